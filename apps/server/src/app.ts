@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express from 'express';
+import type { DialectName } from './db/migrations.ts';
+import { appRouter } from './router.ts';
+import { createContext, type ServerDeps } from './trpc.ts';
+import { VERSION } from './version.ts';
+
+export interface AppOptions extends ServerDeps {
+  dialect: DialectName;
+  /** The kiosk's static build; the API alone is served when it is missing. */
+  staticDir: string | null;
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const { db, now, dialect, staticDir } = options;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/api/health', async (_req, res) => {
+    // A query proves the database answers, not just that the process runs.
+    const ok = await db
+      .selectFrom('counters')
+      .select('value')
+      .executeTakeFirst()
+      .then(() => true)
+      .catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect });
+  });
+
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: (opts) => createContext({ db, now }, opts),
+      maxBatchSize: 20,
+    }),
+  );
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: '没有这个接口 / no such endpoint' });
+  });
+
+  if (staticDir && fs.existsSync(path.join(staticDir, 'index.html'))) {
+    app.use(
+      express.static(staticDir, {
+        index: false,
+        setHeaders(res, file) {
+          // The shell, the service worker and the manifest must be revalidated, or a deployed
+          // update never reaches the kiosks; hashed assets never change and are cached for good.
+          if (/\.(html|webmanifest)$/.test(file) || file.endsWith('service-worker.js')) res.setHeader('Cache-Control', 'no-cache');
+          else if (file.includes(`${path.sep}_app${path.sep}immutable${path.sep}`)) {
+            res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+          }
+        },
+      }),
+    );
+    app.get('/{*splat}', (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(staticDir, 'index.html'));
+    });
+  }
+  return app;
+}

@@ -1,0 +1,181 @@
+// Forward-only migrations. Each is frozen once released: change the schema with a new one.
+// Written with Kysely's schema builder and portable column types so the same list runs on
+// SQLite and PostgreSQL.
+import { type Kysely, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+type MigrationFactory = (dialect: DialectName) => Migration;
+
+const blob = (d: DialectName) => (d === 'postgres' ? 'bytea' : 'blob');
+
+export const migrations: Record<string, MigrationFactory> = {
+  '2026-11-22-0001-foundation': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('organisations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('parent_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('credit_code', 'text', (c) => c.unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('photos')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('jpeg', blob(dialect), (c) => c.notNull())
+        .addColumn('thumb_jpeg', blob(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('persons')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('gender', 'text', (c) => c.notNull())
+        .addColumn('id_number', 'text', (c) => c.notNull().unique())
+        .addColumn('birth_date', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('department_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('title', 'text')
+        .addColumn('category', 'text')
+        .addColumn('cme_number', 'text', (c) => c.unique())
+        .addColumn('photo_hash', 'text', (c) => c.references('photos.hash'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('persons_institution_version').on('persons').columns(['institution_id', 'version']).execute();
+
+      await db.schema
+        .createTable('credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('credentials_kind_value', ['kind', 'value'])
+        .execute();
+      await db.schema.createIndex('credentials_person').on('credentials').column('person_id').execute();
+
+      await db.schema
+        .createTable('projects')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('number', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('credit_class', 'text', (c) => c.notNull())
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('organiser_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('venue', 'text', (c) => c.notNull())
+        .addColumn('starts_on', 'text', (c) => c.notNull())
+        .addColumn('ends_on', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('venue', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('devices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('token_hash', 'text', (c) => c.unique())
+        .addColumn('pairing_code_hash', 'text', (c) => c.unique())
+        .addColumn('pairing_expires_at', 'text')
+        .addColumn('paired_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_seen_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('device_sessions')
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('device_sessions_pk', ['device_id', 'session_id'])
+        .execute();
+
+      // No foreign keys on taps: a tap is a fact from the field and is stored even when it names
+      // a session or person the server does not know (it is flagged instead).
+      await db.schema
+        .createTable('taps')
+        .addColumn('tap_id', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('claimed_device_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('credential_kind', 'text', (c) => c.notNull())
+        .addColumn('credential_value', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text')
+        .addColumn('kiosk_person_id', 'text')
+        .addColumn('wall_time', 'text', (c) => c.notNull())
+        .addColumn('mono_time', 'real', (c) => c.notNull())
+        .addColumn('boot_id', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('flag_reasons', 'text')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('taps_device_seq').on('taps').columns(['device_id', 'seq']).execute();
+      await db.schema.createIndex('taps_session_person').on('taps').columns(['session_id', 'person_id']).execute();
+
+      await db.schema
+        .createTable('attendance')
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('sign_in_at', 'text')
+        .addColumn('sign_out_at', 'text')
+        .addColumn('tap_count', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('attendance_pk', ['session_id', 'person_id'])
+        .execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('login', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('auth_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('counters')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'integer', (c) => c.notNull())
+        .execute();
+      await sql`insert into counters (name, value) values ('change', 0)`.execute(db);
+    },
+  }),
+};

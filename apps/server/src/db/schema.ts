@@ -1,0 +1,183 @@
+// Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
+// fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
+// values from the global change counter so that kiosks can pull "changes since".
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface OrganisationTable {
+  id: string;
+  parent_id: string | null;
+  /** province 省 / city 市州 / county 县区 / institution 医疗机构 / department 科室 */
+  kind: 'province' | 'city' | 'county' | 'institution' | 'department';
+  name: string;
+  /** Unified social credit code (统一社会信用代码) of an institution. */
+  credit_code: string | null;
+  created_at: string;
+}
+
+export interface PersonTable {
+  id: string;
+  name: string;
+  gender: 'male' | 'female';
+  id_number: string;
+  birth_date: string;
+  phone: string | null;
+  institution_id: string;
+  department_id: string | null;
+  /** Professional title (职称), e.g. 主治医师. */
+  title: string | null;
+  /** 医 / 护 / 药 / 技 */
+  category: 'doctor' | 'nurse' | 'pharmacist' | 'technician' | null;
+  /** CME card number (继教卡号), issued when registration is approved. */
+  cme_number: string | null;
+  photo_hash: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CredentialTable {
+  id: string;
+  person_id: string;
+  kind: 'id-card' | 'ic-card' | 'card-number';
+  value: string;
+  /** A lost card (挂失) stays on record and is refused at the door. */
+  status: 'active' | 'lost';
+  version: number;
+  created_at: string;
+}
+
+export interface PhotoTable {
+  /** SHA-256 of the JPEG bytes: a photo is stored once however many records use it. */
+  hash: string;
+  width: number;
+  height: number;
+  jpeg: Uint8Array;
+  thumb_jpeg: Uint8Array;
+  created_at: string;
+}
+
+export interface ProjectTable {
+  id: string;
+  /** Project number (项目编号) assigned by the office. */
+  number: string;
+  name: string;
+  level: 'national' | 'provincial' | 'city' | 'unit';
+  credit_class: 'I' | 'II';
+  credits: number;
+  organiser_id: string;
+  venue: string;
+  starts_on: string;
+  ends_on: string;
+  mode: 'onsite' | 'online';
+  created_at: string;
+}
+
+/** One sitting of a project at a venue (场次), the unit a kiosk records. */
+export interface SessionTable {
+  id: string;
+  project_id: string;
+  title: string;
+  venue: string;
+  starts_at: string;
+  ends_at: string;
+  created_at: string;
+}
+
+export interface DeviceTable {
+  id: string;
+  name: string;
+  institution_id: string;
+  /** SHA-256 of the device token; the token itself is only ever held by the kiosk. */
+  token_hash: string | null;
+  /** SHA-256 of the one-time pairing code (配对码) and when it stops working. */
+  pairing_code_hash: string | null;
+  pairing_expires_at: string | null;
+  paired_at: string | null;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+  created_at: string;
+}
+
+export interface DeviceSessionTable {
+  device_id: string;
+  session_id: string;
+  created_at: string;
+}
+
+export interface TapTable {
+  tap_id: string;
+  /** The device whose token pushed the tap (the authenticated one). */
+  device_id: string;
+  /** The device the tap itself names; differs from `device_id` only in a flagged tap. */
+  claimed_device_id: string;
+  seq: number;
+  session_id: string;
+  credential_kind: string;
+  credential_value: string;
+  /** The person the server resolved the credential to, or null. */
+  person_id: string | null;
+  kiosk_person_id: string | null;
+  wall_time: string;
+  mono_time: number;
+  boot_id: string;
+  source: string;
+  direction: string;
+  status: 'accepted' | 'flagged';
+  /** Comma-separated FlagReason values. */
+  flag_reasons: string | null;
+  received_at: string;
+}
+
+/** Sign-in and sign-out of a person in a session, recomputed from all taps whenever one arrives. */
+export interface AttendanceTable {
+  session_id: string;
+  person_id: string;
+  sign_in_at: string | null;
+  sign_out_at: string | null;
+  tap_count: number;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  login: string;
+  display_name: string;
+  /** scrypt$N$r$p$salt$hash */
+  password_hash: string;
+  role: 'unit-admin';
+  institution_id: string;
+  created_at: string;
+}
+
+export interface AuthSessionTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  persons: PersonTable;
+  credentials: CredentialTable;
+  photos: PhotoTable;
+  projects: ProjectTable;
+  sessions: SessionTable;
+  devices: DeviceTable;
+  device_sessions: DeviceSessionTable;
+  taps: TapTable;
+  attendance: AttendanceTable;
+  users: UserTable;
+  auth_sessions: AuthSessionTable;
+  counters: CounterTable;
+}
+
+export type NewTap = Insertable<TapTable>;
+export type TapRow = Selectable<TapTable>;
+export type DeviceRow = Selectable<DeviceTable>;
+export type Auto<T> = Generated<T>;

@@ -1,0 +1,37 @@
+// `npm start`: the SQLite file under data/, the demo on first start, the app and the API on one port.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.ts';
+import { openSqlite } from './db/connect.ts';
+import { seedDemo } from './seed.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
+const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/kiosk/build'));
+
+const { db, dialect } = await openSqlite(path.join(dataDir, 'opencme.sqlite'));
+const now = () => new Date();
+const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, now());
+
+const server = createApp({ db, now, dialect, staticDir }).listen(port, () => {
+  const url = `http://localhost:${port}`;
+  const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
+  if (demo) {
+    lines.push(`  演示账号 / demo login: ${demo.adminLogin} / ${demo.adminPassword}`);
+    lines.push(
+      demo.kioskPairingCode
+        ? `  演示签到机配对码 / demo kiosk pairing code: ${demo.kioskPairingCode}`
+        : '  演示签到机已配对 / the demo kiosk is paired (admin → 设备 issues a new code)',
+    );
+  }
+  lines.push(`  数据 / data: ${path.join(dataDir, 'opencme.sqlite')}`);
+  console.log(lines.join('\n'));
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    server.close();
+    void db.destroy().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,72 @@
+import { maskIdNumber, type KioskSession, type RosterPerson } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import type { DeviceRow } from '../db/schema.ts';
+
+/** People per pull: a first pull of a large hospital arrives in several pages. */
+export const ROSTER_PAGE = 1000;
+
+export async function sessionsForDevice(db: DB, deviceId: string): Promise<KioskSession[]> {
+  const rows = await db
+    .selectFrom('device_sessions')
+    .innerJoin('sessions', 'sessions.id', 'device_sessions.session_id')
+    .innerJoin('projects', 'projects.id', 'sessions.project_id')
+    .select([
+      'sessions.id',
+      'sessions.project_id as projectId',
+      'projects.name as projectName',
+      'sessions.title',
+      'sessions.venue',
+      'sessions.starts_at as startsAt',
+      'sessions.ends_at as endsAt',
+    ])
+    .where('device_sessions.device_id', '=', deviceId)
+    .orderBy('sessions.starts_at')
+    .execute();
+  return rows;
+}
+
+/** The people of the device's unit changed since `cursor` (a roster version), oldest change first. */
+export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
+  const persons = await db
+    .selectFrom('persons')
+    .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
+    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+    .select([
+      'persons.id',
+      'persons.name',
+      'persons.cme_number',
+      'persons.id_number',
+      'persons.version',
+      'dept.name as department',
+      'photos.thumb_jpeg',
+    ])
+    .where('persons.institution_id', '=', device.institution_id)
+    .where('persons.version', '>', cursor)
+    .orderBy('persons.version')
+    .limit(ROSTER_PAGE)
+    .execute();
+  const credentials =
+    persons.length === 0
+      ? []
+      : await db
+          .selectFrom('credentials')
+          .select(['person_id', 'kind', 'value', 'status'])
+          .where(
+            'person_id',
+            'in',
+            persons.map((p) => p.id),
+          )
+          .execute();
+  const byPerson = Map.groupBy(credentials, (c) => c.person_id);
+  const people: RosterPerson[] = persons.map((p) => ({
+    id: p.id,
+    name: p.name,
+    cmeNumber: p.cme_number,
+    maskedIdNumber: maskIdNumber(p.id_number),
+    department: p.department,
+    photo: p.thumb_jpeg ? `data:image/jpeg;base64,${Buffer.from(p.thumb_jpeg).toString('base64')}` : null,
+    credentials: (byPerson.get(p.id) ?? []).map((c) => ({ kind: c.kind, value: c.value, status: c.status })),
+  }));
+  const last = persons.at(-1);
+  return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
+}

@@ -1,0 +1,202 @@
+import { type FlagReason, presenceFromTaps, type Tap, type TapStatus } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import type { DeviceRow, NewTap } from '../db/schema.ts';
+
+/** SQLite allows 32 766 bound values per statement; 17 columns a tap leaves room for 1 900 rows. */
+const INSERT_CHUNK = 1000;
+
+/**
+ * Stores a batch of taps from one device, each exactly once, in one transaction: either every
+ * new tap of the batch is stored and attendance is recomputed, or nothing is written.
+ * A tap is never refused for what it says; what looks wrong is stored and flagged for review.
+ */
+export async function storeTaps(db: DB, device: DeviceRow, taps: readonly Tap[], now: Date): Promise<TapStatus[]> {
+  return db.transaction().execute(async (trx) => {
+    const receivedAt = now.toISOString();
+    const tapIds = [...new Set(taps.map((t) => t.tapId))];
+    const stored = new Set(
+      (await trx.selectFrom('taps').select('tap_id').where('tap_id', 'in', tapIds).execute()).map((r) => r.tap_id),
+    );
+
+    const fresh: Tap[] = [];
+    const results: TapStatus[] = [];
+    const seen = new Set<string>();
+    for (const tap of taps) {
+      if (stored.has(tap.tapId) || seen.has(tap.tapId)) {
+        results.push({ tapId: tap.tapId, status: 'duplicate' });
+        continue;
+      }
+      seen.add(tap.tapId);
+      fresh.push(tap);
+      results.push({ tapId: tap.tapId, status: 'accepted' }); // refined below
+    }
+    if (fresh.length === 0) return results;
+
+    const lookups = await lookUpFacts(trx, device.id, fresh);
+    const rows: NewTap[] = [];
+    const usedSeqs = new Set(lookups.usedSeqs);
+    const flagsById = new Map<string, FlagReason[]>();
+    for (const tap of fresh) {
+      const reasons: FlagReason[] = [];
+      const holder = lookups.credentials.get(credentialKey(tap.credential.kind, tap.credential.value));
+      if (tap.deviceId !== device.id) reasons.push('device-mismatch');
+      if (!lookups.sessions.has(tap.sessionId)) reasons.push('unknown-session');
+      else if (!lookups.assigned.has(tap.sessionId)) reasons.push('session-not-assigned');
+      if (!holder) reasons.push('unknown-credential');
+      else if (holder.status === 'lost') reasons.push('denied-credential');
+      if (usedSeqs.has(tap.seq)) reasons.push('seq-reused');
+      usedSeqs.add(tap.seq);
+      if (reasons.length > 0) flagsById.set(tap.tapId, reasons);
+      rows.push({
+        tap_id: tap.tapId,
+        device_id: device.id,
+        claimed_device_id: tap.deviceId,
+        seq: tap.seq,
+        session_id: tap.sessionId,
+        credential_kind: tap.credential.kind,
+        credential_value: tap.credential.value,
+        person_id: holder?.personId ?? null,
+        kiosk_person_id: tap.personId,
+        wall_time: tap.wallTime,
+        mono_time: tap.monoTime,
+        boot_id: tap.bootId,
+        source: tap.source,
+        direction: tap.direction,
+        status: reasons.length > 0 ? 'flagged' : 'accepted',
+        flag_reasons: reasons.length > 0 ? reasons.join(',') : null,
+        received_at: receivedAt,
+      });
+    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx.insertInto('taps').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    }
+
+    const touched = new Map<string, { sessionId: string; personId: string }>();
+    for (const r of rows) {
+      if (r.person_id) touched.set(`${r.session_id}\u0000${r.person_id}`, { sessionId: r.session_id, personId: r.person_id });
+    }
+    await recomputeAttendance(trx, [...touched.values()], receivedAt);
+    await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
+
+    return results.map((r) => {
+      const reasons = flagsById.get(r.tapId);
+      return r.status === 'accepted' && reasons ? { tapId: r.tapId, status: 'flagged', reasons } : r;
+    });
+  });
+}
+
+function credentialKey(kind: string, value: string): string {
+  return `${kind}\u0000${value}`;
+}
+
+async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
+  const sessionIds = [...new Set(taps.map((t) => t.sessionId))];
+  const values = [...new Set(taps.map((t) => t.credential.value))];
+  const seqs = [...new Set(taps.map((t) => t.seq))];
+  const [sessions, assigned, credentials, usedSeqs] = await Promise.all([
+    db.selectFrom('sessions').select('id').where('id', 'in', sessionIds).execute(),
+    db
+      .selectFrom('device_sessions')
+      .select('session_id')
+      .where('device_id', '=', deviceId)
+      .where('session_id', 'in', sessionIds)
+      .execute(),
+    db.selectFrom('credentials').select(['kind', 'value', 'person_id', 'status']).where('value', 'in', values).execute(),
+    db.selectFrom('taps').select('seq').where('device_id', '=', deviceId).where('seq', 'in', seqs).execute(),
+  ]);
+  return {
+    sessions: new Set(sessions.map((s) => s.id)),
+    assigned: new Set(assigned.map((s) => s.session_id)),
+    credentials: new Map(credentials.map((c) => [credentialKey(c.kind, c.value), { personId: c.person_id, status: c.status }])),
+    usedSeqs: usedSeqs.map((r) => r.seq),
+  };
+}
+
+/** Recomputes sign-in and sign-out from every accepted tap of each (session, person) pair. */
+async function recomputeAttendance(db: DB, pairs: { sessionId: string; personId: string }[], now: string) {
+  if (pairs.length === 0) return;
+  const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
+  const personIds = [...new Set(pairs.map((p) => p.personId))];
+  const taps = await db
+    .selectFrom('taps')
+    .select(['session_id', 'person_id', 'wall_time'])
+    .where('session_id', 'in', sessionIds)
+    .where('person_id', 'in', personIds)
+    // A flagged tap waits for a reviewer's decision before it counts.
+    .where('status', '=', 'accepted')
+    .execute();
+  const byPair = new Map<string, { at: string }[]>();
+  for (const t of taps) {
+    const key = `${t.session_id}\u0000${t.person_id}`;
+    const list = byPair.get(key) ?? [];
+    list.push({ at: t.wall_time });
+    byPair.set(key, list);
+  }
+  const rows = pairs.map(({ sessionId, personId }) => {
+    const presence = presenceFromTaps(byPair.get(`${sessionId}\u0000${personId}`) ?? []);
+    return {
+      session_id: sessionId,
+      person_id: personId,
+      sign_in_at: presence.signInAt,
+      sign_out_at: presence.signOutAt,
+      tap_count: presence.tapCount,
+      updated_at: now,
+    };
+  });
+  await db
+    .insertInto('attendance')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['session_id', 'person_id']).doUpdateSet((eb) => ({
+        sign_in_at: eb.ref('excluded.sign_in_at'),
+        sign_out_at: eb.ref('excluded.sign_out_at'),
+        tap_count: eb.ref('excluded.tap_count'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
+}
+
+/** Every tap of a session, newest first, with the holder's name where the card is known. */
+export async function listSessionTaps(db: DB, sessionId: string) {
+  return db
+    .selectFrom('taps')
+    .leftJoin('persons', 'persons.id', 'taps.person_id')
+    .leftJoin('devices', 'devices.id', 'taps.device_id')
+    .select([
+      'taps.tap_id as tapId',
+      'taps.seq',
+      'taps.wall_time as wallTime',
+      'taps.received_at as receivedAt',
+      'taps.direction',
+      'taps.source',
+      'taps.credential_kind as credentialKind',
+      'taps.status',
+      'taps.flag_reasons as flagReasons',
+      'persons.name as personName',
+      'devices.name as deviceName',
+    ])
+    .where('taps.session_id', '=', sessionId)
+    .orderBy('taps.wall_time', 'desc')
+    .orderBy('taps.seq', 'desc')
+    .execute();
+}
+
+export async function listSessionAttendance(db: DB, sessionId: string) {
+  return db
+    .selectFrom('attendance')
+    .innerJoin('persons', 'persons.id', 'attendance.person_id')
+    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+    .select([
+      'persons.id as personId',
+      'persons.name',
+      'persons.cme_number as cmeNumber',
+      'dept.name as department',
+      'attendance.sign_in_at as signInAt',
+      'attendance.sign_out_at as signOutAt',
+      'attendance.tap_count as tapCount',
+    ])
+    .where('attendance.session_id', '=', sessionId)
+    .orderBy('attendance.sign_in_at')
+    .execute();
+}

@@ -1,0 +1,15 @@
+import { authRouter } from './routers/auth.ts';
+import { devicesRouter } from './routers/devices.ts';
+import { sessionsRouter } from './routers/sessions.ts';
+import { syncRouter } from './routers/sync.ts';
+import { router } from './trpc.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  devices: devicesRouter,
+  sessions: sessionsRouter,
+  sync: syncRouter,
+});
+
+/** The only thing the kiosk app takes from the server, as a type. */
+export type AppRouter = typeof appRouter;

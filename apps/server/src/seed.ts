@@ -1,0 +1,198 @@
+// The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
+// portraits, a CME project with a session today, and a kiosk assigned to it.
+import { idNumberCheckChar, newId, validateIdNumber } from '@opencme/core';
+import sharp from 'sharp';
+import type { DB } from './db/connect.ts';
+import { nextVersion } from './db/connect.ts';
+import { PHOTO, storePhoto } from './photos.ts';
+import { assignSession, createDevice, issuePairingCode } from './repositories/devices.ts';
+import { createUser } from './repositories/users.ts';
+
+export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
+export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
+const HOSPITAL_CODE = '12340100485999901X';
+
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
+const DEPARTMENTS = ['心血管内科', '呼吸内科', '普通外科', '骨科', '儿科', '妇产科', '急诊科', '重症医学科', '麻醉科', '护理部', '药剂科', '检验科', '医学影像科'];
+const REGIONS = ['340102', '340103', '340104', '340111', '340121', '340181'];
+const TITLES = {
+  doctor: ['住院医师', '主治医师', '副主任医师', '主任医师'],
+  nurse: ['护士', '护师', '主管护师', '副主任护师'],
+  pharmacist: ['药士', '药师', '主管药师', '副主任药师'],
+  technician: ['技士', '技师', '主管技师', '副主任技师'],
+} as const;
+
+/** A small seeded generator, so every demo database holds the same people. */
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Today's date in China, whatever the server's time zone. */
+export function chinaDate(now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
+}
+
+/** A drawn portrait: a head and shoulders on a light background, in the registry photo's size. */
+async function portrait(hue: number, coat: string): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${PHOTO.width}" height="${PHOTO.height}">
+  <rect width="100%" height="100%" fill="hsl(${hue},45%,88%)"/>
+  <ellipse cx="179" cy="175" rx="78" ry="96" fill="hsl(28,45%,${68 + (hue % 10)}%)"/>
+  <path d="M101 150 Q179 40 257 150 Q240 95 179 90 Q118 95 101 150Z" fill="hsl(${(hue * 7) % 40},30%,${12 + (hue % 15)}%)"/>
+  <path d="M20 441 Q30 300 179 285 Q328 300 338 441Z" fill="${coat}"/>
+  <path d="M150 285 L179 340 L208 285Z" fill="hsl(${hue},25%,70%)"/>
+</svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 82 }).toBuffer();
+}
+
+interface DemoPerson {
+  name: string;
+  gender: 'male' | 'female';
+  idNumber: string;
+  birthDate: string;
+  category: keyof typeof TITLES;
+  department: string;
+  title: string;
+  hue: number;
+  hasIcCard: boolean;
+  uid: string;
+}
+
+const COATS = { doctor: '#f4f6f8', nurse: '#f7d9e3', pharmacist: '#dfeef7', technician: '#e2efe1' } as const;
+
+export interface DemoInfo {
+  adminLogin: string;
+  adminPassword: string;
+  /** Set while the demo kiosk waits to be paired. */
+  kioskPairingCode: string | null;
+}
+
+async function organisation(db: DB, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, now: Date, creditCode: string | null = null) {
+  const id = newId();
+  await db
+    .insertInto('organisations')
+    .values({ id, kind, name, parent_id: parentId, credit_code: creditCode, created_at: now.toISOString() })
+    .execute();
+  return id;
+}
+
+/** Seeds the demo on an empty database; on a database that has it, only re-arms the kiosk's pairing code. */
+export async function seedDemo(db: DB, now: Date): Promise<DemoInfo> {
+  const existing = await db.selectFrom('organisations').select('id').where('credit_code', '=', HOSPITAL_CODE).executeTakeFirst();
+  if (existing) {
+    const kiosk = await db.selectFrom('devices').selectAll().where('name', '=', DEMO_KIOSK_NAME).executeTakeFirst();
+    const code = kiosk && !kiosk.paired_at && !kiosk.revoked_at ? await issuePairingCode(db, kiosk.id, now) : null;
+    return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: code };
+  }
+
+  const at = now.toISOString();
+  const province = await organisation(db, 'province', '安徽省', null, now);
+  const city = await organisation(db, 'city', '合肥市', province, now);
+  const hospital = await organisation(db, 'institution', '合肥市第一人民医院（演示）', city, now, HOSPITAL_CODE);
+  const departments: string[] = [];
+  for (const name of DEPARTMENTS) departments.push(await organisation(db, 'department', name, hospital, now));
+
+  const random = prng(20261122);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const idNumbers = new Set<string>();
+  const people: DemoPerson[] = [];
+  for (let i = 0; i < 200; i++) {
+    const category: keyof typeof TITLES = i % 10 < 5 ? 'doctor' : i % 10 < 8 ? 'nurse' : i % 10 === 8 ? 'pharmacist' : 'technician';
+    const gender: 'male' | 'female' = random() < (category === 'nurse' ? 0.1 : 0.5) ? 'male' : 'female';
+    let idNumber: string;
+    do {
+      const birth = new Date(Date.UTC(1965 + Math.floor(random() * 35), Math.floor(random() * 12), 1 + Math.floor(random() * 28)));
+      const order = Math.floor(random() * 500) * 2 + (gender === 'male' ? 1 : 0);
+      const first17 = `${pick(REGIONS)}${birth.toISOString().slice(0, 10).replaceAll('-', '')}${String(order).padStart(3, '0')}`;
+      idNumber = first17 + idNumberCheckChar(first17);
+    } while (idNumbers.has(idNumber));
+    idNumbers.add(idNumber);
+    const check = validateIdNumber(idNumber);
+    if (!check.valid) throw new Error(`seed produced an invalid ID number ${idNumber}`);
+    const name = pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
+    const department = category === 'nurse' ? departments[9]! : category === 'pharmacist' ? departments[10]! : category === 'technician' ? pick([departments[11]!, departments[12]!]) : pick(departments.slice(0, 9));
+    people.push({ name, gender, idNumber, birthDate: check.birthDate, category, department, title: pick(TITLES[category]), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
+  }
+  const photos = await Promise.all(people.map((p) => portrait(p.hue, COATS[p.category])));
+
+  await db.transaction().execute(async (trx) => {
+    for (const [i, p] of people.entries()) {
+      const id = newId();
+      const version = await nextVersion(trx);
+      const cmeNumber = `3426${String(i + 1).padStart(6, '0')}`;
+      await trx
+        .insertInto('persons')
+        .values({
+          id,
+          name: p.name,
+          gender: p.gender,
+          id_number: p.idNumber,
+          birth_date: p.birthDate,
+          phone: `139${String(55_000_000 + i * 7919).padStart(8, '0')}`,
+          institution_id: hospital,
+          department_id: p.department,
+          title: p.title,
+          category: p.category,
+          cme_number: cmeNumber,
+          photo_hash: await storePhoto(trx, photos[i]!, now),
+          version,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      const credentials = [
+        { kind: 'id-card' as const, value: p.idNumber },
+        { kind: 'card-number' as const, value: cmeNumber },
+        ...(p.hasIcCard ? [{ kind: 'ic-card' as const, value: p.uid }] : []),
+      ];
+      await trx
+        .insertInto('credentials')
+        .values(credentials.map((c) => ({ id: newId(), person_id: id, kind: c.kind, value: c.value, status: 'active' as const, version, created_at: at })))
+        .execute();
+    }
+  });
+
+  const today = chinaDate(now);
+  const projectId = newId();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectId,
+      number: '2026-03-01-001(省)',
+      name: '急危重症诊疗新进展学习班',
+      level: 'provincial',
+      credit_class: 'I',
+      credits: 2,
+      organiser_id: hospital,
+      venue: '门诊楼六楼学术报告厅',
+      starts_on: today,
+      ends_on: today,
+      mode: 'onsite',
+      created_at: at,
+    })
+    .execute();
+  const sessionId = newId();
+  await db
+    .insertInto('sessions')
+    .values({
+      id: sessionId,
+      project_id: projectId,
+      title: '全天授课',
+      venue: '门诊楼六楼学术报告厅',
+      starts_at: `${today}T08:00:00+08:00`,
+      ends_at: `${today}T18:00:00+08:00`,
+      created_at: at,
+    })
+    .execute();
+
+  await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, institutionId: hospital, now });
+  const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
+  await assignSession(db, kiosk.id, sessionId, now);
+  return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };
+}

@@ -1,0 +1,5 @@
+import fs from 'node:fs';
+
+const rootPackage = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export const VERSION = rootPackage.version;

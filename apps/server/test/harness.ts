@@ -1,0 +1,83 @@
+// A real server for integration tests: a real SQLite file in a temporary folder, the real
+// Express app on a free port, and tRPC clients that speak HTTP to it like the kiosk does.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { newId, type Tap } from '@opencme/core';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import superjson from 'superjson';
+import { createApp } from '../src/app.ts';
+import { openSqlite } from '../src/db/connect.ts';
+import type { AppRouter } from '../src/router.ts';
+import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
+
+export type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+export async function startServer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-test-'));
+  const file = path.join(dir, 'opencme.sqlite');
+  const opened = await openSqlite(file);
+  const clock = { now: new Date('2026-11-22T01:30:00Z') };
+  const demo = await seedDemo(opened.db, clock.now);
+  const server = createApp({ db: opened.db, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const client = (headers: Record<string, string> = {}): Client =>
+    createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });
+
+  async function admin(): Promise<Client> {
+    const res = await fetch(`${url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: DEMO_ADMIN }),
+    });
+    const cookie = res.headers.get('set-cookie')?.split(';')[0];
+    if (!cookie) throw new Error('demo admin login failed');
+    return client({ cookie });
+  }
+
+  /** The demo kiosk, paired with the code the seed printed. */
+  async function demoKiosk() {
+    const paired = await client().devices.pair.mutate({ code: demo.kioskPairingCode! });
+    return { ...paired, client: client({ authorization: `Bearer ${paired.token}` }) };
+  }
+
+  return {
+    url,
+    file,
+    db: opened.db,
+    sqlite: opened.sqlite,
+    clock,
+    client,
+    admin,
+    demoKiosk,
+    demoKioskName: DEMO_KIOSK_NAME,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await opened.db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/** Makes taps the way a kiosk does: a fresh UUIDv7 each, consecutive sequence numbers. */
+export function makeTaps(options: { deviceId: string; sessionId: string; cards: { kind: Tap['credential']['kind']; value: string }[]; firstSeq?: number; start?: Date }): Tap[] {
+  const start = options.start ?? new Date('2026-11-22T01:00:00Z');
+  return options.cards.map((credential, i) => ({
+    tapId: newId(),
+    deviceId: options.deviceId,
+    seq: (options.firstSeq ?? 1) + i,
+    sessionId: options.sessionId,
+    credential,
+    personId: null,
+    wallTime: new Date(start.getTime() + i * 1000).toISOString(),
+    monoTime: 1000 + i * 1000,
+    bootId: 'test-boot',
+    source: 'reader',
+    direction: 'in',
+  }));
+}

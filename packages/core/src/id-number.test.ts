@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { idNumberCheckChar, maskIdNumber, validateIdNumber } from './id-number.ts';
+
+describe('validateIdNumber', () => {
+  it('accepts the GB 11643 example and reads birth date and gender', () => {
+    expect(validateIdNumber('11010519491231002X')).toEqual({
+      valid: true,
+      normalized: '11010519491231002X',
+      birthDate: '1949-12-31',
+      gender: 'female',
+    });
+  });
+
+  it('accepts a lower-case x and normalizes it', () => {
+    const r = validateIdNumber('11010519491231002x');
+    expect(r.valid && r.normalized).toBe('11010519491231002X');
+  });
+
+  it.each([
+    ['1101051949123100', 'length'],
+    ['11010519491231002Y', 'characters'],
+    ['99010519491231002X', 'region'],
+    ['110105194913310021', 'birth-date'],
+    ['110105194902300021', 'birth-date'],
+    ['110105194912310021', 'check-digit'],
+  ])('rejects %s for %s', (id, reason) => {
+    expect(validateIdNumber(id)).toEqual({ valid: false, reason });
+  });
+
+  it('accepts residence-permit and 2023 foreign-card regions when the check digit fits', () => {
+    for (const prefix of ['81000019900101001', '91000019900101001']) {
+      const id = prefix + idNumberCheckChar(prefix);
+      expect(validateIdNumber(id).valid).toBe(true);
+    }
+  });
+
+  it('refuses a birth date in the future', () => {
+    const prefix = '11010530000101001';
+    expect(validateIdNumber(prefix + idNumberCheckChar(prefix))).toEqual({ valid: false, reason: 'birth-date' });
+  });
+});
+
+describe('maskIdNumber', () => {
+  it('keeps the region and the last four characters', () => {
+    expect(maskIdNumber('11010519491231002X')).toBe('110105********002X');
+  });
+});

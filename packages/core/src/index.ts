@@ -1,0 +1,4 @@
+export * from './attendance.ts';
+export * from './id-number.ts';
+export * from './ids.ts';
+export * from './sync.ts';

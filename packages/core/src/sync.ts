@@ -1,0 +1,116 @@
+// The sync protocol between a kiosk (刷卡设备) and the server. Both sides parse every message
+// with these schemas; the server implements `sync.push` / `sync.pull`, the kiosk calls them.
+import { z } from 'zod';
+
+/** How a person was identified at the door. */
+export const CredentialKind = z.enum([
+  'id-card', // resident ID card (居民身份证) read by a GA/T 467 reader: the ID number
+  'ic-card', // CME IC card (继教IC卡): the chip UID in canonical upper-case hex
+  'card-number', // the CME card number (继教卡号) typed by the operator (手工录入)
+]);
+export type CredentialKind = z.infer<typeof CredentialKind>;
+
+export const Credential = z.object({
+  kind: CredentialKind,
+  value: z.string().min(1).max(64),
+});
+export type Credential = z.infer<typeof Credential>;
+
+/**
+ * A tap (刷卡记录): one card presented at one kiosk, a fact recorded at the moment it happened.
+ * `tapId` is a UUIDv7 made at tap time, so the same tap pushed twice is recognised; `seq` counts
+ * the device's taps so that gaps (lost taps) can be seen; `monoTime` is milliseconds on the
+ * page's monotonic clock (`performance.now()`) within one `bootId`, which survives wall-clock jumps.
+ */
+export const Tap = z.object({
+  tapId: z.uuid({ version: 'v7' }),
+  deviceId: z.string().min(1).max(64),
+  seq: z.number().int().positive(),
+  sessionId: z.string().min(1).max(64),
+  credential: Credential,
+  /** The person the kiosk resolved from its roster, if any; the server resolves again. */
+  personId: z.string().max(64).nullable(),
+  wallTime: z.iso.datetime({ offset: true }),
+  monoTime: z.number().nonnegative(),
+  bootId: z.string().min(1).max(64),
+  source: z.enum(['reader', 'manual']),
+  /** What the kiosk showed: sign-in (签到) or sign-out (签退). */
+  direction: z.enum(['in', 'out']),
+});
+export type Tap = z.infer<typeof Tap>;
+
+/** The most taps one push may carry; a kiosk with a longer backlog sends several batches. */
+export const MAX_PUSH_BATCH = 500;
+
+export const SyncPushInput = z.object({
+  taps: z.array(Tap).min(1).max(MAX_PUSH_BATCH),
+});
+export type SyncPushInput = z.infer<typeof SyncPushInput>;
+
+/** Why a stored tap needs a reviewer's eye. A flagged tap is stored, never thrown away. */
+export const FlagReason = z.enum([
+  'unknown-session', // the session does not exist
+  'session-not-assigned', // the session exists but this device was not assigned to it
+  'unknown-credential', // no person holds this card
+  'denied-credential', // the card was reported lost (挂失)
+  'device-mismatch', // the tap names another device than the token that pushed it
+  'seq-reused', // another tap of this device already has this sequence number
+]);
+export type FlagReason = z.infer<typeof FlagReason>;
+
+export const TapStatus = z.discriminatedUnion('status', [
+  z.object({ tapId: z.string(), status: z.literal('accepted') }),
+  /** Already stored by an earlier push: a success for the kiosk. */
+  z.object({ tapId: z.string(), status: z.literal('duplicate') }),
+  z.object({ tapId: z.string(), status: z.literal('flagged'), reasons: z.array(FlagReason).min(1) }),
+]);
+export type TapStatus = z.infer<typeof TapStatus>;
+
+export const SyncPushResult = z.object({
+  results: z.array(TapStatus),
+  serverTime: z.iso.datetime(),
+});
+export type SyncPushResult = z.infer<typeof SyncPushResult>;
+
+export const SyncPullInput = z.object({
+  /** Opaque; `null` asks for everything. */
+  cursor: z.string().max(64).nullable(),
+});
+export type SyncPullInput = z.infer<typeof SyncPullInput>;
+
+/** A session (场次) of a CME project that this device is assigned to record. */
+export const KioskSession = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  projectName: z.string(),
+  title: z.string(),
+  venue: z.string(),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+});
+export type KioskSession = z.infer<typeof KioskSession>;
+
+/** What the kiosk keeps of a person: enough to show who tapped, nothing more. */
+export const RosterPerson = z.object({
+  id: z.string(),
+  name: z.string(),
+  cmeNumber: z.string().nullable(),
+  maskedIdNumber: z.string().nullable(),
+  department: z.string().nullable(),
+  /** A small JPEG as a data URL, so that the face shows with no network. */
+  photo: z.string().nullable(),
+  credentials: z.array(Credential.extend({ status: z.enum(['active', 'lost']) })),
+});
+export type RosterPerson = z.infer<typeof RosterPerson>;
+
+export const SyncPullResult = z.object({
+  cursor: z.string(),
+  /** All sessions currently assigned to the device (a small list, sent whole each time). */
+  sessions: z.array(KioskSession),
+  /** People added or changed since the cursor. */
+  people: z.array(RosterPerson),
+  /** More changes wait: pull again with the new cursor. */
+  hasMore: z.boolean(),
+  serverTime: z.iso.datetime(),
+});
+export type SyncPullResult = z.infer<typeof SyncPullResult>;
