@@ -35,6 +35,8 @@ export function createApp(options: AppOptions): express.Express {
       router: appRouter,
       createContext: (opts) => createContext({ db, now }, opts),
       maxBatchSize: 20,
+      // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
+      allowMethodOverride: true,
     }),
   );
 

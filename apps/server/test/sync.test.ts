@@ -146,6 +146,9 @@ describe('sync.pull', () => {
     expect(person.maskedIdNumber).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
     expect(person.photo).toMatch(/^data:image\/jpeg;base64,/);
     expect(person.credentials.map((c) => c.kind)).toEqual(expect.arrayContaining(['id-card', 'card-number']));
+    // The kiosk gets no ID number in clear: not in the credentials, not anywhere in the roster.
+    const idNumber = (await server.db.selectFrom('persons').select('id_number').where('id', '=', person.id).executeTakeFirstOrThrow()).id_number;
+    expect(JSON.stringify(first.people)).not.toContain(idNumber);
 
     const none = await kiosk.client.sync.pull.query({ cursor: first.cursor });
     expect(none.people).toEqual([]);

@@ -2,3 +2,4 @@ export * from './attendance.ts';
 export * from './id-number.ts';
 export * from './ids.ts';
 export * from './sync.ts';
+export * from './credential-key.ts';

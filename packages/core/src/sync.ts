@@ -99,7 +99,8 @@ export const RosterPerson = z.object({
   department: z.string().nullable(),
   /** A small JPEG as a data URL, so that the face shows with no network. */
   photo: z.string().nullable(),
-  credentials: z.array(Credential.extend({ status: z.enum(['active', 'lost']) })),
+  /** Each credential by its `rosterKey`, so that ID numbers never reach the kiosk in clear. */
+  credentials: z.array(z.object({ key: z.string(), kind: CredentialKind, status: z.enum(['active', 'lost']) })),
 });
 export type RosterPerson = z.infer<typeof RosterPerson>;
 

@@ -1,4 +1,4 @@
-import { maskIdNumber, type KioskSession, type RosterPerson } from '@opencme/core';
+import { type KioskSession, maskIdNumber, type RosterPerson, rosterKey } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 
@@ -58,15 +58,17 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
           )
           .execute();
   const byPerson = Map.groupBy(credentials, (c) => c.person_id);
-  const people: RosterPerson[] = persons.map((p) => ({
+  const people: RosterPerson[] = await Promise.all(persons.map(async (p) => ({
     id: p.id,
     name: p.name,
     cmeNumber: p.cme_number,
     maskedIdNumber: maskIdNumber(p.id_number),
     department: p.department,
     photo: p.thumb_jpeg ? `data:image/jpeg;base64,${Buffer.from(p.thumb_jpeg).toString('base64')}` : null,
-    credentials: (byPerson.get(p.id) ?? []).map((c) => ({ kind: c.kind, value: c.value, status: c.status })),
-  }));
+    credentials: await Promise.all(
+      (byPerson.get(p.id) ?? []).map(async (c) => ({ key: await rosterKey(c), kind: c.kind, status: c.status })),
+    ),
+  })));
   const last = persons.at(-1);
   return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
 }

@@ -1,0 +1,141 @@
+import 'fake-indexeddb/auto';
+import type { SyncPullResult, SyncPushResult, Tap } from '@opencme/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getMeta, type KioskDb, openKioskDb } from './db.ts';
+import { SyncEngine, type SyncTransport } from './sync.svelte.ts';
+import { recordTap } from './taps.ts';
+
+let counter = 0;
+const dbs: KioskDb[] = [];
+function freshDb(): KioskDb {
+  const db = openKioskDb(`kiosk-test-${++counter}`);
+  dbs.push(db);
+  return db;
+}
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.delete();
+});
+
+async function withRoster(db: KioskDb) {
+  await db.people.bulkAdd([
+    { id: 'p1', name: '张三', cmeNumber: '3426000001', maskedIdNumber: null, department: '儿科', photo: null },
+    { id: 'p2', name: '李四', cmeNumber: '3426000002', maskedIdNumber: null, department: '儿科', photo: null },
+  ]);
+  await db.credentials.bulkAdd([
+    { key: 'card-number:3426000001', kind: 'card-number', personId: 'p1', status: 'active' },
+    { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
+    { key: 'card-number:3426000002', kind: 'card-number', personId: 'p2', status: 'lost' },
+  ]);
+}
+
+const tapAt = (db: KioskDb, value: string, iso: string, kind: 'card-number' | 'ic-card' = 'card-number') =>
+  recordTap(db, { deviceId: 'dev', sessionId: 's1', credential: { kind, value }, source: 'manual', now: new Date(iso) });
+
+describe('recordTap', () => {
+  it('numbers taps per device and decides sign-in, then sign-out after the gap, across cards of one person', async () => {
+    const db = freshDb();
+    await withRoster(db);
+    const first = await tapAt(db, '3426000001', '2026-11-22T01:00:00Z');
+    const again = await tapAt(db, '26DEFAE7', '2026-11-22T01:00:30Z', 'ic-card');
+    const out = await tapAt(db, '3426000001', '2026-11-22T04:00:00Z');
+    expect([first.tap.seq, again.tap.seq, out.tap.seq]).toEqual([1, 2, 3]);
+    expect([first.tap.direction, again.tap.direction, out.tap.direction]).toEqual(['in', 'in', 'out']);
+    expect(first.person?.name).toBe('张三');
+    expect(await db.taps.where('synced').equals(0).count()).toBe(3);
+    expect(await getMeta(db, 'seq')).toBe(3);
+  });
+
+  it('records an unknown card and a lost card, saying so', async () => {
+    const db = freshDb();
+    await withRoster(db);
+    const unknown = await tapAt(db, '9999', '2026-11-22T01:00:00Z');
+    expect(unknown.person).toBeNull();
+    expect(unknown.tap.personId).toBeNull();
+    const lost = await tapAt(db, '3426000002', '2026-11-22T01:00:00Z');
+    expect(lost.denied).toBe(true);
+    expect(await db.taps.count()).toBe(2);
+  });
+});
+
+/** A server stand-in at the protocol boundary: it can be down, and it remembers what it stored. */
+class FakeServer implements SyncTransport {
+  stored = new Map<string, Tap>();
+  down = false;
+  failAfterBatches = Infinity;
+  batches: number[] = [];
+  async push({ taps }: { taps: Tap[] }): Promise<SyncPushResult> {
+    if (this.down || this.batches.length >= this.failAfterBatches) throw new TypeError('Failed to fetch');
+    this.batches.push(taps.length);
+    const results = taps.map((t) => {
+      const dup = this.stored.has(t.tapId);
+      this.stored.set(t.tapId, t);
+      return { tapId: t.tapId, status: dup ? ('duplicate' as const) : ('accepted' as const) };
+    });
+    return { results, serverTime: new Date().toISOString() };
+  }
+  async pull(): Promise<SyncPullResult> {
+    if (this.down) throw new TypeError('Failed to fetch');
+    return { cursor: '1', sessions: [], people: [], hasMore: false, serverTime: new Date().toISOString() };
+  }
+}
+
+describe('SyncEngine', () => {
+  it('keeps taps while the server is down and delivers them in batches once it is back', async () => {
+    const db = freshDb();
+    const server = new FakeServer();
+    server.down = true;
+    for (let i = 0; i < 25; i++) await tapAt(db, `card-${i}`, `2026-11-22T01:00:${String(i).padStart(2, '0')}Z`);
+    const engine = new SyncEngine(db, server, { batchSize: 10, idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    expect(engine.online).toBe(false);
+    expect(await db.taps.where('synced').equals(0).count()).toBe(25);
+
+    server.down = false;
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(engine.online).toBe(true);
+    expect(server.batches).toEqual([10, 10, 5]);
+    expect(server.stored.size).toBe(25);
+    expect(await db.taps.where('synced').equals(0).count()).toBe(0);
+    expect(engine.lastSyncAt).not.toBeNull();
+  });
+
+  it('leaves unanswered taps pending when the connection drops mid-way, and a later push finds none twice', async () => {
+    const db = freshDb();
+    const server = new FakeServer();
+    server.failAfterBatches = 1;
+    for (let i = 0; i < 15; i++) await tapAt(db, `card-${i}`, '2026-11-22T01:00:00Z');
+    const engine = new SyncEngine(db, server, { batchSize: 10, idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    expect(await db.taps.where('synced').equals(0).count()).toBe(5);
+
+    server.failAfterBatches = Infinity;
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(server.batches).toEqual([10, 5]);
+    expect(server.stored.size).toBe(15);
+  });
+
+  it('stops retrying when the server refuses the device', async () => {
+    const db = freshDb();
+    const refusing: SyncTransport = {
+      push: async () => {
+        throw Object.assign(new Error('此设备已被停用'), { data: { code: 'UNAUTHORIZED' } });
+      },
+      pull: async () => {
+        throw Object.assign(new Error('此设备已被停用'), { data: { code: 'UNAUTHORIZED' } });
+      },
+    };
+    await tapAt(db, 'card', '2026-11-22T01:00:00Z');
+    const engine = new SyncEngine(db, refusing, { idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(engine.refused).toBe(true);
+    expect(await db.taps.where('synced').equals(0).count()).toBe(1);
+  });
+});

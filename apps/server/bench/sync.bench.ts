@@ -1,0 +1,86 @@
+// How fast taps go through `sync.push` (HTTP, tRPC, zod, flags, attendance, one transaction a
+// batch), beside the ceiling: a plain better-sqlite3 insert of the same rows in one transaction.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { newId, type Tap } from '@opencme/core';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import SQLite from 'better-sqlite3';
+import superjson from 'superjson';
+import { createApp } from '../src/app.ts';
+import { openSqlite } from '../src/db/connect.ts';
+import { claimPairingCode } from '../src/repositories/devices.ts';
+import type { AppRouter } from '../src/router.ts';
+import { seedDemo } from '../src/seed.ts';
+
+const TAPS = 10_000;
+const BATCH = 500;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-'));
+const { db } = await openSqlite(path.join(dir, 'opencme.sqlite'));
+const now = new Date();
+const demo = await seedDemo(db, now);
+const device = (await claimPairingCode(db, demo.kioskPairingCode!, now))!;
+const session = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
+const cards = await db.selectFrom('credentials').select(['kind', 'value']).where('kind', '=', 'card-number').execute();
+
+const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
+  tapId: newId(),
+  deviceId: device.deviceId,
+  seq: i + 1,
+  sessionId: session.session_id,
+  credential: { kind: 'card-number', value: cards[i % cards.length]!.value },
+  personId: null,
+  wallTime: new Date(now.getTime() + i * 1000).toISOString(),
+  monoTime: i * 1000,
+  bootId: 'bench',
+  source: 'reader',
+  direction: i < cards.length ? 'in' : 'out',
+}));
+
+const server = createApp({ db, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
+await new Promise((resolve) => server.once('listening', resolve));
+const client = createTRPCClient<AppRouter>({
+  links: [
+    httpLink({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc`,
+      transformer: superjson,
+      headers: { authorization: `Bearer ${device.token}` },
+    }),
+  ],
+});
+
+const t0 = performance.now();
+for (let i = 0; i < TAPS; i += BATCH) {
+  const { results } = await client.sync.push.mutate({ taps: taps.slice(i, i + BATCH) });
+  if (results.some((r) => r.status !== 'accepted')) throw new Error('a benchmark tap was not accepted');
+}
+const pushMs = performance.now() - t0;
+server.close();
+await db.destroy();
+
+// The same rows, straight into a fresh file with the same table, in one transaction.
+const plain = new SQLite(path.join(dir, 'plain.sqlite'));
+plain.pragma('journal_mode = WAL');
+plain.pragma('synchronous = NORMAL');
+plain.exec(`create table taps (tap_id text primary key, device_id text not null, claimed_device_id text not null, seq integer not null,
+  session_id text not null, credential_kind text not null, credential_value text not null, person_id text, kiosk_person_id text,
+  wall_time text not null, mono_time real not null, boot_id text not null, source text not null, direction text not null,
+  status text not null, flag_reasons text, received_at text not null)`);
+const insert = plain.prepare('insert into taps values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const t1 = performance.now();
+plain.transaction(() => {
+  const received = new Date().toISOString();
+  for (const t of taps) {
+    insert.run(t.tapId, t.deviceId, t.deviceId, t.seq, t.sessionId, t.credential.kind, t.credential.value, null, null, t.wallTime, t.monoTime, t.bootId, t.source, t.direction, 'accepted', null, received);
+  }
+})();
+const plainMs = performance.now() - t1;
+plain.close();
+fs.rmSync(dir, { recursive: true, force: true });
+
+const rate = (ms: number) => (TAPS / ms) * 1000;
+console.log(`BENCH ${JSON.stringify({ name: `sync.push: ${TAPS} taps over HTTP in batches of ${BATCH}`, value: rate(pushMs), unit: 'taps/s' })}`);
+console.log(`BENCH ${JSON.stringify({ name: `plain better-sqlite3 insert of the same ${TAPS} rows, one transaction`, value: rate(plainMs), unit: 'rows/s' })}`);
+console.log(`BENCH ${JSON.stringify({ name: 'sync.push throughput relative to plain insert', value: (rate(pushMs) / rate(plainMs)) * 100, unit: '%' })}`);

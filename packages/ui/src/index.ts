@@ -1,0 +1,2 @@
+export { default as SyncStatusBar } from './SyncStatusBar.svelte';
+export { default as TapResult } from './TapResult.svelte';

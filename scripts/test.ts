@@ -1,0 +1,86 @@
+// `npm test`: typecheck, unit and integration tests (Vitest), the kiosk build, and end-to-end
+// tests in real Chromium (Playwright). Ends with one line that adds up every suite.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const results = path.join(ROOT, 'test-results');
+fs.mkdirSync(results, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): number {
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  return res.status ?? 1;
+}
+
+function finish(): never {
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+function ensureChromium(): string {
+  const configured = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (fs.existsSync(configured)) return configured;
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && fs.existsSync('/usr/bin/apt-get')) {
+    console.log('[opencme] installing Chromium and CJK fonts from Debian for the end-to-end tests');
+    if (run('apt-get', ['update', '-qq']) === 0 && run('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk']) === 0) return configured;
+  }
+  console.error(
+    '[opencme] End-to-end tests need Chromium at /usr/bin/chromium (or set CHROMIUM_PATH).\n' +
+      '  Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk',
+  );
+  process.exit(1);
+}
+
+const chromium = ensureChromium();
+
+console.log('\n== typecheck ==');
+// One check per workspace, plus the root (e2e, scripts, configs).
+const workspaces = ['packages/core', 'packages/reader-webhid', 'packages/ui', 'apps/server', 'apps/kiosk'];
+for (const dir of workspaces) {
+  const ok = run('pnpm', ['--dir', dir, 'run', 'typecheck']) === 0;
+  if (ok) passed += 1;
+  else {
+    failed += 1;
+    console.error(`typecheck failed in ${dir}`);
+  }
+}
+if (run('pnpm', ['exec', 'tsc', '-p', 'tsconfig.json']) === 0) passed += 1;
+else failed += 1;
+
+console.log('\n== unit and integration tests (Vitest) ==');
+const vitestJson = path.join(results, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+run('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+if (fs.existsSync(vitestJson)) {
+  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; success: boolean };
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  if (!report.success && report.numFailedTests === 0) failed += 1; // a file that failed to load
+} else {
+  failed += 1;
+}
+
+console.log('\n== kiosk build ==');
+if (run('pnpm', ['--dir', 'apps/kiosk', 'run', 'build']) !== 0) {
+  failed += 1;
+  finish();
+}
+
+console.log('\n== end-to-end tests (Playwright, Chromium) ==');
+const e2eJson = path.join(results, 'e2e.json');
+fs.rmSync(e2eJson, { force: true });
+run('pnpm', ['exec', 'playwright', 'test'], { CHROMIUM_PATH: chromium });
+if (fs.existsSync(e2eJson)) {
+  const report = JSON.parse(fs.readFileSync(e2eJson, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number }; errors: unknown[] };
+  passed += report.stats.expected + report.stats.flaky;
+  failed += report.stats.unexpected + report.errors.length;
+} else {
+  failed += 1;
+}
+
+finish();
