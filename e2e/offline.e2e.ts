@@ -67,4 +67,14 @@ test('a kiosk records 50 taps with the server down, survives reloads, and delive
   expect(new Set(taps.map((t) => t.tapId)).size).toBe(50);
   expect(taps.every((t) => t.status === 'accepted')).toBe(true);
   expect(people.map((p) => p.cmeNumber).sort()).toEqual(cardNumbers);
+
+  // The admin page shows the same: 50 taps, 50 people signed in.
+  await page.goto(`${server.url}/admin`);
+  await page.getByLabel('用户名').fill('admin');
+  await page.getByLabel('密码').fill('opencme-demo');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  await expect(page.getByTestId('attendance').locator('tbody tr')).toHaveCount(50);
+  await expect(page.getByTestId('taps').locator('tbody tr')).toHaveCount(50);
+  await expect(page.getByTestId('attendance')).toContainText('3426000050');
 });

@@ -1,0 +1,57 @@
+import { expect, test } from '@playwright/test';
+import { ServerProcess } from './server.ts';
+
+const server = new ServerProcess();
+test.beforeAll(() => server.start());
+test.afterAll(() => server.dispose());
+
+test('an admin creates a kiosk, assigns it a session, pairs it with the code, and a revoked kiosk is told so', async ({ browser }) => {
+  const admin = await browser.newPage();
+  await admin.goto(`${server.url}/admin`);
+  await admin.getByLabel('用户名').fill('admin');
+  await admin.getByLabel('密码').fill('wrong-password');
+  await admin.getByRole('button', { name: '登录' }).click();
+  await expect(admin.getByRole('alert')).toHaveText('用户名或密码错误');
+  await admin.getByLabel('密码').fill('opencme-demo');
+  await admin.getByRole('button', { name: '登录' }).click();
+
+  await admin.getByRole('button', { name: '设备' }).click();
+  await admin.getByLabel('设备名称').fill('二号门');
+  await admin.getByRole('button', { name: '创建' }).click();
+  const code = (await admin.getByTestId('pairing-code').textContent())!;
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const row = admin.getByTestId('devices').locator('tr', { hasText: '二号门' });
+  await expect(row).toContainText('待配对');
+  await row.getByRole('combobox').selectOption({ label: '急危重症诊疗新进展学习班 · 全天授课' });
+  await expect(row).toContainText('急危重症诊疗新进展学习班');
+
+  const kioskContext = await browser.newContext();
+  const kiosk = await kioskContext.newPage();
+  await kiosk.goto(`${server.url}/kiosk`);
+  // A code typed in lower case without the dash still works; a second use does not.
+  await kiosk.getByLabel('配对码').fill(code.toLowerCase().replace('-', ''));
+  await kiosk.getByRole('button', { name: '配对' }).click();
+  await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  await kiosk.getByLabel('手工录入卡号').fill('3426000007');
+  await kiosk.getByRole('button', { name: '录入' }).click();
+  await expect(kiosk.getByTestId('tap-headline')).toContainText('签到');
+  await expect(kiosk.getByTestId('status-pending')).toHaveText('0');
+
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(`${server.url}/kiosk`);
+  await other.getByLabel('配对码').fill(code);
+  await other.getByRole('button', { name: '配对' }).click();
+  await expect(other.getByRole('alert')).toHaveText('配对码无效、已使用或已过期');
+
+  await admin.reload();
+  await admin.getByRole('button', { name: '设备' }).click();
+  await expect(row).toContainText('已配对');
+  await row.getByRole('button', { name: '停用' }).click();
+  await expect(row).toContainText('已停用');
+
+  // The revoked kiosk keeps its taps and says why it cannot sync.
+  await kiosk.getByLabel('手工录入卡号').fill('3426000008');
+  await kiosk.getByRole('button', { name: '录入' }).click();
+  await expect(kiosk.getByRole('alert')).toHaveText('此设备已被停用，请联系管理员');
+  await expect(kiosk.getByTestId('status-pending')).toHaveText('1');
+});
