@@ -88,7 +88,8 @@ function toolchainEnv() {
   const pnpmBin = path.join(pnpmDir, 'node_modules', '.bin');
   const pathWithNode = [...binDirs, env.PATH].join(path.delimiter);
   const systemPnpm = capture('pnpm', ['--version'], { ...env, PATH: pathWithNode, COREPACK_ENABLE_STRICT: '0' });
-  if (systemPnpm !== PNPM_VERSION) {
+  // Any pnpm of the same major reads the lockfile the same way; only a missing or older one is replaced.
+  if (!systemPnpm || major(systemPnpm) !== major(PNPM_VERSION)) {
     if (capture(path.join(pnpmBin, 'pnpm'), ['--version']) !== PNPM_VERSION) {
       log(`fetching pnpm ${PNPM_VERSION} from the npm registry`);
       fs.mkdirSync(pnpmDir, { recursive: true });
