@@ -10,6 +10,7 @@ import SQLite from 'better-sqlite3';
 import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
 import { openSqlite } from '../src/db/connect.ts';
+import { IdNumberVault, randomKeys } from '../src/pii.ts';
 import { claimPairingCode } from '../src/repositories/devices.ts';
 import type { AppRouter } from '../src/router.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -20,7 +21,8 @@ const BATCH = 500;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-'));
 const { db } = await openSqlite(path.join(dir, 'opencme.sqlite'));
 const now = new Date();
-const demo = await seedDemo(db, now);
+const vault = new IdNumberVault(randomKeys());
+const demo = await seedDemo(db, vault, now);
 const device = (await claimPairingCode(db, demo.kioskPairingCode!, now))!;
 const session = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
 const cards = await db.selectFrom('credentials').select(['kind', 'value']).where('kind', '=', 'card-number').execute();
@@ -39,7 +41,7 @@ const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   direction: i < cards.length ? 'in' : 'out',
 }));
 
-const server = createApp({ db, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
+const server = createApp({ db, vault, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const client = createTRPCClient<AppRouter>({
   links: [

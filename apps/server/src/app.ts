@@ -14,7 +14,7 @@ export interface AppOptions extends ServerDeps {
 }
 
 export function createApp(options: AppOptions): express.Express {
-  const { db, now, dialect, staticDir } = options;
+  const { db, now, vault, dialect, staticDir } = options;
   const app = express();
   app.disable('x-powered-by');
 
@@ -33,7 +33,7 @@ export function createApp(options: AppOptions): express.Express {
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: (opts) => createContext({ db, now }, opts),
+      createContext: (opts) => createContext({ db, now, vault }, opts),
       maxBatchSize: 20,
       // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
       allowMethodOverride: true,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { openSqlite } from './db/connect.ts';
+import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
 import { seedDemo } from './seed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -11,10 +12,11 @@ const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
 const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/kiosk/build'));
 
 const { db, dialect } = await openSqlite(path.join(dataDir, 'opencme.sqlite'));
+const vault = new IdNumberVault(loadOrCreateKeys(path.join(dataDir, 'keys.json')));
 const now = () => new Date();
-const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, now());
+const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
 
-const server = createApp({ db, now, dialect, staticDir }).listen(port, () => {
+const server = createApp({ db, now, vault, dialect, staticDir }).listen(port, () => {
   const url = `http://localhost:${port}`;
   const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {

@@ -1,5 +1,6 @@
 import { authRouter } from './routers/auth.ts';
 import { devicesRouter } from './routers/devices.ts';
+import { personsRouter } from './routers/persons.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { syncRouter } from './routers/sync.ts';
 import { router } from './trpc.ts';
@@ -7,6 +8,7 @@ import { router } from './trpc.ts';
 export const appRouter = router({
   auth: authRouter,
   devices: devicesRouter,
+  persons: personsRouter,
   sessions: sessionsRouter,
   sync: syncRouter,
 });

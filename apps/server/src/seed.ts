@@ -1,10 +1,11 @@
 // The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
 // portraits, a CME project with a session today, and a kiosk assigned to it.
-import { idNumberCheckChar, newId, validateIdNumber } from '@opencme/core';
+import { idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
 import { nextVersion } from './db/connect.ts';
 import { PHOTO, storePhoto } from './photos.ts';
+import type { IdNumberVault } from './pii.ts';
 import { assignSession, createDevice, issuePairingCode } from './repositories/devices.ts';
 import { createUser } from './repositories/users.ts';
 
@@ -83,7 +84,7 @@ async function organisation(db: DB, kind: 'province' | 'city' | 'institution' | 
 }
 
 /** Seeds the demo on an empty database; on a database that has it, only re-arms the kiosk's pairing code. */
-export async function seedDemo(db: DB, now: Date): Promise<DemoInfo> {
+export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise<DemoInfo> {
   const existing = await db.selectFrom('organisations').select('id').where('credit_code', '=', HOSPITAL_CODE).executeTakeFirst();
   if (existing) {
     const kiosk = await db.selectFrom('devices').selectAll().where('name', '=', DEMO_KIOSK_NAME).executeTakeFirst();
@@ -132,7 +133,7 @@ export async function seedDemo(db: DB, now: Date): Promise<DemoInfo> {
           id,
           name: p.name,
           gender: p.gender,
-          id_number: p.idNumber,
+          ...vault.seal(p.idNumber),
           birth_date: p.birthDate,
           phone: `139${String(55_000_000 + i * 7919).padStart(8, '0')}`,
           institution_id: hospital,
@@ -153,7 +154,20 @@ export async function seedDemo(db: DB, now: Date): Promise<DemoInfo> {
       ];
       await trx
         .insertInto('credentials')
-        .values(credentials.map((c) => ({ id: newId(), person_id: id, kind: c.kind, value: c.value, status: 'active' as const, version, created_at: at })))
+        .values(
+          await Promise.all(
+            credentials.map(async (c) => ({
+              id: newId(),
+              person_id: id,
+              kind: c.kind,
+              value: c.kind === 'id-card' ? vault.index(c.value) : c.value,
+              roster_key: await rosterKey(c),
+              status: 'active' as const,
+              version,
+              created_at: at,
+            })),
+          ),
+        )
         .execute();
     }
   });

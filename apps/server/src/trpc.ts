@@ -4,6 +4,7 @@ import { parseCookie } from 'cookie';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { DB } from './db/connect.ts';
+import type { IdNumberVault } from './pii.ts';
 import { UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
 import { findUserBySession } from './repositories/users.ts';
@@ -14,6 +15,7 @@ export interface ServerDeps {
   db: DB;
   /** The clock, injectable so tests can stand at a chosen moment. */
   now: () => Date;
+  vault: IdNumberVault;
 }
 
 export async function createContext(deps: ServerDeps, { req, res }: CreateExpressContextOptions) {

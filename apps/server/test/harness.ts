@@ -9,6 +9,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
 import { openSqlite } from '../src/db/connect.ts';
+import { IdNumberVault, randomKeys } from '../src/pii.ts';
 import type { AppRouter } from '../src/router.ts';
 import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
 
@@ -19,8 +20,9 @@ export async function startServer() {
   const file = path.join(dir, 'opencme.sqlite');
   const opened = await openSqlite(file);
   const clock = { now: new Date('2026-11-22T01:30:00Z') };
-  const demo = await seedDemo(opened.db, clock.now);
-  const server = createApp({ db: opened.db, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
+  const vault = new IdNumberVault(randomKeys());
+  const demo = await seedDemo(opened.db, vault, clock.now);
+  const server = createApp({ db: opened.db, vault, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -50,6 +52,7 @@ export async function startServer() {
     db: opened.db,
     sqlite: opened.sqlite,
     clock,
+    vault,
     client,
     admin,
     demoKiosk,

@@ -147,7 +147,8 @@ describe('sync.pull', () => {
     expect(person.photo).toMatch(/^data:image\/jpeg;base64,/);
     expect(person.credentials.map((c) => c.kind)).toEqual(expect.arrayContaining(['id-card', 'card-number']));
     // The kiosk gets no ID number in clear: not in the credentials, not anywhere in the roster.
-    const idNumber = (await server.db.selectFrom('persons').select('id_number').where('id', '=', person.id).executeTakeFirstOrThrow()).id_number;
+    const sealed = await server.db.selectFrom('persons').select('id_number_enc').where('id', '=', person.id).executeTakeFirstOrThrow();
+    const idNumber = server.vault.decrypt(sealed.id_number_enc);
     expect(JSON.stringify(first.people)).not.toContain(idNumber);
 
     const none = await kiosk.client.sync.pull.query({ cursor: first.cursor });

@@ -38,7 +38,9 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('gender', 'text', (c) => c.notNull())
-        .addColumn('id_number', 'text', (c) => c.notNull().unique())
+        .addColumn('id_number_enc', 'text', (c) => c.notNull())
+        .addColumn('id_number_index', 'text', (c) => c.notNull().unique())
+        .addColumn('id_number_masked', 'text', (c) => c.notNull())
         .addColumn('birth_date', 'text', (c) => c.notNull())
         .addColumn('phone', 'text')
         .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
@@ -59,6 +61,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('roster_key', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
@@ -169,6 +172,22 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
+
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_user_id', 'text')
+        .addColumn('actor_device_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text')
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
+      await db.schema.createIndex('audit_log_organisation_at').on('audit_log').columns(['organisation_id', 'at']).execute();
 
       await db.schema
         .createTable('counters')

@@ -18,7 +18,12 @@ export interface PersonTable {
   id: string;
   name: string;
   gender: 'male' | 'female';
-  id_number: string;
+  /** AES-256-GCM ciphertext of the ID number (see pii.ts); never stored in clear. */
+  id_number_enc: string;
+  /** HMAC blind index of the ID number, for exact-match lookup. */
+  id_number_index: string;
+  /** What lists show: 110105********002X. */
+  id_number_masked: string;
   birth_date: string;
   phone: string | null;
   institution_id: string;
@@ -39,7 +44,10 @@ export interface CredentialTable {
   id: string;
   person_id: string;
   kind: 'id-card' | 'ic-card' | 'card-number';
+  /** The UID or card number; for an ID card, the blind index of the ID number. */
   value: string;
+  /** `rosterKey` of the credential, precomputed for kiosk roster pulls. */
+  roster_key: string;
   /** A lost card (挂失) stays on record and is refused at the door. */
   status: 'active' | 'lost';
   version: number;
@@ -113,6 +121,7 @@ export interface TapTable {
   seq: number;
   session_id: string;
   credential_kind: string;
+  /** As presented, except an ID number, which is kept as its blind index. */
   credential_value: string;
   /** The person the server resolved the credential to, or null. */
   person_id: string | null;
@@ -156,6 +165,22 @@ export interface AuthSessionTable {
   created_at: string;
 }
 
+/** Who did what to which record, with the record before and after (JSON). */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_device_id: string | null;
+  /** e.g. `person.reveal-id-number`, `device.revoke` */
+  action: string;
+  entity: string;
+  entity_id: string;
+  /** The organisation the record belongs to, so that admins see the log of their scope only. */
+  organisation_id: string | null;
+  before: string | null;
+  after: string | null;
+}
+
 export interface CounterTable {
   name: string;
   value: number;
@@ -174,6 +199,7 @@ export interface Database {
   attendance: AttendanceTable;
   users: UserTable;
   auth_sessions: AuthSessionTable;
+  audit_log: AuditLogTable;
   counters: CounterTable;
 }
 

@@ -1,4 +1,4 @@
-import { type KioskSession, maskIdNumber, type RosterPerson, rosterKey } from '@opencme/core';
+import type { KioskSession, RosterPerson } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 
@@ -35,7 +35,7 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       'persons.id',
       'persons.name',
       'persons.cme_number',
-      'persons.id_number',
+      'persons.id_number_masked',
       'persons.version',
       'dept.name as department',
       'photos.thumb_jpeg',
@@ -50,7 +50,7 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       ? []
       : await db
           .selectFrom('credentials')
-          .select(['person_id', 'kind', 'value', 'status'])
+          .select(['person_id', 'kind', 'roster_key', 'status'])
           .where(
             'person_id',
             'in',
@@ -58,17 +58,15 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
           )
           .execute();
   const byPerson = Map.groupBy(credentials, (c) => c.person_id);
-  const people: RosterPerson[] = await Promise.all(persons.map(async (p) => ({
+  const people: RosterPerson[] = persons.map((p) => ({
     id: p.id,
     name: p.name,
     cmeNumber: p.cme_number,
-    maskedIdNumber: maskIdNumber(p.id_number),
+    maskedIdNumber: p.id_number_masked,
     department: p.department,
     photo: p.thumb_jpeg ? `data:image/jpeg;base64,${Buffer.from(p.thumb_jpeg).toString('base64')}` : null,
-    credentials: await Promise.all(
-      (byPerson.get(p.id) ?? []).map(async (c) => ({ key: await rosterKey(c), kind: c.kind, status: c.status })),
-    ),
-  })));
+    credentials: (byPerson.get(p.id) ?? []).map((c) => ({ key: c.roster_key, kind: c.kind, status: c.status })),
+  }));
   const last = persons.at(-1);
   return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
 }

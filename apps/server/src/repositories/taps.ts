@@ -1,6 +1,7 @@
 import { type FlagReason, presenceFromTaps, type Tap, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow, NewTap } from '../db/schema.ts';
+import type { IdNumberVault } from '../pii.ts';
 
 /** SQLite allows 32 766 bound values per statement; 17 columns a tap leaves room for 1 900 rows. */
 const INSERT_CHUNK = 1000;
@@ -10,7 +11,11 @@ const INSERT_CHUNK = 1000;
  * new tap of the batch is stored and attendance is recomputed, or nothing is written.
  * A tap is never refused for what it says; what looks wrong is stored and flagged for review.
  */
-export async function storeTaps(db: DB, device: DeviceRow, taps: readonly Tap[], now: Date): Promise<TapStatus[]> {
+export async function storeTaps(db: DB, vault: IdNumberVault, device: DeviceRow, received: readonly Tap[], now: Date): Promise<TapStatus[]> {
+  // An ID number is looked up and kept only as its blind index, never in clear.
+  const taps = received.map((t) =>
+    t.credential.kind === 'id-card' ? { ...t, credential: { kind: t.credential.kind, value: vault.index(t.credential.value) } } : t,
+  );
   return db.transaction().execute(async (trx) => {
     const receivedAt = now.toISOString();
     const tapIds = [...new Set(taps.map((t) => t.tapId))];

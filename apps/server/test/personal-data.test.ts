@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTaps, startServer, type TestServer } from './harness.ts';
+
+let server: TestServer;
+let idNumbers: string[];
+beforeAll(async () => {
+  server = await startServer();
+  const rows = await server.db.selectFrom('persons').select(['id', 'id_number_enc']).execute();
+  idNumbers = rows.map((r) => server.vault.decrypt(r.id_number_enc));
+});
+afterAll(() => server.close());
+
+describe('ID numbers at rest', () => {
+  it('resolves an ID-card tap by blind index, and keeps no ID number in clear anywhere in the database file', async () => {
+    const kiosk = await server.demoKiosk();
+    const pulled = await kiosk.client.sync.pull.query({ cursor: null });
+    const sessionId = pulled.sessions[0]!.id;
+    const idNumber = idNumbers[7]!;
+    const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards: [{ kind: 'id-card', value: idNumber.toLowerCase() }] });
+    const res = await kiosk.client.sync.push.mutate({ taps });
+    expect(res.results[0]!.status).toBe('accepted');
+    const stored = await server.db.selectFrom('taps').select(['person_id', 'credential_value']).where('tap_id', '=', taps[0]!.tapId).executeTakeFirstOrThrow();
+    expect(stored.person_id).not.toBeNull();
+    expect(stored.credential_value).toBe(server.vault.index(idNumber));
+
+    server.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = fs.readFileSync(server.file).toString('latin1');
+    expect(idNumbers).toHaveLength(200);
+    for (const id of idNumbers) expect(bytes.includes(id)).toBe(false);
+    // The masked form is there, for lists.
+    expect(bytes.includes(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`)).toBe(true);
+  });
+
+  it('shows the full number to an admin of the unit and writes the view to the audit log', async () => {
+    const admin = await server.admin();
+    const person = await server.db.selectFrom('persons').select(['id', 'id_number_enc']).executeTakeFirstOrThrow();
+    const { idNumber } = await admin.persons.revealIdNumber.mutate({ personId: person.id });
+    expect(idNumber).toBe(server.vault.decrypt(person.id_number_enc));
+    const log = await server.db.selectFrom('audit_log').selectAll().where('entity_id', '=', person.id).execute();
+    expect(log).toMatchObject([{ action: 'person.reveal-id-number', entity: 'person' }]);
+    expect(log[0]!.actor_user_id).not.toBeNull();
+  });
+
+  it('refuses the full number without a sign-in', async () => {
+    const person = await server.db.selectFrom('persons').select('id').executeTakeFirstOrThrow();
+    await expect(server.client().persons.revealIdNumber.mutate({ personId: person.id })).rejects.toThrow('请先登录');
+  });
+});
