@@ -205,7 +205,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     })
     .execute();
 
-  await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, institutionId: hospital, now });
+  await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };

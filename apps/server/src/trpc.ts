@@ -4,7 +4,9 @@ import { parseCookie } from 'cookie';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { DB } from './db/connect.ts';
+import type { DeviceRow } from './db/schema.ts';
 import type { IdNumberVault } from './pii.ts';
+import { ACCESS, type AccessRule, withinScope } from './authz.ts';
 import { UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
 import { findUserBySession } from './repositories/users.ts';
@@ -50,19 +52,49 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 
-/** A signed-in administrator of a unit. */
-export const adminProcedure = t.procedure.use(({ ctx, next }) => {
+/**
+ * Every procedure passes here first: the access table decides, in one place, whether the caller
+ * (anyone, a kiosk, or an account of a role) may call it and on which part of the organisation tree.
+ */
+const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
+  const rule = (ACCESS as Record<string, AccessRule>)[path];
+  if (!rule) throw new UserFacingError('INTERNAL_SERVER_ERROR', `接口 ${path} 没有访问规则`, `No access rule for ${path}`);
+  const noDevice = null as DeviceRow | null;
+  if (rule.kind === 'public') return next({ ctx: { ...ctx, device: noDevice } });
+
+  if (rule.kind === 'device') {
+    if (!ctx.bearer) throw new UserFacingError('UNAUTHORIZED', '设备未配对', 'This device is not paired');
+    const device = await findDeviceByToken(ctx.db, ctx.bearer);
+    if (!device) throw new UserFacingError('UNAUTHORIZED', '设备凭证无效，请重新配对', 'Unknown device token: pair the device again');
+    if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', '此设备已被停用，请联系管理员', 'This device was revoked: ask an administrator');
+    return next({ ctx: { ...ctx, device: device as DeviceRow | null } });
+  }
+
+  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');
+  if (!rule.roles.includes(ctx.user.role)) throw new UserFacingError('FORBIDDEN', '您的角色无权进行此操作', 'Your role may not do this');
+  if (rule.target) {
+    const organisations = await rule.target(ctx.db, await getRawInput());
+    if (!organisations) throw new UserFacingError('NOT_FOUND', '找不到要操作的记录', 'The record was not found');
+    for (const organisationId of organisations) {
+      if (!(await withinScope(ctx.db, ctx.user.organisationId, organisationId))) {
+        throw new UserFacingError('FORBIDDEN', '这条记录不在您的管理范围内', 'This record is outside your part of the organisation');
+      }
+    }
+  }
+  return next({ ctx: { ...ctx, device: noDevice } });
+});
+
+export const publicProcedure = authorized;
+
+/** A signed-in account (the access table has already checked its role and scope). */
+export const userProcedure = authorized.use(({ ctx, next }) => {
   if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/** A paired, not revoked kiosk: it can do nothing but sync. */
-export const deviceProcedure = t.procedure.use(async ({ ctx, next }) => {
-  if (!ctx.bearer) throw new UserFacingError('UNAUTHORIZED', '设备未配对', 'This device is not paired');
-  const device = await findDeviceByToken(ctx.db, ctx.bearer);
-  if (!device) throw new UserFacingError('UNAUTHORIZED', '设备凭证无效，请重新配对', 'Unknown device token: pair the device again');
-  if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', '此设备已被停用，请联系管理员', 'This device was revoked: ask an administrator');
-  return next({ ctx: { ...ctx, device } });
+/** A paired kiosk (the access table has already checked its token). */
+export const deviceProcedure = authorized.use(({ ctx, next }) => {
+  if (!ctx.device) throw new UserFacingError('UNAUTHORIZED', '设备未配对', 'This device is not paired');
+  return next({ ctx: { ...ctx, device: ctx.device } });
 });

@@ -29,15 +29,20 @@ export async function startServer() {
   const client = (headers: Record<string, string> = {}): Client =>
     createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });
 
-  async function admin(): Promise<Client> {
+  /** Signs in and returns the session cookie. */
+  async function login(credentials: { login: string; password: string }): Promise<string> {
     const res = await fetch(`${url}/trpc/auth.login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ json: DEMO_ADMIN }),
+      body: JSON.stringify({ json: credentials }),
     });
     const cookie = res.headers.get('set-cookie')?.split(';')[0];
-    if (!cookie) throw new Error('demo admin login failed');
-    return client({ cookie });
+    if (!cookie) throw new Error(`login of ${credentials.login} failed`);
+    return cookie;
+  }
+
+  async function admin(): Promise<Client> {
+    return client({ cookie: await login(DEMO_ADMIN) });
   }
 
   /** The demo kiosk, paired with the code the seed printed. */
@@ -54,6 +59,7 @@ export async function startServer() {
     clock,
     vault,
     client,
+    login,
     admin,
     demoKiosk,
     demoKioskName: DEMO_KIOSK_NAME,

@@ -161,7 +161,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('display_name', 'text', (c) => c.notNull())
         .addColumn('password_hash', 'text', (c) => c.notNull())
         .addColumn('role', 'text', (c) => c.notNull())
-        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
 

@@ -2,6 +2,7 @@
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from '../authz.ts';
 
 export interface OrganisationTable {
   id: string;
@@ -153,8 +154,9 @@ export interface UserTable {
   display_name: string;
   /** scrypt$N$r$p$salt$hash */
   password_hash: string;
-  role: 'unit-admin';
-  institution_id: string;
+  role: Role;
+  /** The root of the part of the organisation tree this account may see and change. */
+  organisation_id: string;
   created_at: string;
 }
 

@@ -50,14 +50,8 @@ export async function findDeviceByToken(db: DB, token: string) {
   return db.selectFrom('devices').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
 }
 
-export async function revokeDevice(db: DB, deviceId: string, institutionId: string, now: Date): Promise<boolean> {
-  const res = await db
-    .updateTable('devices')
-    .set({ revoked_at: now.toISOString(), pairing_code_hash: null })
-    .where('id', '=', deviceId)
-    .where('institution_id', '=', institutionId)
-    .executeTakeFirst();
-  return res.numUpdatedRows > 0n;
+export async function revokeDevice(db: DB, deviceId: string, now: Date): Promise<void> {
+  await db.updateTable('devices').set({ revoked_at: now.toISOString(), pairing_code_hash: null }).where('id', '=', deviceId).execute();
 }
 
 export async function assignSession(db: DB, deviceId: string, sessionId: string, now: Date): Promise<void> {

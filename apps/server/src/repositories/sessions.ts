@@ -24,14 +24,3 @@ export async function listSessions(db: DB, institutionId: string) {
     .orderBy('sessions.starts_at', 'desc')
     .execute();
 }
-
-export async function sessionBelongsTo(db: DB, sessionId: string, institutionId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('projects', 'projects.id', 'sessions.project_id')
-    .select('sessions.id')
-    .where('sessions.id', '=', sessionId)
-    .where('projects.organiser_id', '=', institutionId)
-    .executeTakeFirst();
-  return row !== undefined;
-}

@@ -1,4 +1,5 @@
 import { newId } from '@opencme/core';
+import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
 import { hashPassword, newToken, sha256, verifyPassword } from '../secrets.ts';
 
@@ -6,7 +7,7 @@ const SESSION_DAYS = 7;
 
 export async function createUser(
   db: DB,
-  user: { login: string; displayName: string; password: string; institutionId: string; now: Date },
+  user: { login: string; displayName: string; password: string; role: Role; organisationId: string; now: Date },
 ): Promise<string> {
   const id = newId();
   await db
@@ -16,8 +17,8 @@ export async function createUser(
       login: user.login,
       display_name: user.displayName,
       password_hash: await hashPassword(user.password),
-      role: 'unit-admin',
-      institution_id: user.institutionId,
+      role: user.role,
+      organisation_id: user.organisationId,
       created_at: user.now.toISOString(),
     })
     .execute();
@@ -49,9 +50,9 @@ export async function findUserBySession(db: DB, token: string, now: Date) {
   const row = await db
     .selectFrom('auth_sessions')
     .innerJoin('users', 'users.id', 'auth_sessions.user_id')
-    .select(['users.id', 'users.login', 'users.display_name', 'users.role', 'users.institution_id', 'auth_sessions.expires_at'])
+    .select(['users.id', 'users.login', 'users.display_name', 'users.role', 'users.organisation_id', 'auth_sessions.expires_at'])
     .where('auth_sessions.token_hash', '=', sha256(token))
     .executeTakeFirst();
   if (!row || row.expires_at <= now.toISOString()) return null;
-  return { id: row.id, login: row.login, displayName: row.display_name, role: row.role, institutionId: row.institution_id };
+  return { id: row.id, login: row.login, displayName: row.display_name, role: row.role, organisationId: row.organisation_id };
 }

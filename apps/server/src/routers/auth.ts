@@ -3,7 +3,7 @@ import { stringifySetCookie } from 'cookie';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { endSession, startSession } from '../repositories/users.ts';
-import { adminProcedure, publicProcedure, SESSION_COOKIE } from '../trpc.ts';
+import { userProcedure, publicProcedure, SESSION_COOKIE } from '../trpc.ts';
 
 export const authRouter = {
   login: publicProcedure
@@ -26,7 +26,7 @@ export const authRouter = {
       return { ok: true };
     }),
 
-  logout: adminProcedure.mutation(async ({ ctx }) => {
+  logout: userProcedure.mutation(async ({ ctx }) => {
     const token = ctx.req.headers.cookie?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
     if (token) await endSession(ctx.db, token);
     ctx.res.setHeader('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', path: '/', maxAge: 0 }));

@@ -1,0 +1,99 @@
+// Who may call what: one table, procedure × role, and one middleware that applies it to every
+// procedure before it runs. A procedure missing from the table cannot be called at all.
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { DB } from './db/connect.ts';
+
+export const ROLES = [
+  'province-admin', // 省继教办
+  'city-admin', // 市州卫健委
+  'unit-admin', // 单位管理员（医教科）
+  'department-reviewer', // 科室审核
+  'staff', // 卫生技术人员 / 学员
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The organisations a call acts on, read from its raw input; every one must lie within the
+ * caller's part of the tree. `null` when the input names nothing that exists.
+ */
+type Target = (db: DB, input: unknown) => Promise<string[] | null>;
+
+export type AccessRule =
+  | { kind: 'public' }
+  /** A paired, not revoked kiosk (刷卡设备): it can do nothing but sync. */
+  | { kind: 'device' }
+  /** A signed-in account of one of these roles; `target` adds the scope check. */
+  | { kind: 'user'; roles: readonly Role[]; target?: Target };
+
+const PUBLIC: AccessRule = { kind: 'public' };
+const DEVICE: AccessRule = { kind: 'device' };
+const user = (roles: readonly Role[], target?: Target): AccessRule => (target ? { kind: 'user', roles, target } : { kind: 'user', roles });
+
+const idField = <K extends string>(key: K) => z.object({ [key]: z.string() } as Record<K, z.ZodString>);
+
+const deviceOrg: Target = async (db, input) => {
+  const parsed = idField('deviceId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('devices').select('institution_id').where('id', '=', parsed.data.deviceId).executeTakeFirst();
+  return row ? [row.institution_id] : null;
+};
+
+const sessionOrg: Target = async (db, input) => {
+  const parsed = idField('sessionId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('projects', 'projects.id', 'sessions.project_id')
+    .select('projects.organiser_id')
+    .where('sessions.id', '=', parsed.data.sessionId)
+    .executeTakeFirst();
+  return row ? [row.organiser_id] : null;
+};
+
+const personOrg: Target = async (db, input) => {
+  const parsed = idField('personId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('persons').select(['institution_id', 'department_id']).where('id', '=', parsed.data.personId).executeTakeFirst();
+  return row ? [row.department_id ?? row.institution_id] : null;
+};
+
+const both =
+  (...targets: Target[]): Target =>
+  async (db, input) => {
+    const found = await Promise.all(targets.map((t) => t(db, input)));
+    return found.some((f) => f === null) ? null : found.flat() as string[];
+  };
+
+const ALL_ROLES = ROLES;
+
+export const ACCESS = {
+  'auth.login': PUBLIC,
+  'auth.me': PUBLIC,
+  'auth.logout': user(ALL_ROLES),
+  'devices.pair': PUBLIC,
+  'devices.list': user(['unit-admin']),
+  'devices.create': user(['unit-admin']),
+  'devices.repair': user(['unit-admin'], deviceOrg),
+  'devices.revoke': user(['unit-admin'], deviceOrg),
+  'devices.assignSession': user(['unit-admin'], both(deviceOrg, sessionOrg)),
+  'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
+  'sessions.list': user(['unit-admin']),
+  'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'sync.push': DEVICE,
+  'sync.pull': DEVICE,
+} as const satisfies Record<string, AccessRule>;
+
+export type ProcedurePath = keyof typeof ACCESS;
+
+/** Whether `organisationId` is `scopeRoot` or lies below it in the organisation tree. */
+export async function withinScope(db: DB, scopeRoot: string, organisationId: string): Promise<boolean> {
+  const row = await sql<{ found: number }>`
+    with recursive ancestors(id, parent_id) as (
+      select id, parent_id from organisations where id = ${organisationId}
+      union all
+      select o.id, o.parent_id from organisations o join ancestors a on o.id = a.parent_id
+    )
+    select 1 as found from ancestors where id = ${scopeRoot}`.execute(db);
+  return row.rows.length > 0;
+}

@@ -1,0 +1,149 @@
+// Walks the whole access table: every procedure, every role, in scope and out of scope. The
+// expected matrix is written out here, apart from the code's table, so that changing a row of
+// either makes this test fail.
+import { newId } from '@opencme/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS, ROLES, type Role } from '../src/authz.ts';
+import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
+import { createUser } from '../src/repositories/users.ts';
+import { appRouter } from '../src/router.ts';
+import { makeTaps, startServer, type TestServer } from './harness.ts';
+
+const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
+  'auth.login': 'public',
+  'auth.me': 'public',
+  'auth.logout': ROLES,
+  'devices.pair': 'public',
+  'devices.list': ['unit-admin'],
+  'devices.create': ['unit-admin'],
+  'devices.repair': ['unit-admin'],
+  'devices.revoke': ['unit-admin'],
+  'devices.assignSession': ['unit-admin'],
+  'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
+  'sessions.list': ['unit-admin'],
+  'sessions.attendance': ['unit-admin'],
+  'sync.push': 'device',
+  'sync.pull': 'device',
+};
+
+let server: TestServer;
+const cookies = new Map<Role, string>();
+let deviceToken: string;
+let inputs: Record<string, { inScope: unknown; outOfScope?: unknown }>;
+
+async function org(kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null) {
+  const id = newId();
+  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, created_at: server.clock.now.toISOString() }).execute();
+  return id;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  const db = server.db;
+  const now = server.clock.now;
+  const hospitalA = (await db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'institution').executeTakeFirstOrThrow());
+  const cityA = hospitalA.parent_id!;
+  const provinceA = (await db.selectFrom('organisations').select('parent_id').where('id', '=', cityA).executeTakeFirstOrThrow()).parent_id!;
+  const personA = await db.selectFrom('persons').select(['id', 'department_id']).where('department_id', 'is not', null).executeTakeFirstOrThrow();
+  const sessionA = await db.selectFrom('sessions').select('id').executeTakeFirstOrThrow();
+
+  // A second province with its own hospital, device, session and person: outside every account's scope.
+  const provinceB = await org('province', '四川省', null);
+  const hospitalB = await org('institution', '成都市某医院', await org('city', '成都市', provinceB));
+  const departmentB = await org('department', '内科', hospitalB);
+  const personB = newId();
+  await db.insertInto('persons').values({ id: personB, name: '外省人', gender: 'male', ...server.vault.seal('510104198001010015'), birth_date: '1980-01-01', phone: null, institution_id: hospitalB, department_id: departmentB, title: null, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+  const projectB = newId();
+  await db.insertInto('projects').values({ id: projectB, number: 'B-1', name: '外省项目', level: 'provincial', credit_class: 'I', credits: 1, organiser_id: hospitalB, venue: '成都', starts_on: '2026-11-22', ends_on: '2026-11-22', mode: 'onsite', created_at: now.toISOString() }).execute();
+  const sessionB = newId();
+  await db.insertInto('sessions').values({ id: sessionB, project_id: projectB, title: '上午', venue: '成都', starts_at: '2026-11-22T08:00:00+08:00', ends_at: '2026-11-22T12:00:00+08:00', created_at: now.toISOString() }).execute();
+  const deviceB = await createDevice(db, { name: '外省签到机', institutionId: hospitalB, now });
+  const deviceA = await createDevice(db, { name: '测试签到机', institutionId: hospitalA.id, now });
+  const syncDevice = await createDevice(db, { name: '同步签到机', institutionId: hospitalA.id, now });
+  await assignSession(db, syncDevice.id, sessionA.id, now);
+  deviceToken = (await claimPairingCode(db, syncDevice.pairingCode, now))!.token;
+
+  const scopes: Record<Role, string> = {
+    'province-admin': provinceA,
+    'city-admin': cityA,
+    'unit-admin': hospitalA.id,
+    'department-reviewer': personA.department_id!,
+    staff: personA.department_id!,
+  };
+  for (const role of ROLES) {
+    await createUser(db, { login: role, displayName: role, password: `pw-${role}`, role, organisationId: scopes[role], now });
+    cookies.set(role, await server.login({ login: role, password: `pw-${role}` }));
+  }
+
+  inputs = {
+    'auth.login': { inScope: { login: 'unit-admin', password: 'pw-unit-admin' } },
+    'auth.me': { inScope: undefined },
+    'auth.logout': { inScope: undefined },
+    'devices.pair': { inScope: { code: 'ZZZZ-ZZZZ' } },
+    'devices.list': { inScope: undefined },
+    'devices.create': { inScope: { name: '新签到机' } },
+    'devices.repair': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
+    'devices.revoke': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
+    'devices.assignSession': { inScope: { deviceId: deviceA.id, sessionId: sessionA.id }, outOfScope: { deviceId: deviceB.id, sessionId: sessionB } },
+    'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
+    'sessions.list': { inScope: undefined },
+    'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
+    'sync.pull': { inScope: { cursor: null } },
+  };
+});
+afterAll(() => server.close());
+
+/** Calls a procedure over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
+async function call(path: string, input: unknown, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`${server.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input === undefined ? {} : { json: input }),
+  });
+  const body = (await res.json()) as { error?: { json: { data: { code: string } } } };
+  return body.error ? body.error.json.data.code : 'OK';
+}
+
+const DENIED = ['UNAUTHORIZED', 'FORBIDDEN'];
+
+describe('the access table', () => {
+  it('names every procedure of the API, and only those, with the expected rule', () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(Object.keys(ACCESS).sort()).toEqual(procedures);
+    expect(Object.keys(EXPECTED).sort()).toEqual(procedures);
+    for (const [path, rule] of Object.entries(ACCESS)) {
+      const expected = EXPECTED[path]!;
+      if (rule.kind === 'user') expect([...rule.roles].sort(), path).toEqual([...(expected as Role[])].sort());
+      else expect(rule.kind, path).toBe(expected);
+    }
+  });
+
+  // Logging out ends the session the other calls use: it goes last.
+  const paths = Object.keys(EXPECTED).sort((a, b) => Number(a === 'auth.logout') - Number(b === 'auth.logout'));
+
+  it.each(paths)('%s: each role in scope, out of scope, a kiosk and nobody', async (path) => {
+    const expected = EXPECTED[path]!;
+    const { inScope, outOfScope } = inputs[path]!;
+    const anonymous = await call(path, inScope, {});
+    const device = await call(path, inScope, { authorization: `Bearer ${deviceToken}` });
+    if (expected === 'public') {
+      expect(DENIED, `${path} anonymous`).not.toContain(anonymous);
+    } else if (expected === 'device') {
+      expect(device, `${path} as kiosk`).toBe('OK');
+      expect(anonymous, `${path} anonymous`).toBe('UNAUTHORIZED');
+    } else {
+      expect(anonymous, `${path} anonymous`).toBe('UNAUTHORIZED');
+      expect(device, `${path} as kiosk`).toBe('UNAUTHORIZED');
+    }
+    for (const role of ROLES) {
+      const cookie = { cookie: cookies.get(role)! };
+      const inside = await call(path, inScope, cookie);
+      if (expected === 'public') expect(DENIED, `${path} as ${role}`).not.toContain(inside);
+      else if (expected === 'device') expect(inside, `${path} as ${role}`).toBe('UNAUTHORIZED');
+      else if (expected.includes(role)) expect(DENIED, `${path} as ${role} in scope`).not.toContain(inside);
+      else expect(inside, `${path} as ${role} in scope`).toBe('FORBIDDEN');
+      if (outOfScope !== undefined) expect(await call(path, outOfScope, cookie), `${path} as ${role} out of scope`).toBe('FORBIDDEN');
+    }
+  });
+});
