@@ -1,0 +1,50 @@
+// Every failure a reader can meet, as one error type: the kiosk shows `message` (zh-CN, the
+// default language) or `messageEn`, and decides what to do from `code`.
+
+export type ReaderErrorCode =
+  | 'bad-preamble' // a frame does not start with AA AA AA 96 69
+  | 'bad-length' // a frame's length field disagrees with its size, or is out of range
+  | 'bad-checksum' // the XOR checksum (校验和) does not match
+  | 'bad-packet' // a vendor wrapper around the frame (HID report) is malformed
+  | 'bad-identity' // the card's text block (文字信息) does not follow any known layout
+  | 'bad-uid' // a typed IC-card number does not fit the configured encoding
+  | 'sam-status' // the SAM (安全模块) answered with an error status (SW3); see `sw3`
+  | 'timeout' // no whole answer in time
+  | 'disconnected' // the device went away during an exchange
+  | 'open-failed' // the browser refused to open or claim the device
+  | 'no-device' // no device was chosen in the browser's chooser
+  | 'io'; // a transfer failed for another reason (stall, write error)
+
+export interface ReaderErrorInit {
+  code: ReaderErrorCode;
+  message: string;
+  messageEn: string;
+  sw3?: number;
+  cause?: unknown;
+}
+
+export class ReaderError extends Error {
+  override readonly name = 'ReaderError';
+  readonly code: ReaderErrorCode;
+  readonly messageEn: string;
+  /** The SAM status byte, for `sam-status` errors. */
+  readonly sw3: number | undefined;
+
+  constructor(init: ReaderErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.messageEn = init.messageEn;
+    this.sw3 = init.sw3;
+  }
+}
+
+/** A text in the two languages of the interface: zh-CN first, English second. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/** Two-digit upper-case hex, as the protocol documents write bytes. */
+export function hexByte(value: number): string {
+  return value.toString(16).toUpperCase().padStart(2, '0');
+}
