@@ -41,6 +41,8 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       'photos.thumb_jpeg',
     ])
     .where('persons.institution_id', '=', device.institution_id)
+    // A registration still under review is not yet anyone a kiosk should know.
+    .where('persons.registration_status', '=', 'approved')
     .where('persons.version', '>', cursor)
     .orderBy('persons.version')
     .limit(ROSTER_PAGE)
