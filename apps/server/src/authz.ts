@@ -130,6 +130,8 @@ export const ACCESS = {
   'registry.bindCard': user(['unit-admin'], personOrg),
   'registry.reportLost': user(['unit-admin'], credentialOrg),
   'registry.auditLog': user(ADMINS, organisationField('organisationId')),
+  'registry.cardSheet': user(['unit-admin'], personsOrg),
+  'registry.setTitle': user(['unit-admin'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
   'sync.push': DEVICE,

@@ -129,9 +129,11 @@ describe('accounts', () => {
     const { initialPassword } = await admin.auth.createAccount.mutate({ organisationId: departmentId, role: 'department-reviewer', login: 'newreviewer', displayName: '新审核员' });
     const reviewer = server.client({ cookie: await server.login({ login: 'newreviewer', password: initialPassword }) });
     expect(await reviewer.auth.me.query()).toMatchObject({ mustChangePassword: true, role: 'department-reviewer' });
+    await expect(reviewer.registry.staff.query({ organisationId: departmentId })).rejects.toThrow('首次登录请先修改初始密码');
     await expect(reviewer.auth.changePassword.mutate({ current: 'wrong', next: 'a-new-password' })).rejects.toThrow('原密码不正确');
     await reviewer.auth.changePassword.mutate({ current: initialPassword, next: 'a-new-password' });
     expect(await reviewer.auth.me.query()).toMatchObject({ mustChangePassword: false });
+    expect((await reviewer.registry.staff.query({ organisationId: departmentId })).total).toBeGreaterThan(0);
   });
 
   it('refuses to create an account above one’s own role', async () => {
@@ -174,5 +176,35 @@ describe('units', () => {
     await unitAdmin.units.addDepartment.mutate({ unitId, name: '眼科' });
     expect((await unitAdmin.units.departments.query({ unitId })).map((d) => d.name)).toEqual(['眼科']);
     expect((await server.client().registration.searchUnits.query({ query: '第二人民' })).map((u) => u.id)).toContain(unitId);
+  });
+});
+
+describe('titles and card application sheets', () => {
+  it('keeps the title history: the previous title ends the day before the new one, and verification can ask the title at a date', async () => {
+    const [someone] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1, page: 5 })).rows;
+    await admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '副主任医师', fromDate: '2026-07-01' });
+    await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow('须晚于');
+    const detail = await admin.registry.person.query({ personId: someone!.id });
+    expect(detail.title).toBe('副主任医师');
+    const held = detail.titles.filter((x) => x.kind === 'held');
+    expect(held.at(-2)).toMatchObject({ toDate: '2026-06-30' });
+    expect(held.at(-1)).toMatchObject({ title: '副主任医师', fromDate: '2026-07-01', toDate: null });
+    const { titleAt } = await import('../src/repositories/registry.ts');
+    expect(await titleAt(server.db, someone!.id, 'held', '2026-06-30')).toBe(held.at(-2)!.title);
+    expect(await titleAt(server.db, someone!.id, 'held', '2026-07-01')).toBe('副主任医师');
+    const log = await admin.registry.auditLog.query({ organisationId: hospitalId });
+    expect(log.find((e) => e.action === 'title.held' && e.entityId === someone!.id)?.after).toContain('副主任医师');
+  });
+
+  it('prints a batch of application sheets in the order chosen, with the full photo and the ID number masked', async () => {
+    const rows = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 3 })).rows;
+    const ids = rows.map((r) => r.id).reverse();
+    const sheets = await admin.registry.cardSheet.query({ personIds: ids });
+    expect(sheets.map((s) => s.id)).toEqual(ids);
+    for (const sheet of sheets) {
+      expect(sheet.maskedIdNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+      const jpeg = Buffer.from(sheet.photo!.replace('data:image/jpeg;base64,', ''), 'base64');
+      expect(await sharp(jpeg).metadata()).toMatchObject({ width: 358, height: 441 });
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { CredentialTable } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { audit } from './audit.ts';
 import { enclosing } from './organisations.ts';
+import { jpegDataUrl } from '../photos.ts';
 
 /** Takes the next serial of a named counter, creating it at 1. */
 async function nextSerial(db: DB, name: string): Promise<number> {
@@ -199,6 +200,45 @@ export async function personDetail(db: DB, personId: string) {
     credentials: credentials.map((c) => ({ ...c, value: c.kind === 'id-card' ? null : c.value })),
     titles,
   };
+}
+
+/** What the card application sheet prints for each person, in the order asked. */
+export async function cardSheet(db: DB, personIds: readonly string[]) {
+  const rows = await db
+    .selectFrom('persons')
+    .innerJoin('organisations as unit', 'unit.id', 'persons.institution_id')
+    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+    .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
+    .select([
+      'persons.id',
+      'persons.name',
+      'persons.gender',
+      'persons.birth_date as birthDate',
+      'persons.id_number_masked as maskedIdNumber',
+      'persons.cme_number as cmeNumber',
+      'persons.title',
+      'persons.category',
+      'unit.name as unit',
+      'dept.name as department',
+      'photos.jpeg',
+    ])
+    .where('persons.id', 'in', personIds)
+    .execute();
+  const cards = await db
+    .selectFrom('credentials')
+    .select(['person_id', 'issue_category', 'value', 'status', 'created_at'])
+    .where('person_id', 'in', personIds)
+    .where('kind', '=', 'ic-card')
+    .orderBy('created_at', 'desc')
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return personIds.flatMap((id) => {
+    const row = byId.get(id);
+    if (!row) return [];
+    const { jpeg, ...person } = row;
+    const card = cards.find((c) => c.person_id === id && c.status === 'active');
+    return [{ ...person, photo: jpegDataUrl(jpeg), issueCategory: card?.issue_category ?? null, cardUid: card?.value ?? null }];
+  });
 }
 
 /** The title a person held (or was employed at) on a date: what annual verification asks. */

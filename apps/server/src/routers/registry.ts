@@ -1,6 +1,7 @@
 // The registry (人员信息库): who is who. Review of registrations, staff lists, cards.
 import { type UidEncoding, parseUid } from '@opencme/reader-webhid';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { newId } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
@@ -9,6 +10,7 @@ import { subtreeIds } from '../repositories/organisations.ts';
 import {
   addCredential,
   approveRegistration,
+  cardSheet,
   personDetail,
   rejectRegistration,
   STAFF_SORTS,
@@ -36,6 +38,10 @@ const staffQuery = z.object({
   page: z.number().int().min(1).default(1),
   pageSize: z.number().int().min(1).max(200).default(50),
 });
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
 
 export const registryRouter = {
   /** Staff of a unit or department: search by name, CME card number or ID number, paged and sorted. */
@@ -134,6 +140,56 @@ export const registryRouter = {
     });
     return { ok: true };
   }),
+
+  /**
+   * The card application sheet (制卡申请表) for the card maker: one A4 page a person, with the
+   * full-size registry photo. The ID number stays masked: the card maker does not need it.
+   */
+  cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(({ ctx, input }) => cardSheet(ctx.db, input.personIds)),
+
+  /** A new title held (取得职称) or employed at (聘任职称) from a date; the previous one ends the day before. */
+  setTitle: userProcedure
+    .input(
+      z.object({
+        personId: z.string(),
+        kind: z.enum(['held', 'employed']),
+        title: z.string().trim().min(1).max(30),
+        fromDate: z.iso.date('请填写日期（年-月-日）'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        const person = await trx.selectFrom('persons').select(['institution_id', 'department_id', 'title']).where('id', '=', input.personId).executeTakeFirstOrThrow();
+        const current = await trx
+          .selectFrom('title_history')
+          .select(['id', 'title', 'from_date'])
+          .where('person_id', '=', input.personId)
+          .where('kind', '=', input.kind)
+          .where('to_date', 'is', null)
+          .executeTakeFirst();
+        if (current && current.from_date >= input.fromDate) {
+          throw new UserFacingError('BAD_REQUEST', `新职称的起始日期须晚于现职称的起始日期（${current.from_date}）`, `The new title must start after the current one (${current.from_date})`);
+        }
+        if (current) await trx.updateTable('title_history').set({ to_date: dayBefore(input.fromDate) }).where('id', '=', current.id).execute();
+        await trx
+          .insertInto('title_history')
+          .values({ id: newId(), person_id: input.personId, kind: input.kind, title: input.title, from_date: input.fromDate, to_date: null, created_at: now.toISOString() })
+          .execute();
+        if (input.kind === 'held') await trx.updateTable('persons').set({ title: input.title, updated_at: now.toISOString() }).where('id', '=', input.personId).execute();
+        await audit(trx, {
+          actor: { userId: ctx.user.id },
+          action: `title.${input.kind}`,
+          entity: 'person',
+          entityId: input.personId,
+          organisationId: person.department_id ?? person.institution_id,
+          before: current ? { title: current.title, fromDate: current.from_date } : null,
+          after: { title: input.title, fromDate: input.fromDate },
+          at: now,
+        });
+      });
+      return { ok: true };
+    }),
 
   /** Registry changes within the caller's scope, newest first. */
   auditLog: userProcedure
