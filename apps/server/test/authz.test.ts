@@ -61,6 +61,7 @@ async function org(kind: 'province' | 'city' | 'institution' | 'department', nam
   return id;
 }
 
+// Five accounts, each hashed and signed in with a memory-hard function: slow on a loaded 2-core machine.
 beforeAll(async () => {
   server = await startServer();
   const db = server.db;
@@ -139,7 +140,7 @@ beforeAll(async () => {
     'units.addDepartment': { inScope: { unitId: hospitalA.id, name: '新设科室' }, outOfScope: { unitId: hospitalB, name: '新设科室' } },
     'units.renameDepartment': { inScope: { departmentId: personA.department_id!, name: '改名科室' }, outOfScope: { departmentId: departmentB, name: '改名科室' } },
   };
-});
+}, 60_000);
 afterAll(() => server.close());
 
 /** Calls a procedure over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
