@@ -65,6 +65,7 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   await phone.getByLabel('手机号').fill('13955500001');
   await phone.getByLabel('护', { exact: true }).check();
   await phone.getByLabel('职称').selectOption('护师');
+  await phone.getByLabel('学历').selectOption('本科');
   await phone.getByLabel('专业').fill('急诊护理');
 
   await phone.getByTestId('photo-file').setInputFiles({ name: 'IMG_20261123_0815.jpg', mimeType: 'image/jpeg', buffer: photo });

@@ -31,6 +31,7 @@ const form = (overrides: Record<string, unknown> = {}) => ({
   title: '护师',
   category: 'nurse' as const,
   specialty: '急诊护理',
+  degree: 'bachelor' as const,
   photoBase64: portraitBase64,
   ...overrides,
 });
@@ -71,6 +72,13 @@ describe('self-registration', () => {
 
     const log = await admin.registry.auditLog.query({ organisationId: hospitalId });
     expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['registration.submit', 'registration.approve']));
+  });
+
+  it('takes a Hong Kong resident with a residence permit (港澳台居民居住证) and records the document kind', async () => {
+    const { statusToken } = await server.client().registration.submit.mutate(form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
+    expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending' });
+    const row = (await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending', query: '陈嘉欣' })).rows[0]!;
+    expect(await admin.registry.person.query({ personId: row.id })).toMatchObject({ idDocument: 'hmt-permit', degree: 'bachelor' });
   });
 
   it('refuses the same ID number twice', async () => {

@@ -215,6 +215,10 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('persons').addColumn('reviewed_by', 'text').execute();
       await db.schema.alterTable('persons').addColumn('reject_reason', 'text').execute();
       await db.schema.alterTable('persons').addColumn('specialty', 'text').execute();
+      // Highest degree (学历) and the kind of ID document (证件类型: resident ID, HK/Macao/Taiwan
+      // residence permit, foreign permanent resident card), which the number itself tells.
+      await db.schema.alterTable('persons').addColumn('degree', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('id_document', 'text', (c) => c.notNull().defaultTo('resident')).execute();
       await db.schema.createIndex('persons_registration').on('persons').columns(['registration_status', 'institution_id', 'department_id']).execute();
       await db.schema.createIndex('persons_institution_name').on('persons').columns(['institution_id', 'name']).execute();
       await db.schema.createIndex('persons_department_name').on('persons').columns(['department_id', 'name']).execute();

@@ -46,6 +46,10 @@ export interface PersonTable {
   created_at: string;
   updated_at: string;
   specialty: string | null;
+  /** Highest degree (学历). */
+  degree: 'secondary' | 'college' | 'bachelor' | 'master' | 'doctorate' | null;
+  /** 证件类型, from the number's region code. */
+  id_document: Generated<'resident' | 'hmt-permit' | 'foreign-permanent'>;
   /** Self-registration (自助注册): pending until the department or unit reviews it. */
   registration_status: Generated<'pending' | 'approved' | 'rejected'>;
   /** SHA-256 of the secret in the registrant's status link. */

@@ -176,6 +176,8 @@ export async function personDetail(db: DB, personId: string) {
       'persons.title',
       'persons.category',
       'persons.specialty',
+      'persons.degree',
+      'persons.id_document as idDocument',
       'persons.photo_hash as photoHash',
       'persons.registration_status as registrationStatus',
       'persons.reject_reason as rejectReason',

@@ -1,5 +1,5 @@
 // Self-registration (自助注册) from a phone: no account, a status link with a secret instead.
-import { newId, validateIdNumber } from '@opencme/core';
+import { idDocumentKind, newId, validateIdNumber } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { nextVersion } from '../db/connect.ts';
@@ -27,6 +27,7 @@ export const RegistrationInput = z.object({
   title: z.string().trim().min(1, '请选择职称').max(30),
   category: z.enum(['doctor', 'nurse', 'pharmacist', 'technician']),
   specialty: z.string().trim().max(60).default(''),
+  degree: z.enum(['secondary', 'college', 'bachelor', 'master', 'doctorate']),
   /** The cropped portrait, JPEG, base64 (about 140 KB at most for a 100 KB photo). */
   photoBase64: z.string().max(200_000, '照片超过100KB，请重新裁剪'),
 });
@@ -83,6 +84,8 @@ export const registrationRouter = {
         title: input.title,
         category: input.category,
         specialty: input.specialty || null,
+        degree: input.degree,
+        id_document: idDocumentKind(id.normalized),
         photo_hash: await storePhoto(trx, portrait.jpeg, now),
         version: await nextVersion(trx),
         updated_at: now.toISOString(),
