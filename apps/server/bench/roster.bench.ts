@@ -126,9 +126,15 @@ try {
           open.onerror = () => reject(open.error);
           open.onsuccess = () => {
             const idb = open.result;
-            if (!idb.objectStoreNames.contains('meta')) return resolve(null);
+            if (!idb.objectStoreNames.contains('meta')) {
+              idb.close();
+              return resolve(null);
+            }
             const get = idb.transaction('meta').objectStore('meta').get('cursor');
-            get.onsuccess = () => resolve((get.result?.value as number | undefined) ?? null);
+            get.onsuccess = () => {
+              idb.close();
+              resolve((get.result?.value as number | undefined) ?? null);
+            };
             get.onerror = () => reject(get.error);
           };
         }),
@@ -154,7 +160,10 @@ try {
         const open = indexedDB.open('opencme-kiosk');
         open.onsuccess = () => {
           const count = open.result.transaction('people').objectStore('people').count();
-          count.onsuccess = () => resolve(count.result);
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
         };
       }),
   );
