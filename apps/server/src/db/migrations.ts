@@ -197,4 +197,37 @@ export const migrations: Record<string, MigrationFactory> = {
       await sql`insert into counters (name, value) values ('change', 0)`.execute(db);
     },
   }),
+
+  // The credit ledger (学分账本) is append-only: the database itself refuses to change or remove an
+  // entry, so no code path (nor a hand-run query through the app's connection) can rewrite history.
+  '2026-11-23-0003-ledger': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('ledger_entries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('credit_class', 'text', (c) => c.notNull())
+        .addColumn('level', 'text')
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source_id', 'text', (c) => c.notNull())
+        .addColumn('source_label', 'text', (c) => c.notNull())
+        .addColumn('reverses_id', 'text', (c) => c.references('ledger_entries.id'))
+        .addColumn('approved_by', 'text')
+        .addColumn('approved_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        // One entry per person per source (a course attended, a claim, an import row, a reversal).
+        .addUniqueConstraint('ledger_entries_source', ['person_id', 'source_kind', 'source_id'])
+        .execute();
+      await db.schema.createIndex('ledger_entries_person_year').on('ledger_entries').columns(['person_id', 'cme_year']).execute();
+      if (dialect === 'sqlite') {
+        await sql`create trigger ledger_entries_no_update before update on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
+        await sql`create trigger ledger_entries_no_delete before delete on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
+      } else {
+        await sql`create function ledger_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger entries are append-only'; end $$`.execute(db);
+        await sql`create trigger ledger_entries_no_change before update or delete on ledger_entries for each row execute function ledger_entries_append_only()`.execute(db);
+      }
+    },
+  }),
 };

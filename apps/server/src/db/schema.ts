@@ -203,7 +203,37 @@ export interface Database {
   auth_sessions: AuthSessionTable;
   audit_log: AuditLogTable;
   counters: CounterTable;
+  ledger_entries: LedgerEntryTable;
 }
+
+/**
+ * A ledger entry (学分记录): credits a person earned in one CME year, from one source. Never
+ * updated or deleted (the database refuses); a mistake is undone by a reversing entry whose
+ * `credits` are the negative of the original and whose `reverses_id` names it.
+ */
+export interface LedgerEntryTable {
+  id: string;
+  person_id: string;
+  /** The CME year the credits count for (按年度录入): never carried into another year. */
+  cme_year: number;
+  /** Ⅰ类 or Ⅱ类 credits. */
+  credit_class: 'I' | 'II';
+  /** The level of the project (national 国家级 … unit), where the source is a project. */
+  level: 'national' | 'provincial' | 'city' | 'unit' | null;
+  credits: number;
+  source_kind: LedgerSourceKind;
+  /** The course attended, the claim, the import row, or (for a reversal) the reversed entry. */
+  source_id: string;
+  /** What a person reads on a proof: the project and course name, the claim's activity. */
+  source_label: string;
+  reverses_id: string | null;
+  /** The account that approved it (null for a system import). */
+  approved_by: string | null;
+  approved_at: string;
+  created_at: string;
+}
+
+export type LedgerSourceKind = 'attendance' | 'claim' | 'import' | 'adjustment' | 'reversal';
 
 export type NewTap = Insertable<TapTable>;
 export type TapRow = Selectable<TapTable>;
