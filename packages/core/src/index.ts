@@ -3,3 +3,4 @@ export * from './id-number.ts';
 export * from './ids.ts';
 export * from './sync.ts';
 export * from './credential-key.ts';
+export * from './clock.ts';

@@ -1,7 +1,8 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { listSessions } from '../repositories/sessions.ts';
-import { listSessionAttendance, listSessionTaps } from '../repositories/taps.ts';
+import { listSessionAttendance } from '../repositories/attendance.ts';
+import { listSessionTaps } from '../repositories/taps.ts';
 import { userProcedure } from '../trpc.ts';
 
 export const sessionsRouter = {
