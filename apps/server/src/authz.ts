@@ -58,6 +58,23 @@ const personOrg: Target = async (db, input) => {
   return row ? [row.department_id ?? row.institution_id] : null;
 };
 
+const projectOrg: Target = async (db, input) => {
+  const parsed = idField('projectId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('projects').select('organiser_id').where('id', '=', parsed.data.projectId).executeTakeFirst();
+  return row ? [row.organiser_id] : null;
+};
+
+const provinceOrg: Target = async (db, input) => {
+  const parsed = idField('provinceId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('organisations').select('id').where('id', '=', parsed.data.provinceId).executeTakeFirst();
+  return row ? [row.id] : null;
+};
+
+/** The offices that review projects (which one may act on a given project is the router's check). */
+const REVIEWERS = ['province-admin', 'city-admin', 'unit-admin'] as const satisfies readonly Role[];
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -80,6 +97,19 @@ export const ACCESS = {
   'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'projects.list': user(REVIEWERS),
+  'projects.get': user(REVIEWERS, projectOrg),
+  'projects.declare': user(['unit-admin']),
+  'projects.submit': user(['unit-admin'], projectOrg),
+  'projects.review': user(REVIEWERS, projectOrg),
+  'projects.report': user(['unit-admin'], projectOrg),
+  'projects.recordAssessments': user(['unit-admin'], projectOrg),
+  'projects.importAssessments': user(['unit-admin'], projectOrg),
+  'projects.submitCredits': user(['unit-admin'], projectOrg),
+  'projects.reviewCredits': user(REVIEWERS, projectOrg),
+  'projects.saveSettings': user(['province-admin'], provinceOrg),
+  'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
+  'sessions.exportRoster': user(['unit-admin'], sessionOrg),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
 } as const satisfies Record<string, AccessRule>;

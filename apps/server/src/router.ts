@@ -1,6 +1,7 @@
 import { authRouter } from './routers/auth.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { personsRouter } from './routers/persons.ts';
+import { projectsRouter } from './routers/projects.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { syncRouter } from './routers/sync.ts';
 import { router } from './trpc.ts';
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   devices: devicesRouter,
   persons: personsRouter,
+  projects: projectsRouter,
   sessions: sessionsRouter,
   sync: syncRouter,
 });

@@ -1,7 +1,7 @@
 // Attendance from several doors, each offline, with clocks that are wrong: real server, real SQLite.
 import { type DeviceClock, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, startServer, type TestServer } from './harness.ts';
+import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let admin: Client;
@@ -22,19 +22,7 @@ async function door(name: string, skewMs: number, bootAt: string) {
     deviceId: paired.deviceId,
     tap(card: string, trueTime: string, wallTime?: string): Tap {
       const c = clocks(Date.parse(trueTime));
-      return {
-        tapId: newId(),
-        deviceId: paired.deviceId,
-        seq: ++seq,
-        sessionId,
-        credential: { kind: 'card-number', value: card },
-        personId: null,
-        wallTime: wallTime ?? c.wallTime,
-        monoTime: c.monoTime,
-        bootId,
-        source: 'reader',
-        direction: 'in',
-      };
+      return cardTap({ deviceId: paired.deviceId, sessionId, card, seq: ++seq, wallTime: wallTime ?? c.wallTime, monoTime: c.monoTime, bootId });
     },
     /** Pushes at true time `at` (the server's clock stands there), with the device's clocks. */
     async push(taps: Tap[], at: string, clock: DeviceClock | null = clocks(Date.parse(at))) {
