@@ -1,5 +1,6 @@
 // Attendance from several doors, each offline, with clocks that are wrong: real server, real SQLite.
-import { type DeviceClock, newId, type Tap } from '@opencme/core';
+import { DEFAULT_ATTENDANCE_RULES, type DeviceClock, newId, type Tap } from '@opencme/core';
+import { saveSettings } from '../src/repositories/settings.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
 
@@ -20,6 +21,7 @@ async function door(name: string, skewMs: number, bootAt: string) {
   const clocks = (trueMs: number) => ({ wallTime: new Date(trueMs + skewMs).toISOString(), monoTime: trueMs - boot, bootId });
   return {
     deviceId: paired.deviceId,
+    token: paired.token,
     tap(card: string, trueTime: string, wallTime?: string): Tap {
       const c = clocks(Date.parse(trueTime));
       return cardTap({ deviceId: paired.deviceId, sessionId, card, seq: ++seq, wallTime: wallTime ?? c.wallTime, monoTime: c.monoTime, bootId });
@@ -97,5 +99,36 @@ describe('two doors, both offline, one clock 10 minutes fast', () => {
     const old = { ...d.tap(q, '2026-11-22T00:05:00Z'), bootId: 'a-boot-never-seen' };
     expect((await d.push([old], '2026-11-22T09:52:00Z', null)).results[0]).toMatchObject({ status: 'accepted' });
     expect(await attendanceOf(q)).toMatchObject({ signInAt: '2026-11-22T00:05:00.000Z' });
+  });
+});
+
+describe('the province’s attendance rules', () => {
+  it('decide on the server and reach the kiosk with its sessions', async () => {
+    const e = await door('会议室门', 0, '2026-11-21T23:00:00Z');
+    const p = cardNumbers[7]!;
+    // 08:25 is late by the default 15 minutes of grace.
+    await e.push([e.tap(p, '2026-11-22T00:25:00Z'), e.tap(p, '2026-11-22T09:55:00Z')], '2026-11-22T10:00:00Z');
+    expect(await attendanceOf(p)).toMatchObject({ status: 'incomplete', shortfalls: ['late-sign-in'] });
+
+    const province = await server.db.selectFrom('organisations').select('id').where('kind', '=', 'province').executeTakeFirstOrThrow();
+    const rules = { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 };
+    await saveSettings(server.db, province.id, { projectLeadDays: 14, reportDays: 14, attendanceRules: rules }, server.clock.now);
+    const kiosk = server.client({ authorization: `Bearer ${e.token}` });
+    expect((await kiosk.sync.pull.query({ cursor: null })).sessions[0]!.rules).toEqual(rules);
+    // The next tap of the person recomputes with the province's grace of 30 minutes.
+    await e.push([e.tap(p, '2026-11-22T09:56:00Z')], '2026-11-22T10:01:00Z');
+    expect(await attendanceOf(p)).toMatchObject({ status: 'complete', shortfalls: [] });
+  });
+});
+
+describe('corrections', () => {
+  it('refuse a sign-out before the sign-in, or no time at all, and change nothing', async () => {
+    const person = await server.db.selectFrom('persons').select('id').where('cme_number', '=', cardNumbers[8]!).executeTakeFirstOrThrow();
+    const correct = (signInAt: string | null, signOutAt: string | null) =>
+      admin.sessions.correctAttendance.mutate({ sessionId, personId: person.id, signInAt, signOutAt, reason: '测试' });
+    await expect(correct('2026-11-22T10:00:00+08:00', '2026-11-22T09:00:00+08:00')).rejects.toThrow('签退时间须晚于签到时间');
+    await expect(correct(null, null)).rejects.toThrow('请填写更正后的签到或签退时间');
+    expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', person.id).execute()).toEqual([]);
+    expect(await server.db.selectFrom('audit_log').select('id').where('action', '=', 'attendance.correct').execute()).toEqual([]);
   });
 });

@@ -115,7 +115,7 @@ describe('the whole path', () => {
     expect(pulled.sessions.map((s) => s.title)).toEqual(['高血压新指南', '心衰管理']);
     expect(pulled.sessions[0]!.rules).toEqual(DEFAULT_ATTENDANCE_RULES);
 
-    const [p1, p2, p3, p4, p5] = cards as [string, string, string, string, string];
+    const [p1, p2, p3, p4, p5, p6] = cards as [string, string, string, string, string, string];
     let seq = 0;
     const tap = (sessionId: string, card: string, iso: string): Tap =>
       cardTap({ deviceId: paired.deviceId, sessionId, card, seq: ++seq, wallTime: iso, monoTime: seq * 1000, bootId: 'boot-1' });
@@ -130,13 +130,15 @@ describe('the whole path', () => {
         ...full(b, p3, '2027-01-01'),
         tap(a, p4, '2026-12-31T08:58:00+08:00'), // forgot to sign out
         ...full(a, p5, '2026-12-31'),
+        tap(a, p6, '2026-12-31T09:20:00+08:00'), // late by the default grace of 15 minutes
+        tap(a, p6, '2026-12-31T12:00:00+08:00'),
       ],
     });
 
     await at('2027-01-02T02:00:00Z');
     const before = await organiser.sessions.attendance.query({ sessionId: a });
     const statusOf = (people: typeof before.people, card: string) => people.find((p) => p.cmeNumber === card)?.status;
-    expect([p1, p2, p3, p4, p5].map((c) => statusOf(before.people, c))).toEqual(['complete', 'complete', 'complete', 'incomplete', 'complete']);
+    expect([p1, p2, p3, p4, p5, p6].map((c) => statusOf(before.people, c))).toEqual(['complete', 'complete', 'complete', 'incomplete', 'complete', 'incomplete']);
 
     // The organiser corrects p4 with a reason; the audit log keeps the record before and after.
     const person4 = before.people.find((p) => p.cmeNumber === p4)!;
@@ -161,7 +163,7 @@ describe('the whole path', () => {
     await organiser.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: p1, passed: true, score: 92 }] });
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('成绩');
-    sheet.addRows([['继教卡号', '姓名', '成绩', '是否合格'], [p2, '乙', '85', '合格'], [p3, '丙', '40', '不合格'], [p4, '丁', '77', '合格']]);
+    sheet.addRows([['继教卡号', '姓名', '成绩', '是否合格'], [p2, '乙', '85', '合格'], [p3, '丙', '40', '不合格'], [p4, '丁', '77', '合格'], [p6, '己', '80', '合格']]);
     const xlsx = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
     const file = (name: string, text: string) => ({ projectId, fileName: name, dataBase64: Buffer.from(text).toString('base64') });
     await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
@@ -169,7 +171,7 @@ describe('the whole path', () => {
     await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号不存在：9999999999');
     await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
-    expect(await organiser.projects.importAssessments.mutate({ projectId, fileName: '成绩.xlsx', dataBase64: xlsx })).toEqual({ recorded: 3 });
+    expect(await organiser.projects.importAssessments.mutate({ projectId, fileName: '成绩.xlsx', dataBase64: xlsx })).toEqual({ recorded: 4 });
 
     // The roster export: ID numbers as text, every digit kept, times in Beijing time.
     const exported = await organiser.sessions.exportRoster.mutate({ sessionId: a });
@@ -188,9 +190,11 @@ describe('the whole path', () => {
     expect(
       await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: [{ name: '日程.pdf', contentType: 'application/pdf', dataBase64: Buffer.from('%PDF-1.4').toString('base64') }] }),
     ).toEqual({ late: false });
-    expect(await organiser.projects.submitCredits.mutate({ projectId })).toEqual({ awards: 4 });
+    // The province allows 30 minutes of grace from now on: the credits are computed by the rules in force.
+    await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 } });
+    expect(await organiser.projects.submitCredits.mutate({ projectId })).toEqual({ awards: 5 });
     await expect(city.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('省继教办');
-    expect(await province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ entries: 4 });
+    expect(await province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ entries: 5 });
     // Approving again changes nothing.
     await expect(province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('没有待审核的学分');
 
@@ -203,6 +207,7 @@ describe('the whole path', () => {
         [p1, courseB.id, 2027, 1, 'I', 'provincial', 'attendance'],
         [p2, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
         [p4, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
+        [p6, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
       ].sort(),
     );
     expect(ledger[0]!.source_label).toContain(declared.name);

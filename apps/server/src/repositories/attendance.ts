@@ -134,6 +134,12 @@ export async function correctAttendance(
   db: DB,
   input: { sessionId: string; personId: string; signInAt: string | null; signOutAt: string | null; reason: string; userId: string; organisationId: string; now: Date },
 ): Promise<void> {
+  if (input.signInAt === null && input.signOutAt === null) {
+    throw new UserFacingError('BAD_REQUEST', '请填写更正后的签到或签退时间', 'Give the corrected sign-in or sign-out time');
+  }
+  if (input.signInAt !== null && input.signOutAt !== null && Date.parse(input.signOutAt) <= Date.parse(input.signInAt)) {
+    throw new UserFacingError('BAD_REQUEST', '签退时间须晚于签到时间', 'The sign-out must come after the sign-in');
+  }
   await db.transaction().execute(async (trx) => {
     const person = await trx.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst();
     if (!person) throw new UserFacingError('NOT_FOUND', '找不到此人员', 'No such person');

@@ -9,6 +9,7 @@ import type { Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';
 import { chinaDate } from '../seed.ts';
+import { recomputeAttendance } from './attendance.ts';
 import { appendLedgerEntries } from './ledger.ts';
 import { settingsFor } from './settings.ts';
 
@@ -227,6 +228,15 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    // Attendance is computed as taps arrive; the province may have changed its rules since. What
+    // is submitted is computed afresh, by the rules in force now.
+    const pairs = await trx
+      .selectFrom('attendance')
+      .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+      .select(['attendance.session_id as sessionId', 'attendance.person_id as personId'])
+      .where('sessions.project_id', '=', project.id)
+      .execute();
+    await recomputeAttendance(trx, pairs, input.now.toISOString());
     const earned = await trx
       .selectFrom('attendance')
       .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
