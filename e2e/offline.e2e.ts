@@ -1,8 +1,11 @@
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminQuery, demoCardNumber, ServerProcess } from './server.ts';
+import { adminCookie, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
-test.beforeAll(() => server.start());
+// The demo session is today 08:00–18:00: the server and the browsers stand inside it.
+const morning = demoMorning();
+test.beforeAll(() => server.start({ clockStart: morning }));
+test.beforeEach(({ context }) => context.clock.install({ time: morning }));
 test.afterAll(() => server.dispose());
 
 async function pairAndChooseSession(page: Page) {

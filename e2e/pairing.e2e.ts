@@ -1,8 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { demoCardNumber, ServerProcess } from './server.ts';
+import { demoCardNumber, demoMorning, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
-test.beforeAll(() => server.start());
+// The demo session is today 08:00–18:00: the server and the browsers stand inside it.
+const morning = demoMorning();
+test.beforeAll(() => server.start({ clockStart: morning }));
 test.afterAll(() => server.dispose());
 
 test('an admin creates a kiosk, assigns it a session, pairs it with the code, and a revoked kiosk is told so', async ({ browser }) => {
@@ -26,6 +28,7 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await expect(row).toContainText('急危重症诊疗新进展学习班');
 
   const kioskContext = await browser.newContext();
+  await kioskContext.clock.install({ time: morning });
   const kiosk = await kioskContext.newPage();
   await kiosk.goto(`${server.url}/kiosk`);
   // A code typed in lower case without the dash still works; a second use does not.

@@ -34,10 +34,18 @@ export class ServerProcess {
     return match.slice(-9);
   }
 
-  async start(): Promise<void> {
+  #skewMs: number | null = null;
+
+  /**
+   * `clockStart`: the server runs as if started at that moment (OPENCME_CLOCK_START); a restart
+   * without it goes on with the same clock.
+   */
+  async start(options: { clockStart?: Date } = {}): Promise<void> {
     if (!this.port) this.port = await freePort();
+    if (options.clockStart) this.#skewMs = options.clockStart.getTime() - Date.now();
+    const clock = this.#skewMs === null ? {} : { OPENCME_CLOCK_START: new Date(Date.now() + this.#skewMs).toISOString() };
     const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/src/main.ts')], {
-      env: { ...process.env, PORT: String(this.port), DATA_DIR: this.dataDir, STATIC_DIR: path.join(ROOT, 'apps/kiosk/build') },
+      env: { ...process.env, PORT: String(this.port), DATA_DIR: this.dataDir, STATIC_DIR: path.join(ROOT, 'apps/kiosk/build'), ...clock },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -66,6 +74,15 @@ export class ServerProcess {
   }
 }
 
+/**
+ * 10:00 Beijing time today: inside the demo session (08:00–18:00), so that taps count whatever
+ * the hour the tests run at. Give it to the server (`start`) and to the browser (`clock.install`).
+ */
+export function demoMorning(): Date {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  return new Date(`${day}T10:00:00+08:00`);
+}
+
 /** Signs in as the demo admin and returns the session cookie for API calls from the test. */
 export async function adminCookie(url: string): Promise<string> {
   const res = await fetch(`${url}/trpc/auth.login`, {
@@ -90,4 +107,16 @@ export async function adminQuery<T>(url: string, cookie: string, procedure: stri
 /** The CME card number the demo seed gave its n-th staff member (1 … 200), issued this year in Anhui (34). */
 export function demoCardNumber(n: number): string {
   return formatCmeNumber({ provinceCode: '34', year: new Date().getFullYear(), serial: n });
+}
+
+/** Calls a tRPC mutation over plain HTTP (superjson envelope), as the admin; throws the server's message. */
+export async function adminMutation<T>(url: string, cookie: string, procedure: string, input: unknown): Promise<T> {
+  const res = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ json: input }),
+  });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
+  if (body.error) throw new Error(`${procedure}: ${body.error.json.message}`);
+  return body.result!.data.json;
 }

@@ -94,6 +94,12 @@ const departmentParent: Target = async (db, input) => {
   const row = await db.selectFrom('organisations').select('parent_id').where('id', '=', parsed.data.departmentId).where('kind', '=', 'department').executeTakeFirst();
   return row?.parent_id ? [row.parent_id] : null;
 };
+const projectOrg: Target = async (db, input) => {
+  const parsed = idField('projectId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('projects').select('organiser_id').where('id', '=', parsed.data.projectId).executeTakeFirst();
+  return row ? [row.organiser_id] : null;
+};
 
 const both =
   (...targets: Target[]): Target =>
@@ -106,6 +112,8 @@ const ALL_ROLES = ROLES;
 const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
 const OFFICES = ['province-admin', 'city-admin'] as const;
 const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
+/** The offices that review projects (which one may act on a given project is the router's check). */
+const PROJECT_OFFICES = ADMINS;
 
 export const ACCESS = {
   'auth.login': PUBLIC,
@@ -134,6 +142,19 @@ export const ACCESS = {
   'registry.setTitle': user(['unit-admin'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'projects.list': user(PROJECT_OFFICES),
+  'projects.get': user(PROJECT_OFFICES, projectOrg),
+  'projects.declare': user(['unit-admin']),
+  'projects.submit': user(['unit-admin'], projectOrg),
+  'projects.review': user(PROJECT_OFFICES, projectOrg),
+  'projects.report': user(['unit-admin'], projectOrg),
+  'projects.recordAssessments': user(['unit-admin'], projectOrg),
+  'projects.importAssessments': user(['unit-admin'], projectOrg),
+  'projects.submitCredits': user(['unit-admin'], projectOrg),
+  'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
+  'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
+  'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
+  'sessions.exportRoster': user(['unit-admin'], sessionOrg),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'units.cities': PUBLIC,

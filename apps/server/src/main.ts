@@ -13,7 +13,11 @@ const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/k
 
 const { db, dialect } = await openSqlite(path.join(dataDir, 'opencme.sqlite'));
 const vault = new IdNumberVault(loadOrCreateKeys(path.join(dataDir, 'keys.json')));
-const now = () => new Date();
+// OPENCME_CLOCK_START runs the server as if it had been started at that moment (its clock then
+// runs on from there): for demos of a day other than today, and end-to-end tests of whole events.
+const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPENCME_CLOCK_START) - Date.now() : 0;
+if (Number.isNaN(clockSkewMs)) throw new Error(`OPENCME_CLOCK_START is not a time: ${process.env.OPENCME_CLOCK_START}`);
+const now = () => new Date(Date.now() + clockSkewMs);
 const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
 
 const server = createApp({ db, now, vault, dialect, staticDir }).listen(port, () => {

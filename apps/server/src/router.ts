@@ -3,6 +3,7 @@ import { devicesRouter } from './routers/devices.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
+import { projectsRouter } from './routers/projects.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { syncRouter } from './routers/sync.ts';
 import { unitsRouter } from './routers/units.ts';
@@ -14,6 +15,7 @@ export const appRouter = router({
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,
+  projects: projectsRouter,
   sessions: sessionsRouter,
   sync: syncRouter,
   units: unitsRouter,

@@ -1,7 +1,7 @@
 // Walks the whole access table: every procedure, every role, in scope and out of scope. The
 // expected matrix is written out here, apart from the code's table, so that changing a row of
 // either makes this test fail.
-import { newId } from '@opencme/core';
+import { DEFAULT_ATTENDANCE_RULES, newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
@@ -27,6 +27,19 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'projects.list': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.get': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.declare': ['unit-admin'],
+  'projects.submit': ['unit-admin'],
+  'projects.review': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.report': ['unit-admin'],
+  'projects.recordAssessments': ['unit-admin'],
+  'projects.importAssessments': ['unit-admin'],
+  'projects.submitCredits': ['unit-admin'],
+  'projects.reviewCredits': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.saveSettings': ['province-admin'],
+  'sessions.correctAttendance': ['unit-admin'],
+  'sessions.exportRoster': ['unit-admin'],
   'sync.push': 'device',
   'sync.pull': 'device',
   'registration.searchUnits': 'public',
@@ -70,7 +83,7 @@ beforeAll(async () => {
   const cityA = hospitalA.parent_id!;
   const provinceA = (await db.selectFrom('organisations').select('parent_id').where('id', '=', cityA).executeTakeFirstOrThrow()).parent_id!;
   const personA = await db.selectFrom('persons').select(['id', 'department_id']).where('department_id', 'is not', null).executeTakeFirstOrThrow();
-  const sessionA = await db.selectFrom('sessions').select('id').executeTakeFirstOrThrow();
+  const sessionA = await db.selectFrom('sessions').select(['id', 'project_id']).executeTakeFirstOrThrow();
 
   // A second province with its own hospital, device, session and person: outside every account's scope.
   const provinceB = await org('province', '四川省', null);
@@ -116,6 +129,27 @@ beforeAll(async () => {
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'projects.list': { inScope: undefined },
+    'projects.get': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
+    'projects.declare': {
+      inScope: { number: 'A-2', name: '新项目', level: 'unit', creditClass: 'II', credits: 1, venue: '会议室', startsOn: '2026-12-20', endsOn: '2026-12-20', mode: 'onsite', courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }] },
+    },
+    'projects.submit': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
+    'projects.review': { inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null }, outOfScope: { projectId: projectB, decision: 'approve', reason: null } },
+    'projects.report': { inScope: { projectId: sessionA.project_id, summary: '总结', attachments: [] }, outOfScope: { projectId: projectB, summary: '总结', attachments: [] } },
+    'projects.recordAssessments': { inScope: { projectId: sessionA.project_id, results: [] }, outOfScope: { projectId: projectB, results: [] } },
+    'projects.importAssessments': { inScope: { projectId: sessionA.project_id, fileName: 'a.txt', dataBase64: '' }, outOfScope: { projectId: projectB, fileName: 'a.txt', dataBase64: '' } },
+    'projects.submitCredits': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
+    'projects.reviewCredits': { inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null }, outOfScope: { projectId: projectB, decision: 'approve', reason: null } },
+    'projects.saveSettings': {
+      inScope: { provinceId: provinceA, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
+      outOfScope: { provinceId: provinceB, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
+    },
+    'sessions.correctAttendance': {
+      inScope: { sessionId: sessionA.id, personId: personA.id, signInAt: null, signOutAt: null, reason: '测试更正' },
+      outOfScope: { sessionId: sessionB, personId: personB, signInAt: null, signOutAt: null, reason: '测试更正' },
+    },
+    'sessions.exportRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
     'auth.changePassword': { inScope: { current: 'not-my-password', next: 'a-new-password' } },

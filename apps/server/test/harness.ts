@@ -90,3 +90,20 @@ export function makeTaps(options: { deviceId: string; sessionId: string; cards: 
     direction: 'in',
   }));
 }
+
+/** One tap of a CME card number at a chosen moment, as a kiosk records it. */
+export function cardTap(t: { deviceId: string; sessionId: string; card: string; seq: number; wallTime: string; monoTime: number; bootId: string }): Tap {
+  return {
+    tapId: newId(),
+    deviceId: t.deviceId,
+    seq: t.seq,
+    sessionId: t.sessionId,
+    credential: { kind: 'card-number', value: t.card },
+    personId: null,
+    wallTime: new Date(t.wallTime).toISOString(),
+    monoTime: t.monoTime,
+    bootId: t.bootId,
+    source: 'reader',
+    direction: 'in',
+  };
+}

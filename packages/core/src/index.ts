@@ -5,3 +5,4 @@ export * from './sync.ts';
 export * from './credential-key.ts';
 export * from './cme-number.ts';
 export * from './credit-code.ts';
+export * from './clock.ts';

@@ -1,6 +1,16 @@
 // The sync protocol between a kiosk (刷卡设备) and the server. Both sides parse every message
 // with these schemas; the server implements `sync.push` / `sync.pull`, the kiosk calls them.
 import { z } from 'zod';
+import type { AttendanceRules } from './attendance.ts';
+
+export const AttendanceRulesSchema = z.object({
+  minSignOutGapMs: z.number().int().nonnegative(),
+  opensMinutesBefore: z.number().int().nonnegative(),
+  closesMinutesAfter: z.number().int().nonnegative(),
+  lateSignInMinutes: z.number().int().nonnegative(),
+  earlySignOutMinutes: z.number().int().nonnegative(),
+  minPresence: z.union([z.object({ minutes: z.number().nonnegative() }), z.object({ percent: z.number().min(0).max(100) })]),
+}) satisfies z.ZodType<AttendanceRules>;
 
 /** How a person was identified at the door. */
 export const CredentialKind = z.enum([
@@ -34,16 +44,33 @@ export const Tap = z.object({
   monoTime: z.number().nonnegative(),
   bootId: z.string().min(1).max(64),
   source: z.enum(['reader', 'manual']),
-  /** What the kiosk showed: sign-in (签到) or sign-out (签退). */
-  direction: z.enum(['in', 'out']),
+  /**
+   * What the kiosk showed: sign-in (签到), sign-out (签退), already signed in (a repeat inside the
+   * gap) or nothing counted (unknown or deny-listed card, outside the session's window). Advisory:
+   * the server decides again from the taps of every door.
+   */
+  direction: z.enum(['in', 'out', 'repeat', 'none']),
 });
 export type Tap = z.infer<typeof Tap>;
 
 /** The most taps one push may carry; a kiosk with a longer backlog sends several batches. */
 export const MAX_PUSH_BATCH = 500;
 
+/**
+ * The device's clocks at the moment it sends a push. The server compares the wall time with its
+ * own to estimate the device's clock offset, and the monotonic time with each tap's to place taps
+ * of this boot even when the wall clock jumped. Optional so that older kiosks keep syncing.
+ */
+export const DeviceClock = z.object({
+  wallTime: z.iso.datetime({ offset: true }),
+  monoTime: z.number().nonnegative(),
+  bootId: z.string().min(1).max(64),
+});
+export type DeviceClock = z.infer<typeof DeviceClock>;
+
 export const SyncPushInput = z.object({
   taps: z.array(Tap).min(1).max(MAX_PUSH_BATCH),
+  clock: DeviceClock.optional(),
 });
 export type SyncPushInput = z.infer<typeof SyncPushInput>;
 
@@ -87,6 +114,8 @@ export const KioskSession = z.object({
   venue: z.string(),
   startsAt: z.iso.datetime({ offset: true }),
   endsAt: z.iso.datetime({ offset: true }),
+  /** The rules the door applies (the province's settings); absent from older servers: defaults. */
+  rules: AttendanceRulesSchema.optional(),
 });
 export type KioskSession = z.infer<typeof KioskSession>;
 

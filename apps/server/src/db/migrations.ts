@@ -255,4 +255,158 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('login_failures_address_at').on('login_failures').columns(['address', 'at']).execute();
     },
   }),
+
+  // The credit ledger (学分账本) is append-only: the database itself refuses to change or remove an
+  // entry, so no code path (nor a hand-run query through the app's connection) can rewrite history.
+  '2026-11-23-0003-ledger': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('ledger_entries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('credit_class', 'text', (c) => c.notNull())
+        .addColumn('level', 'text')
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source_id', 'text', (c) => c.notNull())
+        .addColumn('source_label', 'text', (c) => c.notNull())
+        .addColumn('reverses_id', 'text', (c) => c.references('ledger_entries.id'))
+        .addColumn('approved_by', 'text')
+        .addColumn('approved_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        // One entry per person per source (a course attended, a claim, an import row, a reversal).
+        .addUniqueConstraint('ledger_entries_source', ['person_id', 'source_kind', 'source_id'])
+        .execute();
+      await db.schema.createIndex('ledger_entries_person_year').on('ledger_entries').columns(['person_id', 'cme_year']).execute();
+      if (dialect === 'sqlite') {
+        await sql`create trigger ledger_entries_no_update before update on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
+        await sql`create trigger ledger_entries_no_delete before delete on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
+      } else {
+        await sql`create function ledger_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger entries are append-only'; end $$`.execute(db);
+        await sql`create trigger ledger_entries_no_change before update or delete on ledger_entries for each row execute function ledger_entries_append_only()`.execute(db);
+      }
+    },
+  }),
+  // Projects (继续医学教育项目) with courses (课程), their review and execution; attendance against
+  // the session's window with corrected device times; clock offsets per device boot.
+  '2026-11-23-0101-projects-attendance': (dialect) => ({
+    async up(db: Kysely<any>) {
+      // Projects already in the database were entered before review existed: they are held as approved.
+      for (const [column, type, fallback] of [
+        ['status', 'text', "'approved'"],
+        ['review_step', 'integer', '0'],
+        ['report_summary', 'text', null],
+        ['report_submitted_at', 'text', null],
+        ['report_late', 'integer', '0'],
+        ['credits_submitted_at', 'text', null],
+        ['credits_approved_at', 'text', null],
+        ['credits_approved_by', 'text', null],
+      ] as const) {
+        await db.schema
+          .alterTable('projects')
+          .addColumn(column, type, (c) => (fallback === null ? c : c.notNull().defaultTo(sql.raw(fallback))))
+          .execute();
+      }
+
+      await db.schema
+        .createTable('courses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('courses_project').on('courses').column('project_id').execute();
+      await db.schema.alterTable('sessions').addColumn('course_id', 'text', (c) => c.references('courses.id')).execute();
+
+      await db.schema
+        .createTable('project_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('from_status', 'text')
+        .addColumn('to_status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('actor_user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('project_events_project').on('project_events').columns(['project_id', 'at']).execute();
+
+      await db.schema
+        .createTable('project_attachments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('bytes', blob(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('province_settings')
+        .addColumn('province_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('project_lead_days', 'integer', (c) => c.notNull())
+        .addColumn('report_days', 'integer', (c) => c.notNull())
+        .addColumn('attendance_rules', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('device_clocks')
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('boot_id', 'text', (c) => c.notNull())
+        .addColumn('offset_ms', 'integer', (c) => c.notNull())
+        .addColumn('jumped_at', 'text')
+        .addColumn('samples', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('device_clocks_pk', ['device_id', 'boot_id'])
+        .execute();
+
+      await db.schema.alterTable('taps').addColumn('at', 'text').execute();
+      await db.schema.alterTable('taps').addColumn('clock_jumped', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`update taps set at = wall_time`.execute(db);
+
+      for (const [column, type, fallback] of [
+        ['status', 'text', "'absent'"],
+        ['presence_minutes', 'integer', '0'],
+        ['shortfalls', 'text', "''"],
+        ['flagged', 'integer', '0'],
+        ['corrected_sign_in_at', 'text', null],
+        ['corrected_sign_out_at', 'text', null],
+        ['correction_reason', 'text', null],
+        ['corrected_by', 'text', null],
+        ['corrected_at', 'text', null],
+      ] as const) {
+        await db.schema
+          .alterTable('attendance')
+          .addColumn(column, type, (c) => (fallback === null ? c : c.notNull().defaultTo(sql.raw(fallback))))
+          .execute();
+      }
+
+      await db.schema
+        .createTable('assessment_results')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('score', 'real')
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('assessment_results_pk', ['project_id', 'person_id'])
+        .execute();
+
+      // What the organiser submitted for credit, frozen, so that the reviewer approves exactly that.
+      await db.schema
+        .createTable('credit_awards')
+        .addColumn('course_id', 'text', (c) => c.notNull().references('courses.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_awards_pk', ['course_id', 'person_id'])
+        .execute();
+    },
+  }),
 };

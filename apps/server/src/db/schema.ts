@@ -119,6 +119,95 @@ export interface ProjectTable {
   ends_on: string;
   mode: 'onsite' | 'online';
   created_at: string;
+  /** Where the project stands in declaration, review and execution (see repositories/projects.ts). */
+  status: Generated<ProjectStatus>;
+  /** Which of the offices its level requires has the project now (0 = the first). */
+  review_step: Generated<number>;
+  /** The execution report (执行情况): summary, and whether it came after the deadline. */
+  report_summary: string | null;
+  report_submitted_at: string | null;
+  report_late: Generated<number>;
+  credits_submitted_at: string | null;
+  credits_approved_at: string | null;
+  credits_approved_by: string | null;
+}
+
+export type ProjectStatus = 'draft' | 'submitted' | 'approved' | 'rejected' | 'reported' | 'credits-submitted' | 'credits-approved';
+
+/** A course (课程) of a project: its own time and credits; each approved attendee earns them once. */
+export interface CourseTable {
+  id: string;
+  project_id: string;
+  name: string;
+  starts_at: string;
+  ends_at: string;
+  credits: number;
+  created_at: string;
+}
+
+/** Every state change of a project: who, when, from what to what, and why. */
+export interface ProjectEventTable {
+  id: string;
+  project_id: string;
+  /** declare / submit / approve / reject / report / submit-credits / approve-credits / reject-credits */
+  action: string;
+  from_status: ProjectStatus | null;
+  to_status: ProjectStatus;
+  reason: string | null;
+  actor_user_id: string;
+  at: string;
+}
+
+export interface ProjectAttachmentTable {
+  id: string;
+  project_id: string;
+  name: string;
+  content_type: string;
+  bytes: Uint8Array;
+  created_at: string;
+}
+
+/** A province's settings for projects and attendance (each province sets its own). */
+export interface ProvinceSettingsTable {
+  province_id: string;
+  /** Declared at least this many days before the project starts (usually 14). */
+  project_lead_days: number;
+  /** The execution report is due this many days after the project ends (usually 14). */
+  report_days: number;
+  /** `AttendanceRules` of core, as JSON. */
+  attendance_rules: string;
+  updated_at: string;
+}
+
+/** A device's clock offset per page load (boot), estimated at each push. */
+export interface DeviceClockTable {
+  device_id: string;
+  boot_id: string;
+  /** Device wall clock minus server clock, in ms, at the latest push of this boot. */
+  offset_ms: number;
+  /** When the clock was seen to jump (set by hand, NTP step): its times are estimates. */
+  jumped_at: string | null;
+  samples: number;
+  updated_at: string;
+}
+
+/** Pass or fail of a person in a project's assessment (考核); both attendance and a pass earn credit. */
+export interface AssessmentResultTable {
+  project_id: string;
+  person_id: string;
+  passed: number;
+  score: number | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+/** The credits an organiser submitted per course and person, frozen for the reviewer. */
+export interface CreditAwardTable {
+  course_id: string;
+  person_id: string;
+  project_id: string;
+  credits: number;
+  cme_year: number;
 }
 
 /** One sitting of a project at a venue (场次), the unit a kiosk records. */
@@ -130,6 +219,8 @@ export interface SessionTable {
   starts_at: string;
   ends_at: string;
   created_at: string;
+  /** The course this sitting teaches; null for sessions entered before courses existed. */
+  course_id: string | null;
 }
 
 export interface DeviceTable {
@@ -176,6 +267,10 @@ export interface TapTable {
   /** Comma-separated FlagReason values. */
   flag_reasons: string | null;
   received_at: string;
+  /** The tap's instant on the server's clock (the wall time corrected by the device's offset). */
+  at: string | null;
+  /** 1 when the device's wall clock jumped and `at` was placed by its monotonic clock. */
+  clock_jumped: Generated<number>;
 }
 
 /** Sign-in and sign-out of a person in a session, recomputed from all taps whenever one arrives. */
@@ -186,6 +281,18 @@ export interface AttendanceTable {
   sign_out_at: string | null;
   tap_count: number;
   updated_at: string;
+  status: Generated<'complete' | 'incomplete' | 'absent'>;
+  presence_minutes: Generated<number>;
+  /** Comma-separated `Shortfall` values of core. */
+  shortfalls: Generated<string>;
+  /** 1 when a tap of the person was flagged or placed by a jumped clock: a reviewer should look. */
+  flagged: Generated<number>;
+  /** An organiser's correction (audited): used instead of the taps' times while set. */
+  corrected_sign_in_at: string | null;
+  corrected_sign_out_at: string | null;
+  correction_reason: string | null;
+  corrected_by: string | null;
+  corrected_at: string | null;
 }
 
 export interface UserTable {
@@ -248,7 +355,44 @@ export interface Database {
   title_history: TitleHistoryTable;
   login_failures: LoginFailureTable;
   counters: CounterTable;
+  ledger_entries: LedgerEntryTable;
+  courses: CourseTable;
+  project_events: ProjectEventTable;
+  project_attachments: ProjectAttachmentTable;
+  province_settings: ProvinceSettingsTable;
+  device_clocks: DeviceClockTable;
+  assessment_results: AssessmentResultTable;
+  credit_awards: CreditAwardTable;
 }
+
+/**
+ * A ledger entry (学分记录): credits a person earned in one CME year, from one source. Never
+ * updated or deleted (the database refuses); a mistake is undone by a reversing entry whose
+ * `credits` are the negative of the original and whose `reverses_id` names it.
+ */
+export interface LedgerEntryTable {
+  id: string;
+  person_id: string;
+  /** The CME year the credits count for (按年度录入): never carried into another year. */
+  cme_year: number;
+  /** Ⅰ类 or Ⅱ类 credits. */
+  credit_class: 'I' | 'II';
+  /** The level of the project (national 国家级 … unit), where the source is a project. */
+  level: 'national' | 'provincial' | 'city' | 'unit' | null;
+  credits: number;
+  source_kind: LedgerSourceKind;
+  /** The course attended, the claim, the import row, or (for a reversal) the reversed entry. */
+  source_id: string;
+  /** What a person reads on a proof: the project and course name, the claim's activity. */
+  source_label: string;
+  reverses_id: string | null;
+  /** The account that approved it (null for a system import). */
+  approved_by: string | null;
+  approved_at: string;
+  created_at: string;
+}
+
+export type LedgerSourceKind = 'attendance' | 'claim' | 'import' | 'adjustment' | 'reversal';
 
 export type NewTap = Insertable<TapTable>;
 export type TapRow = Selectable<TapTable>;

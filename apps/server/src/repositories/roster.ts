@@ -2,6 +2,7 @@ import type { KioskSession, RosterPerson } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 import { jpegDataUrl } from '../photos.ts';
+import { rulesForSessions } from './settings.ts';
 
 /** People per pull: a first pull of a large hospital arrives in several pages. */
 export const ROSTER_PAGE = 1000;
@@ -23,7 +24,9 @@ export async function sessionsForDevice(db: DB, deviceId: string): Promise<Kiosk
     .where('device_sessions.device_id', '=', deviceId)
     .orderBy('sessions.starts_at')
     .execute();
-  return rows;
+  // The door decides taps by the same rules as the server: the session's province's.
+  const rules = await rulesForSessions(db, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, rules: rules.get(r.id)! }));
 }
 
 /** The people of the device's unit changed since `cursor` (a roster version), oldest change first. */

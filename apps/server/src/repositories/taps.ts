@@ -1,9 +1,11 @@
-import { type FlagReason, presenceFromTaps, type Tap, type TapStatus } from '@opencme/core';
+import { type ClockSample, type DeviceClock, type FlagReason, type Tap, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow, NewTap } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
+import { recomputeAttendance } from './attendance.ts';
+import { placeTaps, recordClockSample } from './clocks.ts';
 
-/** SQLite allows 32 766 bound values per statement; 17 columns a tap leaves room for 1 900 rows. */
+/** SQLite allows 32 766 bound values per statement; 19 columns a tap leaves room for 1 700 rows. */
 const INSERT_CHUNK = 1000;
 
 /**
@@ -11,13 +13,24 @@ const INSERT_CHUNK = 1000;
  * new tap of the batch is stored and attendance is recomputed, or nothing is written.
  * A tap is never refused for what it says; what looks wrong is stored and flagged for review.
  */
-export async function storeTaps(db: DB, vault: IdNumberVault, device: DeviceRow, received: readonly Tap[], now: Date): Promise<TapStatus[]> {
+export async function storeTaps(
+  db: DB,
+  vault: IdNumberVault,
+  device: DeviceRow,
+  received: readonly Tap[],
+  now: Date,
+  clock: DeviceClock | null = null,
+): Promise<TapStatus[]> {
   // An ID number is looked up and kept only as its blind index, never in clear.
   const taps = received.map((t) =>
     t.credential.kind === 'id-card' ? { ...t, credential: { kind: t.credential.kind, value: vault.index(t.credential.value) } } : t,
   );
   return db.transaction().execute(async (trx) => {
     const receivedAt = now.toISOString();
+    const sample: ClockSample | null = clock
+      ? { bootId: clock.bootId, deviceWallMs: Date.parse(clock.wallTime), deviceMonoMs: clock.monoTime, serverMs: now.getTime() }
+      : null;
+    if (sample) await recordClockSample(trx, device.id, sample, now);
     const tapIds = [...new Set(taps.map((t) => t.tapId))];
     const stored = new Set(
       (await trx.selectFrom('taps').select('tap_id').where('tap_id', 'in', tapIds).execute()).map((r) => r.tap_id),
@@ -38,6 +51,7 @@ export async function storeTaps(db: DB, vault: IdNumberVault, device: DeviceRow,
     if (fresh.length === 0) return results;
 
     const lookups = await lookUpFacts(trx, device.id, fresh);
+    const placed = await placeTaps(trx, device.id, fresh, sample, now);
     const rows: NewTap[] = [];
     const usedSeqs = new Set(lookups.usedSeqs);
     const flagsById = new Map<string, FlagReason[]>();
@@ -70,6 +84,8 @@ export async function storeTaps(db: DB, vault: IdNumberVault, device: DeviceRow,
         status: reasons.length > 0 ? 'flagged' : 'accepted',
         flag_reasons: reasons.length > 0 ? reasons.join(',') : null,
         received_at: receivedAt,
+        at: placed.get(tap.tapId)!.at.toISOString(),
+        clock_jumped: placed.get(tap.tapId)!.jumped ? 1 : 0,
       });
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -117,51 +133,6 @@ async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
   };
 }
 
-/** Recomputes sign-in and sign-out from every accepted tap of each (session, person) pair. */
-async function recomputeAttendance(db: DB, pairs: { sessionId: string; personId: string }[], now: string) {
-  if (pairs.length === 0) return;
-  const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
-  const personIds = [...new Set(pairs.map((p) => p.personId))];
-  const taps = await db
-    .selectFrom('taps')
-    .select(['session_id', 'person_id', 'wall_time'])
-    .where('session_id', 'in', sessionIds)
-    .where('person_id', 'in', personIds)
-    // A flagged tap waits for a reviewer's decision before it counts.
-    .where('status', '=', 'accepted')
-    .execute();
-  const byPair = new Map<string, { at: string }[]>();
-  for (const t of taps) {
-    const key = `${t.session_id}\u0000${t.person_id}`;
-    const list = byPair.get(key) ?? [];
-    list.push({ at: t.wall_time });
-    byPair.set(key, list);
-  }
-  const rows = pairs.map(({ sessionId, personId }) => {
-    const presence = presenceFromTaps(byPair.get(`${sessionId}\u0000${personId}`) ?? []);
-    return {
-      session_id: sessionId,
-      person_id: personId,
-      sign_in_at: presence.signInAt,
-      sign_out_at: presence.signOutAt,
-      tap_count: presence.tapCount,
-      updated_at: now,
-    };
-  });
-  await db
-    .insertInto('attendance')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['session_id', 'person_id']).doUpdateSet((eb) => ({
-        sign_in_at: eb.ref('excluded.sign_in_at'),
-        sign_out_at: eb.ref('excluded.sign_out_at'),
-        tap_count: eb.ref('excluded.tap_count'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
-}
-
 /** Every tap of a session, newest first, with the holder's name where the card is known. */
 export async function listSessionTaps(db: DB, sessionId: string) {
   return db
@@ -172,6 +143,8 @@ export async function listSessionTaps(db: DB, sessionId: string) {
       'taps.tap_id as tapId',
       'taps.seq',
       'taps.wall_time as wallTime',
+      'taps.at',
+      'taps.clock_jumped as clockJumped',
       'taps.received_at as receivedAt',
       'taps.direction',
       'taps.source',
@@ -182,26 +155,7 @@ export async function listSessionTaps(db: DB, sessionId: string) {
       'devices.name as deviceName',
     ])
     .where('taps.session_id', '=', sessionId)
-    .orderBy('taps.wall_time', 'desc')
+    .orderBy('taps.at', 'desc')
     .orderBy('taps.seq', 'desc')
-    .execute();
-}
-
-export async function listSessionAttendance(db: DB, sessionId: string) {
-  return db
-    .selectFrom('attendance')
-    .innerJoin('persons', 'persons.id', 'attendance.person_id')
-    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
-    .select([
-      'persons.id as personId',
-      'persons.name',
-      'persons.cme_number as cmeNumber',
-      'dept.name as department',
-      'attendance.sign_in_at as signInAt',
-      'attendance.sign_out_at as signOutAt',
-      'attendance.tap_count as tapCount',
-    ])
-    .where('attendance.session_id', '=', sessionId)
-    .orderBy('attendance.sign_in_at')
     .execute();
 }

@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { assignSession, claimPairingCode, createDevice, issuePairingCode, listDevices, revokeDevice } from '../repositories/devices.ts';
+import { sessionMayBeHeld } from '../repositories/projects.ts';
 import { userProcedure, publicProcedure } from '../trpc.ts';
 
 /** Kiosks (刷卡设备) of the admin's unit: create, pair, assign to sessions, revoke. */
@@ -27,6 +28,10 @@ export const devicesRouter = {
   assignSession: userProcedure
     .input(z.object({ deviceId: z.string(), sessionId: z.string() }))
     .mutation(async ({ ctx, input }) => {
+      // Only approved projects are held, so only their sessions get kiosks.
+      if (!(await sessionMayBeHeld(ctx.db, input.sessionId))) {
+        throw new UserFacingError('BAD_REQUEST', '项目尚未批准，不能分配签到机', 'The project is not approved yet: no kiosk can be assigned');
+      }
       await assignSession(ctx.db, input.deviceId, input.sessionId, ctx.now());
       return { ok: true };
     }),

@@ -1,7 +1,10 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { listSessions } from '../repositories/sessions.ts';
-import { listSessionAttendance, listSessionTaps } from '../repositories/taps.ts';
+import { correctAttendance, listSessionAttendance } from '../repositories/attendance.ts';
+import { audit } from '../repositories/audit.ts';
+import { exportSessionRoster } from '../repositories/roster-export.ts';
+import { listSessionTaps } from '../repositories/taps.ts';
 import { userProcedure } from '../trpc.ts';
 
 export const sessionsRouter = {
@@ -11,5 +14,28 @@ export const sessionsRouter = {
   attendance: userProcedure.input(z.object({ sessionId: z.string() })).query(async ({ ctx, input }) => {
     const [taps, people] = await Promise.all([listSessionTaps(ctx.db, input.sessionId), listSessionAttendance(ctx.db, input.sessionId)]);
     return { taps, people };
+  }),
+
+  /** Sets a person's sign-in and sign-out by hand, with the reason (audited). */
+  correctAttendance: userProcedure
+    .input(
+      z.object({
+        sessionId: z.string(),
+        personId: z.string(),
+        signInAt: z.iso.datetime({ offset: true }).nullable(),
+        signOutAt: z.iso.datetime({ offset: true }).nullable(),
+        reason: z.string().trim().min(2).max(500),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await correctAttendance(ctx.db, { ...input, userId: ctx.user.id, organisationId: ctx.user.organisationId, now: ctx.now() });
+      return { ok: true };
+    }),
+
+  /** The attendee roster with sign-in and sign-out as .xlsx (base64); the export is audited. */
+  exportRoster: userProcedure.input(z.object({ sessionId: z.string() })).mutation(async ({ ctx, input }) => {
+    const bytes = await exportSessionRoster(ctx.db, ctx.vault, input.sessionId);
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'session.export-roster', entity: 'session', entityId: input.sessionId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    return { fileName: `签到名单-${input.sessionId}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
   }),
 } satisfies TRPCRouterRecord;

@@ -7,7 +7,7 @@ import { deviceProcedure } from '../trpc.ts';
 export const syncRouter = {
   push: deviceProcedure.input(SyncPushInput).mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
     const now = ctx.now();
-    const results = await storeTaps(ctx.db, ctx.vault, ctx.device, input.taps, now);
+    const results = await storeTaps(ctx.db, ctx.vault, ctx.device, input.taps, now, input.clock ?? null);
     return { results, serverTime: now.toISOString() };
   }),
 

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import type { SyncPullResult, SyncPushResult, Tap } from '@opencme/core';
+import type { DeviceClock, SyncPullResult, SyncPushInput, SyncPushResult, Tap } from '@opencme/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, type KioskDb, openKioskDb } from './db.ts';
 import { SyncEngine, type SyncTransport } from './sync.svelte.ts';
@@ -7,9 +7,11 @@ import { recordTap } from './taps.ts';
 
 let counter = 0;
 const dbs: KioskDb[] = [];
-function freshDb(): KioskDb {
+async function freshDb(): Promise<KioskDb> {
   const db = openKioskDb(`kiosk-test-${++counter}`);
   dbs.push(db);
+  // 09:00–12:00 Beijing time; the door takes taps from 08:00 to 13:00 by the default rules.
+  await db.sessions.add({ id: 's1', projectId: 'p', projectName: '学习班', title: '上午', venue: '报告厅', startsAt: '2026-11-22T09:00:00+08:00', endsAt: '2026-11-22T12:00:00+08:00' });
   return db;
 }
 afterEach(async () => {
@@ -33,27 +35,53 @@ const tapAt = (db: KioskDb, value: string, iso: string, kind: 'card-number' | 'i
 
 describe('recordTap', () => {
   it('numbers taps per device and decides sign-in, then sign-out after the gap, across cards of one person', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     await withRoster(db);
     const first = await tapAt(db, '3426000001', '2026-11-22T01:00:00Z');
     const again = await tapAt(db, '26DEFAE7', '2026-11-22T01:00:30Z', 'ic-card');
     const out = await tapAt(db, '3426000001', '2026-11-22T04:00:00Z');
     expect([first.tap.seq, again.tap.seq, out.tap.seq]).toEqual([1, 2, 3]);
-    expect([first.tap.direction, again.tap.direction, out.tap.direction]).toEqual(['in', 'in', 'out']);
+    expect([first.tap.direction, again.tap.direction, out.tap.direction]).toEqual(['in', 'repeat', 'out']);
+    expect(again.decision).toEqual({ kind: 'already-signed-in', signedInAt: '2026-11-22T01:00:00.000Z' });
     expect(first.person?.name).toBe('张三');
     expect(await db.taps.where('synced').equals(0).count()).toBe(3);
     expect(await getMeta(db, 'seq')).toBe(3);
   });
 
   it('records an unknown card and a lost card, saying so', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     await withRoster(db);
     const unknown = await tapAt(db, '9999', '2026-11-22T01:00:00Z');
     expect(unknown.person).toBeNull();
     expect(unknown.tap.personId).toBeNull();
+    expect(unknown.decision.kind).toBe('unknown-card');
     const lost = await tapAt(db, '3426000002', '2026-11-22T01:00:00Z');
-    expect(lost.denied).toBe(true);
+    expect(lost.decision.kind).toBe('denied-card');
+    expect([unknown.tap.direction, lost.tap.direction]).toEqual(['none', 'none']);
     expect(await db.taps.count()).toBe(2);
+  });
+
+  it('records a tap outside the session window, saying when the door is open, and it is no sign-in', async () => {
+    const db = await freshDb();
+    await withRoster(db);
+    const early = await tapAt(db, '3426000001', '2026-11-21T23:59:59Z');
+    expect(early.decision).toEqual({ kind: 'outside-window', opensAt: '2026-11-22T00:00:00.000Z', closesAt: '2026-11-22T05:00:00.000Z' });
+    expect(early.tap.direction).toBe('none');
+    expect((await tapAt(db, '3426000001', '2026-11-22T00:00:00Z')).decision.kind).toBe('sign-in');
+  });
+
+  it('sends its clocks with each push, so the server can correct its times', async () => {
+    const db = await freshDb();
+    await withRoster(db);
+    await tapAt(db, '3426000001', '2026-11-22T01:00:00Z');
+    const server = new FakeServer();
+    const engine = new SyncEngine(db, server, { idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    const [clock] = server.clocks;
+    expect(clock?.bootId).toBe((await db.taps.toArray())[0]!.bootId);
+    expect(Math.abs(Date.parse(clock!.wallTime) - Date.now())).toBeLessThan(5_000);
   });
 });
 
@@ -63,9 +91,11 @@ class FakeServer implements SyncTransport {
   down = false;
   failAfterBatches = Infinity;
   batches: number[] = [];
-  async push({ taps }: { taps: Tap[] }): Promise<SyncPushResult> {
+  clocks: DeviceClock[] = [];
+  async push({ taps, clock }: SyncPushInput): Promise<SyncPushResult> {
     if (this.down || this.batches.length >= this.failAfterBatches) throw new TypeError('Failed to fetch');
     this.batches.push(taps.length);
+    if (clock) this.clocks.push(clock);
     const results = taps.map((t) => {
       const dup = this.stored.has(t.tapId);
       this.stored.set(t.tapId, t);
@@ -81,7 +111,7 @@ class FakeServer implements SyncTransport {
 
 describe('SyncEngine', () => {
   it('keeps taps while the server is down and delivers them in batches once it is back', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     const server = new FakeServer();
     server.down = true;
     for (let i = 0; i < 25; i++) await tapAt(db, `card-${i}`, `2026-11-22T01:00:${String(i).padStart(2, '0')}Z`);
@@ -103,7 +133,7 @@ describe('SyncEngine', () => {
   });
 
   it('leaves unanswered taps pending when the connection drops mid-way, and a later push finds none twice', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     const server = new FakeServer();
     server.failAfterBatches = 1;
     for (let i = 0; i < 15; i++) await tapAt(db, `card-${i}`, '2026-11-22T01:00:00Z');
@@ -121,7 +151,7 @@ describe('SyncEngine', () => {
   });
 
   it('stops retrying when the server refuses the device', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     const refusing: SyncTransport = {
       push: async () => {
         throw Object.assign(new Error('此设备已被停用'), { data: { code: 'UNAUTHORIZED' } });
@@ -140,7 +170,7 @@ describe('SyncEngine', () => {
   });
 
   it('replaces a person’s credentials with each roster page: a card reported lost arrives as denied, an unbound one goes', async () => {
-    const db = freshDb();
+    const db = await freshDb();
     const person = (n: number, credentials: SyncPullResult['people'][number]['credentials']) => ({
       id: `p${n}`,
       name: `人员${n}`,

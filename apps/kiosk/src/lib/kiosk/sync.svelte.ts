@@ -1,11 +1,12 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { MAX_PUSH_BATCH, type SyncPullResult, type SyncPushResult } from '@opencme/core';
+import { MAX_PUSH_BATCH, type SyncPullResult, type SyncPushInput, type SyncPushResult } from '@opencme/core';
 import { type DeviceIdentity, getMeta, type KioskDb, setMeta } from './db.ts';
+import { BOOT_ID } from './taps.ts';
 
 export interface SyncTransport {
-  push(input: { taps: import('@opencme/core').Tap[] }): Promise<SyncPushResult>;
+  push(input: SyncPushInput): Promise<SyncPushResult>;
   pull(input: { cursor: string | null }): Promise<SyncPullResult>;
 }
 
@@ -128,7 +129,9 @@ export class SyncEngine {
       const batch = await this.#db.taps.where('[synced+seq]').between([0, 0], [0, Infinity]).limit(this.#batchSize).toArray();
       if (batch.length === 0) return;
       const taps = batch.map(({ synced: _s, serverStatus: _st, recordedAt: _r, ...tap }) => tap);
-      const { results } = await this.#transport.push({ taps });
+      // The clocks at send let the server estimate this device's clock offset and spot jumps.
+      const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
+      const { results } = await this.#transport.push({ taps, clock });
       await this.#db.transaction('rw', this.#db.taps, async () => {
         for (const r of results) await this.#db.taps.update(r.tapId, { synced: 1, serverStatus: r.status });
       });

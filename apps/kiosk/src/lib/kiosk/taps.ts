@@ -1,20 +1,23 @@
-import { type Credential, newId, rosterKey, tapDirection } from '@opencme/core';
+import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, type TapDecision, tapDirectionOf } from '@opencme/core';
 import { getMeta, type KioskDb, type LocalPerson, type LocalTap, setMeta } from './db.ts';
 
 /** What the door shows for a tap. */
 export interface TapOutcome {
   tap: LocalTap;
   person: LocalPerson | null;
-  /** The card is on the deny list (lost, 挂失). */
-  denied: boolean;
+  /** Decided by core's rules from this door's own taps; the server decides again from every door's. */
+  decision: TapDecision;
+  /** At a sign-out: whether this door's taps earn credit (provisional: the server decides). */
+  provisional: AttendanceResult | null;
 }
 
 /** Identifies this page load: monotonic times are only comparable within one. */
-const BOOT_ID = newId();
+export const BOOT_ID = newId();
 
 /**
  * Records a tap, first and only, in the local outbox: the result is shown from the local roster
- * and the local taps at once, whether or not the server can be reached.
+ * and the local taps at once, whether or not the server can be reached. Every tap is recorded,
+ * even one that counts for nothing (a repeat, an unknown card, outside the window): it is a fact.
  */
 export async function recordTap(
   db: KioskDb,
@@ -22,16 +25,19 @@ export async function recordTap(
 ): Promise<TapOutcome> {
   const now = input.now ?? new Date();
   const key = await rosterKey(input.credential);
-  return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people], async () => {
+  return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people, db.sessions], async () => {
     const holder = await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
-    const earlier = person
-      ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray()
-      : await db.taps
-          .where('[sessionId+credential.kind+credential.value]')
-          .equals([input.sessionId, input.credential.kind, input.credential.value])
-          .toArray();
+    const session = await db.sessions.get(input.sessionId);
+    if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);
+    const earlier = person ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
     const wallTime = now.toISOString();
+    const card: CardStanding = !person ? 'unknown' : holder?.status === 'lost' ? 'denied' : 'active';
+    // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not.
+    const counted = earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime }));
+    const rules = session.rules ? { rules: session.rules } : {};
+    const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
+    const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
     const seq = ((await getMeta<number>(db, 'seq')) ?? 0) + 1;
     const tap: LocalTap = {
       tapId: newId(),
@@ -44,13 +50,13 @@ export async function recordTap(
       monoTime: performance.now(),
       bootId: BOOT_ID,
       source: input.source,
-      direction: tapDirection(earlier.map((t) => ({ at: t.wallTime })), wallTime),
+      direction: tapDirectionOf(decision),
       synced: 0,
       serverStatus: null,
       recordedAt: now.getTime(),
     };
     await db.taps.add(tap);
     await setMeta(db, 'seq', seq);
-    return { tap, person, denied: holder?.status === 'lost' };
+    return { tap, person, decision, provisional };
   });
 }

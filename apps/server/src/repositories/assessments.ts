@@ -1,0 +1,82 @@
+// Assessment results (考核成绩): attendance and a pass are both needed for credit. Entered by hand
+// or from a spreadsheet whose columns are found by their header names, all rows or none.
+import ExcelJS from 'exceljs';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+
+export interface AssessmentInput {
+  /** The CME card number (继教卡号) of the attendee. */
+  cmeNumber: string;
+  passed: boolean;
+  score: number | null;
+}
+
+/** Records results for a project; an unknown card number refuses the whole batch, naming it. */
+export async function recordAssessments(db: DB, input: { projectId: string; results: readonly AssessmentInput[]; userId: string; now: Date }): Promise<{ recorded: number }> {
+  if (input.results.length === 0) throw new UserFacingError('BAD_REQUEST', '没有要录入的成绩', 'No results to record');
+  return db.transaction().execute(async (trx) => {
+    const numbers = [...new Set(input.results.map((r) => r.cmeNumber))];
+    const persons = new Map(
+      (await trx.selectFrom('persons').select(['id', 'cme_number']).where('cme_number', 'in', numbers).execute()).map((p) => [p.cme_number!, p.id]),
+    );
+    const unknown = numbers.filter((n) => !persons.has(n));
+    if (unknown.length > 0) throw new UserFacingError('BAD_REQUEST', `以下继教卡号不存在：${unknown.join('、')}`, `Unknown CME card numbers: ${unknown.join(', ')}`);
+    for (const r of input.results) {
+      const values = { passed: r.passed ? 1 : 0, score: r.score, recorded_by: input.userId, recorded_at: input.now.toISOString() };
+      await trx
+        .insertInto('assessment_results')
+        .values({ project_id: input.projectId, person_id: persons.get(r.cmeNumber)!, ...values })
+        .onConflict((oc) => oc.columns(['project_id', 'person_id']).doUpdateSet(values))
+        .execute();
+    }
+    return { recorded: input.results.length };
+  });
+}
+
+const NUMBER_HEADERS = ['继教卡号', '卡号', 'cme number', 'card number'];
+const PASSED_HEADERS = ['是否合格', '合格', '考核结果', 'passed', 'result'];
+const SCORE_HEADERS = ['成绩', '分数', 'score'];
+const PASS_WORDS = new Set(['合格', '通过', '是', 'pass', 'passed', 'yes', 'y', '1', 'true']);
+const FAIL_WORDS = new Set(['不合格', '未通过', '否', 'fail', 'failed', 'no', 'n', '0', 'false']);
+
+/** Reads results from an .xlsx or .csv file: a header row naming the card-number and result columns. */
+export async function parseAssessmentFile(fileName: string, bytes: Uint8Array): Promise<AssessmentInput[]> {
+  const workbook = new ExcelJS.Workbook();
+  // Card numbers are read as text (`cell.text`) so that long numbers keep every digit.
+  let rows: string[][];
+  if (/\.csv$/i.test(fileName)) {
+    rows = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim().replace(/^"|"$/g, '')));
+  } else if (/\.xlsx$/i.test(fileName)) {
+    try {
+      await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    } catch {
+      throw new UserFacingError('BAD_REQUEST', '无法读取此 xlsx 文件，请用 Excel 另存为 .xlsx 后重试', 'This .xlsx file cannot be read: save it again as .xlsx from Excel');
+    }
+    const sheet = workbook.worksheets[0];
+    if (!sheet) throw new UserFacingError('BAD_REQUEST', '文件中没有工作表', 'The file has no worksheet');
+    rows = [];
+    sheet.eachRow((row) => rows.push(Array.from({ length: row.cellCount }, (_, i) => row.getCell(i + 1).text.trim())));
+  } else {
+    throw new UserFacingError('BAD_REQUEST', '请上传 .xlsx 或 .csv 文件', 'Upload an .xlsx or .csv file');
+  }
+  const [header, ...data] = rows;
+  const find = (names: string[]) => (header ?? []).findIndex((h) => names.includes(h.toLowerCase()));
+  const numberCol = find(NUMBER_HEADERS);
+  const passedCol = find(PASSED_HEADERS);
+  const scoreCol = find(SCORE_HEADERS);
+  if (numberCol < 0 || passedCol < 0) {
+    throw new UserFacingError('BAD_REQUEST', '表头须包含“继教卡号”和“是否合格”两列', 'The header row needs a “继教卡号” (card number) and a “是否合格” (passed) column');
+  }
+  return data.map((row, i) => {
+    const word = (row[passedCol] ?? '').toLowerCase();
+    if (!PASS_WORDS.has(word) && !FAIL_WORDS.has(word)) {
+      throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行“是否合格”无法识别：${word || '（空）'}`, `Row ${i + 2}: cannot read “passed”: ${word || '(empty)'}`);
+    }
+    const scoreText = scoreCol >= 0 ? (row[scoreCol] ?? '') : '';
+    const score = scoreText === '' ? null : Number(scoreText);
+    if (score !== null && !Number.isFinite(score)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行成绩不是数字：${scoreText}`, `Row ${i + 2}: the score is not a number: ${scoreText}`);
+    const cmeNumber = row[numberCol] ?? '';
+    if (cmeNumber === '') throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行缺少继教卡号`, `Row ${i + 2}: no card number`);
+    return { cmeNumber, passed: PASS_WORDS.has(word), score };
+  });
+}

@@ -1,0 +1,176 @@
+// Attendance (出勤) per person and session, recomputed with core's rules from every accepted tap
+// of every door, placed on the server's clock. An organiser's correction replaces the taps' times
+// and is audited; it is never made silently.
+import { type AttendanceResult, evaluateAttendance, type SessionWindow, type TimedTap } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+import { audit } from './audit.ts';
+import { rulesForSessions } from './settings.ts';
+
+type Pair = { sessionId: string; personId: string };
+const pairKey = (sessionId: string, personId: string) => `${sessionId}\u0000${personId}`;
+
+interface Correction {
+  corrected_sign_in_at: string | null;
+  corrected_sign_out_at: string | null;
+}
+
+/** The taps that count: the corrected times where the organiser corrected, else the doors' taps. */
+function countedTaps(taps: TimedTap[], correction: Correction | undefined): TimedTap[] {
+  if (!correction || (correction.corrected_sign_in_at === null && correction.corrected_sign_out_at === null)) return taps;
+  return [correction.corrected_sign_in_at, correction.corrected_sign_out_at].filter((t): t is string => t !== null).map((at) => ({ at }));
+}
+
+/** Recomputes the attendance of each (session, person) pair from all its taps. */
+export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: string): Promise<void> {
+  if (pairs.length === 0) return;
+  const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
+  const personIds = [...new Set(pairs.map((p) => p.personId))];
+  const [sessions, rules, taps, corrections] = await Promise.all([
+    db.selectFrom('sessions').select(['id', 'starts_at', 'ends_at']).where('id', 'in', sessionIds).execute(),
+    rulesForSessions(db, sessionIds),
+    db
+      .selectFrom('taps')
+      .select(['session_id', 'person_id', 'at', 'wall_time', 'status', 'clock_jumped'])
+      .where('session_id', 'in', sessionIds)
+      .where('person_id', 'in', personIds)
+      .execute(),
+    db
+      .selectFrom('attendance')
+      .select(['session_id', 'person_id', 'corrected_sign_in_at', 'corrected_sign_out_at'])
+      .where('session_id', 'in', sessionIds)
+      .where('person_id', 'in', personIds)
+      .execute(),
+  ]);
+  const windows = new Map(sessions.map((s) => [s.id, { startsAt: s.starts_at, endsAt: s.ends_at } satisfies SessionWindow]));
+  const correctionOf = new Map(corrections.map((c) => [pairKey(c.session_id, c.person_id), c]));
+  const byPair = new Map<string, { counted: TimedTap[]; flagged: boolean }>();
+  for (const t of taps) {
+    const key = pairKey(t.session_id, t.person_id!);
+    const entry = byPair.get(key) ?? { counted: [], flagged: false };
+    // A flagged tap waits for a reviewer's decision before it counts, and flags the attendance.
+    if (t.status === 'accepted') entry.counted.push({ at: t.at ?? t.wall_time });
+    entry.flagged ||= t.status === 'flagged' || t.clock_jumped === 1;
+    byPair.set(key, entry);
+  }
+
+  const rows = [];
+  for (const { sessionId, personId } of pairs) {
+    const window = windows.get(sessionId);
+    if (!window) continue; // taps of an unknown session are flagged facts, with no attendance
+    const key = pairKey(sessionId, personId);
+    const entry = byPair.get(key) ?? { counted: [], flagged: false };
+    const doors = evaluateAttendance({ taps: entry.counted, window, rules: rules.get(sessionId)! });
+    const result = evaluateAttendance({ taps: countedTaps(entry.counted, correctionOf.get(key)), window, rules: rules.get(sessionId)! });
+    rows.push({
+      session_id: sessionId,
+      person_id: personId,
+      // The doors' own times stay on record beside a correction.
+      sign_in_at: doors.signInAt,
+      sign_out_at: doors.signOutAt,
+      tap_count: entry.counted.length,
+      updated_at: now,
+      ...resultColumns(result),
+      flagged: entry.flagged ? 1 : 0,
+    });
+  }
+  if (rows.length === 0) return;
+  await db
+    .insertInto('attendance')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['session_id', 'person_id']).doUpdateSet((eb) => ({
+        sign_in_at: eb.ref('excluded.sign_in_at'),
+        sign_out_at: eb.ref('excluded.sign_out_at'),
+        tap_count: eb.ref('excluded.tap_count'),
+        updated_at: eb.ref('excluded.updated_at'),
+        status: eb.ref('excluded.status'),
+        presence_minutes: eb.ref('excluded.presence_minutes'),
+        shortfalls: eb.ref('excluded.shortfalls'),
+        flagged: eb.ref('excluded.flagged'),
+      })),
+    )
+    .execute();
+}
+
+function resultColumns(result: AttendanceResult) {
+  return { status: result.status, presence_minutes: result.presenceMinutes, shortfalls: result.shortfalls.join(',') };
+}
+
+/** Each person's attendance in a session: the doors' times, any correction, and the status. */
+export async function listSessionAttendance(db: DB, sessionId: string) {
+  const rows = await db
+    .selectFrom('attendance')
+    .innerJoin('persons', 'persons.id', 'attendance.person_id')
+    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+    .select([
+      'persons.id as personId',
+      'persons.name',
+      'persons.cme_number as cmeNumber',
+      'persons.id_number_masked as maskedIdNumber',
+      'dept.name as department',
+      'attendance.sign_in_at as signInAt',
+      'attendance.sign_out_at as signOutAt',
+      'attendance.tap_count as tapCount',
+      'attendance.status',
+      'attendance.presence_minutes as presenceMinutes',
+      'attendance.shortfalls',
+      'attendance.flagged',
+      'attendance.corrected_sign_in_at as correctedSignInAt',
+      'attendance.corrected_sign_out_at as correctedSignOutAt',
+      'attendance.correction_reason as correctionReason',
+    ])
+    .where('attendance.session_id', '=', sessionId)
+    .orderBy('attendance.sign_in_at')
+    .execute();
+  return rows.map((r) => ({ ...r, shortfalls: r.shortfalls === '' ? [] : r.shortfalls.split(','), flagged: r.flagged === 1 }));
+}
+
+/**
+ * Sets the sign-in and sign-out an organiser established otherwise (a kiosk failed, a card was
+ * forgotten), with the reason; the change and the record before it go to the audit log.
+ */
+export async function correctAttendance(
+  db: DB,
+  input: { sessionId: string; personId: string; signInAt: string | null; signOutAt: string | null; reason: string; userId: string; organisationId: string; now: Date },
+): Promise<void> {
+  if (input.signInAt === null && input.signOutAt === null) {
+    throw new UserFacingError('BAD_REQUEST', '请填写更正后的签到或签退时间', 'Give the corrected sign-in or sign-out time');
+  }
+  if (input.signInAt !== null && input.signOutAt !== null && Date.parse(input.signOutAt) <= Date.parse(input.signInAt)) {
+    throw new UserFacingError('BAD_REQUEST', '签退时间须晚于签到时间', 'The sign-out must come after the sign-in');
+  }
+  await db.transaction().execute(async (trx) => {
+    const person = await trx.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst();
+    if (!person) throw new UserFacingError('NOT_FOUND', '找不到此人员', 'No such person');
+    const at = input.now.toISOString();
+    const before = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirst();
+    const correction = {
+      corrected_sign_in_at: input.signInAt,
+      corrected_sign_out_at: input.signOutAt,
+      correction_reason: input.reason,
+      corrected_by: input.userId,
+      corrected_at: at,
+    };
+    if (before) {
+      await trx.updateTable('attendance').set(correction).where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).execute();
+    } else {
+      await trx
+        .insertInto('attendance')
+        .values({ session_id: input.sessionId, person_id: input.personId, sign_in_at: null, sign_out_at: null, tap_count: 0, updated_at: at, ...correction })
+        .execute();
+    }
+    await recomputeAttendance(trx, [{ sessionId: input.sessionId, personId: input.personId }], at);
+    const after = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirstOrThrow();
+    await audit(trx, {
+      actor: { userId: input.userId },
+      action: 'attendance.correct',
+      entity: 'attendance',
+      entityId: `${input.sessionId}/${input.personId}`,
+      organisationId: input.organisationId,
+      before: before ?? null,
+      after,
+      at: input.now,
+    });
+  });
+}

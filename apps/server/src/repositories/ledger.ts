@@ -1,0 +1,75 @@
+// The credit ledger (学分账本): the only way credits enter the system. Append-only; a person's
+// standing is computed from it, never stored beside it.
+import { newId } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import type { LedgerEntryTable } from '../db/schema.ts';
+
+export interface NewLedgerEntry {
+  personId: string;
+  cmeYear: number;
+  creditClass: LedgerEntryTable['credit_class'];
+  level: LedgerEntryTable['level'];
+  credits: number;
+  sourceKind: Exclude<LedgerEntryTable['source_kind'], 'reversal'>;
+  sourceId: string;
+  sourceLabel: string;
+  approvedBy: string | null;
+  at: Date;
+}
+
+/**
+ * Appends entries; an entry whose (person, source) is already in the ledger is skipped, so that
+ * approving the same credits twice grants them once. Returns the ids of the entries written.
+ */
+export async function appendLedgerEntries(db: DB, entries: readonly NewLedgerEntry[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const e of entries) {
+    const id = newId();
+    const res = await db
+      .insertInto('ledger_entries')
+      .values({
+        id,
+        person_id: e.personId,
+        cme_year: e.cmeYear,
+        credit_class: e.creditClass,
+        level: e.level,
+        credits: e.credits,
+        source_kind: e.sourceKind,
+        source_id: e.sourceId,
+        source_label: e.sourceLabel,
+        reverses_id: null,
+        approved_by: e.approvedBy,
+        approved_at: e.at.toISOString(),
+        created_at: e.at.toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['person_id', 'source_kind', 'source_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) written.push(id);
+  }
+  return written;
+}
+
+/** Undoes an entry with a reversing one (once); returns the reversal's id. */
+export async function reverseLedgerEntry(db: DB, input: { entryId: string; reason: string; approvedBy: string; at: Date }): Promise<string> {
+  const original = await db.selectFrom('ledger_entries').selectAll().where('id', '=', input.entryId).executeTakeFirstOrThrow();
+  if (original.source_kind === 'reversal') throw new Error('a reversal cannot itself be reversed; append a new entry instead');
+  const existing = await db.selectFrom('ledger_entries').select('id').where('reverses_id', '=', input.entryId).executeTakeFirst();
+  if (existing) return existing.id;
+  const id = newId();
+  await db
+    .insertInto('ledger_entries')
+    .values({
+      ...original,
+      id,
+      credits: -original.credits,
+      source_kind: 'reversal',
+      source_id: original.id,
+      source_label: `冲销：${original.source_label}（${input.reason}）`,
+      reverses_id: original.id,
+      approved_by: input.approvedBy,
+      approved_at: input.at.toISOString(),
+      created_at: input.at.toISOString(),
+    })
+    .execute();
+  return id;
+}

@@ -1,0 +1,355 @@
+// CME projects (继续医学教育项目): declaration with courses (课程), review by the offices the
+// project's level requires, execution report (执行情况), credit submission and approval into the
+// ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
+import { newId } from '@opencme/core';
+import { sql } from 'kysely';
+import type { Role } from '../authz.ts';
+import type { DB } from '../db/connect.ts';
+import type { Updateable } from 'kysely';
+import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
+import { UserFacingError } from '../errors.ts';
+import { chinaDate } from '../seed.ts';
+import { recomputeAttendance } from './attendance.ts';
+import { appendLedgerEntries } from './ledger.ts';
+import { settingsFor } from './settings.ts';
+
+type Office = 'unit' | 'city' | 'province';
+
+/**
+ * The offices that review a project, in order. A national or provincial project goes through the
+ * city office (市州卫健委) to the provincial office (省继教办); a city project stops at the city; a
+ * unit's own project is reviewed by the unit's CME office (医教科).
+ */
+export const REVIEW_OFFICES: Record<ProjectTable['level'], readonly Office[]> = {
+  national: ['city', 'province'],
+  provincial: ['city', 'province'],
+  city: ['city'],
+  unit: ['unit'],
+};
+
+const OFFICE_ROLE: Record<Office, Role> = { unit: 'unit-admin', city: 'city-admin', province: 'province-admin' };
+
+export interface CourseInput {
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  credits: number;
+}
+
+export interface ProjectInput {
+  number: string;
+  name: string;
+  level: ProjectTable['level'];
+  creditClass: ProjectTable['credit_class'];
+  credits: number;
+  venue: string;
+  startsOn: string;
+  endsOn: string;
+  mode: ProjectTable['mode'];
+  courses: CourseInput[];
+}
+
+interface Actor {
+  userId: string;
+  role: Role;
+}
+
+async function recordEvent(db: DB, e: { projectId: string; action: string; from: ProjectStatus | null; to: ProjectStatus; reason?: string | null; actor: Actor; now: Date }) {
+  await db
+    .insertInto('project_events')
+    .values({ id: newId(), project_id: e.projectId, action: e.action, from_status: e.from, to_status: e.to, reason: e.reason ?? null, actor_user_id: e.actor.userId, at: e.now.toISOString() })
+    .execute();
+}
+
+async function loadProject(db: DB, projectId: string) {
+  const project = await db.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst();
+  if (!project) throw new UserFacingError('NOT_FOUND', '找不到此项目', 'No such project');
+  return project;
+}
+
+function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], zh: string, en: string) {
+  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', `${zh}（当前状态：${project.status}）`, `${en} (status: ${project.status})`);
+}
+
+/** Moves a project from one status to another, only if it is still in the first (no lost update). */
+async function transition(db: DB, project: { id: string; status: ProjectStatus }, to: ProjectStatus, set: Omit<Updateable<ProjectTable>, 'id' | 'status'>) {
+  const res = await db.updateTable('projects').set({ ...set, status: to }).where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+}
+
+/** The number of days from one China date (YYYY-MM-DD) to another. */
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Declares a project as a draft: the project, its courses, and one session per course for the kiosks. */
+export async function declareProject(db: DB, input: { project: ProjectInput; organiserId: string; actor: Actor; now: Date }): Promise<string> {
+  const p = input.project;
+  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date');
+  p.courses.forEach((c, i) => {
+    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
+    if (chinaDate(new Date(c.startsAt)) < p.startsOn || chinaDate(new Date(c.endsAt)) > p.endsOn) {
+      throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程不在项目举办日期内`, `Course ${i + 1} lies outside the project's dates`);
+    }
+  });
+  const at = input.now.toISOString();
+  const id = newId();
+  return db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('projects').select('id').where('number', '=', p.number).executeTakeFirst();
+    if (taken) throw new UserFacingError('CONFLICT', `项目编号 ${p.number} 已存在`, `Project number ${p.number} is taken`);
+    await trx
+      .insertInto('projects')
+      .values({
+        id,
+        number: p.number,
+        name: p.name,
+        level: p.level,
+        credit_class: p.creditClass,
+        credits: p.credits,
+        organiser_id: input.organiserId,
+        venue: p.venue,
+        starts_on: p.startsOn,
+        ends_on: p.endsOn,
+        mode: p.mode,
+        created_at: at,
+        status: 'draft',
+        report_summary: null,
+        report_submitted_at: null,
+        credits_submitted_at: null,
+        credits_approved_at: null,
+        credits_approved_by: null,
+      })
+      .execute();
+    for (const c of p.courses) {
+      const courseId = newId();
+      await trx.insertInto('courses').values({ id: courseId, project_id: id, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, credits: c.credits, created_at: at }).execute();
+      await trx.insertInto('sessions').values({ id: newId(), project_id: id, course_id: courseId, title: c.name, venue: p.venue, starts_at: c.startsAt, ends_at: c.endsAt, created_at: at }).execute();
+    }
+    await recordEvent(trx, { projectId: id, action: 'declare', from: null, to: 'draft', actor: input.actor, now: input.now });
+    return id;
+  });
+}
+
+/** Submits a draft (or a rejected project, amended) for review, if it is early enough. */
+export async function submitProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['draft', 'rejected'], '只有草稿或被退回的项目可以提交审核', 'Only a draft or a rejected project can be submitted');
+    const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
+    const today = chinaDate(input.now);
+    const lead = daysBetween(today, project.starts_on);
+    if (lead < projectLeadDays) {
+      throw new UserFacingError(
+        'BAD_REQUEST',
+        `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
+        `A project must be declared at least ${projectLeadDays} days before it starts (${lead} days left)`,
+      );
+    }
+    await transition(trx, project, 'submitted', { review_step: 0 });
+    await recordEvent(trx, { projectId: project.id, action: 'submit', from: project.status, to: 'submitted', actor: input.actor, now: input.now });
+  });
+}
+
+function requireOffice(office: Office, actor: Actor) {
+  if (actor.role !== OFFICE_ROLE[office]) {
+    const zh = { unit: '单位医教科', city: '市州卫健委', province: '省继教办' }[office];
+    throw new UserFacingError('FORBIDDEN', `此项目正等待${zh}审核`, `This project waits for the ${office} office's review`);
+  }
+}
+
+/** One office's decision on a submitted project: approve (to the next office, or approved) or reject with a reason. */
+export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
+    const offices = REVIEW_OFFICES[project.level];
+    requireOffice(offices[project.review_step]!, input.actor);
+    if (input.decision === 'reject') {
+      if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
+      await transition(trx, project, 'rejected', {});
+      await recordEvent(trx, { projectId: project.id, action: 'reject', from: 'submitted', to: 'rejected', reason: input.reason, actor: input.actor, now: input.now });
+      return 'rejected';
+    }
+    const last = project.review_step >= offices.length - 1;
+    if (last) await transition(trx, project, 'approved', {});
+    else await trx.updateTable('projects').set({ review_step: project.review_step + 1 }).where('id', '=', project.id).execute();
+    const to: ProjectStatus = last ? 'approved' : 'submitted';
+    await recordEvent(trx, { projectId: project.id, action: `approve:${offices[project.review_step]}`, from: 'submitted', to, reason: input.reason, actor: input.actor, now: input.now });
+    return to;
+  });
+}
+
+/** Whether a session belongs to an approved project (only those may be held, so only those get kiosks). */
+export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('projects', 'projects.id', 'sessions.project_id')
+    .select('projects.status')
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined && row.status !== 'draft' && row.status !== 'submitted' && row.status !== 'rejected';
+}
+
+export interface AttachmentInput {
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** The execution report (执行情况) after the event; one past the province's deadline is marked late. */
+export async function reportExecution(db: DB, input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date }): Promise<{ late: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['approved'], '只有已批准的项目可以上报执行情况', 'Only an approved project can report its execution');
+    const today = chinaDate(input.now);
+    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', `项目尚未结束（${project.ends_on} 结束）`, `The project has not ended yet (ends ${project.ends_on})`);
+    const { reportDays } = await settingsFor(trx, project.organiser_id);
+    const late = daysBetween(project.ends_on, today) > reportDays;
+    const at = input.now.toISOString();
+    for (const a of input.attachments) {
+      await trx.insertInto('project_attachments').values({ id: newId(), project_id: project.id, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at }).execute();
+    }
+    await transition(trx, project, 'reported', { report_summary: input.summary, report_submitted_at: at, report_late: late ? 1 : 0 });
+    await recordEvent(trx, { projectId: project.id, action: 'report', from: 'approved', to: 'reported', reason: late ? `逾期上报（期限 ${reportDays} 天） / late (due within ${reportDays} days)` : null, actor: input.actor, now: input.now });
+    return { late };
+  });
+}
+
+/** The year of credit of a course: the CME year of its session, by the China date. */
+function cmeYearOf(startsAt: string): number {
+  return Number(chinaDate(new Date(startsAt)).slice(0, 4));
+}
+
+/**
+ * Submits the credits: every person whose attendance of a course's session is complete and who
+ * passed the assessment earns that course's credits. What is submitted is frozen for the reviewer.
+ */
+export async function submitCredits(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<{ awards: number }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    // Attendance is computed as taps arrive; the province may have changed its rules since. What
+    // is submitted is computed afresh, by the rules in force now.
+    const pairs = await trx
+      .selectFrom('attendance')
+      .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+      .select(['attendance.session_id as sessionId', 'attendance.person_id as personId'])
+      .where('sessions.project_id', '=', project.id)
+      .execute();
+    await recomputeAttendance(trx, pairs, input.now.toISOString());
+    const earned = await trx
+      .selectFrom('attendance')
+      .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .innerJoin('assessment_results as a', (j) => j.onRef('a.person_id', '=', 'attendance.person_id').onRef('a.project_id', '=', 'courses.project_id'))
+      .select(['courses.id as courseId', 'courses.credits', 'courses.starts_at as startsAt', 'attendance.person_id as personId'])
+      .where('courses.project_id', '=', project.id)
+      .where('attendance.status', '=', 'complete')
+      .where('a.passed', '=', 1)
+      .distinct()
+      .execute();
+    await trx.deleteFrom('credit_awards').where('project_id', '=', project.id).execute();
+    const awards = earned.map((e) => ({ course_id: e.courseId, person_id: e.personId, project_id: project.id, credits: e.credits, cme_year: cmeYearOf(e.startsAt) }));
+    for (let i = 0; i < awards.length; i += 500) await trx.insertInto('credit_awards').values(awards.slice(i, i + 500)).execute();
+    await transition(trx, project, 'credits-submitted', { credits_submitted_at: input.now.toISOString() });
+    await recordEvent(trx, { projectId: project.id, action: 'submit-credits', from: 'reported', to: 'credits-submitted', reason: `${awards.length} 条 / entries`, actor: input.actor, now: input.now });
+    return { awards: awards.length };
+  });
+}
+
+/**
+ * The approving office's decision on the submitted credits. Approval writes one ledger entry per
+ * person and course, in the CME year of the course, naming the course as its source; rejection
+ * sends the project back to the organiser with the reason.
+ */
+export async function reviewCredits(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<{ entries: number }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
+    const offices = REVIEW_OFFICES[project.level];
+    requireOffice(offices[offices.length - 1]!, input.actor);
+    if (input.decision === 'reject') {
+      if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
+      await transition(trx, project, 'reported', { credits_submitted_at: null });
+      await recordEvent(trx, { projectId: project.id, action: 'reject-credits', from: 'credits-submitted', to: 'reported', reason: input.reason, actor: input.actor, now: input.now });
+      return { entries: 0 };
+    }
+    const awards = await trx
+      .selectFrom('credit_awards')
+      .innerJoin('courses', 'courses.id', 'credit_awards.course_id')
+      .select(['credit_awards.person_id', 'credit_awards.course_id', 'credit_awards.credits', 'credit_awards.cme_year', 'courses.name'])
+      .where('credit_awards.project_id', '=', project.id)
+      .execute();
+    const written = await appendLedgerEntries(
+      trx,
+      awards.map((a) => ({
+        personId: a.person_id,
+        cmeYear: a.cme_year,
+        creditClass: project.credit_class,
+        level: project.level,
+        credits: a.credits,
+        sourceKind: 'attendance' as const,
+        sourceId: a.course_id,
+        sourceLabel: `${project.name}（${project.number}）· ${a.name}`,
+        approvedBy: input.actor.userId,
+        at: input.now,
+      })),
+    );
+    await transition(trx, project, 'credits-approved', { credits_approved_at: input.now.toISOString(), credits_approved_by: input.actor.userId });
+    await recordEvent(trx, { projectId: project.id, action: 'approve-credits', from: 'credits-submitted', to: 'credits-approved', reason: input.reason, actor: input.actor, now: input.now });
+    return { entries: written.length };
+  });
+}
+
+/** Projects whose organiser lies within the caller's part of the organisation tree, newest first. */
+export async function listProjects(db: DB, scopeRoot: string) {
+  return db
+    .selectFrom('projects')
+    .innerJoin('organisations as org', 'org.id', 'projects.organiser_id')
+    .select([
+      'projects.id',
+      'projects.number',
+      'projects.name',
+      'projects.level',
+      'projects.credit_class as creditClass',
+      'projects.credits',
+      'projects.starts_on as startsOn',
+      'projects.ends_on as endsOn',
+      'projects.status',
+      'projects.review_step as reviewStep',
+      'projects.report_late as reportLate',
+      'org.name as organiser',
+    ])
+    .where(
+      'projects.organiser_id',
+      'in',
+      sql<string>`(with recursive sub(id) as (select ${scopeRoot} union all select o.id from organisations o join sub on o.parent_id = sub.id) select id from sub)`,
+    )
+    .orderBy('projects.starts_on', 'desc')
+    .execute();
+}
+
+/** A project with its courses, sessions and history. */
+export async function getProject(db: DB, projectId: string) {
+  const project = await loadProject(db, projectId);
+  const [courses, sessions, events, attachments] = await Promise.all([
+    db.selectFrom('courses').select(['id', 'name', 'starts_at as startsAt', 'ends_at as endsAt', 'credits']).where('project_id', '=', projectId).orderBy('starts_at').execute(),
+    db.selectFrom('sessions').select(['id', 'course_id as courseId', 'title', 'starts_at as startsAt', 'ends_at as endsAt']).where('project_id', '=', projectId).orderBy('starts_at').execute(),
+    db
+      .selectFrom('project_events')
+      .innerJoin('users', 'users.id', 'project_events.actor_user_id')
+      .select(['project_events.action', 'project_events.from_status as from', 'project_events.to_status as to', 'project_events.reason', 'project_events.at', 'users.display_name as actor'])
+      .where('project_id', '=', projectId)
+      .orderBy('project_events.at')
+      .orderBy('project_events.id')
+      .execute(),
+    db.selectFrom('project_attachments').select(['id', 'name', 'content_type as contentType']).where('project_id', '=', projectId).execute(),
+  ]);
+  return {
+    project: { ...project, reviewOffices: REVIEW_OFFICES[project.level] },
+    courses,
+    sessions,
+    events,
+    attachments,
+  };
+}

@@ -1,0 +1,96 @@
+import type { TRPCRouterRecord } from '@trpc/server';
+import { AttendanceRulesSchema } from '@opencme/core';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
+import {
+  declareProject,
+  getProject,
+  listProjects,
+  reportExecution,
+  reviewCredits,
+  reviewProject,
+  submitCredits,
+  submitProject,
+} from '../repositories/projects.ts';
+import { saveSettings } from '../repositories/settings.ts';
+import { userProcedure } from '../trpc.ts';
+
+const date = z.iso.date();
+const instant = z.iso.datetime({ offset: true });
+const projectId = z.object({ projectId: z.string() });
+const decision = projectId.extend({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).nullable() });
+/** Files travel as base64 inside the JSON body; 10 MB is more than a report's scans need. */
+const base64File = z.string().max(14_000_000);
+
+const ProjectInput = z.object({
+  number: z.string().trim().min(1).max(40),
+  name: z.string().trim().min(1).max(100),
+  level: z.enum(['national', 'provincial', 'city', 'unit']),
+  creditClass: z.enum(['I', 'II']),
+  credits: z.number().positive().max(100),
+  venue: z.string().trim().min(1).max(100),
+  startsOn: date,
+  endsOn: date,
+  mode: z.enum(['onsite', 'online']),
+  courses: z.array(z.object({ name: z.string().trim().min(1).max(100), startsAt: instant, endsAt: instant, credits: z.number().positive().max(100) })).min(1).max(50),
+});
+
+const actor = (ctx: { user: { id: string; role: import('../authz.ts').Role } }) => ({ userId: ctx.user.id, role: ctx.user.role });
+
+/** CME projects: declaration, review, execution report, assessment, credits. */
+export const projectsRouter = {
+  list: userProcedure.query(({ ctx }) => listProjects(ctx.db, ctx.user.organisationId)),
+
+  get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId)),
+
+  /** The organiser (the caller's unit) declares a project as a draft. */
+  declare: userProcedure.input(ProjectInput).mutation(async ({ ctx, input }) => ({
+    projectId: await declareProject(ctx.db, { project: input, organiserId: ctx.user.organisationId, actor: actor(ctx), now: ctx.now() }),
+  })),
+
+  submit: userProcedure.input(projectId).mutation(async ({ ctx, input }) => {
+    await submitProject(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
+
+  review: userProcedure.input(decision).mutation(async ({ ctx, input }) => ({
+    status: await reviewProject(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() }),
+  })),
+
+  report: userProcedure
+    .input(projectId.extend({ summary: z.string().trim().min(1).max(5000), attachments: z.array(z.object({ name: z.string().min(1).max(200), contentType: z.string().max(100), dataBase64: base64File })).max(10) }))
+    .mutation(({ ctx, input }) =>
+      reportExecution(ctx.db, {
+        projectId: input.projectId,
+        summary: input.summary,
+        attachments: input.attachments.map((a) => ({ name: a.name, contentType: a.contentType, bytes: Buffer.from(a.dataBase64, 'base64') })),
+        actor: actor(ctx),
+        now: ctx.now(),
+      }),
+    ),
+
+  recordAssessments: userProcedure
+    .input(projectId.extend({ results: z.array(z.object({ cmeNumber: z.string().trim().min(1).max(32), passed: z.boolean(), score: z.number().nullable() })).max(5000) }))
+    .mutation(({ ctx, input }) => recordAssessments(ctx.db, { projectId: input.projectId, results: input.results, userId: ctx.user.id, now: ctx.now() })),
+
+  /** Results from an .xlsx or .csv file with the header row 继教卡号, 是否合格 (and optionally 成绩). */
+  importAssessments: userProcedure.input(projectId.extend({ fileName: z.string().min(1).max(200), dataBase64: base64File })).mutation(async ({ ctx, input }) => {
+    const results = await parseAssessmentFile(input.fileName, Buffer.from(input.dataBase64, 'base64'));
+    return recordAssessments(ctx.db, { projectId: input.projectId, results, userId: ctx.user.id, now: ctx.now() });
+  }),
+
+  submitCredits: userProcedure.input(projectId).mutation(({ ctx, input }) => submitCredits(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() })),
+
+  reviewCredits: userProcedure.input(decision).mutation(({ ctx, input }) => reviewCredits(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() })),
+
+  /** The province's lead time, report deadline and attendance rules. */
+  saveSettings: userProcedure
+    .input(z.object({ provinceId: z.string(), projectLeadDays: z.number().int().min(0).max(365), reportDays: z.number().int().min(1).max(365), attendanceRules: AttendanceRulesSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const province = await ctx.db.selectFrom('organisations').select('kind').where('id', '=', input.provinceId).executeTakeFirst();
+      if (province?.kind !== 'province') throw new UserFacingError('BAD_REQUEST', '只能为省设置', 'Settings belong to a province');
+      await saveSettings(ctx.db, input.provinceId, input, ctx.now());
+      return { ok: true };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,228 @@
+// The whole path of a CME project on a real server and SQLite: declare → review by the offices
+// its level requires → kiosk taps → correction → assessment → roster export → execution report →
+// credits submitted → approved → the ledger holds the expected entries and nothing else.
+import ExcelJS from 'exceljs';
+import { DEFAULT_ATTENDANCE_RULES, newId, type Tap } from '@opencme/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ADMIN } from '../src/seed.ts';
+import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
+
+let server: TestServer;
+let organiser: Client;
+let city: Client;
+let province: Client;
+let provinceId: string;
+let cards: string[];
+
+/** Moves the server's clock, and signs everyone in again (sign-ins expire as time passes). */
+async function at(iso: string) {
+  server.clock.now = new Date(iso);
+  organiser = await server.admin();
+  // The seed's city and province offices (合肥市卫健委, 省继教办).
+  city = server.client({ cookie: await server.login({ login: 'city', password: DEMO_ADMIN.password }) });
+  province = server.client({ cookie: await server.login({ login: 'province', password: DEMO_ADMIN.password }) });
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  const hospital = await server.db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'institution').executeTakeFirstOrThrow();
+  const cityId = hospital.parent_id!;
+  provinceId = (await server.db.selectFrom('organisations').select('parent_id').where('id', '=', cityId).executeTakeFirstOrThrow()).parent_id!;
+  await at('2026-11-22T02:00:00Z');
+  cards = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(6).execute()).map((p) => p.cme_number!);
+});
+afterAll(() => server.close());
+
+const project = (overrides: Record<string, unknown> = {}) => ({
+  number: `2026-${newId().slice(-6)}`,
+  name: '心血管疾病诊疗进展',
+  level: 'provincial' as const,
+  creditClass: 'I' as const,
+  credits: 2,
+  venue: '学术报告厅',
+  startsOn: '2026-12-31',
+  endsOn: '2027-01-01',
+  mode: 'onsite' as const,
+  // The second course is on 1 January Beijing time, still 31 December in UTC: its credits count for 2027.
+  courses: [
+    { name: '高血压新指南', startsAt: '2026-12-31T09:00:00+08:00', endsAt: '2026-12-31T12:00:00+08:00', credits: 1 },
+    { name: '心衰管理', startsAt: '2027-01-01T09:00:00+08:00', endsAt: '2027-01-01T12:00:00+08:00', credits: 1 },
+  ],
+  ...overrides,
+});
+
+describe('declaration and review', () => {
+  it('refuses a project declared later than the province’s lead time, and the lead time is the province’s setting', async () => {
+    await at('2026-11-22T02:00:00Z');
+    const late = project({ startsOn: '2026-12-01', endsOn: '2026-12-01', courses: [{ name: '讲座', startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T11:00:00+08:00', credits: 1 }] });
+    const { projectId } = await organiser.projects.declare.mutate(late);
+    await expect(organiser.projects.submit.mutate({ projectId })).rejects.toThrow('项目须在举办前至少 14 天申报（距举办还有 9 天）');
+    await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 7, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES });
+    await organiser.projects.submit.mutate({ projectId });
+    expect((await organiser.projects.get.query({ projectId })).project.status).toBe('submitted');
+    await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES });
+  });
+
+  it('refuses courses outside the project’s dates and a duplicate number, storing nothing', async () => {
+    const bad = project({ courses: [{ name: '讲座', startsAt: '2027-01-02T09:00:00+08:00', endsAt: '2027-01-02T11:00:00+08:00', credits: 1 }] });
+    await expect(organiser.projects.declare.mutate(bad)).rejects.toThrow('第 1 门课程不在项目举办日期内');
+    const ok = project();
+    await organiser.projects.declare.mutate(ok);
+    await expect(organiser.projects.declare.mutate(ok)).rejects.toThrow(`项目编号 ${ok.number} 已存在`);
+    expect(await server.db.selectFrom('projects').select('id').where('number', '=', ok.number).execute()).toHaveLength(1);
+  });
+
+  it('goes through the city, then the province; the wrong office cannot act; a rejection needs a reason; each step is recorded', async () => {
+    await at('2026-11-22T02:00:00Z');
+    const { projectId } = await organiser.projects.declare.mutate(project());
+    await organiser.projects.submit.mutate({ projectId });
+    await expect(province.projects.review.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('此项目正等待市州卫健委审核');
+    await expect(city.projects.review.mutate({ projectId, decision: 'reject', reason: null })).rejects.toThrow('退回须填写理由');
+    expect(await city.projects.review.mutate({ projectId, decision: 'reject', reason: '课程安排不完整' })).toEqual({ status: 'rejected' });
+    await organiser.projects.submit.mutate({ projectId });
+    expect(await city.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'submitted' });
+    expect(await province.projects.review.mutate({ projectId, decision: 'approve', reason: '同意' })).toEqual({ status: 'approved' });
+    const { events } = await organiser.projects.get.query({ projectId });
+    expect(events.map((e) => [e.action, e.to, e.actor, e.reason])).toEqual([
+      ['declare', 'draft', '医教科管理员', null],
+      ['submit', 'submitted', '医教科管理员', null],
+      ['reject', 'rejected', '合肥市卫健委', '课程安排不完整'],
+      ['submit', 'submitted', '医教科管理员', null],
+      ['approve:city', 'submitted', '合肥市卫健委', null],
+      ['approve:province', 'approved', '省继教办', '同意'],
+    ]);
+  });
+});
+
+describe('the whole path', () => {
+  it('ends with one ledger entry per approved attendee and course, in the course’s CME year, and nothing else', async () => {
+    await at('2026-11-22T02:00:00Z');
+    const declared = project();
+    const { projectId } = await organiser.projects.declare.mutate(declared);
+    const { sessions, courses } = await organiser.projects.get.query({ projectId });
+    const kiosk = await organiser.devices.create.mutate({ name: '项目签到机' });
+    // Only approved projects are held: no kiosk before approval.
+    await expect(organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: sessions[0]!.id })).rejects.toThrow('项目尚未批准');
+    await organiser.projects.submit.mutate({ projectId });
+    await city.projects.review.mutate({ projectId, decision: 'approve', reason: null });
+    await province.projects.review.mutate({ projectId, decision: 'approve', reason: null });
+    for (const s of sessions) await organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: s.id });
+    const paired = await server.client().devices.pair.mutate({ code: kiosk.pairingCode });
+    const door = server.client({ authorization: `Bearer ${paired.token}` });
+    const pulled = await door.sync.pull.query({ cursor: null });
+    expect(pulled.sessions.map((s) => s.title)).toEqual(['高血压新指南', '心衰管理']);
+    expect(pulled.sessions[0]!.rules).toEqual(DEFAULT_ATTENDANCE_RULES);
+
+    const [p1, p2, p3, p4, p5, p6] = cards as [string, string, string, string, string, string];
+    let seq = 0;
+    const tap = (sessionId: string, card: string, iso: string): Tap =>
+      cardTap({ deviceId: paired.deviceId, sessionId, card, seq: ++seq, wallTime: iso, monoTime: seq * 1000, bootId: 'boot-1' });
+    const [a, b] = [sessions[0]!.id, sessions[1]!.id];
+    const full = (s: string, card: string, day: string) => [tap(s, card, `${day}T08:55:00+08:00`), tap(s, card, `${day}T12:01:00+08:00`)];
+    await door.sync.push.mutate({
+      taps: [
+        ...full(a, p1, '2026-12-31'),
+        ...full(b, p1, '2027-01-01'),
+        ...full(a, p2, '2026-12-31'),
+        ...full(a, p3, '2026-12-31'),
+        ...full(b, p3, '2027-01-01'),
+        tap(a, p4, '2026-12-31T08:58:00+08:00'), // forgot to sign out
+        ...full(a, p5, '2026-12-31'),
+        tap(a, p6, '2026-12-31T09:20:00+08:00'), // late by the default grace of 15 minutes
+        tap(a, p6, '2026-12-31T12:00:00+08:00'),
+      ],
+    });
+
+    await at('2027-01-02T02:00:00Z');
+    const before = await organiser.sessions.attendance.query({ sessionId: a });
+    const statusOf = (people: typeof before.people, card: string) => people.find((p) => p.cmeNumber === card)?.status;
+    expect([p1, p2, p3, p4, p5, p6].map((c) => statusOf(before.people, c))).toEqual(['complete', 'complete', 'complete', 'incomplete', 'complete', 'incomplete']);
+
+    // The organiser corrects p4 with a reason; the audit log keeps the record before and after.
+    const person4 = before.people.find((p) => p.cmeNumber === p4)!;
+    await expect(
+      organiser.sessions.correctAttendance.mutate({ sessionId: a, personId: person4.personId, signInAt: null, signOutAt: '2026-12-31T12:00:00+08:00', reason: '' }),
+    ).rejects.toThrow(/reason/);
+    await organiser.sessions.correctAttendance.mutate({
+      sessionId: a,
+      personId: person4.personId,
+      signInAt: '2026-12-31T08:58:00+08:00',
+      signOutAt: '2026-12-31T12:00:00+08:00',
+      reason: '签到机故障，会务组纸质签退表为证',
+    });
+    const after = await organiser.sessions.attendance.query({ sessionId: a });
+    expect(after.people.find((p) => p.cmeNumber === p4)).toMatchObject({ status: 'complete', signOutAt: null, correctionReason: '签到机故障，会务组纸质签退表为证' });
+    const audited = await server.db.selectFrom('audit_log').selectAll().where('action', '=', 'attendance.correct').execute();
+    expect(audited).toHaveLength(1);
+    expect(JSON.parse(audited[0]!.before!)).toMatchObject({ status: 'incomplete', corrected_sign_out_at: null });
+    expect(JSON.parse(audited[0]!.after!)).toMatchObject({ status: 'complete', correction_reason: '签到机故障，会务组纸质签退表为证' });
+
+    // Assessment: by hand for p1, from an xlsx for the others (p5 has no result, so no credit).
+    await organiser.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: p1, passed: true, score: 92 }] });
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('成绩');
+    sheet.addRows([['继教卡号', '姓名', '成绩', '是否合格'], [p2, '乙', '85', '合格'], [p3, '丙', '40', '不合格'], [p4, '丁', '77', '合格'], [p6, '己', '80', '合格']]);
+    const xlsx = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
+    const file = (name: string, text: string) => ({ projectId, fileName: name, dataBase64: Buffer.from(text).toString('base64') });
+    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
+    await expect(organiser.projects.importAssessments.mutate(file('成绩.xlsx', 'not a zip'))).rejects.toThrow('无法读取此 xlsx 文件');
+    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号不存在：9999999999');
+    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
+    expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
+    expect(await organiser.projects.importAssessments.mutate({ projectId, fileName: '成绩.xlsx', dataBase64: xlsx })).toEqual({ recorded: 4 });
+
+    // The roster export: ID numbers as text, every digit kept, times in Beijing time.
+    const exported = await organiser.sessions.exportRoster.mutate({ sessionId: a });
+    const roster = new ExcelJS.Workbook();
+    await roster.xlsx.load(Uint8Array.from(Buffer.from(exported.dataBase64, 'base64')).buffer);
+    const rows = roster.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][];
+    expect(rows[0]!.slice(1, 9)).toEqual(['姓名', '身份证号', '继教卡号', '科室', '签到时间', '签退时间', '在场分钟', '状态']);
+    const row1 = rows.find((r) => r[3] === p1)!;
+    expect(row1[2]).toMatch(/^\d{17}[\dX]$/);
+    expect(typeof row1[2]).toBe('string');
+    expect(row1.slice(5, 9)).toEqual(['2026-12-31 08:55:00', '2026-12-31 12:01:00', 180, '完成']);
+    expect(await server.db.selectFrom('audit_log').select('id').where('action', '=', 'session.export-roster').execute()).toHaveLength(1);
+
+    // Report within the deadline, then credits; the province (the approving office) approves them.
+    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('请先上报执行情况');
+    expect(
+      await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: [{ name: '日程.pdf', contentType: 'application/pdf', dataBase64: Buffer.from('%PDF-1.4').toString('base64') }] }),
+    ).toEqual({ late: false });
+    // The province allows 30 minutes of grace from now on: the credits are computed by the rules in force.
+    await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 } });
+    expect(await organiser.projects.submitCredits.mutate({ projectId })).toEqual({ awards: 5 });
+    await expect(city.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('省继教办');
+    expect(await province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ entries: 5 });
+    // Approving again changes nothing.
+    await expect(province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('没有待审核的学分');
+
+    const personOf = new Map((await server.db.selectFrom('persons').select(['id', 'cme_number']).execute()).map((p) => [p.id, p.cme_number]));
+    const ledger = await server.db.selectFrom('ledger_entries').selectAll().execute();
+    const [courseA, courseB] = [courses[0]!, courses[1]!];
+    expect(ledger.map((e) => [personOf.get(e.person_id), e.source_id, e.cme_year, e.credits, e.credit_class, e.level, e.source_kind]).sort()).toEqual(
+      [
+        [p1, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
+        [p1, courseB.id, 2027, 1, 'I', 'provincial', 'attendance'],
+        [p2, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
+        [p4, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
+        [p6, courseA.id, 2026, 1, 'I', 'provincial', 'attendance'],
+      ].sort(),
+    );
+    expect(ledger[0]!.source_label).toContain(declared.name);
+    expect((await organiser.projects.get.query({ projectId })).project.status).toBe('credits-approved');
+  });
+
+  it('marks an execution report after the province’s deadline as late', async () => {
+    await at('2026-11-22T02:00:00Z');
+    const unitProject = project({ level: 'unit', creditClass: 'II', startsOn: '2026-12-10', endsOn: '2026-12-10', courses: [{ name: '病例讨论', startsAt: '2026-12-10T14:00:00+08:00', endsAt: '2026-12-10T16:00:00+08:00', credits: 0.5 }] });
+    const { projectId } = await organiser.projects.declare.mutate(unitProject);
+    await organiser.projects.submit.mutate({ projectId });
+    // A unit's own project is reviewed by the unit's CME office.
+    expect(await organiser.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
+    await at('2026-12-09T02:00:00Z');
+    await expect(organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).rejects.toThrow('项目尚未结束');
+    await at('2026-12-25T02:00:00Z');
+    expect(await organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).toEqual({ late: true });
+    expect((await organiser.projects.list.query()).find((p) => p.id === projectId)).toMatchObject({ status: 'reported', reportLate: 1 });
+  });
+});
