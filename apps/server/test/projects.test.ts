@@ -212,7 +212,7 @@ describe('the whole path', () => {
     expect((await organiser.projects.get.query({ projectId })).project.status).toBe('credits-approved');
   });
 
-  it('marks an execution report after the province’s deadline as late', async () => {
+  it('marks an execution report after the province’s deadline as late, and its credits cannot be submitted', async () => {
     await at('2026-11-22T02:00:00Z');
     const unitProject = project({ level: 'unit', creditClass: 'II', startsOn: '2026-12-10', endsOn: '2026-12-10', courses: [{ name: '病例讨论', startsAt: '2026-12-10T14:00:00+08:00', endsAt: '2026-12-10T16:00:00+08:00', credits: 0.5 }] });
     const { projectId } = await organiser.projects.declare.mutate(unitProject);
@@ -224,5 +224,7 @@ describe('the whole path', () => {
     await at('2026-12-25T02:00:00Z');
     expect(await organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).toEqual({ late: true });
     expect((await organiser.projects.list.query()).find((p) => p.id === projectId)).toMatchObject({ status: 'reported', reportLate: 1 });
+    // Late reports get no credit (DOMAIN.md): nothing can be submitted, nothing reaches the ledger.
+    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('逾期上报');
   });
 });

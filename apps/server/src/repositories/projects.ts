@@ -228,6 +228,8 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    // The provincial notices: a report after the deadline earns no credit (逾期不予授分).
+    if (project.report_late) throw new UserFacingError('BAD_REQUEST', '执行情况逾期上报，按规定不授予学分', 'The execution report was late: no credits are granted');
     // Attendance is computed as taps arrive; the province may have changed its rules since. What
     // is submitted is computed afresh, by the rules in force now.
     const pairs = await trx
