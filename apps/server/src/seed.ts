@@ -236,12 +236,19 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
       created_at: at,
     })
     .execute();
+  // One course (课程) taught in one sitting, so the demo can go on to attendance and credits.
+  const courseId = newId();
+  await db
+    .insertInto('courses')
+    .values({ id: courseId, project_id: projectId, name: '全天授课', starts_at: `${today}T08:00:00+08:00`, ends_at: `${today}T18:00:00+08:00`, credits: 2, created_at: at })
+    .execute();
   const sessionId = newId();
   await db
     .insertInto('sessions')
     .values({
       id: sessionId,
       project_id: projectId,
+      course_id: courseId,
       title: '全天授课',
       venue: '门诊楼六楼学术报告厅',
       starts_at: `${today}T08:00:00+08:00`,
