@@ -82,6 +82,20 @@ export async function adminQuery<T>(url: string, cookie: string, procedure: stri
   const res = await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
     headers: { cookie },
   });
+  return trpcData<T>(res);
+}
+
+/** Calls a tRPC mutation over plain HTTP (superjson envelope), as the admin. */
+export async function adminMutation<T>(url: string, cookie: string, procedure: string, input: unknown): Promise<T> {
+  const res = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ json: input }),
+  });
+  return trpcData<T>(res);
+}
+
+async function trpcData<T>(res: Response): Promise<T> {
   const body = (await res.json()) as { result: { data: { json: T } } };
   return body.result.data.json;
 }
