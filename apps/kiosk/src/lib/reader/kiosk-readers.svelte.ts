@@ -31,7 +31,8 @@ import { DEFAULT_DEMO_TRANSPORT, DEFAULT_UID_ENCODING, loadReaderSettings, remem
 export interface DemoReaderHook {
   /** Puts an ID card of this identity on the simulated reader; it stays until removed. */
   placeIdCard(identity: DemoIdentity | IdentityCard): void;
-  removeCard(): void;
+  /** Resolves once the reader has seen the empty field: a card placed next is a new placement. */
+  removeCard(): Promise<void>;
   /** A wedge reader types this UID (canonical hex) in the kiosk's IC encoding, then Enter. */
   swipeIcCard(uidHex: string): void;
   unplugReader(): void;
@@ -133,11 +134,10 @@ export class KioskReaders {
 
   setEncoding(encoding: UidEncoding): Promise<void> {
     this.encoding = encoding;
-    return this.#enqueue(async () => {
-      await saveReaderSetting(this.#options.db, 'icEncoding', encoding);
-      // Wedge readers keep the encoding they were made with: make new ones, if running.
-      if (this.#idReader) this.#startWedges();
-    });
+    // Wedge readers keep the encoding they were made with: new ones at once, so that no card
+    // is read with the old encoding while the setting is being saved.
+    if (this.#idReader) this.#startWedges();
+    return this.#enqueue(() => saveReaderSetting(this.#options.db, 'icEncoding', encoding));
   }
 
   /**
@@ -178,10 +178,12 @@ export class KioskReaders {
   }
 
   async #teardown(): Promise<void> {
+    const idReader = this.#idReader;
+    // Cleared first: an encoding change while the reader closes must not start new wedges.
+    this.#idReader = null;
     for (const wedge of this.#wedges) wedge.stop();
     this.#wedges = [];
-    await this.#idReader?.stop();
-    this.#idReader = null;
+    await idReader?.stop();
     this.demo = null;
     this.error = null;
     delete globalThis.__opencmeDemoReader;
