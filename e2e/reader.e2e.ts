@@ -77,7 +77,7 @@ const serverTaps = () => adminQuery<{ taps: SessionTap[] }>(server.url, cookie, 
 /** The demo's test hook, documented in apps/kiosk/README.md. */
 type Hook = {
   placeIdCard(identity: { name: string; idNumber: string }): void;
-  removeCard(): void;
+  removeCard(): Promise<void>;
   swipeIcCard(uidHex: string): void;
   unplugReader(): void;
   plugReader(): void;
@@ -85,29 +85,32 @@ type Hook = {
 };
 function hook<K extends keyof Hook>(method: K, ...args: Parameters<Hook[K]>): Promise<void> {
   return page.evaluate(
-    ([m, a]) => {
-      const h = (window as unknown as { __opencmeDemoReader: Record<string, (...x: unknown[]) => void> }).__opencmeDemoReader;
-      h[m]!(...a);
+    async ([m, a]) => {
+      const h = (window as unknown as { __opencmeDemoReader: Record<string, (...x: unknown[]) => unknown> }).__opencmeDemoReader;
+      await h[m]!(...a);
     },
     [method, args] as [string, unknown[]],
   );
 }
 
-/** A wedge reader's burst: real keydown events on the page, `gapMs` apart, then Enter. */
-function wedgeBurst(text: string, gapMs: number): Promise<void> {
-  return page.evaluate(
-    ([typed, gap]) => {
-      const codes = [...typed].map((c) => (/\d/.test(c) ? `Digit${c}` : `Key${c}`)).concat('Enter');
-      for (const code of codes) {
-        // Busy-waiting keeps the gaps exact: a timer could be late on a loaded machine.
-        const until = performance.now() + gap;
-        while (performance.now() < until);
-        const target = document.activeElement ?? document.body;
-        target.dispatchEvent(new KeyboardEvent('keydown', { code, key: code.replace(/^(Digit|Key)/, ''), bubbles: true, cancelable: true }));
-      }
-    },
-    [text, gapMs] as const,
-  );
+/**
+ * A wedge reader's burst: trusted key events through the browser's input pipeline, stamped
+ * `gapMs` apart as the operating system stamps a USB keyboard's keys, then Enter. The stamps,
+ * not the moment they are sent, decide the gaps, so a loaded machine cannot stretch them.
+ */
+async function wedgeBurst(text: string, gapMs: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  let at = Date.now() / 1000;
+  for (const char of [...text, '\r']) {
+    const enter = char === '\r';
+    const code = enter ? 'Enter' : /\d/.test(char) ? `Digit${char}` : `Key${char.toUpperCase()}`;
+    const key = enter ? 'Enter' : char;
+    const windowsVirtualKeyCode = enter ? 13 : char.toUpperCase().charCodeAt(0);
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', code, key, text: char, windowsVirtualKeyCode, timestamp: at });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', code, key, windowsVirtualKeyCode, timestamp: at + 0.002 });
+    at += gapMs / 1000;
+  }
+  await cdp.detach();
 }
 
 /** The 10-digit big-endian decimal a `dec-be` wedge reader types for a 4-byte UID (readers.md §3.1). */
@@ -139,7 +142,6 @@ test('an ID card on the simulated USB reader shows the holder from the roster, t
   expect(await kioskTapCount()).toBe(1);
 
   await hook('removeCard');
-  await page.waitForTimeout(1200);
   await hook('placeIdCard', { name: person.name, idNumber });
   await expect.poll(kioskTapCount).toBe(2);
   await expect(page.getByTestId('status-pending')).toHaveText('0');
@@ -199,14 +201,12 @@ test('bad reads say what went wrong in Chinese and record nothing; an unknown ca
   await hook('removeCard');
 
   // A number that fails GB 11643's check is refused.
-  await page.waitForTimeout(700);
   await hook('placeIdCard', { name: '张三', idNumber: '110105194912310021' });
   await expect(page.getByTestId('reader-error')).toContainText('证件号码校验失败');
   await hook('removeCard');
   expect(await kioskTapCount()).toBe(before);
 
   // A valid card of someone not on the roster: recorded for review, the name from the card.
-  await page.waitForTimeout(700);
   await hook('placeIdCard', { name: '测试样本', idNumber: '11010519491231002X' });
   await expect(page.getByTestId('tap-headline')).toContainText('未登记的卡');
   await expect(page.getByTestId('tap-name')).toHaveText('测试样本');
@@ -225,6 +225,7 @@ test('bad reads say what went wrong in Chinese and record nothing; an unknown ca
 
   await page.getByRole('button', { name: 'English' }).click();
   // 12 digits from a reader set to type 10: a misconfigured reader, said so in the chosen language.
+  // Its Enter must not press the language button, which still has the focus.
   await wedgeBurst('123456789012', 8);
   await expect(page.getByTestId('reader-error')).toContainText('Bad card number');
   await page.getByRole('button', { name: '中文' }).click();

@@ -50,6 +50,8 @@ export function demoCard(identity: DemoIdentity | IdentityCard): IdentityCard {
   };
 }
 
+const REMOVAL_WAIT_MS = 5000;
+
 export class DemoReader {
   readonly devices = new SimulatedDeviceApis();
   /** The wedge reader's keys, on their own simulated clock. */
@@ -73,8 +75,16 @@ export class DemoReader {
     this.#sam.place({ identity: card });
   }
 
-  removeCard(): void {
+  /**
+   * Takes the card away. Resolves once the reader has polled the empty field, so that the card
+   * placed next is a new placement (the reader reads a card once per placement); or after
+   * `REMOVAL_WAIT_MS` if no reader polls, since a reader that opens later starts afresh anyway.
+   */
+  async removeCard(): Promise<void> {
     this.#sam.remove();
+    const seen = this.#sam.received.length;
+    const deadline = performance.now() + REMOVAL_WAIT_MS;
+    while (this.#sam.received.length === seen && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   /** A wedge reader typing the card's number as a reader with `encoding` does, then Enter. */
