@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ServerProcess } from './server.ts';
+import { demoCardNumber, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
 test.beforeAll(() => server.start());
@@ -32,7 +32,7 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await kiosk.getByLabel('配对码').fill(code.toLowerCase().replace('-', ''));
   await kiosk.getByRole('button', { name: '配对' }).click();
   await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
-  await kiosk.getByLabel('手工录入卡号').fill('3426000007');
+  await kiosk.getByLabel('手工录入卡号').fill(demoCardNumber(7));
   await kiosk.getByRole('button', { name: '录入' }).click();
   await expect(kiosk.getByTestId('tap-headline')).toContainText('签到');
   await expect(kiosk.getByTestId('status-pending')).toHaveText('0');
@@ -50,7 +50,7 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await expect(row).toContainText('已停用');
 
   // The revoked kiosk keeps its taps and says why it cannot sync.
-  await kiosk.getByLabel('手工录入卡号').fill('3426000008');
+  await kiosk.getByLabel('手工录入卡号').fill(demoCardNumber(8));
   await kiosk.getByRole('button', { name: '录入' }).click();
   await expect(kiosk.getByRole('alert')).toHaveText('此设备已被停用，请联系管理员');
   await expect(kiosk.getByTestId('status-pending')).toHaveText('1');

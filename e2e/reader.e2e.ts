@@ -2,7 +2,7 @@
 // real transport code (WebUSB, WebHID, Web Serial shapes over simulated devices), the wedge reader
 // takes real key events, and the taps reach the real server.
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminMutation, adminQuery, ServerProcess } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, demoCardNumber, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
 let page: Page;
@@ -117,7 +117,7 @@ async function wedgeBurst(text: string, gapMs: number): Promise<void> {
 const decBe = (uid: string) => String(Number.parseInt(uid, 16)).padStart(10, '0');
 
 test('an ID card on the simulated USB reader shows the holder from the roster, taps once while it lies there, and again when placed again', async () => {
-  const person = await rosterPerson('3426000011');
+  const person = await rosterPerson(demoCardNumber(11));
   const { idNumber } = await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: person.id });
   expect(idNumber).toMatch(/^\d{17}[\dX]$/);
   await expect(page.getByTestId('reader-status')).toContainText('已就绪');

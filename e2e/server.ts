@@ -1,3 +1,4 @@
+import { formatCmeNumber } from '@opencme/core';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
 // on a free port and a fresh data folder, so a test can stop it and start it again.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -98,4 +99,9 @@ export async function adminMutation<T>(url: string, cookie: string, procedure: s
 async function trpcData<T>(res: Response): Promise<T> {
   const body = (await res.json()) as { result: { data: { json: T } } };
   return body.result.data.json;
+}
+
+/** The CME card number the demo seed gave its n-th staff member (1 … 200), issued this year in Anhui (34). */
+export function demoCardNumber(n: number): string {
+  return formatCmeNumber({ provinceCode: '34', year: new Date().getFullYear(), serial: n });
 }

@@ -58,6 +58,43 @@ const personOrg: Target = async (db, input) => {
   return row ? [row.department_id ?? row.institution_id] : null;
 };
 
+/** The organisation named by an input field itself (a unit, a department, a city). */
+const organisationField =
+  (key: string): Target =>
+  async (db, input) => {
+    const parsed = idField(key).safeParse(input);
+    if (!parsed.success) return null;
+    const row = await db.selectFrom('organisations').select('id').where('id', '=', parsed.data[key]!).executeTakeFirst();
+    return row ? [row.id] : null;
+  };
+
+/** Every person of a bulk action must be in scope. */
+const personsOrg: Target = async (db, input) => {
+  const parsed = z.object({ personIds: z.array(z.string()).min(1) }).safeParse(input);
+  if (!parsed.success) return null;
+  const rows = await db.selectFrom('persons').select(['institution_id', 'department_id']).where('id', 'in', parsed.data.personIds).execute();
+  return rows.length === new Set(parsed.data.personIds).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
+};
+
+const credentialOrg: Target = async (db, input) => {
+  const parsed = idField('credentialId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db
+    .selectFrom('credentials')
+    .innerJoin('persons', 'persons.id', 'credentials.person_id')
+    .select(['persons.institution_id', 'persons.department_id'])
+    .where('credentials.id', '=', parsed.data.credentialId)
+    .executeTakeFirst();
+  return row ? [row.department_id ?? row.institution_id] : null;
+};
+
+const departmentParent: Target = async (db, input) => {
+  const parsed = idField('departmentId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('organisations').select('parent_id').where('id', '=', parsed.data.departmentId).where('kind', '=', 'department').executeTakeFirst();
+  return row?.parent_id ? [row.parent_id] : null;
+};
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -66,22 +103,46 @@ const both =
   };
 
 const ALL_ROLES = ROLES;
+const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
+const OFFICES = ['province-admin', 'city-admin'] as const;
+const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
 
 export const ACCESS = {
   'auth.login': PUBLIC,
   'auth.me': PUBLIC,
   'auth.logout': user(ALL_ROLES),
+  'auth.changePassword': user(ALL_ROLES),
+  'auth.createAccount': user(ADMINS, organisationField('organisationId')),
   'devices.pair': PUBLIC,
   'devices.list': user(['unit-admin']),
   'devices.create': user(['unit-admin']),
   'devices.repair': user(['unit-admin'], deviceOrg),
   'devices.revoke': user(['unit-admin'], deviceOrg),
   'devices.assignSession': user(['unit-admin'], both(deviceOrg, sessionOrg)),
-  'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
+  'persons.revealIdNumber': user(REVIEWERS, personOrg),
+  'registration.searchUnits': PUBLIC,
+  'registration.departments': PUBLIC,
+  'registration.submit': PUBLIC,
+  'registration.status': PUBLIC,
+  'registry.staff': user([...ADMINS, 'department-reviewer'], organisationField('organisationId')),
+  'registry.person': user([...ADMINS, 'department-reviewer'], personOrg),
+  'registry.review': user(REVIEWERS, personsOrg),
+  'registry.bindCard': user(['unit-admin'], personOrg),
+  'registry.reportLost': user(['unit-admin'], credentialOrg),
+  'registry.auditLog': user(ADMINS, organisationField('organisationId')),
+  'registry.cardSheet': user(['unit-admin'], personsOrg),
+  'registry.setTitle': user(['unit-admin'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
+  'units.cities': PUBLIC,
+  'units.register': PUBLIC,
+  'units.pending': user(OFFICES),
+  'units.verify': user(OFFICES, organisationField('unitId')),
+  'units.departments': user(ADMINS, organisationField('unitId')),
+  'units.addDepartment': user(['unit-admin'], organisationField('unitId')),
+  'units.renameDepartment': user(['unit-admin'], departmentParent),
 } as const satisfies Record<string, AccessRule>;
 
 export type ProcedurePath = keyof typeof ACCESS;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { openSqlite } from './db/connect.ts';
 import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
-import { seedDemo } from './seed.ts';
+import { DEMO_ACCOUNTS, seedDemo } from './seed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const port = Number(process.env.PORT ?? 3000);
@@ -20,7 +20,9 @@ const server = createApp({ db, now, vault, dialect, staticDir }).listen(port, ()
   const url = `http://localhost:${port}`;
   const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {
-    lines.push(`  演示账号 / demo login: ${demo.adminLogin} / ${demo.adminPassword}`);
+    lines.push(`  演示账号 / demo login: ${demo.adminLogin} / ${demo.adminPassword}  (医教科 unit admin)`);
+    for (const account of DEMO_ACCOUNTS) lines.push(`                          ${account.login} / ${demo.adminPassword}  (${account.displayName} ${account.role})`);
+    lines.push(`  自助注册 / self-registration: ${url}/register`);
     lines.push(
       demo.kioskPairingCode
         ? `  演示签到机配对码 / demo kiosk pairing code: ${demo.kioskPairingCode}`

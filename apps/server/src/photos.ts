@@ -19,3 +19,8 @@ export async function storePhoto(db: DB, jpeg: Buffer, now: Date): Promise<strin
     .execute();
   return hash;
 }
+
+/** A stored JPEG as the browser shows it inline (kiosk roster thumbnails, printed sheets). */
+export function jpegDataUrl(jpeg: Uint8Array | null): string | null {
+  return jpeg ? `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` : null;
+}

@@ -7,11 +7,18 @@ import { nextVersion } from './db/connect.ts';
 import { PHOTO, storePhoto } from './photos.ts';
 import type { IdNumberVault } from './pii.ts';
 import { assignSession, createDevice, issuePairingCode } from './repositories/devices.ts';
+import { issueCmeNumber } from './repositories/registry.ts';
 import { createUser } from './repositories/users.ts';
 
 export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
+/** The other demo accounts, one per role above staff, all with the demo password. */
+export const DEMO_ACCOUNTS = [
+  { login: 'province', displayName: '省继教办', role: 'province-admin' },
+  { login: 'city', displayName: '合肥市卫健委', role: 'city-admin' },
+  { login: 'reviewer', displayName: '心血管内科审核员', role: 'department-reviewer' },
+] as const;
 export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
-const HOSPITAL_CODE = '12340100485999901X';
+const HOSPITAL_CODE = '12340100485999901K';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
@@ -74,11 +81,11 @@ export interface DemoInfo {
   kioskPairingCode: string | null;
 }
 
-async function organisation(db: DB, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, now: Date, creditCode: string | null = null) {
+async function organisation(db: DB, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, now: Date, codes: { credit?: string; region?: string } = {}) {
   const id = newId();
   await db
     .insertInto('organisations')
-    .values({ id, kind, name, parent_id: parentId, credit_code: creditCode, created_at: now.toISOString() })
+    .values({ id, kind, name, parent_id: parentId, credit_code: codes.credit ?? null, region_code: codes.region ?? null, created_at: now.toISOString() })
     .execute();
   return id;
 }
@@ -93,9 +100,10 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
   }
 
   const at = now.toISOString();
-  const province = await organisation(db, 'province', '安徽省', null, now);
-  const city = await organisation(db, 'city', '合肥市', province, now);
-  const hospital = await organisation(db, 'institution', '合肥市第一人民医院（演示）', city, now, HOSPITAL_CODE);
+  const province = await organisation(db, 'province', '安徽省', null, now, { region: '340000' });
+  const city = await organisation(db, 'city', '合肥市', province, now, { region: '340100' });
+  await organisation(db, 'city', '芜湖市', province, now, { region: '340200' });
+  const hospital = await organisation(db, 'institution', '合肥市第一人民医院（演示）', city, now, { credit: HOSPITAL_CODE });
   const departments: string[] = [];
   for (const name of DEPARTMENTS) departments.push(await organisation(db, 'department', name, hospital, now));
 
@@ -126,7 +134,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     for (const [i, p] of people.entries()) {
       const id = newId();
       const version = await nextVersion(trx);
-      const cmeNumber = `3426${String(i + 1).padStart(6, '0')}`;
+      const cmeNumber = await issueCmeNumber(trx, hospital, now.getFullYear());
       await trx
         .insertInto('persons')
         .values({
@@ -153,6 +161,13 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
         ...(p.hasIcCard ? [{ kind: 'ic-card' as const, value: p.uid }] : []),
       ];
       await trx
+        .insertInto('title_history')
+        .values([
+          { id: newId(), person_id: id, kind: 'held', title: p.title, from_date: `${2000 + (i % 20)}-09-01`, to_date: null, created_at: at },
+          { id: newId(), person_id: id, kind: 'employed', title: p.title, from_date: `${2001 + (i % 20)}-01-01`, to_date: null, created_at: at },
+        ])
+        .execute();
+      await trx
         .insertInto('credentials')
         .values(
           await Promise.all(
@@ -171,6 +186,36 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
         .execute();
     }
   });
+
+  // Three registrations waiting in the reviewer's department, so the review queue has work.
+  for (const [i, name] of ['周晓雯', '吴建国', '郑欣怡'].entries()) {
+    const first17 = `340104${1990 + i}0${i + 3}1${i}${i % 2 === 0 ? '012' : '011'}`;
+    const idNumber = first17 + idNumberCheckChar(first17);
+    const check = validateIdNumber(idNumber);
+    if (!check.valid) throw new Error(`seed produced an invalid ID number ${idNumber}`);
+    await db
+      .insertInto('persons')
+      .values({
+        id: newId(),
+        name,
+        gender: check.gender,
+        ...vault.seal(idNumber),
+        birth_date: check.birthDate,
+        phone: `1385510${String(i).padStart(4, '0')}`,
+        institution_id: hospital,
+        department_id: departments[0]!,
+        title: '住院医师',
+        category: 'doctor',
+        cme_number: null,
+        photo_hash: await storePhoto(db, await portrait(40 + i * 90, COATS.doctor), now),
+        version: await nextVersion(db),
+        created_at: at,
+        updated_at: at,
+        registration_status: 'pending',
+        submitted_at: at,
+      })
+      .execute();
+  }
 
   const today = chinaDate(now);
   const projectId = newId();
@@ -206,6 +251,10 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     .execute();
 
   await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
+  const scopeOf = { 'province-admin': province, 'city-admin': city, 'department-reviewer': departments[0]! } as const;
+  for (const account of DEMO_ACCOUNTS) {
+    await createUser(db, { ...account, password: DEMO_ADMIN.password, organisationId: scopeOf[account.role], now });
+  }
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };

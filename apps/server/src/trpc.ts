@@ -57,6 +57,9 @@ export const router = t.router;
  * Every procedure passes here first: the access table decides, in one place, whether the caller
  * (anyone, a kiosk, or an account of a role) may call it and on which part of the organisation tree.
  */
+/** What an account may do before it has changed its initial password. */
+const FIRST_SIGN_IN = new Set(['auth.changePassword', 'auth.logout']);
+
 const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
   const rule = (ACCESS as Record<string, AccessRule>)[path];
   if (!rule) throw new UserFacingError('INTERNAL_SERVER_ERROR', `接口 ${path} 没有访问规则`, `No access rule for ${path}`);
@@ -72,6 +75,10 @@ const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
   }
 
   if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');
+  // An initial password is known to whoever handed it over: nothing else until it is changed.
+  if (ctx.user.mustChangePassword && !FIRST_SIGN_IN.has(path)) {
+    throw new UserFacingError('FORBIDDEN', '首次登录请先修改初始密码', 'Change the initial password first');
+  }
   if (!rule.roles.includes(ctx.user.role)) throw new UserFacingError('FORBIDDEN', '您的角色无权进行此操作', 'Your role may not do this');
   if (rule.target) {
     const organisations = await rule.target(ctx.db, await getRawInput());

@@ -9,10 +9,15 @@ import { createUser } from '../src/repositories/users.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
+const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
+const OFFICES = ['province-admin', 'city-admin'] as const;
+
 const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'auth.login': 'public',
   'auth.me': 'public',
   'auth.logout': ROLES,
+  'auth.changePassword': ROLES,
+  'auth.createAccount': ADMINS,
   'devices.pair': 'public',
   'devices.list': ['unit-admin'],
   'devices.create': ['unit-admin'],
@@ -24,6 +29,25 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'sessions.attendance': ['unit-admin'],
   'sync.push': 'device',
   'sync.pull': 'device',
+  'registration.searchUnits': 'public',
+  'registration.departments': 'public',
+  'registration.submit': 'public',
+  'registration.status': 'public',
+  'registry.staff': [...ADMINS, 'department-reviewer'],
+  'registry.person': [...ADMINS, 'department-reviewer'],
+  'registry.review': ['unit-admin', 'department-reviewer'],
+  'registry.bindCard': ['unit-admin'],
+  'registry.reportLost': ['unit-admin'],
+  'registry.auditLog': ADMINS,
+  'registry.cardSheet': ['unit-admin'],
+  'registry.setTitle': ['unit-admin'],
+  'units.cities': 'public',
+  'units.register': 'public',
+  'units.pending': OFFICES,
+  'units.verify': OFFICES,
+  'units.departments': ADMINS,
+  'units.addDepartment': ['unit-admin'],
+  'units.renameDepartment': ['unit-admin'],
 };
 
 let server: TestServer;
@@ -37,6 +61,7 @@ async function org(kind: 'province' | 'city' | 'institution' | 'department', nam
   return id;
 }
 
+// Five accounts, each hashed and signed in with a memory-hard function: slow on a loaded 2-core machine.
 beforeAll(async () => {
   server = await startServer();
   const db = server.db;
@@ -58,6 +83,9 @@ beforeAll(async () => {
   const sessionB = newId();
   await db.insertInto('sessions').values({ id: sessionB, project_id: projectB, title: '上午', venue: '成都', starts_at: '2026-11-22T08:00:00+08:00', ends_at: '2026-11-22T12:00:00+08:00', created_at: now.toISOString() }).execute();
   const deviceB = await createDevice(db, { name: '外省签到机', institutionId: hospitalB, now });
+  const credentialA = await db.selectFrom('credentials').select('id').where('person_id', '=', personA.id).executeTakeFirstOrThrow();
+  const credentialB = newId();
+  await db.insertInto('credentials').values({ id: credentialB, person_id: personB, kind: 'ic-card', value: 'B0B0B0B0', roster_key: 'ic-card:B0B0B0B0', status: 'active', version: 0, created_at: now.toISOString(), issue_category: 'II', lost_at: null }).execute();
   const deviceA = await createDevice(db, { name: '测试签到机', institutionId: hospitalA.id, now });
   const syncDevice = await createDevice(db, { name: '同步签到机', institutionId: hospitalA.id, now });
   await assignSession(db, syncDevice.id, sessionA.id, now);
@@ -90,8 +118,29 @@ beforeAll(async () => {
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
+    'auth.changePassword': { inScope: { current: 'not-my-password', next: 'a-new-password' } },
+    'auth.createAccount': { inScope: { organisationId: personA.department_id!, role: 'staff', login: 'created-in-scope', displayName: '新账号' }, outOfScope: { organisationId: departmentB, role: 'staff', login: 'created-outside', displayName: '新账号' } },
+    'registration.searchUnits': { inScope: { query: '' } },
+    'registration.departments': { inScope: { institutionId: hospitalA.id } },
+    'registration.submit': { inScope: { institutionId: hospitalA.id, departmentId: personA.department_id, name: '某人', idNumber: '1', phone: '13900000000', title: '护师', category: 'nurse', photoBase64: '' } },
+    'registration.status': { inScope: { token: 'no-such-token' } },
+    'registry.staff': { inScope: { organisationId: personA.department_id! }, outOfScope: { organisationId: departmentB } },
+    'registry.person': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
+    'registry.review': { inScope: { decision: 'approve', personIds: [personA.id] }, outOfScope: { decision: 'approve', personIds: [personB] } },
+    'registry.bindCard': { inScope: { personId: personA.id, typed: 'A1A1A1A1', category: 'II' }, outOfScope: { personId: personB, typed: 'A2A2A2A2', category: 'II' } },
+    'registry.reportLost': { inScope: { credentialId: credentialA.id }, outOfScope: { credentialId: credentialB } },
+    'registry.auditLog': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
+    'registry.cardSheet': { inScope: { personIds: [personA.id] }, outOfScope: { personIds: [personA.id, personB] } },
+    'registry.setTitle': { inScope: { personId: personA.id, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' }, outOfScope: { personId: personB, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' } },
+    'units.cities': { inScope: undefined },
+    'units.register': { inScope: { cityId: cityA, creditCode: 'bad', name: '某某医院', admin: { login: 'someone', displayName: '某人', password: 'a-long-password' } } },
+    'units.pending': { inScope: undefined },
+    'units.verify': { inScope: { unitId: hospitalA.id, approve: true }, outOfScope: { unitId: hospitalB, approve: true } },
+    'units.departments': { inScope: { unitId: hospitalA.id }, outOfScope: { unitId: hospitalB } },
+    'units.addDepartment': { inScope: { unitId: hospitalA.id, name: '新设科室' }, outOfScope: { unitId: hospitalB, name: '新设科室' } },
+    'units.renameDepartment': { inScope: { departmentId: personA.department_id!, name: '改名科室' }, outOfScope: { departmentId: departmentB, name: '改名科室' } },
   };
-});
+}, 60_000);
 afterAll(() => server.close());
 
 /** Calls a procedure over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idNumberCheckChar, maskIdNumber, validateIdNumber } from './id-number.ts';
+import { idDocumentKind, idNumberCheckChar, maskIdNumber, validateIdNumber } from './id-number.ts';
 
 describe('validateIdNumber', () => {
   it('accepts the GB 11643 example and reads birth date and gender', () => {
@@ -43,5 +43,16 @@ describe('validateIdNumber', () => {
 describe('maskIdNumber', () => {
   it('keeps the region and the last four characters', () => {
     expect(maskIdNumber('11010519491231002X')).toBe('110105********002X');
+  });
+});
+
+describe('idDocumentKind', () => {
+  it.each([
+    ['11010519491231002X', 'resident'],
+    ['810000199408230021', 'hmt-permit'],
+    ['830000199201300022', 'hmt-permit'],
+    ['931586199002140013', 'foreign-permanent'],
+  ] as const)('%s is a %s number', (id, kind) => {
+    expect(idDocumentKind(id)).toBe(kind);
   });
 });

@@ -56,3 +56,13 @@ export function maskIdNumber(id: string): string {
   if (id.length <= 10) return '*'.repeat(id.length);
   return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
 }
+
+/** The document an 18-digit number belongs to (证件类型), told by its first-level region code. */
+export type IdDocumentKind = 'resident' | 'hmt-permit' | 'foreign-permanent';
+
+export function idDocumentKind(normalized: string): IdDocumentKind {
+  const region = normalized.slice(0, 2);
+  if (region === '81' || region === '82' || region === '83') return 'hmt-permit';
+  if (region.startsWith('9')) return 'foreign-permanent';
+  return 'resident';
+}

@@ -197,4 +197,62 @@ export const migrations: Record<string, MigrationFactory> = {
       await sql`insert into counters (name, value) values ('change', 0)`.execute(db);
     },
   }),
+
+  '2026-11-22-0002-registry': () => ({
+    async up(db: Kysely<any>) {
+      // Units register themselves and wait for a city or province office to verify them.
+      await db.schema.alterTable('organisations').addColumn('status', 'text', (c) => c.notNull().defaultTo('verified')).execute();
+      await db.schema.alterTable('organisations').addColumn('verified_at', 'text').execute();
+      await db.schema.alterTable('organisations').addColumn('verified_by', 'text').execute();
+      // Administrative division code (行政区划代码) of a province, city or county, e.g. 340000.
+      await db.schema.alterTable('organisations').addColumn('region_code', 'text').execute();
+
+      // Self-registration (自助注册) waits for review by the department or unit.
+      await db.schema.alterTable('persons').addColumn('registration_status', 'text', (c) => c.notNull().defaultTo('approved')).execute();
+      await db.schema.alterTable('persons').addColumn('registration_token_hash', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('submitted_at', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('reviewed_at', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('reviewed_by', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('reject_reason', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('specialty', 'text').execute();
+      // Highest degree (学历) and the kind of ID document (证件类型: resident ID, HK/Macao/Taiwan
+      // residence permit, foreign permanent resident card), which the number itself tells.
+      await db.schema.alterTable('persons').addColumn('degree', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('id_document', 'text', (c) => c.notNull().defaultTo('resident')).execute();
+      await db.schema.createIndex('persons_registration').on('persons').columns(['registration_status', 'institution_id', 'department_id']).execute();
+      await db.schema.createIndex('persons_institution_name').on('persons').columns(['institution_id', 'name']).execute();
+      await db.schema.createIndex('persons_department_name').on('persons').columns(['department_id', 'name']).execute();
+
+      // Card issue category (发卡类别): I existing card, II new card, III lost-card replacement.
+      await db.schema.alterTable('credentials').addColumn('issue_category', 'text').execute();
+      await db.schema.alterTable('credentials').addColumn('lost_at', 'text').execute();
+
+      // Title held and title employed at, each with dates: verification needs the title at a date.
+      await db.schema
+        .createTable('title_history')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('from_date', 'text', (c) => c.notNull())
+        .addColumn('to_date', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('title_history_person').on('title_history').columns(['person_id', 'kind', 'from_date']).execute();
+
+      await db.schema.alterTable('users').addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('users').addColumn('person_id', 'text').execute();
+
+      // Failed sign-ins, counted per account and per address to slow down password guessing.
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('login', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('login_failures_login_at').on('login_failures').columns(['login', 'at']).execute();
+      await db.schema.createIndex('login_failures_address_at').on('login_failures').columns(['address', 'at']).execute();
+    },
+  }),
 };

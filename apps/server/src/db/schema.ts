@@ -13,6 +13,12 @@ export interface OrganisationTable {
   /** Unified social credit code (统一社会信用代码) of an institution. */
   credit_code: string | null;
   created_at: string;
+  /** A self-registered unit waits for verification by its city or province office. */
+  status: Generated<'pending' | 'verified' | 'rejected'>;
+  verified_at: string | null;
+  verified_by: string | null;
+  /** Administrative division code (行政区划代码) of a province, city or county, e.g. 340000. */
+  region_code: string | null;
 }
 
 export interface PersonTable {
@@ -39,6 +45,37 @@ export interface PersonTable {
   version: number;
   created_at: string;
   updated_at: string;
+  specialty: string | null;
+  /** Highest degree (学历). */
+  degree: 'secondary' | 'college' | 'bachelor' | 'master' | 'doctorate' | null;
+  /** 证件类型, from the number's region code. */
+  id_document: Generated<'resident' | 'hmt-permit' | 'foreign-permanent'>;
+  /** Self-registration (自助注册): pending until the department or unit reviews it. */
+  registration_status: Generated<'pending' | 'approved' | 'rejected'>;
+  /** SHA-256 of the secret in the registrant's status link. */
+  registration_token_hash: string | null;
+  submitted_at: string | null;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  reject_reason: string | null;
+}
+
+export interface TitleHistoryTable {
+  id: string;
+  person_id: string;
+  /** The title the person holds (取得职称) or the one the unit employs them at (聘任职称). */
+  kind: 'held' | 'employed';
+  title: string;
+  from_date: string;
+  to_date: string | null;
+  created_at: string;
+}
+
+export interface LoginFailureTable {
+  id: string;
+  login: string;
+  address: string;
+  at: string;
 }
 
 export interface CredentialTable {
@@ -53,6 +90,9 @@ export interface CredentialTable {
   status: 'active' | 'lost';
   version: number;
   created_at: string;
+  /** Card issue category (发卡类别): I existing card, II new card, III replacement of a lost card. */
+  issue_category: 'I' | 'II' | 'III' | null;
+  lost_at: string | null;
 }
 
 export interface PhotoTable {
@@ -158,6 +198,9 @@ export interface UserTable {
   /** The root of the part of the organisation tree this account may see and change. */
   organisation_id: string;
   created_at: string;
+  /** An initial password must be changed at first sign-in (as ICME does). */
+  must_change_password: Generated<number>;
+  person_id: string | null;
 }
 
 export interface AuthSessionTable {
@@ -202,6 +245,8 @@ export interface Database {
   users: UserTable;
   auth_sessions: AuthSessionTable;
   audit_log: AuditLogTable;
+  title_history: TitleHistoryTable;
+  login_failures: LoginFailureTable;
   counters: CounterTable;
 }
 

@@ -1,6 +1,7 @@
 import type { KioskSession, RosterPerson } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
+import { jpegDataUrl } from '../photos.ts';
 
 /** People per pull: a first pull of a large hospital arrives in several pages. */
 export const ROSTER_PAGE = 1000;
@@ -41,6 +42,8 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       'photos.thumb_jpeg',
     ])
     .where('persons.institution_id', '=', device.institution_id)
+    // A registration still under review is not yet anyone a kiosk should know.
+    .where('persons.registration_status', '=', 'approved')
     .where('persons.version', '>', cursor)
     .orderBy('persons.version')
     .limit(ROSTER_PAGE)
@@ -64,7 +67,7 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
     cmeNumber: p.cme_number,
     maskedIdNumber: p.id_number_masked,
     department: p.department,
-    photo: p.thumb_jpeg ? `data:image/jpeg;base64,${Buffer.from(p.thumb_jpeg).toString('base64')}` : null,
+    photo: jpegDataUrl(p.thumb_jpeg),
     credentials: (byPerson.get(p.id) ?? []).map((c) => ({ key: c.roster_key, kind: c.kind, status: c.status })),
   }));
   const last = persons.at(-1);

@@ -1,37 +1,73 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { stringifySetCookie } from 'cookie';
+import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
+import { ROLES, type Role } from '../authz.ts';
 import { UserFacingError } from '../errors.ts';
-import { endSession, startSession } from '../repositories/users.ts';
-import { userProcedure, publicProcedure, SESSION_COOKIE } from '../trpc.ts';
+import { audit } from '../repositories/audit.ts';
+import { changePassword, createUser, endSession, startSession } from '../repositories/users.ts';
+import { newPairingCode } from '../secrets.ts';
+import { publicProcedure, SESSION_COOKIE, userProcedure } from '../trpc.ts';
+
+const PASSWORD = z.string().min(10, '密码至少10位').max(128);
+
+/** The rank of a role: an account may create accounts of its own rank or below only. */
+const RANK: Record<Role, number> = { 'province-admin': 5, 'city-admin': 4, 'unit-admin': 3, 'department-reviewer': 2, staff: 1 };
 
 export const authRouter = {
   login: publicProcedure
     .input(z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
-      const token = await startSession(ctx.db, input.login, input.password, ctx.now());
-      if (!token) throw new UserFacingError('UNAUTHORIZED', '用户名或密码错误', 'Wrong login or password');
+      const result = await startSession(ctx.db, { ...input, address: ctx.req.ip ?? 'unknown', now: ctx.now() });
+      if (!result.ok) {
+        if (result.reason === 'throttled') throw new UserFacingError('TOO_MANY_REQUESTS', '登录失败次数过多，请15分钟后再试', 'Too many failed sign-ins: try again in 15 minutes');
+        if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', '本单位尚未通过审核，审核通过后才能登录', 'Your unit is not verified yet: you can sign in once it is');
+        throw new UserFacingError('UNAUTHORIZED', '用户名或密码错误', 'Wrong login or password');
+      }
       ctx.res.setHeader(
         'Set-Cookie',
-        stringifySetCookie({
-          name: SESSION_COOKIE,
-          value: token,
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: ctx.req.secure,
-          path: '/',
-          maxAge: 7 * 86_400,
-        }),
+        stringifySetCookie({ name: SESSION_COOKIE, value: result.token, httpOnly: true, sameSite: 'lax', secure: ctx.req.secure, path: '/', maxAge: 7 * 86_400 }),
       );
       return { ok: true };
     }),
 
   logout: userProcedure.mutation(async ({ ctx }) => {
-    const token = ctx.req.headers.cookie?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
+    const token = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE];
     if (token) await endSession(ctx.db, token);
     ctx.res.setHeader('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', path: '/', maxAge: 0 }));
     return { ok: true };
   }),
 
   me: publicProcedure.query(({ ctx }) => ctx.user),
+
+  changePassword: userProcedure
+    .input(z.object({ current: z.string().min(1).max(256), next: PASSWORD }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', '新密码不能与原密码相同', 'The new password must differ from the old one');
+      if (!(await changePassword(ctx.db, ctx.user.id, input.current, input.next))) {
+        throw new UserFacingError('BAD_REQUEST', '原密码不正确', 'The current password is wrong');
+      }
+      return { ok: true };
+    }),
+
+  /** An account for a colleague, with an initial password that must be changed at first sign-in. */
+  createAccount: userProcedure
+    .input(
+      z.object({
+        organisationId: z.string(),
+        role: z.enum(ROLES),
+        login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, '用户名为3到32位字母、数字或 _ . -'),
+        displayName: z.string().trim().min(2).max(30),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      if (RANK[input.role] > RANK[ctx.user.role]) throw new UserFacingError('FORBIDDEN', '不能创建比自己权限更高的账号', 'You cannot create an account above your own role');
+      if (await ctx.db.selectFrom('users').select('id').where('login', '=', input.login).executeTakeFirst()) {
+        throw new UserFacingError('CONFLICT', '用户名已被使用', 'This login is taken');
+      }
+      const initialPassword = `${newPairingCode()}-${newPairingCode()}`;
+      const now = ctx.now();
+      const id = await createUser(ctx.db, { ...input, password: initialPassword, now, mustChangePassword: true });
+      await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'account.create', entity: 'user', entityId: id, organisationId: input.organisationId, after: { login: input.login, role: input.role }, at: now });
+      return { id, initialPassword };
+    }),
 } satisfies TRPCRouterRecord;

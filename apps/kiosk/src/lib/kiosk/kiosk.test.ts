@@ -138,4 +138,42 @@ describe('SyncEngine', () => {
     expect(engine.refused).toBe(true);
     expect(await db.taps.where('synced').equals(0).count()).toBe(1);
   });
+
+  it('replaces a person’s credentials with each roster page: a card reported lost arrives as denied, an unbound one goes', async () => {
+    const db = freshDb();
+    const person = (n: number, credentials: SyncPullResult['people'][number]['credentials']) => ({
+      id: `p${n}`,
+      name: `人员${n}`,
+      cmeNumber: null,
+      maskedIdNumber: null,
+      department: null,
+      photo: null,
+      credentials,
+    });
+    const pages: SyncPullResult[] = [
+      {
+        cursor: '2',
+        sessions: [],
+        hasMore: false,
+        serverTime: new Date().toISOString(),
+        people: [
+          person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'active' }, { key: 'ic-card:BB', kind: 'ic-card', status: 'active' }]),
+          person(2, [{ key: 'ic-card:CC', kind: 'ic-card', status: 'active' }]),
+        ],
+      },
+      { cursor: '3', sessions: [], hasMore: false, serverTime: new Date().toISOString(), people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])] },
+    ];
+    const transport: SyncTransport = { push: async () => ({ results: [], serverTime: new Date().toISOString() }), pull: async () => pages.shift()! };
+    const engine = new SyncEngine(db, transport, { idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    expect(await db.credentials.count()).toBe(3);
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(await db.credentials.get('ic-card:AA')).toMatchObject({ personId: 'p1', status: 'lost' });
+    expect(await db.credentials.get('ic-card:BB')).toBeUndefined();
+    expect(await db.credentials.get('ic-card:CC')).toMatchObject({ personId: 'p2', status: 'active' });
+    expect(await db.people.count()).toBe(2);
+  });
 });

@@ -1,0 +1,187 @@
+// A province-sized roster: 200 000 staff in one unit. Measures, in real Chromium, a kiosk's first
+// roster pull into IndexedDB and the delta pull after 100 changes; and on the server, the staff
+// list's searches (name prefix, CME card number, ID number, a deep page sorted by department).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { formatCmeNumber, idNumberCheckChar, rosterKey } from '@opencme/core';
+import { chromium } from '@playwright/test';
+import { createApp } from '../src/app.ts';
+import { nextVersion, openSqlite } from '../src/db/connect.ts';
+import { IdNumberVault, randomKeys } from '../src/pii.ts';
+import { searchStaff } from '../src/repositories/registry.ts';
+import { seedDemo } from '../src/seed.ts';
+
+const STAFF = 200_000;
+const CHANGES = 100;
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const STATIC_DIR = path.join(ROOT, 'apps/kiosk/build');
+
+function report(name: string, value: number, unit: string) {
+  console.log(`BENCH ${JSON.stringify({ name, value: Math.round(value * 10) / 10, unit })}`);
+}
+
+if (!fs.existsSync(path.join(STATIC_DIR, 'index.html'))) {
+  console.error('[roster bench] building the kiosk first');
+  if (spawnSync('pnpm', ['--dir', 'apps/kiosk', 'run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('kiosk build failed');
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-roster-bench-'));
+const { db, sqlite } = await openSqlite(path.join(dir, 'opencme.sqlite'));
+const vault = new IdNumberVault(randomKeys());
+const now = new Date();
+const demo = await seedDemo(db, vault, now);
+const hospital = await db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow();
+const departments = await db.selectFrom('organisations').select('id').where('parent_id', '=', hospital.id).execute();
+const photos = await db.selectFrom('photos').select('hash').execute();
+
+// The bulk of the staff goes in through the driver, as an import would: the seed's own path
+// (one person at a time, with photos made by sharp) would take longer than what is measured.
+let started = performance.now();
+const first = (await db.selectFrom('counters').select('value').where('name', '=', 'change').executeTakeFirstOrThrow()).value;
+const insertPerson = sqlite.prepare(
+  `insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, birth_date, phone, institution_id, department_id,
+     title, category, cme_number, photo_hash, version, created_at, updated_at, registration_status)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved')`,
+);
+const insertCredential = sqlite.prepare(
+  `insert into credentials (id, person_id, kind, value, roster_key, status, version, created_at) values (?, ?, ?, ?, ?, 'active', ?, ?)`,
+);
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚';
+const rows: { id: string; idNumber: string; key: string; cme: string; version: number; birth: string; n: number }[] = [];
+for (let n = 0; n < STAFF; n++) {
+  const day = new Date(Date.UTC(1960, 0, 1) + (n % 14_000) * 86_400_000);
+  const birth = day.toISOString().slice(0, 10);
+  const first17 = `341502${birth.replaceAll('-', '')}${String(Math.floor(n / 14_000)).padStart(3, '0')}`;
+  const idNumber = first17 + idNumberCheckChar(first17);
+  rows.push({ id: `bench-${n}`, idNumber, key: await rosterKey({ kind: 'id-card', value: idNumber }), cme: formatCmeNumber({ provinceCode: '34', year: 2025, serial: n + 1 }), version: first + n + 1, birth, n });
+}
+const at = now.toISOString();
+sqlite.transaction(() => {
+  for (const r of rows) {
+    const sealed = vault.seal(r.idNumber);
+    insertPerson.run(
+      r.id,
+      SURNAMES[r.n % SURNAMES.length]! + GIVEN[Math.floor(r.n / 20) % GIVEN.length]! + GIVEN[Math.floor(r.n / 400) % GIVEN.length]!,
+      Number(r.idNumber[16]) % 2 ? 'male' : 'female',
+      sealed.id_number_enc,
+      sealed.id_number_index,
+      sealed.id_number_masked,
+      r.birth,
+      null,
+      hospital.id,
+      departments[r.n % departments.length]!.id,
+      '主治医师',
+      'doctor',
+      r.cme,
+      photos[r.n % photos.length]!.hash,
+      r.version,
+      at,
+      at,
+    );
+    insertCredential.run(`${r.id}-id`, r.id, 'id-card', sealed.id_number_index, r.key, r.version, at);
+    insertCredential.run(`${r.id}-no`, r.id, 'card-number', r.cme, `card-number:${r.cme}`, r.version, at);
+  }
+  sqlite.prepare(`update counters set value = ? where name = 'change'`).run(first + STAFF);
+})();
+sqlite.exec('analyze');
+console.error(`[roster bench] ${STAFF} staff inserted in ${Math.round(performance.now() - started)} ms`);
+
+// The staff list at 200 000: each search an admin makes, best of 5.
+async function timed(name: string, run: () => Promise<{ rows: unknown[] }>) {
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const result = await run();
+    best = Math.min(best, performance.now() - t);
+    if (result.rows.length === 0) throw new Error(`${name} found nothing`);
+  }
+  report(name, best, 'ms');
+}
+const list = { scope: { institutionIds: [hospital.id] }, status: 'approved' as const, descending: false, pageSize: 50 };
+await timed('staff list 200k: name prefix', () => searchStaff(db, vault, { ...list, query: '王伟', sort: 'name', page: 1 }));
+await timed('staff list 200k: CME card number', () => searchStaff(db, vault, { ...list, query: rows[123_456]!.cme, sort: 'name', page: 1 }));
+await timed('staff list 200k: ID number', () => searchStaff(db, vault, { ...list, query: rows[98_765]!.idNumber, sort: 'name', page: 1 }));
+await timed('staff list 200k: page 1000 by department', () => searchStaff(db, vault, { ...list, query: '', sort: 'department', page: 1000 }));
+
+const server = createApp({ db, vault, dialect: 'sqlite', now: () => new Date(), staticDir: STATIC_DIR }).listen(0);
+await new Promise((resolve) => server.once('listening', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  await page.goto(`${url}/kiosk`);
+  const rosterCursor = () =>
+    page.evaluate(
+      () =>
+        new Promise<number | null>((resolve, reject) => {
+          const open = indexedDB.open('opencme-kiosk');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const idb = open.result;
+            if (!idb.objectStoreNames.contains('meta')) {
+              idb.close();
+              return resolve(null);
+            }
+            const get = idb.transaction('meta').objectStore('meta').get('cursor');
+            get.onsuccess = () => {
+              idb.close();
+              resolve((get.result?.value as number | undefined) ?? null);
+            };
+            get.onerror = () => reject(get.error);
+          };
+        }),
+    );
+  const waitForCursor = async (target: number) => {
+    for (;;) {
+      const cursor = await rosterCursor();
+      if (cursor !== null && Number(cursor) >= target) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const latest = async () =>
+    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v as number;
+
+  await page.getByLabel('配对码').fill(demo.kioskPairingCode!);
+  started = performance.now();
+  await page.getByRole('button', { name: '配对' }).click();
+  await waitForCursor(await latest());
+  const firstPull = performance.now() - started;
+  const people = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const open = indexedDB.open('opencme-kiosk');
+        open.onsuccess = () => {
+          const count = open.result.transaction('people').objectStore('people').count();
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+  if (people < STAFF) throw new Error(`the kiosk holds ${people} people, expected at least ${STAFF}`);
+  report(`kiosk first roster pull (${people.toLocaleString('en-US')} people, Chromium IndexedDB)`, firstPull / 1000, 's');
+
+  for (let i = 0; i < CHANGES; i++) {
+    const version = await nextVersion(db);
+    await db.updateTable('persons').set({ title: '副主任医师', version }).where('id', '=', `bench-${i * 1000}`).execute();
+  }
+  started = performance.now();
+  // The kiosk syncs at once when it (re)connects; this is that signal, without waiting for its idle timer.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await waitForCursor(await latest());
+  report(`kiosk delta roster pull (${CHANGES} changes)`, performance.now() - started, 'ms');
+} finally {
+  await browser.close();
+  server.close();
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+}

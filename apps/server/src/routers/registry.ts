@@ -1,0 +1,209 @@
+// The registry (人员信息库): who is who. Review of registrations, staff lists, cards.
+import { type UidEncoding, parseUid } from '@opencme/reader-webhid';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { newId } from '@opencme/core';
+import { z } from 'zod';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+import { audit } from '../repositories/audit.ts';
+import { subtreeIds } from '../repositories/organisations.ts';
+import {
+  addCredential,
+  approveRegistration,
+  cardSheet,
+  personDetail,
+  rejectRegistration,
+  STAFF_SORTS,
+  type StaffScope,
+  searchStaff,
+  touchPerson,
+} from '../repositories/registry.ts';
+import { userProcedure } from '../trpc.ts';
+
+async function staffScope(db: DB, organisationId: string): Promise<StaffScope> {
+  const org = await db.selectFrom('organisations').select(['id', 'kind']).where('id', '=', organisationId).executeTakeFirstOrThrow();
+  if (org.kind === 'department') return { departmentId: org.id };
+  if (org.kind === 'institution') return { institutionIds: [org.id] };
+  const ids = await subtreeIds(db, org.id);
+  const institutions = await db.selectFrom('organisations').select('id').where('id', 'in', ids).where('kind', '=', 'institution').execute();
+  return { institutionIds: institutions.map((i) => i.id) };
+}
+
+const staffQuery = z.object({
+  organisationId: z.string(),
+  query: z.string().trim().max(40).default(''),
+  status: z.enum(['approved', 'pending', 'rejected']).default('approved'),
+  sort: z.enum(STAFF_SORTS).default('name'),
+  descending: z.boolean().default(false),
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+export const registryRouter = {
+  /** Staff of a unit or department: search by name, CME card number or ID number, paged and sorted. */
+  staff: userProcedure.input(staffQuery).query(async ({ ctx, input }) =>
+    searchStaff(ctx.db, ctx.vault, { ...input, scope: await staffScope(ctx.db, input.organisationId) }),
+  ),
+
+  person: userProcedure.input(z.object({ personId: z.string() })).query(({ ctx, input }) => personDetail(ctx.db, input.personId)),
+
+  /** Approves or rejects registrations one by one or in bulk; approval issues the CME card number. */
+  review: userProcedure
+    .input(
+      z.discriminatedUnion('decision', [
+        z.object({ decision: z.literal('approve'), personIds: z.array(z.string()).min(1).max(500) }),
+        z.object({ decision: z.literal('reject'), personIds: z.array(z.string()).min(1).max(500), reason: z.string().trim().min(2, '请填写驳回原因').max(200) }),
+      ]),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.now();
+      return ctx.db.transaction().execute(async (trx) => {
+        const results: { personId: string; cmeNumber: string | null; done: boolean }[] = [];
+        for (const personId of input.personIds) {
+          if (input.decision === 'approve') {
+            const cmeNumber = await approveRegistration(trx, ctx.vault, personId, ctx.user.id, now);
+            results.push({ personId, cmeNumber, done: cmeNumber !== null });
+          } else {
+            results.push({ personId, cmeNumber: null, done: await rejectRegistration(trx, personId, input.reason, ctx.user.id, now) });
+          }
+        }
+        return results;
+      });
+    }),
+
+  /** Binds an IC card to a person, from a reader at the admin's desk or the number typed. */
+  bindCard: userProcedure
+    .input(
+      z.object({
+        personId: z.string(),
+        typed: z.string().trim().min(1).max(32),
+        encoding: z.enum(['hex', 'hex-reversed', 'dec-be', 'dec-le']).default('hex'),
+        category: z.enum(['I', 'II', 'III']),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      let uid: string;
+      try {
+        uid = parseUid(input.typed, input.encoding as UidEncoding);
+      } catch {
+        throw new UserFacingError('BAD_REQUEST', '卡号格式与所选编码不符', 'The card number does not fit the chosen encoding');
+      }
+      const taken = await ctx.db.selectFrom('credentials').select('person_id').where('kind', '=', 'ic-card').where('value', '=', uid).executeTakeFirst();
+      if (taken) throw new UserFacingError('CONFLICT', '这张卡已绑定给其他人员', 'This card is already bound to someone');
+      const person = await ctx.db.selectFrom('persons').select(['institution_id', 'department_id', 'registration_status']).where('id', '=', input.personId).executeTakeFirstOrThrow();
+      if (person.registration_status !== 'approved') throw new UserFacingError('BAD_REQUEST', '登记审核通过后才能绑卡', 'A card can be bound once the registration is approved');
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        const version = await touchPerson(trx, input.personId, now);
+        await addCredential(trx, ctx.vault, { personId: input.personId, kind: 'ic-card', value: uid, category: input.category, version, now });
+        await audit(trx, {
+          actor: { userId: ctx.user.id },
+          action: 'card.bind',
+          entity: 'person',
+          entityId: input.personId,
+          organisationId: person.department_id ?? person.institution_id,
+          after: { uid, category: input.category },
+          at: now,
+        });
+      });
+      return { uid };
+    }),
+
+  /** A lost card (挂失) goes on the deny list that kiosks pull with the roster. */
+  reportLost: userProcedure.input(z.object({ credentialId: z.string() })).mutation(async ({ ctx, input }) => {
+    const credential = await ctx.db
+      .selectFrom('credentials')
+      .innerJoin('persons', 'persons.id', 'credentials.person_id')
+      .select(['credentials.person_id', 'credentials.kind', 'credentials.value', 'credentials.status', 'persons.institution_id', 'persons.department_id'])
+      .where('credentials.id', '=', input.credentialId)
+      .executeTakeFirstOrThrow();
+    if (credential.kind !== 'ic-card') throw new UserFacingError('BAD_REQUEST', '只有IC卡可以挂失', 'Only IC cards can be reported lost');
+    if (credential.status === 'lost') return { ok: true };
+    const now = ctx.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      const version = await touchPerson(trx, credential.person_id, now);
+      await trx.updateTable('credentials').set({ status: 'lost', lost_at: now.toISOString(), version }).where('id', '=', input.credentialId).execute();
+      await audit(trx, {
+        actor: { userId: ctx.user.id },
+        action: 'card.report-lost',
+        entity: 'person',
+        entityId: credential.person_id,
+        organisationId: credential.department_id ?? credential.institution_id,
+        before: { uid: credential.value, status: 'active' },
+        after: { uid: credential.value, status: 'lost' },
+        at: now,
+      });
+    });
+    return { ok: true };
+  }),
+
+  /**
+   * The card application sheet (制卡申请表) for the card maker: one A4 page a person, with the
+   * full-size registry photo. The ID number stays masked: the card maker does not need it.
+   */
+  cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(({ ctx, input }) => cardSheet(ctx.db, input.personIds)),
+
+  /** A new title held (取得职称) or employed at (聘任职称) from a date; the previous one ends the day before. */
+  setTitle: userProcedure
+    .input(
+      z.object({
+        personId: z.string(),
+        kind: z.enum(['held', 'employed']),
+        title: z.string().trim().min(1).max(30),
+        fromDate: z.iso.date('请填写日期（年-月-日）'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        const person = await trx.selectFrom('persons').select(['institution_id', 'department_id', 'title']).where('id', '=', input.personId).executeTakeFirstOrThrow();
+        const current = await trx
+          .selectFrom('title_history')
+          .select(['id', 'title', 'from_date'])
+          .where('person_id', '=', input.personId)
+          .where('kind', '=', input.kind)
+          .where('to_date', 'is', null)
+          .executeTakeFirst();
+        if (current && current.from_date >= input.fromDate) {
+          throw new UserFacingError('BAD_REQUEST', `新职称的起始日期须晚于现职称的起始日期（${current.from_date}）`, `The new title must start after the current one (${current.from_date})`);
+        }
+        if (current) await trx.updateTable('title_history').set({ to_date: dayBefore(input.fromDate) }).where('id', '=', current.id).execute();
+        await trx
+          .insertInto('title_history')
+          .values({ id: newId(), person_id: input.personId, kind: input.kind, title: input.title, from_date: input.fromDate, to_date: null, created_at: now.toISOString() })
+          .execute();
+        if (input.kind === 'held') await trx.updateTable('persons').set({ title: input.title, updated_at: now.toISOString() }).where('id', '=', input.personId).execute();
+        await audit(trx, {
+          actor: { userId: ctx.user.id },
+          action: `title.${input.kind}`,
+          entity: 'person',
+          entityId: input.personId,
+          organisationId: person.department_id ?? person.institution_id,
+          before: current ? { title: current.title, fromDate: current.from_date } : null,
+          after: { title: input.title, fromDate: input.fromDate },
+          at: now,
+        });
+      });
+      return { ok: true };
+    }),
+
+  /** Registry changes within the caller's scope, newest first. */
+  auditLog: userProcedure
+    .input(z.object({ organisationId: z.string(), page: z.number().int().min(1).default(1) }))
+    .query(async ({ ctx, input }) => {
+      const ids = await subtreeIds(ctx.db, input.organisationId);
+      return ctx.db
+        .selectFrom('audit_log')
+        .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
+        .select(['audit_log.id', 'audit_log.at', 'audit_log.action', 'audit_log.entity', 'audit_log.entity_id as entityId', 'audit_log.before', 'audit_log.after', 'users.display_name as actor'])
+        .where('audit_log.organisation_id', 'in', ids)
+        .orderBy('audit_log.at', 'desc')
+        .limit(100)
+        .offset((input.page - 1) * 100)
+        .execute();
+    }),
+} satisfies TRPCRouterRecord;

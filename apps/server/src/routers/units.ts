@@ -1,0 +1,124 @@
+// Units (医疗机构) and their departments (科室). A unit registers itself with its unified social
+// credit code; its city or province office verifies it before its administrator can sign in.
+import { newId, validateCreditCode } from '@opencme/core';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { audit } from '../repositories/audit.ts';
+import { subtreeIds } from '../repositories/organisations.ts';
+import { createUser } from '../repositories/users.ts';
+import { publicProcedure, userProcedure } from '../trpc.ts';
+
+const CODE_REASONS = {
+  length: ['统一社会信用代码应为18位', 'The unified social credit code has 18 characters'],
+  characters: ['统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）', 'The code has a character it never uses (I, O, Z, S, V)'],
+  'check-character': ['统一社会信用代码校验位不正确，请核对', 'The check character does not match: please check the code'],
+} as const;
+
+export const unitsRouter = {
+  /** Cities (市州) under each province, for the unit registration form. */
+  cities: publicProcedure.query(({ ctx }) =>
+    ctx.db
+      .selectFrom('organisations as city')
+      .innerJoin('organisations as province', 'province.id', 'city.parent_id')
+      .select(['city.id', 'city.name', 'province.name as province'])
+      .where('city.kind', '=', 'city')
+      .orderBy('province.name')
+      .orderBy('city.name')
+      .execute(),
+  ),
+
+  register: publicProcedure
+    .input(
+      z.object({
+        cityId: z.string(),
+        creditCode: z.string().trim(),
+        name: z.string().trim().min(4, '请填写单位全称').max(80),
+        admin: z.object({
+          login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, '用户名为3到32位字母、数字或 _ . -'),
+          displayName: z.string().trim().min(2).max(30),
+          password: z.string().min(10, '密码至少10位').max(128),
+        }),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const code = validateCreditCode(input.creditCode);
+      if (!code.valid) throw new UserFacingError('BAD_REQUEST', CODE_REASONS[code.reason][0], CODE_REASONS[code.reason][1]);
+      const city = await ctx.db.selectFrom('organisations').select('id').where('id', '=', input.cityId).where('kind', '=', 'city').executeTakeFirst();
+      if (!city) throw new UserFacingError('BAD_REQUEST', '请选择所在市州', 'Choose the city');
+      if (await ctx.db.selectFrom('organisations').select('id').where('credit_code', '=', code.normalized).executeTakeFirst()) {
+        throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered');
+      }
+      if (await ctx.db.selectFrom('users').select('id').where('login', '=', input.admin.login).executeTakeFirst()) {
+        throw new UserFacingError('CONFLICT', '用户名已被使用', 'This login is taken');
+      }
+      const now = ctx.now();
+      const id = newId();
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('organisations')
+          .values({ id, kind: 'institution', name: input.name, parent_id: input.cityId, credit_code: code.normalized, created_at: now.toISOString(), status: 'pending' })
+          .execute();
+        await createUser(trx, { ...input.admin, role: 'unit-admin', organisationId: id, now });
+        await audit(trx, { actor: {}, action: 'unit.register', entity: 'organisation', entityId: id, organisationId: input.cityId, after: { name: input.name, creditCode: code.normalized }, at: now });
+      });
+      return { unitId: id };
+    }),
+
+  /** Units waiting for verification within the caller's city or province. */
+  pending: userProcedure.query(async ({ ctx }) => {
+    const ids = await subtreeIds(ctx.db, ctx.user.organisationId);
+    return ctx.db
+      .selectFrom('organisations')
+      .select(['id', 'name', 'credit_code as creditCode', 'created_at as createdAt'])
+      .where('id', 'in', ids)
+      .where('kind', '=', 'institution')
+      .where('status', '=', 'pending')
+      .orderBy('created_at')
+      .execute();
+  }),
+
+  verify: userProcedure
+    .input(z.object({ unitId: z.string(), approve: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const unit = await ctx.db.selectFrom('organisations').select(['status', 'parent_id']).where('id', '=', input.unitId).where('kind', '=', 'institution').executeTakeFirst();
+      if (!unit) throw new UserFacingError('NOT_FOUND', '没有这个单位', 'No such unit');
+      const status = input.approve ? 'verified' : 'rejected';
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.updateTable('organisations').set({ status, verified_at: now.toISOString(), verified_by: ctx.user.id }).where('id', '=', input.unitId).execute();
+        await audit(trx, { actor: { userId: ctx.user.id }, action: 'unit.verify', entity: 'organisation', entityId: input.unitId, organisationId: unit.parent_id, before: { status: unit.status }, after: { status }, at: now });
+      });
+      return { status };
+    }),
+
+  departments: userProcedure.input(z.object({ unitId: z.string() })).query(({ ctx, input }) =>
+    ctx.db.selectFrom('organisations').select(['id', 'name']).where('parent_id', '=', input.unitId).where('kind', '=', 'department').orderBy('name').execute(),
+  ),
+
+  addDepartment: userProcedure
+    .input(z.object({ unitId: z.string(), name: z.string().trim().min(2).max(40) }))
+    .mutation(async ({ ctx, input }) => {
+      const exists = await ctx.db.selectFrom('organisations').select('id').where('parent_id', '=', input.unitId).where('name', '=', input.name).executeTakeFirst();
+      if (exists) throw new UserFacingError('CONFLICT', '已有同名科室', 'A department of this name exists');
+      const id = newId();
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.insertInto('organisations').values({ id, kind: 'department', name: input.name, parent_id: input.unitId, credit_code: null, created_at: now.toISOString() }).execute();
+        await audit(trx, { actor: { userId: ctx.user.id }, action: 'department.add', entity: 'organisation', entityId: id, organisationId: input.unitId, after: { name: input.name }, at: now });
+      });
+      return { id };
+    }),
+
+  renameDepartment: userProcedure
+    .input(z.object({ departmentId: z.string(), name: z.string().trim().min(2).max(40) }))
+    .mutation(async ({ ctx, input }) => {
+      const before = await ctx.db.selectFrom('organisations').select(['name', 'parent_id']).where('id', '=', input.departmentId).where('kind', '=', 'department').executeTakeFirstOrThrow();
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.updateTable('organisations').set({ name: input.name }).where('id', '=', input.departmentId).execute();
+        await audit(trx, { actor: { userId: ctx.user.id }, action: 'department.rename', entity: 'organisation', entityId: input.departmentId, organisationId: before.parent_id, before: { name: before.name }, after: { name: input.name }, at: now });
+      });
+      return { ok: true };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,67 @@
+// The unit admin's desk: an IC card swiped on a keyboard-wedge reader is bound to a person, and
+// card application sheets print one A4 page a person with the registry photo.
+import { expect, type Page, test } from '@playwright/test';
+import { ServerProcess } from './server.ts';
+
+/**
+ * What a keyboard-wedge reader sends: the UID's keys and Enter in one burst, microseconds apart.
+ * Dispatched in one task, so a busy test machine cannot stretch the gaps as CDP key presses can.
+ */
+async function readerBurst(page: Page, typed: string) {
+  await page.evaluate((keys) => {
+    const code = (c: string) => (/\d/.test(c) ? `Digit${c}` : `Key${c.toUpperCase()}`);
+    for (const c of keys) window.dispatchEvent(new KeyboardEvent('keydown', { code: code(c), key: c, bubbles: true }));
+    window.dispatchEvent(new KeyboardEvent('keydown', { code: 'Enter', key: 'Enter', bubbles: true }));
+  }, typed);
+}
+
+const server = new ServerProcess();
+test.beforeAll(() => server.start());
+test.afterAll(() => server.dispose());
+
+test('an IC card swiped at the admin’s reader is bound, and a batch of application sheets prints on A4', async ({ page, context }) => {
+  await page.goto(`${server.url}/admin`);
+  await page.getByLabel('用户名').fill('admin');
+  await page.getByLabel('密码').fill('opencme-demo');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '人员', exact: true }).click();
+
+  const rows = page.getByTestId('staff').locator('tbody tr');
+  await expect(rows).toHaveCount(50);
+  const first = (await rows.nth(0).locator('td').nth(1).textContent())!.trim();
+  await rows.nth(0).getByRole('button').click();
+  const panel = page.getByTestId('person');
+  await expect(panel).toContainText(first);
+
+  await readerBurst(page, '26DEFAE7');
+  await expect(panel.getByLabel('IC卡号')).toHaveValue('26DEFAE7');
+  // A person typing digits slowly (120 ms a key, far beyond the 50 ms of a reader) is not a reader.
+  await panel.getByLabel('IC卡号').fill('');
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.type('11223344', { delay: 120 });
+  await page.keyboard.press('Enter');
+  await expect(panel.getByLabel('IC卡号')).toHaveValue('');
+
+  await readerBurst(page, '26DEFAE7');
+  await panel.getByLabel('发卡类别').selectOption('II');
+  await panel.getByRole('button', { name: '绑定IC卡' }).click();
+  await expect(panel).toContainText('IC 26DEFAE7');
+  await panel.getByRole('button', { name: '关闭' }).click();
+
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  const second = (await rows.nth(1).locator('td').nth(1).textContent())!.trim();
+  const [sheetPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: '打印制卡申请表' }).first().click()]);
+  const sheets = sheetPage.getByTestId('card-sheet');
+  await expect(sheets).toHaveCount(2);
+  await expect(sheets.nth(0)).toContainText(first);
+  await expect(sheets.nth(0)).toContainText('26DEFAE7');
+  await expect(sheets.nth(0)).toContainText('☑ Ⅱ类 新办卡');
+  await expect(sheets.nth(1)).toContainText(second);
+  const photoWidths = await sheets.locator('img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+  expect(photoWidths).toEqual([358, 358]);
+
+  const pdf = await sheetPage.pdf({ format: 'A4', preferCSSPageSize: true });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  expect(pages).toHaveLength(2);
+});

@@ -1,0 +1,144 @@
+// A nurse registers on her phone with a photo straight from the camera; the department reviewer
+// approves; the CME card number appears on her phone.
+import { validateCmeNumber } from '@opencme/core';
+import { devices, expect, type Page, test } from '@playwright/test';
+import { ServerProcess } from './server.ts';
+
+const server = new ServerProcess();
+test.beforeAll(() => server.start());
+test.afterAll(() => server.dispose());
+
+/** A 4000×3000 JPEG of several MB, as a phone camera makes: drawn and encoded by Chromium itself. */
+async function phonePhoto(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(4000, 3000);
+    const ctx = canvas.getContext('2d')!;
+    const sky = ctx.createLinearGradient(0, 0, 0, 3000);
+    sky.addColorStop(0, '#9ec5e8');
+    sky.addColorStop(1, '#f0e6d2');
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 4000, 3000);
+    ctx.fillStyle = '#e0b899';
+    ctx.beginPath();
+    ctx.ellipse(2000, 1300, 520, 680, 0, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.fillStyle = '#f7f7f7';
+    ctx.fillRect(1300, 2050, 1400, 950);
+    // Sensor noise: what makes a phone's JPEG several megabytes.
+    const noise = ctx.getImageData(0, 0, 4000, 3000);
+    let seed = 1;
+    for (let i = 0; i < noise.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = (seed >> 24) - 64;
+      noise.data[i] = noise.data[i]! + n;
+      noise.data[i + 1] = noise.data[i + 1]! + n;
+      noise.data[i + 2] = noise.data[i + 2]! + n;
+    }
+    ctx.putImageData(noise, 0, 0);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  });
+  return Buffer.from(base64, 'base64');
+}
+
+test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, and the card number appears', async ({ browser }) => {
+  const phoneContext = await browser.newContext({ ...devices['Pixel 7'], locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const phone = await phoneContext.newPage();
+  await phone.goto(`${server.url}/register`);
+
+  const photo = await phonePhoto(phone);
+  expect(photo.length).toBeGreaterThan(2 * 1024 * 1024);
+
+  await phone.getByLabel('单位').first().fill('第一人民医院');
+  await phone.getByRole('combobox', { name: '单位' }).selectOption({ label: '合肥市第一人民医院（演示）' });
+  await phone.getByLabel('科室').selectOption({ label: '心血管内科' });
+  await phone.getByLabel('姓名').fill('林晓');
+  // Validated while typing, with the reason when wrong.
+  await phone.getByLabel('身份证号').fill('110105199003070018');
+  await expect(phone.getByTestId('id-hint')).toHaveText('校验位不正确，请核对');
+  await expect(phone.getByRole('button', { name: '提交注册' })).toBeDisabled();
+  await phone.getByLabel('身份证号').fill('110105199003070017');
+  await expect(phone.getByTestId('id-hint')).toHaveText('格式正确');
+  await phone.getByLabel('手机号').fill('13955500001');
+  await phone.getByLabel('护', { exact: true }).check();
+  await phone.getByLabel('职称').selectOption('护师');
+  await phone.getByLabel('学历').selectOption('本科');
+  await phone.getByLabel('专业').fill('急诊护理');
+
+  await phone.getByTestId('photo-file').setInputFiles({ name: 'IMG_20261123_0815.jpg', mimeType: 'image/jpeg', buffer: photo });
+  const result = phone.getByTestId('photo-result');
+  await expect(result).toContainText('358×441');
+  // The person moves the crop a little: the photo is made again and still fits.
+  const canvas = phone.getByTestId('photo-canvas');
+  const box = (await canvas.boundingBox())!;
+  await phone.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await phone.mouse.down();
+  await phone.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 20, { steps: 5 });
+  await phone.mouse.up();
+  await expect(result).toContainText('KB');
+  const bytes = Number(await result.getAttribute('data-bytes'));
+  expect(bytes).toBeGreaterThan(10 * 1024);
+  expect(bytes).toBeLessThanOrEqual(100 * 1024);
+
+  await phone.getByRole('button', { name: '提交注册' }).click();
+  await expect(phone.getByTestId('registration-status')).toHaveAttribute('data-status', 'pending');
+  await expect(phone.getByTestId('registration-status')).toContainText('林晓');
+
+  // The department reviewer approves from the review queue.
+  const reviewer = await (await browser.newContext()).newPage();
+  await reviewer.goto(`${server.url}/admin`);
+  await reviewer.getByLabel('用户名').fill('reviewer');
+  await reviewer.getByLabel('密码').fill('opencme-demo');
+  await reviewer.getByRole('button', { name: '登录' }).click();
+  const row = reviewer.getByTestId('review-queue').locator('tr', { hasText: '林晓' });
+  await expect(row).toContainText('110105********0017');
+  await row.getByRole('button', { name: '通过' }).click();
+  const issued = reviewer.getByTestId('issued');
+  await expect(issued).toContainText('林晓');
+  const cmeNumber = (await issued.locator('strong').textContent())!.trim();
+  expect(validateCmeNumber(cmeNumber).valid).toBe(true);
+
+  // The phone keeps the status link: a reload shows the card number.
+  await phone.reload();
+  await expect(phone.getByTestId('registration-status')).toHaveAttribute('data-status', 'approved');
+  await expect(phone.getByTestId('cme-number')).toHaveText(cmeNumber);
+});
+
+test('a hospital registers itself with its credit code, the city verifies it, and its administrator signs in', async ({ browser }) => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/register/unit`);
+  await page.getByLabel('所在市州').selectOption({ label: '安徽省 · 合肥市' });
+  await page.getByLabel('统一社会信用代码').fill('12340100485999901A');
+  await expect(page.getByTestId('credit-code-hint')).toHaveText('校验位不正确，请核对');
+  await page.getByLabel('统一社会信用代码').fill('12100000400000624D');
+  await expect(page.getByTestId('credit-code-hint')).toHaveText('格式正确');
+  await page.getByLabel('单位全称').fill('合肥市第二人民医院');
+  await page.getByLabel('用户名').fill('h2admin');
+  await page.getByLabel('姓名').fill('医教科');
+  await page.getByLabel('密码').fill('a-long-password');
+  await page.getByRole('button', { name: '提交注册' }).click();
+  await expect(page.getByTestId('unit-registered')).toBeVisible();
+
+  const signIn = async (login: string, password: string) => {
+    const admin = await (await browser.newContext()).newPage();
+    await admin.goto(`${server.url}/admin`);
+    await admin.getByLabel('用户名').fill(login);
+    await admin.getByLabel('密码').fill(password);
+    await admin.getByRole('button', { name: '登录' }).click();
+    return admin;
+  };
+  const early = await signIn('h2admin', 'a-long-password');
+  await expect(early.getByRole('alert')).toHaveText('本单位尚未通过审核，审核通过后才能登录');
+
+  const city = await signIn('city', 'opencme-demo');
+  const row = city.getByTestId('pending-units').locator('tr', { hasText: '合肥市第二人民医院' });
+  await expect(row).toContainText('12100000400000624D');
+  await row.getByRole('button', { name: '通过审核' }).click();
+  await expect(city.getByText('没有待审核的单位')).toBeVisible();
+
+  const unitAdmin = await signIn('h2admin', 'a-long-password');
+  await expect(unitAdmin.getByRole('button', { name: '退出' })).toBeVisible();
+});
