@@ -100,8 +100,14 @@ export async function adminQuery<T>(url: string, cookie: string, procedure: stri
   const res = await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
     headers: { cookie },
   });
-  const body = (await res.json()) as { result: { data: { json: T } } };
-  return body.result.data.json;
+  return trpcData<T>(res, procedure);
+}
+
+/** The data of a tRPC answer (superjson envelope); an error throws the server's message. */
+async function trpcData<T>(res: Response, procedure: string): Promise<T> {
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
+  if (body.error) throw new Error(`${procedure}: ${body.error.json.message}`);
+  return body.result!.data.json;
 }
 
 /** The CME card number the demo seed gave its n-th staff member (1 … 200), issued this year in Anhui (34). */
@@ -116,7 +122,5 @@ export async function adminMutation<T>(url: string, cookie: string, procedure: s
     headers: { 'content-type': 'application/json', cookie },
     body: JSON.stringify({ json: input }),
   });
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
-  if (body.error) throw new Error(`${procedure}: ${body.error.json.message}`);
-  return body.result!.data.json;
+  return trpcData<T>(res, procedure);
 }

@@ -87,11 +87,12 @@ describe('keyboard-wedge reader', () => {
     expect(keyboard.events.at(-1)).toMatchObject({ code: 'Enter', defaultPrevented: true });
   });
 
-  it('reports a reader burst that does not fit the configured encoding', () => {
+  it('reports a reader burst that does not fit the configured encoding, and keeps its Enter too', () => {
     const { keyboard, reads, errors } = setup({ encoding: 'dec-le' });
     keyboard.presentCard('26DEFAE7', { encoding: 'hex' });
     expect(reads).toEqual([]);
     expect(errors.map((e) => e.code)).toEqual(['bad-uid']);
+    expect(keyboard.events.at(-1)).toMatchObject({ code: 'Enter', defaultPrevented: true });
   });
 
   it('takes digits from the number pad and NumpadEnter too', () => {

@@ -64,6 +64,9 @@ export function createWedgeReader(options: WedgeReaderOptions): WedgeReader {
       const typed = burst;
       burst = '';
       if (!quick || typed.length < MIN_BURST) return;
+      // The number was the reader's, not the person's, even when it does not fit the encoding:
+      // keep its Enter from submitting a form or pressing the button that has the focus.
+      event.preventDefault();
       let uid: string;
       try {
         uid = parseUid(typed, options.encoding);
@@ -72,8 +75,6 @@ export function createWedgeReader(options: WedgeReaderOptions): WedgeReader {
         options.onError?.(error);
         return;
       }
-      // The number was the reader's, not the person's: keep its Enter from submitting a form.
-      event.preventDefault();
       options.onRead({ kind: 'ic-card', uid, readAt: new Date() });
       return;
     }
