@@ -2,10 +2,12 @@
 // approves; the CME card number appears on her phone.
 import { validateCmeNumber } from '@opencme/core';
 import { devices, expect, type Page, test } from '@playwright/test';
-import { ServerProcess } from './server.ts';
+import { demoMorning, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
-test.beforeAll(() => server.start());
+// The demo session is today 08:00–18:00: the server and the kiosk stand inside it, whatever the hour.
+const morning = demoMorning();
+test.beforeAll(() => server.start({ clockStart: morning }));
 test.afterAll(() => server.dispose());
 
 /** A 4000×3000 JPEG of several MB, as a phone camera makes: drawn and encoded by Chromium itself. */
@@ -44,7 +46,7 @@ async function phonePhoto(page: Page): Promise<Buffer> {
   return Buffer.from(base64, 'base64');
 }
 
-test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, and the card number appears', async ({ browser }) => {
+test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, the card number appears, and the kiosk knows her ID card', async ({ browser }) => {
   const phoneContext = await browser.newContext({ ...devices['Pixel 7'], locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const phone = await phoneContext.newPage();
   await phone.goto(`${server.url}/register`);
@@ -105,6 +107,30 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   await phone.reload();
   await expect(phone.getByTestId('registration-status')).toHaveAttribute('data-status', 'approved');
   await expect(phone.getByTestId('cme-number')).toHaveText(cmeNumber);
+
+  // A kiosk that syncs afterwards: her resident ID card on the (simulated) reader shows her name and photo.
+  const kioskContext = await browser.newContext();
+  await kioskContext.clock.install({ time: morning });
+  const kiosk = await kioskContext.newPage();
+  await kiosk.goto(`${server.url}/kiosk`);
+  await kiosk.getByLabel('配对码').fill(server.pairingCode);
+  await kiosk.getByRole('button', { name: '配对' }).click();
+  await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  await expect(kiosk.getByTestId('status-last-sync')).not.toContainText('从未');
+  await kiosk.getByRole('button', { name: '演示读卡器' }).click();
+  await expect(kiosk.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
+  await kiosk.evaluate(() =>
+    (window as unknown as { __opencmeDemoReader: { placeIdCard(card: { name: string; idNumber: string }): void } }).__opencmeDemoReader.placeIdCard({
+      name: '林晓',
+      idNumber: '110105199003070017',
+    }),
+  );
+  await expect(kiosk.getByTestId('tap-name')).toHaveText('林晓');
+  await expect(kiosk.getByTestId('tap-headline')).toContainText('签到');
+  await expect(kiosk.getByTestId('tap-result')).toContainText('心血管内科');
+  const face = kiosk.getByTestId('tap-result').locator('img');
+  await expect(face).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  expect(await face.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 });
 
 test('a hospital registers itself with its credit code, the city verifies it, and its administrator signs in', async ({ browser }) => {
