@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { rosterKey } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -6,6 +7,9 @@ let server: TestServer;
 let idNumbers: string[];
 /** Staff a kiosk knows: the seed also leaves registrations under review, which it does not. */
 let approvedIdNumbers: string[];
+/** The demo kiosk pairs once: every test of this file shares it. */
+let paired: Awaited<ReturnType<TestServer['demoKiosk']>> | undefined;
+const demoKiosk = async () => (paired ??= await server.demoKiosk());
 beforeAll(async () => {
   server = await startServer();
   const rows = await server.db.selectFrom('persons').select(['id', 'id_number_enc', 'registration_status']).orderBy('id').execute();
@@ -16,7 +20,7 @@ afterAll(() => server.close());
 
 describe('ID numbers at rest', () => {
   it('resolves an ID-card tap by blind index, and keeps no ID number in clear anywhere in the database file', async () => {
-    const kiosk = await server.demoKiosk();
+    const kiosk = await demoKiosk();
     const pulled = await kiosk.client.sync.pull.query({ cursor: null });
     const sessionId = pulled.sessions[0]!.id;
     const idNumber = approvedIdNumbers[7]!;
@@ -34,6 +38,22 @@ describe('ID numbers at rest', () => {
     for (const id of idNumbers) expect(bytes.includes(id)).toBe(false);
     // The masked form is there, for lists.
     expect(bytes.includes(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`)).toBe(true);
+  });
+
+  it('resolves a kiosk’s ID-card digest to the holder’s blind index, and keeps an unknown digest as it came', async () => {
+    const kiosk = await demoKiosk();
+    const pulled = await kiosk.client.sync.pull.query({ cursor: null });
+    const sessionId = pulled.sessions[0]!.id;
+    const known = approvedIdNumbers[9]!;
+    const stranger = '110105194912310021';
+    const cards = await Promise.all([known, stranger].map(async (value) => ({ kind: 'id-card' as const, value: await rosterKey({ kind: 'id-card', value }) })));
+    const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards, firstSeq: 100 });
+    const res = await kiosk.client.sync.push.mutate({ taps });
+    expect(res.results.map((r) => r.status)).toEqual(['accepted', 'flagged']);
+    const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
+    const byId = new Map(stored.map((r) => [r.tap_id, r]));
+    expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: expect.any(String) });
+    expect(byId.get(taps[1]!.tapId)).toMatchObject({ credential_value: cards[1]!.value, person_id: null });
   });
 
   it('shows the full number to an admin of the unit and writes the view to the audit log', async () => {

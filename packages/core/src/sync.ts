@@ -22,7 +22,11 @@ export type CredentialKind = z.infer<typeof CredentialKind>;
 
 export const Credential = z.object({
   kind: CredentialKind,
-  value: z.string().min(1).max(64),
+  /**
+   * For an ID card, kiosks send the roster key (`rosterKey`: a SHA-256 digest, `id-card#…`) and
+   * never the number; a number in clear is still accepted from kiosks of before that.
+   */
+  value: z.string().min(1).max(80),
 });
 export type Credential = z.infer<typeof Credential>;
 

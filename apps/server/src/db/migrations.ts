@@ -226,6 +226,8 @@ export const migrations: Record<string, MigrationFactory> = {
       // Card issue category (发卡类别): I existing card, II new card, III lost-card replacement.
       await db.schema.alterTable('credentials').addColumn('issue_category', 'text').execute();
       await db.schema.alterTable('credentials').addColumn('lost_at', 'text').execute();
+      // Kiosks name an ID card by its roster key (a digest), never by its number.
+      await db.schema.createIndex('credentials_roster_key').on('credentials').column('roster_key').execute();
 
       // Title held and title employed at, each with dates: verification needs the title at a date.
       await db.schema

@@ -8,6 +8,29 @@ import { placeTaps, recordClockSample } from './clocks.ts';
 /** SQLite allows 32 766 bound values per statement; 19 columns a tap leaves room for 1 700 rows. */
 const INSERT_CHUNK = 1000;
 
+/** The roster key of an ID card as kiosks send it (`rosterKey` in core): a SHA-256 digest. */
+const ID_CARD_DIGEST = /^id-card#[0-9a-f]{64}$/;
+
+/**
+ * An ID card's tap is looked up and kept only by the blind index of its number, never in clear:
+ * a kiosk's digest becomes the holder's blind index, an older kiosk's clear number is indexed
+ * here, and a digest nobody holds is kept as it came (it names no one the server knows).
+ */
+async function blindIdCards(db: DB, vault: IdNumberVault, taps: readonly Tap[]): Promise<Tap[]> {
+  const digests = [...new Set(taps.filter((t) => t.credential.kind === 'id-card' && ID_CARD_DIGEST.test(t.credential.value)).map((t) => t.credential.value))];
+  const indexOf = new Map<string, string>();
+  for (let i = 0; i < digests.length; i += 500) {
+    const rows = await db.selectFrom('credentials').select(['roster_key', 'value']).where('kind', '=', 'id-card').where('roster_key', 'in', digests.slice(i, i + 500)).execute();
+    for (const r of rows) indexOf.set(r.roster_key, r.value);
+  }
+  return taps.map((t) => {
+    if (t.credential.kind !== 'id-card') return t;
+    const { value } = t.credential;
+    const blind = ID_CARD_DIGEST.test(value) ? (indexOf.get(value) ?? value) : vault.index(value);
+    return { ...t, credential: { kind: 'id-card', value: blind } };
+  });
+}
+
 /**
  * Stores a batch of taps from one device, each exactly once, in one transaction: either every
  * new tap of the batch is stored and attendance is recomputed, or nothing is written.
@@ -21,11 +44,8 @@ export async function storeTaps(
   now: Date,
   clock: DeviceClock | null = null,
 ): Promise<TapStatus[]> {
-  // An ID number is looked up and kept only as its blind index, never in clear.
-  const taps = received.map((t) =>
-    t.credential.kind === 'id-card' ? { ...t, credential: { kind: t.credential.kind, value: vault.index(t.credential.value) } } : t,
-  );
   return db.transaction().execute(async (trx) => {
+    const taps = await blindIdCards(trx, vault, received);
     const receivedAt = now.toISOString();
     const sample: ClockSample | null = clock
       ? { bootId: clock.bootId, deviceWallMs: Date.parse(clock.wallTime), deviceMonoMs: clock.monoTime, serverMs: now.getTime() }

@@ -25,6 +25,9 @@ export async function recordTap(
 ): Promise<TapOutcome> {
   const now = input.now ?? new Date();
   const key = await rosterKey(input.credential);
+  // The outbox may wait days for the network on a tablet anyone can pick up: an ID card's tap
+  // keeps the number only as its roster key (a digest), which is also what the server resolves.
+  const credential: Credential = input.credential.kind === 'id-card' ? { kind: 'id-card', value: key } : input.credential;
   return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people, db.sessions], async () => {
     const holder = await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
@@ -44,7 +47,7 @@ export async function recordTap(
       deviceId: input.deviceId,
       seq,
       sessionId: input.sessionId,
-      credential: input.credential,
+      credential,
       personId: person?.id ?? null,
       wallTime,
       monoTime: performance.now(),

@@ -5,7 +5,7 @@ import { SAMPLE_FOREIGN_2023, SAMPLE_FOREIGN_OLD, SAMPLE_HMT_PERMIT, SAMPLE_RESI
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KioskDb, openKioskDb } from '../kiosk/db.ts';
 import { recordTap } from '../kiosk/taps.ts';
-import { cardHolderName, credentialOfRead } from './credential.ts';
+import { cardHolderName, cardNumber, credentialOfRead } from './credential.ts';
 
 const idCard = (identity: IdentityCard): CardRead => ({ kind: 'id-card', identity, photo: new Uint8Array(1024), readAt: new Date() });
 
@@ -62,11 +62,15 @@ describe('a read resolved against the roster', () => {
 
     const byIdCard = await tap(idCard({ ...SAMPLE_RESIDENT, idNumber: '11010519491231002x' }));
     expect(byIdCard.person?.id).toBe('p1');
-    expect(byIdCard.tap.credential).toEqual({ kind: 'id-card', value: '11010519491231002X' });
+    // The outbox keeps the number only as its digest, the one the server resolves.
+    expect(byIdCard.tap.credential).toEqual({ kind: 'id-card', value: await rosterKey({ kind: 'id-card', value: '11010519491231002X' }) });
     const byIcCard = await tap({ kind: 'ic-card', uid: '26DEFAE7', readAt: new Date() });
     expect(byIcCard.person?.id).toBe('p1');
     const stranger = await tap(idCard(SAMPLE_HMT_PERMIT));
     expect(stranger.person).toBeNull();
     expect(await db.taps.count()).toBe(3);
+    const outbox = JSON.stringify(await db.taps.toArray());
+    expect(outbox).not.toMatch(/11010519491231002X/i);
+    expect(outbox).not.toContain(cardNumber(SAMPLE_HMT_PERMIT));
   });
 });
