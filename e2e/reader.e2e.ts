@@ -270,6 +270,8 @@ test('the reader settings page connects, switches transports and encodings, and 
   const before = await kioskTapCount();
   await page.getByRole('link', { name: '返回签到' }).click();
   await expect(page.getByTestId('tap-headline')).toHaveText('请刷卡');
+  // The readers come back with the stored settings before a card is swiped (a loaded machine is slow to).
+  await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
   const [card] = (await kioskStore<{ key: string; kind: string }>('credentials')).filter((c) => c.kind === 'ic-card');
   const uid = card!.key.slice('ic-card:'.length);
   await wedgeBurst((uid.match(/../g) ?? []).reverse().join(''), 8);
