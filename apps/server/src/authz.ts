@@ -1,6 +1,7 @@
 // Who may call what: one table, procedure × role, and one middleware that applies it to every
 // procedure before it runs. A procedure missing from the table cannot be called at all.
 import { sql } from 'kysely';
+import { provinceCodeOf } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
 
@@ -58,6 +59,23 @@ const personOrg: Target = async (db, input) => {
   return row ? [row.department_id ?? row.institution_id] : null;
 };
 
+/** An organisation named by the input itself (a unit, a department, a city). */
+const organisationOrg: Target = async (db, input) => {
+  const parsed = idField('organisationId').safeParse(input);
+  if (!parsed.success) return null;
+  const row = await db.selectFrom('organisations').select('id').where('id', '=', parsed.data.organisationId).executeTakeFirst();
+  return row ? [row.id] : null;
+};
+
+/** The province whose division code the input's `region` names: its office owns that region's rule sets. */
+const regionOrg: Target = async (db, input) => {
+  const parsed = z.object({ region: z.string() }).safeParse(input);
+  if (!parsed.success) return null;
+  const provinces = await db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'province').execute();
+  const found = provinces.filter((p) => provinceCodeOf(p.name) === parsed.data.region).map((p) => p.id);
+  return found.length ? found : null;
+};
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -80,6 +98,10 @@ export const ACCESS = {
   'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'ruleSets.list': user(ALL_ROLES),
+  'ruleSets.copyForYear': user(['province-admin'], regionOrg),
+  'standing.person': user(ALL_ROLES, personOrg),
+  'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationOrg),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
 } as const satisfies Record<string, AccessRule>;

@@ -1,7 +1,9 @@
 import { authRouter } from './routers/auth.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { personsRouter } from './routers/persons.ts';
+import { ruleSetsRouter } from './routers/rule-sets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
+import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
 import { router } from './trpc.ts';
 
@@ -9,7 +11,9 @@ export const appRouter = router({
   auth: authRouter,
   devices: devicesRouter,
   persons: personsRouter,
+  ruleSets: ruleSetsRouter,
   sessions: sessionsRouter,
+  standing: standingRouter,
   sync: syncRouter,
 });
 

@@ -22,6 +22,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'ruleSets.list': ROLES,
+  'ruleSets.copyForYear': ['province-admin'],
+  'standing.person': ROLES,
+  'standing.organisation': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'sync.push': 'device',
   'sync.pull': 'device',
 };
@@ -88,6 +92,10 @@ beforeAll(async () => {
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'ruleSets.list': { inScope: undefined },
+    'ruleSets.copyForYear': { inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' }, outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' } },
+    'standing.person': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
+    'standing.organisation': { inScope: { organisationId: personA.department_id!, cmeYear: 2026 }, outOfScope: { organisationId: hospitalB, cmeYear: 2026 } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
   };

@@ -5,3 +5,4 @@ export * from './sync.ts';
 export * from './credential-key.ts';
 export * from './rules.ts';
 export * from './proof.ts';
+export * from './claims.ts';

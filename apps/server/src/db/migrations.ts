@@ -3,6 +3,7 @@
 // SQLite and PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { SHIPPED_RULE_SETS } from '@opencme/core';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -228,6 +229,57 @@ export const migrations: Record<string, MigrationFactory> = {
         await sql`create function ledger_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger entries are append-only'; end $$`.execute(db);
         await sql`create trigger ledger_entries_no_change before update or delete on ledger_entries for each row execute function ledger_entries_append_only()`.execute(db);
       }
+    },
+  }),
+  '2026-11-23-0201-rule-sets-and-claims': () => ({
+    async up(db: Kysely<any>) {
+      // Rule sets are versions: a new year's rules are a new row, never an edit of an old one,
+      // so a frozen verification can always be re-read against the rules it was made under.
+      await db.schema
+        .createTable('rule_sets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('from_year', 'integer', (c) => c.notNull())
+        .addColumn('to_year', 'integer')
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('copied_from', 'text', (c) => c.references('rule_sets.id'))
+        .addColumn('created_by', 'text', (c) => c.references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // The shipped rule sets as they stood when this migration was written; later versions
+      // are new rows with new ids.
+      const at = '2026-11-23T00:00:00.000Z';
+      for (const r of SHIPPED_RULE_SETS) {
+        await db
+          .insertInto('rule_sets')
+          .values({ id: r.id, region: r.region, from_year: r.fromYear, to_year: r.toYear, definition: JSON.stringify(r), copied_from: null, created_by: null, created_at: at })
+          .execute();
+      }
+
+      // A claim (非项目学分申报) is immutable once submitted: withdrawing marks it withdrawn and a
+      // resubmission is a new claim that names the one it replaces.
+      await db.schema
+        .createTable('claims')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('occurred_on', 'text', (c) => c.notNull())
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('credit_class', 'text', (c) => c.notNull())
+        .addColumn('level', 'text')
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('months', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('chain', 'text', (c) => c.notNull())
+        .addColumn('stage', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('replaces_id', 'text', (c) => c.references('claims.id'))
+        .addColumn('submitted_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('submitted_at', 'text', (c) => c.notNull())
+        .addColumn('closed_at', 'text')
+        .execute();
+      await db.schema.createIndex('claims_person_year').on('claims').columns(['person_id', 'cme_year']).execute();
+      await db.schema.createIndex('claims_status_stage').on('claims').columns(['status', 'stage']).execute();
     },
   }),
 };

@@ -204,6 +204,8 @@ export interface Database {
   audit_log: AuditLogTable;
   counters: CounterTable;
   ledger_entries: LedgerEntryTable;
+  rule_sets: RuleSetTable;
+  claims: ClaimTable;
 }
 
 /**
@@ -239,3 +241,42 @@ export type NewTap = Insertable<TapTable>;
 export type TapRow = Selectable<TapTable>;
 export type DeviceRow = Selectable<DeviceTable>;
 export type Auto<T> = Generated<T>;
+
+/** A version of a credit rule set (学分审验规则); `definition` is the core `RuleSet` as JSON. */
+export interface RuleSetTable {
+  id: string;
+  /** `CN` or a province's division code. */
+  region: string;
+  from_year: number;
+  to_year: number | null;
+  definition: string;
+  /** The rule set this one was copied and edited from. */
+  copied_from: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** A non-project credit claim (非项目学分申报). */
+export interface ClaimTable {
+  id: string;
+  person_id: string;
+  /** A key of the core claim catalogue (CLAIM_ACTIVITIES). */
+  activity: string;
+  occurred_on: string;
+  cme_year: number;
+  credit_class: 'I' | 'II';
+  level: LedgerEntryTable['level'];
+  credits: number;
+  /** Months of further study (进修); 0 for other activities. */
+  months: number;
+  description: string;
+  /** The review stages it climbs, as JSON (e.g. ["department","unit"]). */
+  chain: string;
+  /** Index into `chain` of the stage that reviews it next. */
+  stage: number;
+  status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
+  replaces_id: string | null;
+  submitted_by: string;
+  submitted_at: string;
+  closed_at: string | null;
+}
