@@ -76,6 +76,23 @@ const regionOrg: Target = async (db, input) => {
   return found.length ? found : null;
 };
 
+/** A record that belongs to a person (a ledger entry, a proof): in scope where the person is. */
+const personRecordOrg =
+  (table: 'ledger_entries' | 'proofs', key: string): Target =>
+  async (db, input) => {
+    const parsed = idField(key).safeParse(input);
+    if (!parsed.success) return null;
+    const row = await db
+      .selectFrom(table)
+      .innerJoin('persons', 'persons.id', `${table}.person_id`)
+      .select(['persons.institution_id', 'persons.department_id'])
+      .where(`${table}.id`, '=', (parsed.data as Record<string, string>)[key]!)
+      .executeTakeFirst();
+    return row ? [row.department_id ?? row.institution_id] : null;
+  };
+const ledgerEntryOrg = personRecordOrg('ledger_entries', 'ledgerEntryId');
+const proofOrg = personRecordOrg('proofs', 'proofId');
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -84,6 +101,8 @@ const both =
   };
 
 const ALL_ROLES = ROLES;
+/** Accounts that print and revoke proofs: the unit's office and the offices above it. */
+const OFFICES = ['province-admin', 'city-admin', 'unit-admin'] as const satisfies readonly Role[];
 
 export const ACCESS = {
   'auth.login': PUBLIC,
@@ -98,6 +117,12 @@ export const ACCESS = {
   'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'proofs.printPerson': user(OFFICES, personOrg),
+  'proofs.printOrganisation': user(OFFICES, organisationOrg),
+  'proofs.printCertificate': user(OFFICES, ledgerEntryOrg),
+  'proofs.job': user(OFFICES),
+  'proofs.revoke': user(OFFICES, proofOrg),
+  'proofs.status': PUBLIC,
   'ruleSets.list': user(ALL_ROLES),
   'ruleSets.copyForYear': user(['province-admin'], regionOrg),
   'standing.person': user(ALL_ROLES, personOrg),

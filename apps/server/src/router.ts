@@ -1,6 +1,7 @@
 import { authRouter } from './routers/auth.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { personsRouter } from './routers/persons.ts';
+import { proofsRouter } from './routers/proofs.ts';
 import { ruleSetsRouter } from './routers/rule-sets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { standingRouter } from './routers/standing.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   auth: authRouter,
   devices: devicesRouter,
   persons: personsRouter,
+  proofs: proofsRouter,
   ruleSets: ruleSetsRouter,
   sessions: sessionsRouter,
   standing: standingRouter,

@@ -5,6 +5,8 @@ import { newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
+import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
@@ -22,6 +24,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'proofs.printPerson': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printOrganisation': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.job': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.revoke': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.status': 'public',
   'ruleSets.list': ROLES,
   'ruleSets.copyForYear': ['province-admin'],
   'standing.person': ROLES,
@@ -79,6 +87,13 @@ beforeAll(async () => {
     cookies.set(role, await server.login({ login: role, password: `pw-${role}` }));
   }
 
+  const attendance = (personId: string) => ({ personId, cmeYear: 2026, creditClass: 'I' as const, level: 'provincial' as const, credits: 2, sourceKind: 'attendance' as const, sourceId: sessionA.id, sourceLabel: '急危重症', approvedBy: null, at: now });
+  const [entryA] = await appendLedgerEntries(db, [attendance(personA.id)]);
+  const [entryB] = await appendLedgerEntries(db, [attendance(personB)]);
+  const issuer = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+  const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, { personIds: [personA.id, personB], fromYear: 2026, toYear: 2026, by: issuer, at: now });
+  const years = { fromYear: 2026, toYear: 2026 };
+
   inputs = {
     'auth.login': { inScope: { login: 'unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
@@ -92,6 +107,12 @@ beforeAll(async () => {
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'proofs.printPerson': { inScope: { personId: personA.id, ...years }, outOfScope: { personId: personB, ...years } },
+    'proofs.printOrganisation': { inScope: { organisationId: personA.department_id!, ...years }, outOfScope: { organisationId: hospitalB, ...years } },
+    'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
+    'proofs.job': { inScope: { jobId: 'no-such-job' } },
+    'proofs.revoke': { inScope: { proofId: proofA!.payload.id, reason: '测试撤销' }, outOfScope: { proofId: proofB!.payload.id, reason: '测试撤销' } },
+    'proofs.status': { inScope: { proofId: proofA!.payload.id } },
     'ruleSets.list': { inScope: undefined },
     'ruleSets.copyForYear': { inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' }, outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' } },
     'standing.person': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },

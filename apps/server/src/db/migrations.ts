@@ -282,4 +282,26 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('claims_status_stage').on('claims').columns(['status', 'stage']).execute();
     },
   }),
+  '2026-11-23-0202-proofs': () => ({
+    async up(db: Kysely<any>) {
+      // Every proof ever issued, with the exact code its QR carries, so that it can be revoked
+      // and a verifier online can learn that it was.
+      await db.schema
+        .createTable('proofs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('from_year', 'integer', (c) => c.notNull())
+        .addColumn('to_year', 'integer', (c) => c.notNull())
+        .addColumn('ledger_entry_id', 'text', (c) => c.references('ledger_entries.id'))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .addColumn('revoke_reason', 'text')
+        .execute();
+      await db.schema.createIndex('proofs_person').on('proofs').columns(['person_id', 'issued_at']).execute();
+    },
+  }),
 };

@@ -206,6 +206,7 @@ export interface Database {
   ledger_entries: LedgerEntryTable;
   rule_sets: RuleSetTable;
   claims: ClaimTable;
+  proofs: ProofTable;
 }
 
 /**
@@ -279,4 +280,21 @@ export interface ClaimTable {
   submitted_by: string;
   submitted_at: string;
   closed_at: string | null;
+}
+
+/** An issued proof (学分证明 or 电子学分证书) and the signed code its QR carries. */
+export interface ProofTable {
+  id: string;
+  kind: 'credit-proof' | 'attendance-certificate';
+  person_id: string;
+  from_year: number;
+  to_year: number;
+  /** The attendance entry a certificate is for. */
+  ledger_entry_id: string | null;
+  code: string;
+  issued_by: string;
+  issued_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
 }
