@@ -118,9 +118,12 @@ async function drawVerification(doc: PDFKit.PDFDocument, d: ProofDocument, verif
   const textWidth = A4.width - 2 * MARGIN - size - 16;
   doc.fontSize(10).fillColor(INK).text('本证明由 OpenCME 以电子签名签发。', MARGIN, top, { width: textWidth });
   doc.fontSize(9).fillColor(MUTED);
-  doc.text(`扫描右侧二维码，或打开 ${verifyUrl} 粘贴二维码内容，即可离线核验；联网时还会检查是否已撤销。`, { width: textWidth });
+  doc.text(`扫描右侧二维码，或打开 ${verifyUrl} 粘贴下方核验码，即可离线核验；联网时还会检查是否已撤销。`, { width: textWidth });
   doc.moveDown(0.4);
   doc.text(`证明编号：${d.payload.id}`, { width: textWidth });
   doc.text(`签发日期：${d.payload.issuedOn}    签名密钥：${d.payload.keyId}`, { width: textWidth });
-  doc.fillColor(INK);
+  // The code in text as well: an electronic copy of the proof can be verified by pasting it.
+  doc.moveDown(0.4).text('核验码：', { width: textWidth });
+  doc.font('Courier').fontSize(5.5).text(d.code, { width: textWidth, characterSpacing: 0 });
+  doc.font('cjk').fillColor(INK);
 }

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { addPerson, credit } from './fixtures.ts';
+import { printedCode } from './pdf.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
@@ -91,10 +92,12 @@ describe('a credit proof', () => {
     // The full ID number is never printed, only the masked one.
     const masked = await server.db.selectFrom('persons').select('id_number_masked').where('id', '=', person.id).executeTakeFirstOrThrow();
     expect(text).toContain(masked.id_number_masked);
-    // Every glyph drawn comes from the embedded CJK subset: no fallback font, no missing glyph.
-    const fonts = run('pdffonts', [file]);
-    expect(fonts).toMatch(/NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
-    expect(fonts.trim().split('\n')).toHaveLength(3);
+    // Every Chinese glyph comes from the embedded CJK subset (no fallback font, no missing glyph);
+    // the only other font is Courier, for the ASCII verification code.
+    const fonts = run('pdffonts', [file]).trim().split('\n').slice(2);
+    expect(fonts).toHaveLength(2);
+    expect(fonts[0]).toMatch(/NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
+    expect(fonts[1]).toMatch(/^Courier\s/);
     expect(run('pdfinfo', [file])).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
 
     const scanned = await qrOf(file);
@@ -102,6 +105,8 @@ describe('a credit proof', () => {
     const check = await verifyProofCode(scanned, await publishedKeys());
     if (!check.ok) throw new Error(`verification failed: ${check.reason}`);
     expect(check.payload).toMatchObject({ kind: 'credit-proof', name: '欧阳晓燕', fromYear: 2025, toYear: 2025, classI: 10, classII: 15.5, total: 25.5, compliant: true });
+    // The code is printed as text too, so an electronic copy can be verified by pasting it.
+    expect(printedCode(text)).toBe(scanned.split('#')[1]);
     code = scanned;
     payload = check.payload;
   });
