@@ -93,6 +93,20 @@ const personRecordOrg =
 const ledgerEntryOrg = personRecordOrg('ledger_entries', 'ledgerEntryId');
 const proofOrg = personRecordOrg('proofs', 'proofId');
 
+/** Claims named by `claimId` or `claimIds`: every claimant must lie within the caller's scope. */
+const claimsOrg: Target = async (db, input) => {
+  const parsed = z.union([z.object({ claimIds: z.array(z.string()).min(1) }), idField('claimId')]).safeParse(input);
+  if (!parsed.success) return null;
+  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [(parsed.data as { claimId: string }).claimId];
+  const rows = await db
+    .selectFrom('claims')
+    .innerJoin('persons', 'persons.id', 'claims.person_id')
+    .select(['persons.institution_id', 'persons.department_id'])
+    .where('claims.id', 'in', ids)
+    .execute();
+  return rows.length === new Set(ids).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
+};
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -101,6 +115,8 @@ const both =
   };
 
 const ALL_ROLES = ROLES;
+/** Accounts that review claims, each at its own stage of the chain (科室 → 单位 → 市州 → 省). */
+const REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
 /** Accounts that print and revoke proofs: the unit's office and the offices above it. */
 const OFFICES = ['province-admin', 'city-admin', 'unit-admin'] as const satisfies readonly Role[];
 
@@ -117,6 +133,12 @@ export const ACCESS = {
   'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
+  'claims.submit': user(['staff']),
+  'claims.withdraw': user(['staff'], claimsOrg),
+  'claims.mine': user(['staff']),
+  'claims.queue': user(REVIEWERS),
+  'claims.review': user(REVIEWERS, claimsOrg),
+  'claims.evidence': user(REVIEWERS, claimsOrg),
   'proofs.printPerson': user(OFFICES, personOrg),
   'proofs.printOrganisation': user(OFFICES, organisationOrg),
   'proofs.printCertificate': user(OFFICES, ledgerEntryOrg),

@@ -1,4 +1,5 @@
 import { authRouter } from './routers/auth.ts';
+import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { personsRouter } from './routers/persons.ts';
 import { proofsRouter } from './routers/proofs.ts';
@@ -10,6 +11,7 @@ import { router } from './trpc.ts';
 
 export const appRouter = router({
   auth: authRouter,
+  claims: claimsRouter,
   devices: devicesRouter,
   persons: personsRouter,
   proofs: proofsRouter,

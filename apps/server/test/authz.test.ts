@@ -5,6 +5,7 @@ import { newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
+import { submitClaim } from '../src/repositories/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
@@ -24,6 +25,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'claims.submit': ['staff'],
+  'claims.withdraw': ['staff'],
+  'claims.mine': ['staff'],
+  'claims.queue': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'claims.review': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'claims.evidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'proofs.printPerson': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printOrganisation': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
@@ -94,6 +101,15 @@ beforeAll(async () => {
   const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, { personIds: [personA.id, personB], fromYear: 2026, toYear: 2026, by: issuer, at: now });
   const years = { fromYear: 2026, toYear: 2026 };
 
+  // The staff account acts for person A; claims of A and of the other province's person B.
+  const staffUser = (await db.selectFrom('users').select('id').where('login', '=', 'staff').executeTakeFirstOrThrow()).id;
+  await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: personA.id, created_at: now.toISOString() }).execute();
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const draft = { activity: 'paper' as const, occurredOn: '2026-05-01', credits: 2, months: 0, description: '论文：急性心梗的早期识别' };
+  const claim = (personId: string, marker: string) => submitClaim(db, { userId: staffUser, personId, draft, evidence: [{ fileName: 'paper.png', bytes: Buffer.concat([png, Buffer.from(marker)]) }], replacesId: null, at: now });
+  const [claimA, claimA2, claimB] = [await claim(personA.id, 'a'), await claim(personA.id, 'a2'), await claim(personB, 'b')];
+  const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
+
   inputs = {
     'auth.login': { inScope: { login: 'unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
@@ -107,6 +123,12 @@ beforeAll(async () => {
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'claims.submit': { inScope: { ...draft, evidence: [{ fileName: 'paper.png', base64: png.toString('base64') }] } },
+    'claims.withdraw': { inScope: { claimId: claimA }, outOfScope: { claimId: claimB } },
+    'claims.mine': { inScope: undefined },
+    'claims.queue': { inScope: undefined },
+    'claims.review': { inScope: { claimIds: [claimA2], decision: 'rejected', reason: '材料不清晰' }, outOfScope: { claimIds: [claimB], decision: 'rejected', reason: '材料不清晰' } },
+    'claims.evidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
     'proofs.printPerson': { inScope: { personId: personA.id, ...years }, outOfScope: { personId: personB, ...years } },
     'proofs.printOrganisation': { inScope: { organisationId: personA.department_id!, ...years }, outOfScope: { organisationId: hospitalB, ...years } },
     'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },

@@ -8,11 +8,14 @@ import path from 'node:path';
 import { base64UrlDecode, base64UrlEncode, type ProofPayload, verifyProofCode } from '@opencme/core';
 import jsQR from 'jsqr';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { addPerson, credit } from './fixtures.ts';
 import { printedCode } from './pdf.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
+
+// Rendering and rasterising PDFs takes seconds when the whole suite shares two cores.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: TestServer;
 let admin: Client;

@@ -23,7 +23,9 @@ beforeAll(async () => {
   sichuanSenior = await addPerson(server, { name: '李主任', title: '主任医师', institutionId: sichuanHospital, departmentId: null });
   await createUser(server.db, { login: 'sc-office', displayName: '四川省继教办', password: 'pw-sc', role: 'province-admin', organisationId: province, now: server.clock.now });
   sichuanOffice = server.client({ cookie: await server.login({ login: 'sc-office', password: 'pw-sc' }) });
-  anhuiPerson = (await server.db.selectFrom('persons').select('id').where('title', '=', '住院医师').executeTakeFirstOrThrow()).id;
+  // A person of the demo hospital with no demo credits, so every entry below is the test's own.
+  const demo = await server.db.selectFrom('persons').select('institution_id').executeTakeFirstOrThrow();
+  anhuiPerson = (await addPerson(server, { name: '王住院', title: '住院医师', institutionId: demo.institution_id, departmentId: null, region: '340102' })).id;
 });
 afterAll(() => server.close());
 

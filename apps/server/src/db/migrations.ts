@@ -304,4 +304,44 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('proofs_person').on('proofs').columns(['person_id', 'issued_at']).execute();
     },
   }),
+  '2026-11-23-0203-claim-evidence-and-reviews': (dialect) => ({
+    async up(db: Kysely<any>) {
+      // The person record a staff account acts for (its own claims, its own standing).
+      await db.schema
+        .createTable('staff_accounts')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().unique().references('persons.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // Evidence is stored once by content hash: the same file claimed twice is one row, which
+      // is how a second claim of it is noticed.
+      await db.schema
+        .createTable('evidence_files')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('bytes', blob(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('claim_evidence')
+        .addColumn('claim_id', 'text', (c) => c.notNull().references('claims.id'))
+        .addColumn('evidence_hash', 'text', (c) => c.notNull().references('evidence_files.hash'))
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('claim_evidence_pk', ['claim_id', 'evidence_hash'])
+        .execute();
+      await db.schema.createIndex('claim_evidence_hash').on('claim_evidence').column('evidence_hash').execute();
+      await db.schema
+        .createTable('claim_reviews')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('claim_id', 'text', (c) => c.notNull().references('claims.id'))
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('reviewer_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('claim_reviews_claim').on('claim_reviews').column('claim_id').execute();
+    },
+  }),
 };

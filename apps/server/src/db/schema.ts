@@ -207,6 +207,10 @@ export interface Database {
   rule_sets: RuleSetTable;
   claims: ClaimTable;
   proofs: ProofTable;
+  staff_accounts: StaffAccountTable;
+  evidence_files: EvidenceFileTable;
+  claim_evidence: ClaimEvidenceTable;
+  claim_reviews: ClaimReviewTable;
 }
 
 /**
@@ -297,4 +301,38 @@ export interface ProofTable {
   revoked_at: string | null;
   revoked_by: string | null;
   revoke_reason: string | null;
+}
+
+/** The person record a staff account (学员账号) acts for. */
+export interface StaffAccountTable {
+  user_id: string;
+  person_id: string;
+  created_at: string;
+}
+
+/** An evidence file (证明材料) of a claim, stored once by the SHA-256 of its bytes. */
+export interface EvidenceFileTable {
+  hash: string;
+  mime: 'image/jpeg' | 'image/png' | 'application/pdf';
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
+}
+
+export interface ClaimEvidenceTable {
+  claim_id: string;
+  evidence_hash: string;
+  /** The name the file had on the claimant's device. */
+  file_name: string;
+}
+
+/** One reviewer's decision on a claim at one stage of its chain. */
+export interface ClaimReviewTable {
+  id: string;
+  claim_id: string;
+  stage: 'department' | 'unit' | 'city' | 'province';
+  decision: 'approved' | 'rejected';
+  reason: string | null;
+  reviewer_id: string;
+  at: string;
 }

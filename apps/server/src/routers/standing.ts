@@ -1,6 +1,8 @@
 import { explainStanding } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { personOfUser } from '../repositories/claims.ts';
 import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -9,6 +11,10 @@ const cmeYear = z.number().int().min(2000).max(2100);
 export const standingRouter = {
   /** One person's standing for a year, with the ledger entries it comes from. */
   person: userProcedure.input(z.object({ personId: z.string(), cmeYear })).query(async ({ ctx, input }) => {
+    // A staff member sees their own standing, not their colleagues'.
+    if (ctx.user.role === 'staff' && (await personOfUser(ctx.db, ctx.user.id)) !== input.personId) {
+      throw new UserFacingError('FORBIDDEN', '只能查看本人的学分', 'You may see your own credits only');
+    }
     const found = await standingOfPerson(ctx.db, input.personId, input.cmeYear);
     const entries = await ctx.db
       .selectFrom('ledger_entries')
