@@ -107,6 +107,15 @@ const claimsOrg: Target = async (db, input) => {
   return rows.length === new Set(ids).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
 };
 
+/** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
+const runsOrg: Target = async (db, input) => {
+  const parsed = z.union([z.object({ runIds: z.array(z.string()).min(1) }), idField('runId')]).safeParse(input);
+  if (!parsed.success) return null;
+  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [(parsed.data as { runId: string }).runId];
+  const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', ids).execute();
+  return rows.length === new Set(ids).size ? rows.map((r) => r.organisation_id) : null;
+};
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -149,6 +158,12 @@ export const ACCESS = {
   'ruleSets.copyForYear': user(['province-admin'], regionOrg),
   'standing.person': user(ALL_ROLES, personOrg),
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationOrg),
+  'verification.run': user(['unit-admin'], organisationOrg),
+  'verification.results': user(OFFICES, runsOrg),
+  'verification.submit': user(['unit-admin'], runsOrg),
+  'verification.forward': user(['city-admin'], runsOrg),
+  'verification.compliance': user(REVIEWERS, organisationOrg),
+  'verification.forecast': user(REVIEWERS, organisationOrg),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
 } as const satisfies Record<string, AccessRule>;

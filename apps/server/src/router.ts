@@ -7,6 +7,7 @@ import { ruleSetsRouter } from './routers/rule-sets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
+import { verificationRouter } from './routers/verification.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   standing: standingRouter,
   sync: syncRouter,
+  verification: verificationRouter,
 });
 
 /** The only thing the kiosk app takes from the server, as a type. */

@@ -7,6 +7,7 @@ import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
 import { submitClaim } from '../src/repositories/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { advanceRuns, runVerification } from '../src/repositories/verification.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { appRouter } from '../src/router.ts';
@@ -41,6 +42,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'ruleSets.copyForYear': ['province-admin'],
   'standing.person': ROLES,
   'standing.organisation': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'verification.run': ['unit-admin'],
+  'verification.results': ['province-admin', 'city-admin', 'unit-admin'],
+  'verification.submit': ['unit-admin'],
+  'verification.forward': ['city-admin'],
+  'verification.compliance': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'verification.forecast': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'sync.push': 'device',
   'sync.pull': 'device',
 };
@@ -108,6 +115,11 @@ beforeAll(async () => {
   const draft = { activity: 'paper' as const, occurredOn: '2026-05-01', credits: 2, months: 0, description: '论文：急性心梗的早期识别' };
   const claim = (personId: string, marker: string) => submitClaim(db, { userId: staffUser, personId, draft, evidence: [{ fileName: 'paper.png', bytes: Buffer.concat([png, Buffer.from(marker)]) }], replacesId: null, at: now });
   const [claimA, claimA2, claimB] = [await claim(personA.id, 'a'), await claim(personA.id, 'a2'), await claim(personB, 'b')];
+  // Verification runs of both hospitals: A's submitted (so the city may forward it), B's too.
+  const runA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
+  const runB = await runVerification(db, { organisationId: hospitalB, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
+  const draftA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'mid-year', by: issuer, at: now });
+  await advanceRuns(db, { runIds: [runA, runB], from: 'draft', at: now });
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
   inputs = {
@@ -139,6 +151,12 @@ beforeAll(async () => {
     'ruleSets.copyForYear': { inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' }, outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' } },
     'standing.person': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
     'standing.organisation': { inScope: { organisationId: personA.department_id!, cmeYear: 2026 }, outOfScope: { organisationId: hospitalB, cmeYear: 2026 } },
+    'verification.run': { inScope: { organisationId: hospitalA.id, cmeYear: 2026, round: 'year-end' }, outOfScope: { organisationId: hospitalB, cmeYear: 2026, round: 'year-end' } },
+    'verification.results': { inScope: { runId: runA }, outOfScope: { runId: runB } },
+    'verification.submit': { inScope: { runId: draftA }, outOfScope: { runId: runB } },
+    'verification.forward': { inScope: { runIds: [runA] }, outOfScope: { runIds: [runB] } },
+    'verification.compliance': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
   };

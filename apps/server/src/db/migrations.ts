@@ -344,4 +344,38 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('claim_reviews_claim').on('claim_reviews').column('claim_id').execute();
     },
   }),
+  '2026-11-23-0204-verification': () => ({
+    async up(db: Kysely<any>) {
+      // A unit's annual verification (学分审验) for a year and a round. Results are copied out of
+      // the ledger when the run is made; once submitted to the city they never change again.
+      await db.schema
+        .createTable('verification_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('round', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('submitted_at', 'text')
+        .addColumn('forwarded_at', 'text')
+        .addUniqueConstraint('verification_runs_unit_year_round', ['organisation_id', 'cme_year', 'round'])
+        .execute();
+      await db.schema
+        .createTable('verification_results')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('verification_runs.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('department_id', 'text')
+        .addColumn('title', 'text')
+        .addColumn('rule_set_id', 'text', (c) => c.notNull())
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('compliant', 'integer', (c) => c.notNull())
+        .addColumn('basis', 'text', (c) => c.notNull())
+        .addColumn('explanation', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('verification_results_pk', ['run_id', 'person_id'])
+        .execute();
+    },
+  }),
 };

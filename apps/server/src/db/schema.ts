@@ -211,6 +211,8 @@ export interface Database {
   evidence_files: EvidenceFileTable;
   claim_evidence: ClaimEvidenceTable;
   claim_reviews: ClaimReviewTable;
+  verification_runs: VerificationRunTable;
+  verification_results: VerificationResultTable;
 }
 
 /**
@@ -335,4 +337,36 @@ export interface ClaimReviewTable {
   reason: string | null;
   reviewer_id: string;
   at: string;
+}
+
+/** A unit's annual verification (学分审验) for one CME year and round. */
+export interface VerificationRunTable {
+  id: string;
+  /** The institution (医疗机构) verified. */
+  organisation_id: string;
+  cme_year: number;
+  /** 年中审验 (July, for promotion; intermediate titles and above) or 年终审验 (everyone). */
+  round: 'mid-year' | 'year-end';
+  /** draft → submitted (to the city; frozen) → forwarded (by the city to the province). */
+  status: 'draft' | 'submitted' | 'forwarded';
+  created_by: string;
+  created_at: string;
+  submitted_at: string | null;
+  forwarded_at: string | null;
+}
+
+/** One person's result in a run, copied from the ledger when the run was made. */
+export interface VerificationResultTable {
+  run_id: string;
+  person_id: string;
+  department_id: string | null;
+  /** The title at verification time (it can differ from the title the hospital employs them at). */
+  title: string | null;
+  rule_set_id: string;
+  class_i: number;
+  class_ii: number;
+  total: number;
+  compliant: number;
+  basis: 'credits' | 'further-study' | 'not-met';
+  explanation: string;
 }
