@@ -139,6 +139,7 @@ export const ACCESS = {
   'devices.repair': user(['unit-admin'], deviceOrg),
   'devices.revoke': user(['unit-admin'], deviceOrg),
   'devices.assignSession': user(['unit-admin'], both(deviceOrg, sessionOrg)),
+  'lookup.credits': PUBLIC,
   'persons.revealIdNumber': user(['unit-admin', 'department-reviewer'], personOrg),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),

@@ -1,6 +1,7 @@
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
+import { lookupRouter } from './routers/lookup.ts';
 import { personsRouter } from './routers/persons.ts';
 import { proofsRouter } from './routers/proofs.ts';
 import { ruleSetsRouter } from './routers/rule-sets.ts';
@@ -14,6 +15,7 @@ export const appRouter = router({
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,
+  lookup: lookupRouter,
   persons: personsRouter,
   proofs: proofsRouter,
   ruleSets: ruleSetsRouter,

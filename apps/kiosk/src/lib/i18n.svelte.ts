@@ -106,6 +106,16 @@ const zh = {
   'verify.credits': '学分',
   'verify.issuedOn': '签发日期',
   'verify.proofId': '证明编号',
+  'query.title': '学分公共查询',
+  'query.help': '输入身份证号和姓名查询各年度学分。结果部分隐藏；每次查询都会被记录。',
+  'query.idNumber': '身份证号',
+  'query.name': '姓名',
+  'query.submit': '查询',
+  'query.year': '年度',
+  'query.result': '审验结果',
+  'query.compliant': '达标',
+  'query.notCompliant': '未达标',
+  'query.none': '暂无学分记录',
   'error.generic': '出错了，请重试',
 } as const;
 
@@ -216,6 +226,16 @@ const en: Record<Key, string> = {
   'verify.credits': 'Credits',
   'verify.issuedOn': 'Issued on',
   'verify.proofId': 'Proof no.',
+  'query.title': 'Public credit lookup',
+  'query.help': 'Enter an ID number and a name to see the credits of each year. Answers are partly hidden; every lookup is logged.',
+  'query.idNumber': 'ID number',
+  'query.name': 'Name',
+  'query.submit': 'Look up',
+  'query.year': 'Year',
+  'query.result': 'Verification',
+  'query.compliant': 'Compliant',
+  'query.notCompliant': 'Not compliant',
+  'query.none': 'No credits recorded yet',
   'error.generic': 'Something went wrong: please try again',
 };
 
