@@ -157,6 +157,7 @@ export const ACCESS = {
   'proofs.status': PUBLIC,
   'ruleSets.list': user(ALL_ROLES),
   'ruleSets.copyForYear': user(['province-admin'], regionOrg),
+  'standing.departments': user(REVIEWERS),
   'standing.person': user(ALL_ROLES, personOrg),
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationOrg),
   'verification.run': user(['unit-admin'], organisationOrg),
