@@ -1,6 +1,7 @@
 // Issue 6 end to end in Chromium: a staff member claims credits with evidence, the department
 // reviewer and the unit approve it, the staff member's standing moves, the unit prints the
-// department's proofs as one PDF with a progress bar, and /verify accepts one of them offline.
+// department's proofs as one PDF with a progress bar, runs and submits its verification, and
+// /verify accepts one of the proofs offline.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,6 +77,17 @@ test('a claim climbs the review chain, the standing updates, the department prin
   const own = pages.find((p) => p.includes(name))!;
   expect(own).toContain(description);
   const code = printedCode(own);
+
+  // The unit's verification and compliance: a bar per department, the run submitted and frozen.
+  await admin.goto(`${server.url}/admin/compliance`);
+  await expect(admin.getByTestId('compliance-chart').locator('.row')).not.toHaveCount(0);
+  await expect(admin.getByTestId('compliance-chart')).toContainText('心血管内科');
+  await expect(admin.getByTestId('forecast').locator('tbody tr').first()).toContainText('未达标：还需');
+  await admin.getByRole('button', { name: '进行年终审验' }).click();
+  await expect(admin.getByText('审验结果 · 进行年终审验 · 未上报')).toBeVisible();
+  await admin.getByRole('button', { name: '上报市州' }).click();
+  await expect(admin.getByText('审验结果 · 进行年终审验 · 已上报市州（已冻结）')).toBeVisible();
+  await expect(admin.getByRole('button', { name: '上报市州' })).toHaveCount(0);
 
   // The recipient: one online visit to /verify, then the server goes away.
   const verifier = await (await browser.newContext()).newPage();
