@@ -130,6 +130,8 @@ describe('duplicates and resubmission', () => {
     const hash = queue.find((c) => c.id === copied.id)!.evidence[0]!.hash;
     const stored = await reviewer.claims.evidence.query({ claimId: copied.id, hash });
     expect(stored).toMatchObject({ mime: 'image/png', base64: file });
+    const viewed = await server.db.selectFrom('audit_log').select(['entity_id', 'after']).where('action', '=', 'claim.view-evidence').execute();
+    expect(viewed).toEqual([{ entity_id: copied.id, after: JSON.stringify({ hash }) }]);
   });
 
   it("will not resubmit someone else's claim or one still under review", async () => {

@@ -68,6 +68,8 @@ export const claimsRouter = {
       .where('claim_evidence.evidence_hash', '=', input.hash)
       .executeTakeFirst();
     if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
+    // Evidence shows personal documents in full: every view is logged.
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'claim.view-evidence', entity: 'claim', entityId: input.claimId, organisationId: ctx.user.organisationId, after: { hash: input.hash }, at: ctx.now() });
     return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
   }),
 } satisfies TRPCRouterRecord;
