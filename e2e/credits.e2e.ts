@@ -78,6 +78,13 @@ test('a claim climbs the review chain, the standing updates, the department prin
   expect(own).toContain(description);
   const code = printedCode(own);
 
+  // One person's proof from the same page.
+  await admin.getByLabel('选择人员').selectOption(personId);
+  await admin.getByRole('button', { name: '打印学分证明' }).click();
+  await expect(admin.getByText('正在生成 1 / 1')).toBeVisible({ timeout: 30_000 });
+  const [single] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('print-download').click()]);
+  expect(single.suggestedFilename()).toBe(`学分证明-${name}-${cmeYear}.pdf`);
+
   // The unit's verification and compliance: a bar per department, the run submitted and frozen.
   await admin.goto(`${server.url}/admin/compliance`);
   await expect(admin.getByTestId('compliance-chart').locator('.row')).not.toHaveCount(0);

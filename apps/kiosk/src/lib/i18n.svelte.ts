@@ -168,6 +168,11 @@ const zh = {
   'compliance.status.draft': '未上报',
   'compliance.status.submitted': '已上报市州（已冻结）',
   'compliance.status.forwarded': '市州已转报省',
+  'print.person': '打印个人学分证明或项目证书',
+  'print.choosePerson': '选择人员',
+  'print.personProof': '打印学分证明',
+  'print.certificate': '打印项目证书',
+  'print.noAttendance': '该年度没有项目学分',
   'error.generic': '出错了，请重试',
 } as const;
 
@@ -340,6 +345,11 @@ const en: Record<Key, string> = {
   'compliance.status.draft': 'Not submitted',
   'compliance.status.submitted': 'Submitted to the city (frozen)',
   'compliance.status.forwarded': 'Forwarded to the province',
+  'print.person': "Print one person's proof or a project certificate",
+  'print.choosePerson': 'Choose a person',
+  'print.personProof': 'Print credit proof',
+  'print.certificate': 'Print certificate',
+  'print.noAttendance': 'No project credits this year',
   'error.generic': 'Something went wrong: please try again',
 };
 
