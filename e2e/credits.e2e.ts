@@ -62,6 +62,11 @@ test('a claim climbs the review chain, the standing updates, the department prin
   const standing = (await (await staff.request.get(`${server.url}/trpc/standing.person?input=${encodeURIComponent(JSON.stringify({ json: { personId, cmeYear } }))}`)).json()) as { result: { data: { json: { name: string; departmentId: string } } } };
   const { name } = standing.result.data.json;
 
+  // The staff member prints their own proof.
+  await staff.getByRole('button', { name: '打印我的学分证明' }).click();
+  const [mineDownload] = await Promise.all([staff.waitForEvent('download'), staff.getByTestId('my-proof-download').click()]);
+  expect(mineDownload.suggestedFilename()).toBe(`学分证明-${name}-${cmeYear}.pdf`);
+
   // The unit prints the staff member's department: one PDF, progress shown until it is ready.
   const admin = await signedIn(browser, '/admin/proofs', 'admin');
   await admin.getByLabel('科室').selectOption({ label: '心血管内科' });

@@ -152,7 +152,9 @@ export const ACCESS = {
   'proofs.printPerson': user(OFFICES, personOrg),
   'proofs.printOrganisation': user(OFFICES, organisationOrg),
   'proofs.printCertificate': user(OFFICES, ledgerEntryOrg),
-  'proofs.job': user(OFFICES),
+  'proofs.printMine': user(['staff']),
+  // Anyone who may print follows their own jobs only (the job knows its owner).
+  'proofs.job': user([...OFFICES, 'staff']),
   'proofs.revoke': user(OFFICES, proofOrg),
   'proofs.status': PUBLIC,
   'ruleSets.list': user(ALL_ROLES),

@@ -9,7 +9,7 @@ import { chinaDate } from '../seed.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */
-async function ownPerson(ctx: Context & { user: { id: string } }): Promise<string> {
+export async function ownPerson(ctx: Context & { user: { id: string } }): Promise<string> {
   const personId = await personOfUser(ctx.db, ctx.user.id);
   if (!personId) throw new UserFacingError('PRECONDITION_FAILED', '此账号没有关联人员档案，请联系单位管理员', 'This account is not linked to a staff record: ask your unit administrator');
   return personId;

@@ -5,6 +5,7 @@ import { renderProofsPdf } from '../proof-pdf.ts';
 import { audit } from '../repositories/audit.ts';
 import { issueAttendanceCertificate, issueCreditProofs, proofStatus, revokeProof } from '../repositories/proofs.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
+import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
 
 const years = z.object({ fromYear: z.number().int().min(2000).max(2100), toYear: z.number().int().min(2000).max(2100) });
@@ -17,14 +18,20 @@ function verifyUrl(ctx: Context): string {
   return `${base.replace(/\/$/, '')}/verify`;
 }
 
+/** Issues one person's credit proof and starts rendering it. */
+async function printOne(ctx: Context & { user: { id: string } }, personId: string, range: { fromYear: number; toYear: number }) {
+  const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: [personId], ...range, by: ctx.user.id, at: ctx.now() });
+  const url = verifyUrl(ctx);
+  const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证明-${documents[0]!.payload.name}-${range.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
+  return { jobId, total: 1 };
+}
+
 export const proofsRouter = {
   /** One person's credit proof (学分证明) over a year or a range. */
-  printPerson: userProcedure.input(years.extend({ personId: z.string() })).mutation(async ({ ctx, input }) => {
-    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: [input.personId], fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
-    const url = verifyUrl(ctx);
-    const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证明-${documents[0]!.payload.name}-${input.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
-    return { jobId, total: 1 };
-  }),
+  printPerson: userProcedure.input(years.extend({ personId: z.string() })).mutation(({ ctx, input }) => printOne(ctx, input.personId, input)),
+
+  /** A staff member prints their own credit proof. */
+  printMine: userProcedure.input(years).mutation(async ({ ctx, input }) => printOne(ctx, await ownPerson(ctx), input)),
 
   /** Everyone of a department or a unit, one proof per page, as one PDF. */
   printOrganisation: userProcedure.input(years.extend({ organisationId: z.string() })).mutation(async ({ ctx, input }) => {
