@@ -15,6 +15,8 @@ export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
 export const DEMO_STAFF = { login: 'demo-staff', password: 'opencme-demo' } as const;
 export const DEMO_REVIEWER = { login: 'demo-reviewer', password: 'opencme-demo' } as const;
 export const DEMO_CITY = { login: 'demo-city', password: 'opencme-demo' } as const;
+/** The province office (省继教办), which keeps the province's rule sets. */
+export const DEMO_PROVINCE = { login: 'demo-province', password: 'opencme-demo' } as const;
 export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
 const HOSPITAL_CODE = '12340100485999901X';
 
@@ -212,6 +214,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
 
   await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
   await seedCredits(db, { departmentId: departments[0]!, cityId: city, now, random });
+  await createUser(db, { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', password: DEMO_PROVINCE.password, role: 'province-admin', organisationId: province, now });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };

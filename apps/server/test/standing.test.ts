@@ -92,8 +92,10 @@ describe('standing from the ledger', () => {
     await credit(server, sichuanSenior.id, 2026, [{ creditClass: 'I', level: 'provincial', credits: 7 }, { credits: 18 }]);
     expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2026 })).standing).toMatchObject({ ruleSetId: '51-2026', compliant: true });
     expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 })).standing).toMatchObject({ ruleSetId: '51-2024', compliant: false });
-    const ids = (await admin.ruleSets.list.query()).map((r) => r.id);
-    expect(ids).toEqual(expect.arrayContaining(['CN-2024', '51-2024', '51-2026']));
+    const listed = await sichuanOffice.ruleSets.list.query();
+    expect(listed.ruleSets.map((r) => r.id)).toEqual(expect.arrayContaining(['CN-2024', '51-2024', '51-2026']));
+    expect(listed.ownRegion).toBe('51');
+    expect((await admin.ruleSets.list.query()).ownRegion).toBe('34');
   });
 
   it('refuses a copy that leaves a title level without a requirement, in both languages, and stores nothing', async () => {
