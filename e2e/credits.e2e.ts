@@ -100,6 +100,13 @@ test('a claim climbs the review chain, the standing updates, the department prin
   await admin.getByRole('button', { name: '上报市州' }).click();
   await expect(admin.getByText('审验结果 · 进行年终审验 · 已上报市州（已冻结）')).toBeVisible();
   await expect(admin.getByRole('button', { name: '上报市州' })).toHaveCount(0);
+  // The city forwards the unit's submitted verification to the province.
+  const cityPage = await signedIn(browser, '/admin/compliance', 'demo-city');
+  const runRow = cityPage.getByTestId('runs').locator('tbody tr', { hasText: '进行年终审验' });
+  await expect(runRow).toContainText('已上报市州（已冻结）');
+  await runRow.getByRole('button', { name: '转报省继教办' }).click();
+  await expect(runRow).toContainText('市州已转报省');
+  await cityPage.context().close();
 
   // The recipient: one online visit to /verify, then the server goes away.
   const verifier = await (await browser.newContext()).newPage();

@@ -164,6 +164,7 @@ export const ACCESS = {
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationOrg),
   'verification.run': user(['unit-admin'], organisationOrg),
   'verification.results': user(OFFICES, runsOrg),
+  'verification.runs': user(OFFICES, organisationOrg),
   'verification.submit': user(['unit-admin'], runsOrg),
   'verification.forward': user(['city-admin'], runsOrg),
   'verification.compliance': user(REVIEWERS, organisationOrg),

@@ -45,6 +45,9 @@ describe('verification rounds', () => {
     expect(again.results).toEqual(results);
 
     await expect(unit.verification.submit.mutate({ runId: run.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    const cityId = (await server.db.selectFrom('users').select('organisation_id').where('login', '=', DEMO_CITY.login).executeTakeFirstOrThrow()).organisation_id;
+    const listed = await city.verification.runs.query({ organisationId: cityId, cmeYear: 2025 });
+    expect(listed.find((r) => r.id === run.id)).toMatchObject({ status: 'submitted', people: results.length, compliant: results.filter((r) => r.compliant).length });
     await city.verification.forward.mutate({ runIds: [run.id] });
     expect((await city.verification.results.query({ runId: run.id })).run.status).toBe('forwarded');
   });

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../repositories/audit.ts';
-import { advanceRuns, complianceByDepartment, forecast, runResults, runVerification } from '../repositories/verification.ts';
+import { advanceRuns, complianceByDepartment, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
@@ -31,6 +31,9 @@ export const verificationRouter = {
     }
     return { ok: true };
   }),
+
+  /** The verifications of the units below: what a city forwards and a province receives. */
+  runs: userProcedure.input(scope).query(({ ctx, input }) => runsWithin(ctx.db, input)),
 
   /** 达标率 per department. */
   compliance: userProcedure.input(scope).query(({ ctx, input }) => complianceByDepartment(ctx.db, input)),
