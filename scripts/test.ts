@@ -21,17 +21,26 @@ function finish(): never {
   process.exit(failed > 0 ? 1 : 0);
 }
 
+// What the tests need from Debian: Chromium for end-to-end tests, the CJK font that proofs are
+// printed in, and poppler-utils (pdftoppm, pdftotext) with which the proof tests read PDFs back.
+const DEBIAN_NEEDS = [
+  { pkg: 'chromium', file: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+  { pkg: 'fonts-noto-cjk', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc' },
+  { pkg: 'poppler-utils', file: '/usr/bin/pdftoppm' },
+];
+
 function ensureChromium(): string {
   const configured = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (fs.existsSync(configured)) return configured;
+  const missing = DEBIAN_NEEDS.filter((n) => !fs.existsSync(n.file));
+  if (missing.length === 0) return configured;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && fs.existsSync('/usr/bin/apt-get')) {
-    console.log('[opencme] installing Chromium and CJK fonts from Debian for the end-to-end tests');
-    if (run('apt-get', ['update', '-qq']) === 0 && run('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk']) === 0) return configured;
+    console.log(`[opencme] installing from Debian for the tests: ${missing.map((n) => n.pkg).join(' ')}`);
+    if (run('apt-get', ['update', '-qq']) === 0 && run('apt-get', ['install', '-y', '-qq', ...missing.map((n) => n.pkg)]) === 0) return configured;
   }
   console.error(
-    '[opencme] End-to-end tests need Chromium at /usr/bin/chromium (or set CHROMIUM_PATH).\n' +
-      '  Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk',
+    `[opencme] The tests need ${missing.map((n) => n.file).join(', ')}.\n` +
+      `  Debian/Ubuntu: sudo apt-get install ${missing.map((n) => n.pkg).join(' ')}`,
   );
   process.exit(1);
 }

@@ -11,6 +11,7 @@ import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
 import { openSqlite } from '../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../src/pii.ts';
+import { ProofSigner } from '../src/proof-key.ts';
 import { claimPairingCode } from '../src/repositories/devices.ts';
 import type { AppRouter } from '../src/router.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -41,7 +42,7 @@ const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   direction: i < cards.length ? 'in' : 'out',
 }));
 
-const server = createApp({ db, vault, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
+const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: null, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const client = createTRPCClient<AppRouter>({
   links: [

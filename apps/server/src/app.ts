@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { parseCookie } from 'cookie';
 import express from 'express';
 import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
-import { createContext, type ServerDeps } from './trpc.ts';
+import { PrintJobs } from './print-jobs.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { findUserBySession } from './repositories/users.ts';
+import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
 import { VERSION } from './version.ts';
 
 export interface AppOptions extends ServerDeps {
@@ -14,7 +18,10 @@ export interface AppOptions extends ServerDeps {
 }
 
 export function createApp(options: AppOptions): express.Express {
-  const { db, now, vault, dialect, staticDir } = options;
+  const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
+  const printJobs = new PrintJobs();
+  // Public lookups: 10 per address in 10 minutes.
+  const lookupLimiter = new RateLimiter(10, 10 * 60_000);
   const app = express();
   app.disable('x-powered-by');
 
@@ -29,11 +36,34 @@ export function createApp(options: AppOptions): express.Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect });
   });
 
+  // The key that checks proofs, for verifiers to fetch once and keep (the verify page works
+  // offline from then on).
+  app.get('/.well-known/opencme-proof-keys.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.json(proofSigner.published());
+  });
+
+  // A finished print job's PDF, for the account that started it only.
+  app.get('/api/print/:jobId', async (req, res) => {
+    const token = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
+    const user = token ? await findUserBySession(db, token, now()) : null;
+    const job = user ? printJobs.get(req.params.jobId, user.id) : null;
+    if (!job?.pdf) {
+      res.status(404).json({ error: '打印任务不存在或尚未完成 / no such print job, or it is not finished' });
+      return;
+    }
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(job.fileName)}`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(job.pdf);
+  });
+
   app.use(
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: (opts) => createContext({ db, now, vault }, opts),
+      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs, lookupLimiter }, opts),
       maxBatchSize: 20,
       // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
       allowMethodOverride: true,

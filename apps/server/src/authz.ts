@@ -1,6 +1,7 @@
 // Who may call what: one table, procedure × role, and one middleware that applies it to every
 // procedure before it runs. A procedure missing from the table cannot be called at all.
 import { sql } from 'kysely';
+import { provinceCodeOf } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
 
@@ -101,6 +102,55 @@ const projectOrg: Target = async (db, input) => {
   return row ? [row.organiser_id] : null;
 };
 
+/** The province whose division code the input's `region` names: its office owns that region's rule sets. */
+const regionOrg: Target = async (db, input) => {
+  const parsed = z.object({ region: z.string() }).safeParse(input);
+  if (!parsed.success) return null;
+  const provinces = await db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'province').execute();
+  const found = provinces.filter((p) => provinceCodeOf(p.name) === parsed.data.region).map((p) => p.id);
+  return found.length ? found : null;
+};
+
+/** A record that belongs to a person (a ledger entry, a proof): in scope where the person is. */
+const personRecordOrg =
+  (table: 'ledger_entries' | 'proofs', key: string): Target =>
+  async (db, input) => {
+    const parsed = idField(key).safeParse(input);
+    if (!parsed.success) return null;
+    const row = await db
+      .selectFrom(table)
+      .innerJoin('persons', 'persons.id', `${table}.person_id`)
+      .select(['persons.institution_id', 'persons.department_id'])
+      .where(`${table}.id`, '=', (parsed.data as Record<string, string>)[key]!)
+      .executeTakeFirst();
+    return row ? [row.department_id ?? row.institution_id] : null;
+  };
+const ledgerEntryOrg = personRecordOrg('ledger_entries', 'ledgerEntryId');
+const proofOrg = personRecordOrg('proofs', 'proofId');
+
+/** Claims named by `claimId` or `claimIds`: every claimant must lie within the caller's scope. */
+const claimsOrg: Target = async (db, input) => {
+  const parsed = z.union([z.object({ claimIds: z.array(z.string()).min(1) }), idField('claimId')]).safeParse(input);
+  if (!parsed.success) return null;
+  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [(parsed.data as { claimId: string }).claimId];
+  const rows = await db
+    .selectFrom('claims')
+    .innerJoin('persons', 'persons.id', 'claims.person_id')
+    .select(['persons.institution_id', 'persons.department_id'])
+    .where('claims.id', 'in', ids)
+    .execute();
+  return rows.length === new Set(ids).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
+};
+
+/** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
+const runsOrg: Target = async (db, input) => {
+  const parsed = z.union([z.object({ runIds: z.array(z.string()).min(1) }), idField('runId')]).safeParse(input);
+  if (!parsed.success) return null;
+  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [(parsed.data as { runId: string }).runId];
+  const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', ids).execute();
+  return rows.length === new Set(ids).size ? rows.map((r) => r.organisation_id) : null;
+};
+
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
@@ -114,6 +164,10 @@ const OFFICES = ['province-admin', 'city-admin'] as const;
 const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
 /** The offices that review projects (which one may act on a given project is the router's check). */
 const PROJECT_OFFICES = ADMINS;
+/** Accounts that review claims, each at its own stage of the chain (科室 → 单位 → 市州 → 省). */
+const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
+/** Accounts that print and revoke proofs: the unit's office and the offices above it. */
+const PROOF_OFFICES = ADMINS;
 
 export const ACCESS = {
   'auth.login': PUBLIC,
@@ -155,6 +209,33 @@ export const ACCESS = {
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
   'sessions.exportRoster': user(['unit-admin'], sessionOrg),
+  'lookup.credits': PUBLIC,
+  'claims.submit': user(['staff']),
+  'claims.withdraw': user(['staff'], claimsOrg),
+  'claims.mine': user(['staff']),
+  'claims.queue': user(CLAIM_REVIEWERS),
+  'claims.review': user(CLAIM_REVIEWERS, claimsOrg),
+  'claims.evidence': user(CLAIM_REVIEWERS, claimsOrg),
+  'proofs.printPerson': user(PROOF_OFFICES, personOrg),
+  'proofs.printOrganisation': user(PROOF_OFFICES, organisationField('organisationId')),
+  'proofs.printCertificate': user(PROOF_OFFICES, ledgerEntryOrg),
+  'proofs.printMine': user(['staff']),
+  // Anyone who may print follows their own jobs only (the job knows its owner).
+  'proofs.job': user([...PROOF_OFFICES, 'staff']),
+  'proofs.revoke': user(PROOF_OFFICES, proofOrg),
+  'proofs.status': PUBLIC,
+  'ruleSets.list': user(ALL_ROLES),
+  'ruleSets.copyForYear': user(['province-admin'], regionOrg),
+  'standing.departments': user(CLAIM_REVIEWERS),
+  'standing.person': user(ALL_ROLES, personOrg),
+  'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationField('organisationId')),
+  'verification.run': user(['unit-admin'], organisationField('organisationId')),
+  'verification.results': user(PROOF_OFFICES, runsOrg),
+  'verification.runs': user(PROOF_OFFICES, organisationField('organisationId')),
+  'verification.submit': user(['unit-admin'], runsOrg),
+  'verification.forward': user(['city-admin'], runsOrg),
+  'verification.compliance': user(CLAIM_REVIEWERS, organisationField('organisationId')),
+  'verification.forecast': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'units.cities': PUBLIC,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { openSqlite } from './db/connect.ts';
 import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
+import { loadOrCreateProofSigner } from './proof-key.ts';
 import { DEMO_ACCOUNTS, seedDemo } from './seed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -18,9 +19,11 @@ const vault = new IdNumberVault(loadOrCreateKeys(path.join(dataDir, 'keys.json')
 const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPENCME_CLOCK_START) - Date.now() : 0;
 if (Number.isNaN(clockSkewMs)) throw new Error(`OPENCME_CLOCK_START is not a time: ${process.env.OPENCME_CLOCK_START}`);
 const now = () => new Date(Date.now() + clockSkewMs);
+const proofSigner = await loadOrCreateProofSigner(path.join(dataDir, 'proof-key.pem'));
+const publicUrl = process.env.PUBLIC_URL ?? null;
 const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
 
-const server = createApp({ db, now, vault, dialect, staticDir }).listen(port, () => {
+const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir }).listen(port, () => {
   const url = `http://localhost:${port}`;
   const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {

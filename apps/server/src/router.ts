@@ -1,24 +1,36 @@
 import { authRouter } from './routers/auth.ts';
+import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
+import { lookupRouter } from './routers/lookup.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
 import { projectsRouter } from './routers/projects.ts';
+import { proofsRouter } from './routers/proofs.ts';
+import { ruleSetsRouter } from './routers/rule-sets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
+import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
 import { unitsRouter } from './routers/units.ts';
+import { verificationRouter } from './routers/verification.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
   auth: authRouter,
+  claims: claimsRouter,
   devices: devicesRouter,
+  lookup: lookupRouter,
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,
   projects: projectsRouter,
+  proofs: proofsRouter,
+  ruleSets: ruleSetsRouter,
   sessions: sessionsRouter,
+  standing: standingRouter,
   sync: syncRouter,
   units: unitsRouter,
+  verification: verificationRouter,
 });
 
 /** The only thing the kiosk app takes from the server, as a type. */

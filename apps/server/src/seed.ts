@@ -8,14 +8,22 @@ import { PHOTO, storePhoto } from './photos.ts';
 import type { IdNumberVault } from './pii.ts';
 import { assignSession, createDevice, issuePairingCode } from './repositories/devices.ts';
 import { issueCmeNumber } from './repositories/registry.ts';
+import { appendLedgerEntries, type NewLedgerEntry } from './repositories/ledger.ts';
 import { createUser } from './repositories/users.ts';
 
 export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
-/** The other demo accounts, one per role above staff, all with the demo password. */
+/** A staff member of the first department (心血管内科) and that department's reviewer (科室审核). */
+export const DEMO_STAFF = { login: 'staff', password: DEMO_ADMIN.password } as const;
+export const DEMO_REVIEWER = { login: 'reviewer', password: DEMO_ADMIN.password } as const;
+/** The city office (市州卫健委) and the province office (省继教办), which keeps the rule sets. */
+export const DEMO_CITY = { login: 'city', password: DEMO_ADMIN.password } as const;
+export const DEMO_PROVINCE = { login: 'province', password: DEMO_ADMIN.password } as const;
+/** Every demo account, as `npm start` prints them. */
 export const DEMO_ACCOUNTS = [
-  { login: 'province', displayName: '省继教办', role: 'province-admin' },
-  { login: 'city', displayName: '合肥市卫健委', role: 'city-admin' },
-  { login: 'reviewer', displayName: '心血管内科审核员', role: 'department-reviewer' },
+  { login: DEMO_STAFF.login, displayName: '演示学员', role: 'staff' },
+  { login: DEMO_REVIEWER.login, displayName: '心血管内科审核员', role: 'department-reviewer' },
+  { login: DEMO_CITY.login, displayName: '合肥市卫健委', role: 'city-admin' },
+  { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', role: 'province-admin' },
 ] as const;
 export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
 const HOSPITAL_CODE = '12340100485999901K';
@@ -258,11 +266,47 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     .execute();
 
   await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
-  const scopeOf = { 'province-admin': province, 'city-admin': city, 'department-reviewer': departments[0]! } as const;
-  for (const account of DEMO_ACCOUNTS) {
-    await createUser(db, { ...account, password: DEMO_ADMIN.password, organisationId: scopeOf[account.role], now });
-  }
+  await seedCredits(db, { departmentId: departments[0]!, cityId: city, now, random });
+  await createUser(db, { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', password: DEMO_PROVINCE.password, role: 'province-admin', organisationId: province, now });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };
+}
+
+/**
+ * Demo credits: a few imported entries per person for last year and this year, so standings and
+ * compliance have something to show; and the accounts that claim and review credits.
+ */
+async function seedCredits(db: DB, options: { departmentId: string; cityId: string; now: Date; random: () => number }) {
+  const { now, random } = options;
+  const year = Number(chinaDate(now).slice(0, 4));
+  const persons = await db.selectFrom('persons').select(['id', 'department_id']).where('registration_status', '=', 'approved').orderBy('cme_number').execute();
+  const entries: NewLedgerEntry[] = [];
+  const LABELS = ['国家级远程继续医学教育项目（导入）', '省级继续医学教育项目（导入）', '院内学术讲座（导入）'];
+  for (const p of persons) {
+    for (const cmeYear of [year - 1, year]) {
+      const count = Math.floor(random() * 5);
+      for (let i = 0; i < count; i++) {
+        const kind = Math.floor(random() * 3);
+        entries.push({
+          personId: p.id,
+          cmeYear,
+          creditClass: kind === 2 ? 'II' : 'I',
+          level: kind === 0 ? 'national' : kind === 1 ? 'provincial' : null,
+          credits: [2, 3, 5, 6][Math.floor(random() * 4)]!,
+          sourceKind: 'import',
+          sourceId: `demo-${cmeYear}-${p.id}-${i}`,
+          sourceLabel: LABELS[kind]!,
+          approvedBy: null,
+          at: now,
+        });
+      }
+    }
+  }
+  await db.transaction().execute((trx) => appendLedgerEntries(trx, entries));
+  const staff = persons.find((p) => p.department_id === options.departmentId)!;
+  const staffUser = await createUser(db, { login: DEMO_STAFF.login, displayName: '演示学员', password: DEMO_STAFF.password, role: 'staff', organisationId: options.departmentId, now });
+  await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: staff.id, created_at: now.toISOString() }).execute();
+  await createUser(db, { login: DEMO_REVIEWER.login, displayName: '心血管内科审核员', password: DEMO_REVIEWER.password, role: 'department-reviewer', organisationId: options.departmentId, now });
+  await createUser(db, { login: DEMO_CITY.login, displayName: '合肥市卫健委', password: DEMO_CITY.password, role: 'city-admin', organisationId: options.cityId, now });
 }

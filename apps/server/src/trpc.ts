@@ -6,6 +6,9 @@ import { ZodError } from 'zod';
 import type { DB } from './db/connect.ts';
 import type { DeviceRow } from './db/schema.ts';
 import type { IdNumberVault } from './pii.ts';
+import type { PrintJobs } from './print-jobs.ts';
+import type { ProofSigner } from './proof-key.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { ACCESS, type AccessRule, withinScope } from './authz.ts';
 import { UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
@@ -18,9 +21,13 @@ export interface ServerDeps {
   /** The clock, injectable so tests can stand at a chosen moment. */
   now: () => Date;
   vault: IdNumberVault;
+  /** Signs proofs (学分证明) with the server's Ed25519 key. */
+  proofSigner: ProofSigner;
+  /** The address printed on proofs (e.g. https://cme.example.org); null: the one the request came to. */
+  publicUrl: string | null;
 }
 
-export async function createContext(deps: ServerDeps, { req, res }: CreateExpressContextOptions) {
+export async function createContext(deps: ServerDeps & { printJobs: PrintJobs; lookupLimiter: RateLimiter }, { req, res }: CreateExpressContextOptions) {
   const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1] ?? null;
   const sessionToken = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
   return {

@@ -5,6 +5,10 @@ import { DEFAULT_ATTENDANCE_RULES, newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
+import { submitClaim } from '../src/repositories/claims.ts';
+import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { advanceRuns, runVerification } from '../src/repositories/verification.ts';
+import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
@@ -24,6 +28,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'devices.repair': ['unit-admin'],
   'devices.revoke': ['unit-admin'],
   'devices.assignSession': ['unit-admin'],
+  'lookup.credits': 'public',
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
@@ -40,6 +45,31 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.saveSettings': ['province-admin'],
   'sessions.correctAttendance': ['unit-admin'],
   'sessions.exportRoster': ['unit-admin'],
+  'claims.submit': ['staff'],
+  'claims.withdraw': ['staff'],
+  'claims.mine': ['staff'],
+  'claims.queue': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'claims.review': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'claims.evidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'proofs.printPerson': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printOrganisation': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printMine': ['staff'],
+  'proofs.job': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
+  'proofs.revoke': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.status': 'public',
+  'ruleSets.list': ROLES,
+  'ruleSets.copyForYear': ['province-admin'],
+  'standing.departments': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'standing.person': ROLES,
+  'standing.organisation': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'verification.run': ['unit-admin'],
+  'verification.results': ['province-admin', 'city-admin', 'unit-admin'],
+  'verification.runs': ['province-admin', 'city-admin', 'unit-admin'],
+  'verification.submit': ['unit-admin'],
+  'verification.forward': ['city-admin'],
+  'verification.compliance': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'verification.forecast': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'sync.push': 'device',
   'sync.pull': 'device',
   'registration.searchUnits': 'public',
@@ -112,12 +142,33 @@ beforeAll(async () => {
     staff: personA.department_id!,
   };
   for (const role of ROLES) {
-    await createUser(db, { login: role, displayName: role, password: `pw-${role}`, role, organisationId: scopes[role], now });
-    cookies.set(role, await server.login({ login: role, password: `pw-${role}` }));
+    await createUser(db, { login: `authz-${role}`, displayName: role, password: `pw-${role}`, role, organisationId: scopes[role], now });
+    cookies.set(role, await server.login({ login: `authz-${role}`, password: `pw-${role}` }));
   }
 
+  const attendance = (personId: string) => ({ personId, cmeYear: 2026, creditClass: 'I' as const, level: 'provincial' as const, credits: 2, sourceKind: 'attendance' as const, sourceId: sessionA.id, sourceLabel: '急危重症', approvedBy: null, at: now });
+  const [entryA] = await appendLedgerEntries(db, [attendance(personA.id)]);
+  const [entryB] = await appendLedgerEntries(db, [attendance(personB)]);
+  const issuer = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+  const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, { personIds: [personA.id, personB], fromYear: 2026, toYear: 2026, by: issuer, at: now });
+  const years = { fromYear: 2026, toYear: 2026 };
+
+  // The staff account acts for person A; claims of A and of the other province's person B.
+  const staffUser = (await db.selectFrom('users').select('id').where('login', '=', 'authz-staff').executeTakeFirstOrThrow()).id;
+  await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: personA.id, created_at: now.toISOString() }).execute();
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const draft = { activity: 'paper' as const, occurredOn: '2026-05-01', credits: 2, months: 0, description: '论文：急性心梗的早期识别' };
+  const claim = (personId: string, marker: string) => submitClaim(db, { userId: staffUser, personId, draft, evidence: [{ fileName: 'paper.png', bytes: Buffer.concat([png, Buffer.from(marker)]) }], replacesId: null, at: now });
+  const [claimA, claimA2, claimB] = [await claim(personA.id, 'a'), await claim(personA.id, 'a2'), await claim(personB, 'b')];
+  // Verification runs of both hospitals: A's submitted (so the city may forward it), B's too.
+  const runA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
+  const runB = await runVerification(db, { organisationId: hospitalB, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
+  const draftA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'mid-year', by: issuer, at: now });
+  await advanceRuns(db, { runIds: [runA, runB], from: 'draft', at: now });
+  const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
+
   inputs = {
-    'auth.login': { inScope: { login: 'unit-admin', password: 'pw-unit-admin' } },
+    'auth.login': { inScope: { login: 'authz-unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
     'auth.logout': { inScope: undefined },
     'devices.pair': { inScope: { code: 'ZZZZ-ZZZZ' } },
@@ -126,6 +177,7 @@ beforeAll(async () => {
     'devices.repair': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
     'devices.revoke': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
     'devices.assignSession': { inScope: { deviceId: deviceA.id, sessionId: sessionA.id }, outOfScope: { deviceId: deviceB.id, sessionId: sessionB } },
+    'lookup.credits': { inScope: { idNumber: '510104198001010015', name: '外省人' } },
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
@@ -150,6 +202,31 @@ beforeAll(async () => {
       outOfScope: { sessionId: sessionB, personId: personB, signInAt: null, signOutAt: null, reason: '测试更正' },
     },
     'sessions.exportRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'claims.submit': { inScope: { ...draft, evidence: [{ fileName: 'paper.png', base64: png.toString('base64') }] } },
+    'claims.withdraw': { inScope: { claimId: claimA }, outOfScope: { claimId: claimB } },
+    'claims.mine': { inScope: undefined },
+    'claims.queue': { inScope: undefined },
+    'claims.review': { inScope: { claimIds: [claimA2], decision: 'rejected', reason: '材料不清晰' }, outOfScope: { claimIds: [claimB], decision: 'rejected', reason: '材料不清晰' } },
+    'claims.evidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
+    'proofs.printPerson': { inScope: { personId: personA.id, ...years }, outOfScope: { personId: personB, ...years } },
+    'proofs.printOrganisation': { inScope: { organisationId: personA.department_id!, ...years }, outOfScope: { organisationId: hospitalB, ...years } },
+    'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
+    'proofs.printMine': { inScope: years },
+    'proofs.job': { inScope: { jobId: 'no-such-job' } },
+    'proofs.revoke': { inScope: { proofId: proofA!.payload.id, reason: '测试撤销' }, outOfScope: { proofId: proofB!.payload.id, reason: '测试撤销' } },
+    'proofs.status': { inScope: { proofId: proofA!.payload.id } },
+    'ruleSets.list': { inScope: undefined },
+    'ruleSets.copyForYear': { inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' }, outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' } },
+    'standing.departments': { inScope: undefined },
+    'standing.person': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
+    'standing.organisation': { inScope: { organisationId: personA.department_id!, cmeYear: 2026 }, outOfScope: { organisationId: hospitalB, cmeYear: 2026 } },
+    'verification.run': { inScope: { organisationId: hospitalA.id, cmeYear: 2026, round: 'year-end' }, outOfScope: { organisationId: hospitalB, cmeYear: 2026, round: 'year-end' } },
+    'verification.results': { inScope: { runId: runA }, outOfScope: { runId: runB } },
+    'verification.runs': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'verification.submit': { inScope: { runId: draftA }, outOfScope: { runId: runB } },
+    'verification.forward': { inScope: { runIds: [runA] }, outOfScope: { runIds: [runB] } },
+    'verification.compliance': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
     'auth.changePassword': { inScope: { current: 'not-my-password', next: 'a-new-password' } },

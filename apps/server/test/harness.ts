@@ -10,6 +10,7 @@ import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
 import { openSqlite } from '../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../src/pii.ts';
+import { ProofSigner } from '../src/proof-key.ts';
 import type { AppRouter } from '../src/router.ts';
 import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
 
@@ -22,7 +23,8 @@ export async function startServer() {
   const clock = { now: new Date('2026-11-22T01:30:00Z') };
   const vault = new IdNumberVault(randomKeys());
   const demo = await seedDemo(opened.db, vault, clock.now);
-  const server = createApp({ db: opened.db, vault, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
+  const proofSigner = await ProofSigner.generate();
+  const server = createApp({ db: opened.db, vault, proofSigner, publicUrl: null, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -58,6 +60,7 @@ export async function startServer() {
     sqlite: opened.sqlite,
     clock,
     vault,
+    proofSigner,
     client,
     login,
     admin,

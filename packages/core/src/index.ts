@@ -6,3 +6,6 @@ export * from './credential-key.ts';
 export * from './cme-number.ts';
 export * from './credit-code.ts';
 export * from './clock.ts';
+export * from './rules.ts';
+export * from './proof.ts';
+export * from './claims.ts';

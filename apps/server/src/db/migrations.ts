@@ -3,6 +3,7 @@
 // SQLite and PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { SHIPPED_RULE_SETS } from '@opencme/core';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -243,7 +244,6 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('title_history_person').on('title_history').columns(['person_id', 'kind', 'from_date']).execute();
 
       await db.schema.alterTable('users').addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('users').addColumn('person_id', 'text').execute();
 
       // Failed sign-ins, counted per account and per address to slow down password guessing.
       await db.schema
@@ -408,6 +408,154 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('credits', 'real', (c) => c.notNull())
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('credit_awards_pk', ['course_id', 'person_id'])
+        .execute();
+    },
+  }),
+
+  '2026-11-23-0201-rule-sets-and-claims': () => ({
+    async up(db: Kysely<any>) {
+      // Rule sets are versions: a new year's rules are a new row, never an edit of an old one,
+      // so a frozen verification can always be re-read against the rules it was made under.
+      await db.schema
+        .createTable('rule_sets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('from_year', 'integer', (c) => c.notNull())
+        .addColumn('to_year', 'integer')
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('copied_from', 'text', (c) => c.references('rule_sets.id'))
+        .addColumn('created_by', 'text', (c) => c.references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // The shipped rule sets as they stood when this migration was written; later versions
+      // are new rows with new ids.
+      const at = '2026-11-23T00:00:00.000Z';
+      for (const r of SHIPPED_RULE_SETS) {
+        await db
+          .insertInto('rule_sets')
+          .values({ id: r.id, region: r.region, from_year: r.fromYear, to_year: r.toYear, definition: JSON.stringify(r), copied_from: null, created_by: null, created_at: at })
+          .execute();
+      }
+
+      // A claim (非项目学分申报) is immutable once submitted: withdrawing marks it withdrawn and a
+      // resubmission is a new claim that names the one it replaces.
+      await db.schema
+        .createTable('claims')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('occurred_on', 'text', (c) => c.notNull())
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('credit_class', 'text', (c) => c.notNull())
+        .addColumn('level', 'text')
+        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('months', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('chain', 'text', (c) => c.notNull())
+        .addColumn('stage', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('replaces_id', 'text', (c) => c.references('claims.id'))
+        .addColumn('submitted_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('submitted_at', 'text', (c) => c.notNull())
+        .addColumn('closed_at', 'text')
+        .execute();
+      await db.schema.createIndex('claims_person_year').on('claims').columns(['person_id', 'cme_year']).execute();
+      await db.schema.createIndex('claims_status_stage').on('claims').columns(['status', 'stage']).execute();
+    },
+  }),
+  '2026-11-23-0202-proofs': () => ({
+    async up(db: Kysely<any>) {
+      // Every proof ever issued, with the exact code its QR carries, so that it can be revoked
+      // and a verifier online can learn that it was.
+      await db.schema
+        .createTable('proofs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('from_year', 'integer', (c) => c.notNull())
+        .addColumn('to_year', 'integer', (c) => c.notNull())
+        .addColumn('ledger_entry_id', 'text', (c) => c.references('ledger_entries.id'))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .addColumn('revoke_reason', 'text')
+        .execute();
+      await db.schema.createIndex('proofs_person').on('proofs').columns(['person_id', 'issued_at']).execute();
+    },
+  }),
+  '2026-11-23-0203-claim-evidence-and-reviews': (dialect) => ({
+    async up(db: Kysely<any>) {
+      // The person record a staff account acts for (its own claims, its own standing).
+      await db.schema
+        .createTable('staff_accounts')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().unique().references('persons.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // Evidence is stored once by content hash: the same file claimed twice is one row, which
+      // is how a second claim of it is noticed.
+      await db.schema
+        .createTable('evidence_files')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('bytes', blob(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('claim_evidence')
+        .addColumn('claim_id', 'text', (c) => c.notNull().references('claims.id'))
+        .addColumn('evidence_hash', 'text', (c) => c.notNull().references('evidence_files.hash'))
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('claim_evidence_pk', ['claim_id', 'evidence_hash'])
+        .execute();
+      await db.schema.createIndex('claim_evidence_hash').on('claim_evidence').column('evidence_hash').execute();
+      await db.schema
+        .createTable('claim_reviews')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('claim_id', 'text', (c) => c.notNull().references('claims.id'))
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('reviewer_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('claim_reviews_claim').on('claim_reviews').column('claim_id').execute();
+    },
+  }),
+  '2026-11-23-0204-verification': () => ({
+    async up(db: Kysely<any>) {
+      // A unit's annual verification (学分审验) for a year and a round. Results are copied out of
+      // the ledger when the run is made; once submitted to the city they never change again.
+      await db.schema
+        .createTable('verification_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('round', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('submitted_at', 'text')
+        .addColumn('forwarded_at', 'text')
+        .addUniqueConstraint('verification_runs_unit_year_round', ['organisation_id', 'cme_year', 'round'])
+        .execute();
+      await db.schema
+        .createTable('verification_results')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('verification_runs.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('department_id', 'text')
+        .addColumn('title', 'text')
+        .addColumn('rule_set_id', 'text', (c) => c.notNull())
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('compliant', 'integer', (c) => c.notNull())
+        .addColumn('basis', 'text', (c) => c.notNull())
+        .addColumn('explanation', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('verification_results_pk', ['run_id', 'person_id'])
         .execute();
     },
   }),

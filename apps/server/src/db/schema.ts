@@ -307,7 +307,6 @@ export interface UserTable {
   created_at: string;
   /** An initial password must be changed at first sign-in (as ICME does). */
   must_change_password: Generated<number>;
-  person_id: string | null;
 }
 
 export interface AuthSessionTable {
@@ -363,6 +362,15 @@ export interface Database {
   device_clocks: DeviceClockTable;
   assessment_results: AssessmentResultTable;
   credit_awards: CreditAwardTable;
+  rule_sets: RuleSetTable;
+  claims: ClaimTable;
+  proofs: ProofTable;
+  staff_accounts: StaffAccountTable;
+  evidence_files: EvidenceFileTable;
+  claim_evidence: ClaimEvidenceTable;
+  claim_reviews: ClaimReviewTable;
+  verification_runs: VerificationRunTable;
+  verification_results: VerificationResultTable;
 }
 
 /**
@@ -398,3 +406,125 @@ export type NewTap = Insertable<TapTable>;
 export type TapRow = Selectable<TapTable>;
 export type DeviceRow = Selectable<DeviceTable>;
 export type Auto<T> = Generated<T>;
+
+/** A version of a credit rule set (学分审验规则); `definition` is the core `RuleSet` as JSON. */
+export interface RuleSetTable {
+  id: string;
+  /** `CN` or a province's division code. */
+  region: string;
+  from_year: number;
+  to_year: number | null;
+  definition: string;
+  /** The rule set this one was copied and edited from. */
+  copied_from: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** A non-project credit claim (非项目学分申报). */
+export interface ClaimTable {
+  id: string;
+  person_id: string;
+  /** A key of the core claim catalogue (CLAIM_ACTIVITIES). */
+  activity: string;
+  occurred_on: string;
+  cme_year: number;
+  credit_class: 'I' | 'II';
+  level: LedgerEntryTable['level'];
+  credits: number;
+  /** Months of further study (进修); 0 for other activities. */
+  months: number;
+  description: string;
+  /** The review stages it climbs, as JSON (e.g. ["department","unit"]). */
+  chain: string;
+  /** Index into `chain` of the stage that reviews it next. */
+  stage: number;
+  status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
+  replaces_id: string | null;
+  submitted_by: string;
+  submitted_at: string;
+  closed_at: string | null;
+}
+
+/** An issued proof (学分证明 or 电子学分证书) and the signed code its QR carries. */
+export interface ProofTable {
+  id: string;
+  kind: 'credit-proof' | 'attendance-certificate';
+  person_id: string;
+  from_year: number;
+  to_year: number;
+  /** The attendance entry a certificate is for. */
+  ledger_entry_id: string | null;
+  code: string;
+  issued_by: string;
+  issued_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+/** The person record a staff account (学员账号) acts for. */
+export interface StaffAccountTable {
+  user_id: string;
+  person_id: string;
+  created_at: string;
+}
+
+/** An evidence file (证明材料) of a claim, stored once by the SHA-256 of its bytes. */
+export interface EvidenceFileTable {
+  hash: string;
+  mime: 'image/jpeg' | 'image/png' | 'application/pdf';
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
+}
+
+export interface ClaimEvidenceTable {
+  claim_id: string;
+  evidence_hash: string;
+  /** The name the file had on the claimant's device. */
+  file_name: string;
+}
+
+/** One reviewer's decision on a claim at one stage of its chain. */
+export interface ClaimReviewTable {
+  id: string;
+  claim_id: string;
+  stage: 'department' | 'unit' | 'city' | 'province';
+  decision: 'approved' | 'rejected';
+  reason: string | null;
+  reviewer_id: string;
+  at: string;
+}
+
+/** A unit's annual verification (学分审验) for one CME year and round. */
+export interface VerificationRunTable {
+  id: string;
+  /** The institution (医疗机构) verified. */
+  organisation_id: string;
+  cme_year: number;
+  /** 年中审验 (July, for promotion; intermediate titles and above) or 年终审验 (everyone). */
+  round: 'mid-year' | 'year-end';
+  /** draft → submitted (to the city; frozen) → forwarded (by the city to the province). */
+  status: 'draft' | 'submitted' | 'forwarded';
+  created_by: string;
+  created_at: string;
+  submitted_at: string | null;
+  forwarded_at: string | null;
+}
+
+/** One person's result in a run, copied from the ledger when the run was made. */
+export interface VerificationResultTable {
+  run_id: string;
+  person_id: string;
+  department_id: string | null;
+  /** The title at verification time (it can differ from the title the hospital employs them at). */
+  title: string | null;
+  rule_set_id: string;
+  class_i: number;
+  class_ii: number;
+  total: number;
+  compliant: number;
+  basis: 'credits' | 'further-study' | 'not-met';
+  explanation: string;
+}

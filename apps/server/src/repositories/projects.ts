@@ -12,6 +12,7 @@ import { chinaDate } from '../seed.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { appendLedgerEntries } from './ledger.ts';
 import { settingsFor } from './settings.ts';
+import { cmeYearForDate } from './standing.ts';
 
 type Office = 'unit' | 'city' | 'province';
 
@@ -215,10 +216,6 @@ export async function reportExecution(db: DB, input: { projectId: string; summar
   });
 }
 
-/** The year of credit of a course: the CME year of its session, by the China date. */
-function cmeYearOf(startsAt: string): number {
-  return Number(chinaDate(new Date(startsAt)).slice(0, 4));
-}
 
 /**
  * Submits the credits: every person whose attendance of a course's session is complete and who
@@ -244,14 +241,24 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
       .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .innerJoin('assessment_results as a', (j) => j.onRef('a.person_id', '=', 'attendance.person_id').onRef('a.project_id', '=', 'courses.project_id'))
-      .select(['courses.id as courseId', 'courses.credits', 'courses.starts_at as startsAt', 'attendance.person_id as personId'])
+      .innerJoin('persons', 'persons.id', 'attendance.person_id')
+      .select(['courses.id as courseId', 'courses.credits', 'courses.starts_at as startsAt', 'attendance.person_id as personId', 'persons.institution_id as institutionId'])
       .where('courses.project_id', '=', project.id)
       .where('attendance.status', '=', 'complete')
       .where('a.passed', '=', 1)
       .distinct()
       .execute();
     await trx.deleteFrom('credit_awards').where('project_id', '=', project.id).execute();
-    const awards = earned.map((e) => ({ course_id: e.courseId, person_id: e.personId, project_id: project.id, credits: e.credits, cme_year: cmeYearOf(e.startsAt) }));
+    // The credits count for the attendee's CME year on the day of the course (China date), which
+    // the rule set of the attendee's province decides: not every CME year starts on 1 January.
+    const years = new Map<string, number>();
+    const awards = [];
+    for (const e of earned) {
+      const day = chinaDate(new Date(e.startsAt));
+      const key = `${e.institutionId}|${day}`;
+      if (!years.has(key)) years.set(key, await cmeYearForDate(trx, e.institutionId, day));
+      awards.push({ course_id: e.courseId, person_id: e.personId, project_id: project.id, credits: e.credits, cme_year: years.get(key)! });
+    }
     for (let i = 0; i < awards.length; i += 500) await trx.insertInto('credit_awards').values(awards.slice(i, i + 500)).execute();
     await transition(trx, project, 'credits-submitted', { credits_submitted_at: input.now.toISOString() });
     await recordEvent(trx, { projectId: project.id, action: 'submit-credits', from: 'reported', to: 'credits-submitted', reason: `${awards.length} 条 / entries`, actor: input.actor, now: input.now });

@@ -7,7 +7,7 @@ const SESSION_DAYS = 7;
 
 export async function createUser(
   db: DB,
-  user: { login: string; displayName: string; password: string; role: Role; organisationId: string; now: Date; mustChangePassword?: boolean; personId?: string | null },
+  user: { login: string; displayName: string; password: string; role: Role; organisationId: string; now: Date; mustChangePassword?: boolean },
 ): Promise<string> {
   const id = newId();
   await db
@@ -21,7 +21,6 @@ export async function createUser(
       organisation_id: user.organisationId,
       created_at: user.now.toISOString(),
       must_change_password: user.mustChangePassword ? 1 : 0,
-      person_id: user.personId ?? null,
     })
     .execute();
   return id;

@@ -1,0 +1,129 @@
+// Printable proofs (A4 PDF, Chinese text in Noto Sans CJK) with the signed QR code. pdfkit embeds
+// a subset of the CJK font, so every character drawn is in the file and the file stays small.
+import fs from 'node:fs';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import { UserFacingError } from './errors.ts';
+import type { CertificateDocument, CreditProofDocument, ProofDocument } from './repositories/proofs.ts';
+
+const FONT_FILE = process.env.OPENCME_CJK_FONT ?? '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+const FONT_FACE = process.env.OPENCME_CJK_FACE ?? 'NotoSansCJKsc-Regular';
+const A4 = { width: 595.28, height: 841.89 };
+const MARGIN = 56;
+const INK = '#1f2933';
+const MUTED = '#52606d';
+
+let fontBytes: Buffer | null = null;
+/** The font file is 20 MB: read once per process, not once per proof. */
+function cjkFont(): Buffer {
+  if (!fontBytes) {
+    if (!fs.existsSync(FONT_FILE)) {
+      throw new UserFacingError('INTERNAL_SERVER_ERROR', `服务器缺少中文字体（${FONT_FILE}），请安装 fonts-noto-cjk`, `The server lacks the CJK font (${FONT_FILE}): install fonts-noto-cjk`);
+    }
+    fontBytes = fs.readFileSync(FONT_FILE);
+  }
+  return fontBytes;
+}
+
+const CLASS = { I: 'Ⅰ类', II: 'Ⅱ类' } as const;
+const years = (from: number, to: number) => (from === to ? `${from}年度` : `${from}—${to}年度`);
+
+/** Renders proofs, one per A4 page, into one PDF; `onPage` reports progress for a batch. */
+export async function renderProofsPdf(documents: readonly ProofDocument[], options: { verifyUrl: string; onPage?: (done: number) => void }): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: '继续医学教育学分证明', Producer: 'OpenCME', Creator: 'OpenCME' } });
+  doc.registerFont('cjk', cjkFont(), FONT_FACE);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  for (const [i, d] of documents.entries()) {
+    doc.addPage();
+    doc.font('cjk').fillColor(INK);
+    if (d.kind === 'credit-proof') drawCreditProof(doc, d);
+    else drawCertificate(doc, d);
+    await drawVerification(doc, d, options.verifyUrl);
+    options.onPage?.(i + 1);
+  }
+  doc.end();
+  return finished;
+}
+
+function heading(doc: PDFKit.PDFDocument, zh: string, en: string) {
+  doc.fontSize(22).text(zh, { align: 'center' });
+  doc.fontSize(10).fillColor(MUTED).text(en, { align: 'center' }).fillColor(INK);
+  doc.moveDown(1.2);
+}
+
+function field(doc: PDFKit.PDFDocument, label: string, value: string) {
+  doc.fontSize(12).fillColor(MUTED).text(`${label}：`, { continued: true }).fillColor(INK).text(value);
+}
+
+function drawCreditProof(doc: PDFKit.PDFDocument, d: CreditProofDocument) {
+  const p = d.payload;
+  heading(doc, '继续医学教育学分证明', 'Continuing Medical Education Credit Proof');
+  field(doc, '姓名', p.name);
+  field(doc, '身份证号', p.idMasked);
+  field(doc, '单位', p.institution);
+  if (d.department) field(doc, '科室', d.department);
+  if (d.title) field(doc, '职称', d.title);
+  field(doc, '年度', years(p.fromYear, p.toYear));
+  doc.moveDown(0.8);
+
+  // The yearly table: each year is judged on its own (no cross-year verification).
+  const cols = [MARGIN, MARGIN + 70, MARGIN + 140, MARGIN + 210, MARGIN + 270];
+  const header = ['年度', 'Ⅰ类学分', 'Ⅱ类学分', '合计', '审验结果'];
+  let y = doc.y;
+  doc.fontSize(11).fillColor(MUTED);
+  header.forEach((h, i) => doc.text(h, cols[i]!, y, { lineBreak: false }));
+  y += 18;
+  doc.moveTo(MARGIN, y - 4).lineTo(A4.width - MARGIN, y - 4).strokeColor('#cbd2d9').stroke();
+  doc.fillColor(INK);
+  for (const row of d.years) {
+    const cells = [`${row.year}`, `${row.classI}`, `${row.classII}`, `${row.total}`];
+    cells.forEach((c, i) => doc.text(c, cols[i]!, y, { lineBreak: false }));
+    doc.text(row.explanation, cols[4]!, y, { width: A4.width - MARGIN - cols[4]! });
+    y = Math.max(doc.y, y + 16) + 4;
+  }
+  doc.x = MARGIN;
+  doc.y = y + 6;
+  doc.fontSize(12).text(`合计：Ⅰ类学分 ${p.classI} 分，Ⅱ类学分 ${p.classII} 分，共 ${p.total} 分。${p.compliant ? '各年度均已达标。' : ''}`, MARGIN, doc.y);
+  doc.moveDown(0.8);
+
+  doc.fontSize(11).fillColor(MUTED).text('学分明细');
+  doc.fontSize(9).fillColor(INK);
+  const room = Math.floor((A4.height - 250 - doc.y) / 13);
+  const shown = d.entries.slice(0, Math.max(0, room));
+  for (const e of shown) doc.text(`${e.year}  ${CLASS[e.creditClass]}  ${e.credits}分  ${e.label}`, { width: A4.width - 2 * MARGIN, lineBreak: false, ellipsis: true });
+  if (shown.length < d.entries.length) doc.fillColor(MUTED).text(`另有 ${d.entries.length - shown.length} 条明细未列出，合计已计入。`);
+}
+
+function drawCertificate(doc: PDFKit.PDFDocument, d: CertificateDocument) {
+  const p = d.payload;
+  heading(doc, '继续医学教育电子学分证书', 'CME Credit Certificate');
+  doc.fontSize(13).text(`${p.name}（身份证号 ${p.idMasked}，${d.institution}）参加继续医学教育项目`, { lineGap: 6 });
+  doc.moveDown(0.5);
+  doc.fontSize(15).text(`“${p.projectName}”`, { align: 'center' });
+  if (p.projectNumber) doc.fontSize(11).fillColor(MUTED).text(`项目编号：${p.projectNumber}`, { align: 'center' }).fillColor(INK);
+  doc.moveDown(0.8);
+  doc.fontSize(13).text(`考勤、考核合格，授予${p.cmeYear}年度${CLASS[p.creditClass]}学分 ${p.credits} 分。`);
+}
+
+async function drawVerification(doc: PDFKit.PDFDocument, d: ProofDocument, verifyUrl: string) {
+  const size = 132;
+  const top = A4.height - MARGIN - size - 24;
+  const png = await QRCode.toBuffer(`${verifyUrl}#${d.code}`, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+  doc.image(png, A4.width - MARGIN - size, top, { width: size, height: size });
+  const textWidth = A4.width - 2 * MARGIN - size - 16;
+  doc.fontSize(10).fillColor(INK).text('本证明由 OpenCME 以电子签名签发。', MARGIN, top, { width: textWidth });
+  doc.fontSize(9).fillColor(MUTED);
+  doc.text(`扫描右侧二维码，或打开 ${verifyUrl} 粘贴下方核验码，即可离线核验；联网时还会检查是否已撤销。`, { width: textWidth });
+  doc.moveDown(0.4);
+  doc.text(`证明编号：${d.payload.id}`, { width: textWidth });
+  doc.text(`签发日期：${d.payload.issuedOn}    签名密钥：${d.payload.keyId}`, { width: textWidth });
+  // The code in text as well: an electronic copy of the proof can be verified by pasting it.
+  doc.moveDown(0.4).text('核验码：', { width: textWidth });
+  doc.font('Courier').fontSize(5.5).text(d.code, { width: textWidth, characterSpacing: 0 });
+  doc.font('cjk').fillColor(INK);
+}

@@ -1,0 +1,166 @@
+// Issuing, revoking and looking up proofs. A proof is issued from the ledger at the moment of
+// printing: what it states is what the ledger said then, signed, and recorded here.
+import { type AttendanceCertificatePayload, type CreditProofPayload, explainStanding, newId } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+import type { ProofSigner } from '../proof-key.ts';
+import { chinaDate } from '../seed.ts';
+import { standingsOf } from './standing.ts';
+
+export interface ProofYear {
+  year: number;
+  classI: number;
+  classII: number;
+  total: number;
+  compliant: boolean;
+  explanation: string;
+}
+
+export interface CreditProofDocument {
+  kind: 'credit-proof';
+  code: string;
+  payload: CreditProofPayload;
+  department: string | null;
+  title: string | null;
+  years: ProofYear[];
+  entries: { year: number; creditClass: 'I' | 'II'; credits: number; label: string }[];
+}
+
+export interface CertificateDocument {
+  kind: 'attendance-certificate';
+  code: string;
+  payload: AttendanceCertificatePayload;
+  institution: string;
+}
+
+export type ProofDocument = CreditProofDocument | CertificateDocument;
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Issues a credit proof for each person over CME years `fromYear`…`toYear`, in the order given. */
+export async function issueCreditProofs(
+  db: DB,
+  signer: ProofSigner,
+  input: { personIds: readonly string[]; fromYear: number; toYear: number; by: string; at: Date },
+): Promise<CreditProofDocument[]> {
+  if (input.toYear < input.fromYear || input.toYear - input.fromYear > 10) {
+    throw new UserFacingError('BAD_REQUEST', '年度范围有误（最多10年）', 'Wrong range of years (10 at most)');
+  }
+  const years: number[] = [];
+  for (let y = input.fromYear; y <= input.toYear; y++) years.push(y);
+  const standingsByYear = await Promise.all(years.map((y) => standingsOf(db, { personIds: input.personIds }, y)));
+  const orgNames = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
+  const entries = await db
+    .selectFrom('ledger_entries')
+    .select(['person_id', 'cme_year', 'credit_class', 'credits', 'source_label'])
+    .where('person_id', 'in', input.personIds.length ? input.personIds : [''])
+    .where('cme_year', '>=', input.fromYear)
+    .where('cme_year', '<=', input.toYear)
+    .orderBy('cme_year')
+    .orderBy('approved_at')
+    .execute();
+  const issuedOn = chinaDate(input.at);
+  const documents: CreditProofDocument[] = [];
+  const rows = [];
+  for (const personId of input.personIds) {
+    const perYear = standingsByYear.map((list) => list.find((s) => s.personId === personId));
+    const first = perYear[0];
+    if (!first) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
+    const proofYears: ProofYear[] = perYear.map((p, i) => ({
+      year: years[i]!,
+      classI: p!.standing.totals.classI,
+      classII: p!.standing.totals.classII,
+      total: p!.standing.totals.total,
+      compliant: p!.standing.compliant,
+      explanation: explainStanding(p!.standing, 'zh-CN'),
+    }));
+    const payload: Omit<CreditProofPayload, 'keyId'> = {
+      kind: 'credit-proof',
+      id: newId(),
+      name: first.name,
+      idMasked: first.idMasked,
+      institution: orgNames.get(first.institutionId) ?? '',
+      fromYear: input.fromYear,
+      toYear: input.toYear,
+      classI: round(proofYears.reduce((s, y) => s + y.classI, 0)),
+      classII: round(proofYears.reduce((s, y) => s + y.classII, 0)),
+      total: round(proofYears.reduce((s, y) => s + y.total, 0)),
+      compliant: proofYears.every((y) => y.compliant),
+      issuedOn,
+    };
+    const code = signer.sign(payload);
+    documents.push({
+      kind: 'credit-proof',
+      code,
+      payload: { ...payload, keyId: signer.keyId },
+      department: first.departmentId ? (orgNames.get(first.departmentId) ?? null) : null,
+      title: first.title,
+      years: proofYears,
+      entries: entries.filter((e) => e.person_id === personId).map((e) => ({ year: e.cme_year, creditClass: e.credit_class, credits: e.credits, label: e.source_label })),
+    });
+    rows.push({ id: payload.id, kind: 'credit-proof' as const, person_id: personId, from_year: input.fromYear, to_year: input.toYear, ledger_entry_id: null, code, issued_by: input.by, issued_at: input.at.toISOString(), revoked_at: null, revoked_by: null, revoke_reason: null });
+  }
+  // SQLite caps the number of bound values in one statement: insert in slices.
+  for (let i = 0; i < rows.length; i += 50) await db.insertInto('proofs').values(rows.slice(i, i + 50)).execute();
+  return documents;
+}
+
+/** A certificate (电子学分证书) for one attendance entry of the ledger that has not been reversed. */
+export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, input: { ledgerEntryId: string; by: string; at: Date }): Promise<CertificateDocument> {
+  const entry = await db
+    .selectFrom('ledger_entries')
+    .innerJoin('persons', 'persons.id', 'ledger_entries.person_id')
+    .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
+    .select(['ledger_entries.id', 'ledger_entries.source_kind', 'ledger_entries.source_id', 'ledger_entries.source_label', 'ledger_entries.credit_class', 'ledger_entries.credits', 'ledger_entries.cme_year', 'persons.id as person_id', 'persons.name', 'persons.id_number_masked', 'organisations.name as institution'])
+    .where('ledger_entries.id', '=', input.ledgerEntryId)
+    .executeTakeFirst();
+  if (!entry || entry.source_kind !== 'attendance') throw new UserFacingError('NOT_FOUND', '没有这条项目学分记录', 'No such attendance credit');
+  const reversed = await db.selectFrom('ledger_entries').select('id').where('reverses_id', '=', entry.id).executeTakeFirst();
+  if (reversed) throw new UserFacingError('PRECONDITION_FAILED', '这条学分已被冲销，不能出具证书', 'These credits were reversed: no certificate can be issued');
+  // The attendance source names a session of a project (or the project itself).
+  const project = await db
+    .selectFrom('projects')
+    .leftJoin('sessions', 'sessions.project_id', 'projects.id')
+    .select(['projects.number', 'projects.name'])
+    .where((eb) => eb.or([eb('sessions.id', '=', entry.source_id), eb('projects.id', '=', entry.source_id)]))
+    .executeTakeFirst();
+  const payload: Omit<AttendanceCertificatePayload, 'keyId'> = {
+    kind: 'attendance-certificate',
+    id: newId(),
+    name: entry.name,
+    idMasked: entry.id_number_masked,
+    projectNumber: project?.number ?? '',
+    projectName: (project?.name ?? entry.source_label).slice(0, 120),
+    creditClass: entry.credit_class,
+    credits: entry.credits,
+    cmeYear: entry.cme_year,
+    issuedOn: chinaDate(input.at),
+  };
+  const code = signer.sign(payload);
+  await db
+    .insertInto('proofs')
+    .values({ id: payload.id, kind: 'attendance-certificate', person_id: entry.person_id, from_year: entry.cme_year, to_year: entry.cme_year, ledger_entry_id: entry.id, code, issued_by: input.by, issued_at: input.at.toISOString(), revoked_at: null, revoked_by: null, revoke_reason: null })
+    .execute();
+  return { kind: 'attendance-certificate', code, payload: { ...payload, keyId: signer.keyId }, institution: entry.institution };
+}
+
+/** Revokes a proof (once); a verifier online then sees it as revoked. */
+export async function revokeProof(db: DB, input: { proofId: string; reason: string; by: string; at: Date }): Promise<void> {
+  const res = await db
+    .updateTable('proofs')
+    .set({ revoked_at: input.at.toISOString(), revoked_by: input.by, revoke_reason: input.reason })
+    .where('id', '=', input.proofId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) {
+    const exists = await db.selectFrom('proofs').select('id').where('id', '=', input.proofId).executeTakeFirst();
+    if (!exists) throw new UserFacingError('NOT_FOUND', '没有这份证明', 'No such proof');
+  }
+}
+
+/** What the public may learn of a proof by its id: whether it stands. Nothing personal. */
+export async function proofStatus(db: DB, proofId: string): Promise<{ status: 'valid' | 'revoked' | 'unknown'; revokedAt: string | null }> {
+  const row = await db.selectFrom('proofs').select(['revoked_at']).where('id', '=', proofId).executeTakeFirst();
+  if (!row) return { status: 'unknown', revokedAt: null };
+  return row.revoked_at ? { status: 'revoked', revokedAt: row.revoked_at } : { status: 'valid', revokedAt: null };
+}

@@ -1,0 +1,135 @@
+// A person's standing (学分达标情况) for a CME year, computed from the ledger every time it is
+// asked for, never stored beside it: the ledger is the only record of credits.
+import {
+  type CreditTotals,
+  cmeYearOf,
+  evaluateStanding,
+  provinceCodeOf,
+  type RuleSet,
+  ruleSetSchema,
+  type Standing,
+  selectRuleSet,
+  titleLevelOf,
+} from '@opencme/core';
+import { sql } from 'kysely';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+
+export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
+  const rows = await db.selectFrom('rule_sets').select('definition').execute();
+  return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
+}
+
+/** The province division code of each organisation given (walking up to its province). */
+export async function provinceCodesOf(db: DB, organisationIds: readonly string[]): Promise<Map<string, string | null>> {
+  const codes = new Map<string, string | null>();
+  for (const id of new Set(organisationIds)) {
+    const row = await sql<{ name: string }>`
+      with recursive up(id, parent_id, kind, name) as (
+        select id, parent_id, kind, name from organisations where id = ${id}
+        union all
+        select o.id, o.parent_id, o.kind, o.name from organisations o join up on o.id = up.parent_id
+      )
+      select name from up where kind = 'province'`.execute(db);
+    codes.set(id, row.rows[0] ? provinceCodeOf(row.rows[0].name) : null);
+  }
+  return codes;
+}
+
+/** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
+export function ruleSetFor(ruleSets: readonly RuleSet[], provinceCode: string | null, cmeYear: number): RuleSet {
+  const ruleSet = selectRuleSet(ruleSets, provinceCode, cmeYear);
+  if (!ruleSet) throw new UserFacingError('PRECONDITION_FAILED', `${cmeYear}年度没有适用的学分规则`, `No credit rule set governs ${cmeYear}`);
+  return ruleSet;
+}
+
+/** The CME year a date falls in for people of an organisation (the rule set decides when a year starts). */
+export async function cmeYearForDate(db: DB, organisationId: string, date: string): Promise<number> {
+  const code = (await provinceCodesOf(db, [organisationId])).get(organisationId) ?? null;
+  return cmeYearOf(ruleSetFor(await loadRuleSets(db), code, Number(date.slice(0, 4))), date);
+}
+
+export interface PersonStanding {
+  personId: string;
+  name: string;
+  idMasked: string;
+  title: string | null;
+  institutionId: string;
+  departmentId: string | null;
+  standing: Standing;
+}
+
+interface TotalsRow {
+  person_id: string;
+  name: string;
+  id_number_masked: string;
+  title: string | null;
+  institution_id: string;
+  department_id: string | null;
+  class_i: number | null;
+  class_ii: number | null;
+  national: number | null;
+  months: number | null;
+}
+
+/**
+ * Standings of everyone employed in an organisation's subtree (or of the persons named) for a
+ * CME year, in one pass over the year's ledger entries. A reversal is a negative entry, so sums
+ * cancel it; the months of a further-study claim are subtracted when its entry is reversed.
+ */
+export async function standingsOf(db: DB, scope: { organisationId: string } | { personIds: readonly string[] }, cmeYear: number): Promise<PersonStanding[]> {
+  const persons =
+    'organisationId' in scope
+      ? sql`select p.* from persons p where p.institution_id in (select id from subtree) or p.department_id in (select id from subtree)`
+      : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
+  const root = 'organisationId' in scope ? scope.organisationId : '';
+  const rows = await sql<TotalsRow>`
+    with recursive subtree(id) as (
+      select id from organisations where id = ${root}
+      union all
+      select o.id from organisations o join subtree s on o.parent_id = s.id
+    ),
+    scoped as (${persons}),
+    sums as (
+      select e.person_id,
+        sum(case when e.credit_class = 'I' then e.credits else 0 end) as class_i,
+        sum(case when e.credit_class = 'II' then e.credits else 0 end) as class_ii,
+        sum(case when e.credit_class = 'I' and e.level = 'national' then e.credits else 0 end) as national,
+        sum(coalesce(c.months, rc.months, 0) * (case when e.source_kind = 'reversal' then -1 else 1 end)) as months
+      from ledger_entries e
+      left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
+      left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
+      left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
+      where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped)
+      group by e.person_id
+    )
+    select s.id as person_id, s.name, s.id_number_masked, s.title, s.institution_id, s.department_id,
+      sums.class_i, sums.class_ii, sums.national, sums.months
+    from scoped s left join sums on sums.person_id = s.id
+    order by s.department_id, s.name`.execute(db);
+
+  const ruleSets = await loadRuleSets(db);
+  const provinces = await provinceCodesOf(db, rows.rows.map((r) => r.institution_id));
+  const byProvince = new Map<string | null, RuleSet>();
+  return rows.rows.map((r) => {
+    const code = provinces.get(r.institution_id) ?? null;
+    let ruleSet = byProvince.get(code);
+    if (!ruleSet) byProvince.set(code, (ruleSet = ruleSetFor(ruleSets, code, cmeYear)));
+    const totals: CreditTotals = { classI: r.class_i ?? 0, classII: r.class_ii ?? 0, national: r.national ?? 0, furtherStudyMonths: r.months ?? 0 };
+    return {
+      personId: r.person_id,
+      name: r.name,
+      idMasked: r.id_number_masked,
+      title: r.title,
+      institutionId: r.institution_id,
+      departmentId: r.department_id,
+      standing: evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals }),
+    };
+  });
+}
+
+export async function standingOfPerson(db: DB, personId: string, cmeYear: number): Promise<PersonStanding> {
+  const [found] = await standingsOf(db, { personIds: [personId] }, cmeYear);
+  if (!found) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
+  return found;
+}

@@ -1,0 +1,75 @@
+import { claimDraftSchema, cmeYearOf } from '@opencme/core';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { audit } from '../repositories/audit.ts';
+import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
+import { loadRuleSets, provinceCodesOf, ruleSetFor, standingOfPerson } from '../repositories/standing.ts';
+import { chinaDate } from '../seed.ts';
+import { type Context, userProcedure } from '../trpc.ts';
+
+/** The person record of a staff account; every staff procedure acts for that person only. */
+export async function ownPerson(ctx: Context & { user: { id: string } }): Promise<string> {
+  const personId = await personOfUser(ctx.db, ctx.user.id);
+  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', '此账号没有关联人员档案，请联系单位管理员', 'This account is not linked to a staff record: ask your unit administrator');
+  return personId;
+}
+
+// Base64 makes a 10 MB file 13.4 MB of text; the bound here only stops absurd requests early, the
+// size of the decoded file is checked with a clear message.
+const evidenceFile = z.object({ fileName: z.string().trim().min(1).max(200), base64: z.string().max(40_000_000) });
+
+export const claimsRouter = {
+  submit: userProcedure
+    .input(claimDraftSchema.and(z.object({ evidence: z.array(evidenceFile).min(1).max(5), replacesId: z.string().nullable().default(null) })))
+    .mutation(async ({ ctx, input }) => {
+      const personId = await ownPerson(ctx);
+      const evidence = input.evidence.map((f) => ({ fileName: f.fileName, bytes: new Uint8Array(Buffer.from(f.base64, 'base64')) }));
+      const id = await submitClaim(ctx.db, { userId: ctx.user.id, personId, draft: input, evidence, replacesId: input.replacesId, at: ctx.now() });
+      return { id };
+    }),
+
+  withdraw: userProcedure.input(z.object({ claimId: z.string() })).mutation(async ({ ctx, input }) => {
+    await withdrawClaim(ctx.db, { claimId: input.claimId, personId: await ownPerson(ctx), at: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The staff member's own claims and standing for the current CME year. */
+  mine: userProcedure.query(async ({ ctx }) => {
+    const personId = await ownPerson(ctx);
+    const person = await ctx.db.selectFrom('persons').select('institution_id').where('id', '=', personId).executeTakeFirstOrThrow();
+    const code = (await provinceCodesOf(ctx.db, [person.institution_id])).get(person.institution_id) ?? null;
+    const today = chinaDate(ctx.now());
+    const cmeYear = cmeYearOf(ruleSetFor(await loadRuleSets(ctx.db), code, Number(today.slice(0, 4))), today);
+    return { personId, cmeYear, standing: (await standingOfPerson(ctx.db, personId, cmeYear)).standing, claims: await claimsOfPerson(ctx.db, personId) };
+  }),
+
+  /** Claims waiting for the caller's stage of review, each flagged when its evidence was claimed before. */
+  queue: userProcedure.query(({ ctx }) => reviewQueue(ctx.db, ctx.user)),
+
+  /** Approve or reject one claim or many at once (all or none); a rejection needs a reason. */
+  review: userProcedure
+    .input(z.object({ claimIds: z.array(z.string()).min(1).max(500), decision: z.enum(['approved', 'rejected']), reason: z.string().trim().max(300).nullable().default(null) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() });
+      for (const claimId of input.claimIds) {
+        await audit(ctx.db, { actor: { userId: ctx.user.id }, action: `claim.${input.decision === 'approved' ? 'approve' : 'reject'}`, entity: 'claim', entityId: claimId, organisationId: ctx.user.organisationId, after: { reason: input.reason }, at: ctx.now() });
+      }
+      return result;
+    }),
+
+  /** One evidence file of a claim, for its reviewers. */
+  evidence: userProcedure.input(z.object({ claimId: z.string(), hash: z.string() })).query(async ({ ctx, input }) => {
+    const file = await ctx.db
+      .selectFrom('claim_evidence')
+      .innerJoin('evidence_files', 'evidence_files.hash', 'claim_evidence.evidence_hash')
+      .select(['claim_evidence.file_name', 'evidence_files.mime', 'evidence_files.bytes'])
+      .where('claim_evidence.claim_id', '=', input.claimId)
+      .where('claim_evidence.evidence_hash', '=', input.hash)
+      .executeTakeFirst();
+    if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
+    // Evidence shows personal documents in full: every view is logged.
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'claim.view-evidence', entity: 'claim', entityId: input.claimId, organisationId: ctx.user.organisationId, after: { hash: input.hash }, at: ctx.now() });
+    return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
+  }),
+} satisfies TRPCRouterRecord;

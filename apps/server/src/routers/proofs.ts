@@ -1,0 +1,79 @@
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { renderProofsPdf } from '../proof-pdf.ts';
+import { audit } from '../repositories/audit.ts';
+import { issueAttendanceCertificate, issueCreditProofs, proofStatus, revokeProof } from '../repositories/proofs.ts';
+import { publicProcedure, userProcedure } from '../trpc.ts';
+import { ownPerson } from './claims.ts';
+import type { Context } from '../trpc.ts';
+
+const years = z.object({ fromYear: z.number().int().min(2000).max(2100), toYear: z.number().int().min(2000).max(2100) });
+/** A whole province at once would be a truck of paper: batches stop at this many people. */
+const MAX_BATCH = 5000;
+
+/** The address printed under the QR code: the configured public URL, else the one the admin used. */
+function verifyUrl(ctx: Context): string {
+  const base = ctx.publicUrl ?? `${ctx.req.protocol}://${ctx.req.get('host')}`;
+  return `${base.replace(/\/$/, '')}/verify`;
+}
+
+/** Issues one person's credit proof and starts rendering it. */
+async function printOne(ctx: Context & { user: { id: string } }, personId: string, range: { fromYear: number; toYear: number }) {
+  const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: [personId], ...range, by: ctx.user.id, at: ctx.now() });
+  const url = verifyUrl(ctx);
+  const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证明-${documents[0]!.payload.name}-${range.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
+  return { jobId, total: 1 };
+}
+
+export const proofsRouter = {
+  /** One person's credit proof (学分证明) over a year or a range. */
+  printPerson: userProcedure.input(years.extend({ personId: z.string() })).mutation(({ ctx, input }) => printOne(ctx, input.personId, input)),
+
+  /** A staff member prints their own credit proof. */
+  printMine: userProcedure.input(years).mutation(async ({ ctx, input }) => printOne(ctx, await ownPerson(ctx), input)),
+
+  /** Everyone of a department or a unit, one proof per page, as one PDF. */
+  printOrganisation: userProcedure.input(years.extend({ organisationId: z.string() })).mutation(async ({ ctx, input }) => {
+    const persons = await ctx.db
+      .selectFrom('persons')
+      .select('id')
+      .where((eb) => eb.or([eb('department_id', '=', input.organisationId), eb('institution_id', '=', input.organisationId)]))
+      .orderBy('name')
+      .limit(MAX_BATCH + 1)
+      .execute();
+    if (persons.length === 0) throw new UserFacingError('NOT_FOUND', '该部门没有人员', 'Nobody works there');
+    if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', `一次最多打印${MAX_BATCH}人，请按科室打印`, `At most ${MAX_BATCH} people at once: print by department`);
+    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons.map((p) => p.id), fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
+    const org = await ctx.db.selectFrom('organisations').select('name').where('id', '=', input.organisationId).executeTakeFirstOrThrow();
+    const url = verifyUrl(ctx);
+    const jobId = ctx.printJobs.start(ctx.user.id, documents.length, `学分证明-${org.name}-${input.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
+    return { jobId, total: documents.length };
+  }),
+
+  /** A certificate (电子学分证书) for one project attendance in the ledger. */
+  printCertificate: userProcedure.input(z.object({ ledgerEntryId: z.string() })).mutation(async ({ ctx, input }) => {
+    const document = await issueAttendanceCertificate(ctx.db, ctx.proofSigner, { ledgerEntryId: input.ledgerEntryId, by: ctx.user.id, at: ctx.now() });
+    const url = verifyUrl(ctx);
+    const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证书-${document.payload.name}.pdf`, (onPage) => renderProofsPdf([document], { verifyUrl: url, onPage }));
+    return { jobId, total: 1 };
+  }),
+
+  /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */
+  job: userProcedure.input(z.object({ jobId: z.string() })).query(({ ctx, input }) => {
+    const job = ctx.printJobs.get(input.jobId, ctx.user.id);
+    if (!job) throw new UserFacingError('NOT_FOUND', '打印任务不存在或已过期', 'No such print job, or it expired');
+    if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', `打印失败：${job.error}`, `Printing failed: ${job.error}`);
+    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/print/${input.jobId}` : null };
+  }),
+
+  revoke: userProcedure.input(z.object({ proofId: z.string(), reason: z.string().trim().min(2).max(200) })).mutation(async ({ ctx, input }) => {
+    await revokeProof(ctx.db, { proofId: input.proofId, reason: input.reason, by: ctx.user.id, at: ctx.now() });
+    const proof = await ctx.db.selectFrom('proofs').innerJoin('persons', 'persons.id', 'proofs.person_id').select(['persons.institution_id']).where('proofs.id', '=', input.proofId).executeTakeFirstOrThrow();
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'proof.revoke', entity: 'proof', entityId: input.proofId, organisationId: proof.institution_id, after: { reason: input.reason }, at: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** Whether a proof still stands: what the verify page asks when it is online. */
+  status: publicProcedure.input(z.object({ proofId: z.string().max(40) })).query(({ ctx, input }) => proofStatus(ctx.db, input.proofId)),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,43 @@
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { audit } from '../repositories/audit.ts';
+import { advanceRuns, complianceByDepartment, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
+import { userProcedure } from '../trpc.ts';
+
+const cmeYear = z.number().int().min(2000).max(2100);
+const scope = z.object({ organisationId: z.string(), cmeYear });
+
+export const verificationRouter = {
+  /** Runs (or re-runs, while still a draft) a unit's verification for a year and round. */
+  run: userProcedure.input(scope.extend({ round: z.enum(['mid-year', 'year-end']) })).mutation(async ({ ctx, input }) => {
+    const runId = await runVerification(ctx.db, { ...input, by: ctx.user.id, at: ctx.now() });
+    return runResults(ctx.db, runId);
+  }),
+
+  results: userProcedure.input(z.object({ runId: z.string() })).query(({ ctx, input }) => runResults(ctx.db, input.runId)),
+
+  /** The unit submits its run to the city: from now on its results are frozen. */
+  submit: userProcedure.input(z.object({ runId: z.string() })).mutation(async ({ ctx, input }) => {
+    await advanceRuns(ctx.db, { runIds: [input.runId], from: 'draft', at: ctx.now() });
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.submit', entity: 'verification_run', entityId: input.runId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The city forwards its units' submitted runs to the province. */
+  forward: userProcedure.input(z.object({ runIds: z.array(z.string()).min(1).max(1000) })).mutation(async ({ ctx, input }) => {
+    await advanceRuns(ctx.db, { runIds: input.runIds, from: 'submitted', at: ctx.now() });
+    for (const runId of input.runIds) {
+      await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.forward', entity: 'verification_run', entityId: runId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    }
+    return { ok: true };
+  }),
+
+  /** The verifications of the units below: what a city forwards and a province receives. */
+  runs: userProcedure.input(scope).query(({ ctx, input }) => runsWithin(ctx.db, input)),
+
+  /** 达标率 per department. */
+  compliance: userProcedure.input(scope).query(({ ctx, input }) => complianceByDepartment(ctx.db, input)),
+
+  /** Who is at risk this year and what each still needs. */
+  forecast: userProcedure.input(scope).query(({ ctx, input }) => forecast(ctx.db, input)),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,114 @@
+// Standing computed from the real ledger in a real SQLite file, through the API: each person's
+// rule set comes from their province, a reversal cancels what it reverses, further study counts,
+// and an office's copy of a rule set for a new year changes the next year's results only.
+import { newId } from '@opencme/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reverseLedgerEntry } from '../src/repositories/ledger.ts';
+import { createUser } from '../src/repositories/users.ts';
+import { addOrganisation, addPerson, credit } from './fixtures.ts';
+import { type Client, startServer, type TestServer } from './harness.ts';
+
+let server: TestServer;
+let admin: Client;
+let sichuanOffice: Client;
+let anhuiPerson: string;
+let sichuanSenior: { id: string };
+let sichuanHospital: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await server.admin();
+  const province = await addOrganisation(server, 'province', '四川省', null);
+  sichuanHospital = await addOrganisation(server, 'institution', '成都市第二人民医院', await addOrganisation(server, 'city', '成都市', province));
+  sichuanSenior = await addPerson(server, { name: '李主任', title: '主任医师', institutionId: sichuanHospital, departmentId: null });
+  await createUser(server.db, { login: 'sc-office', displayName: '四川省继教办', password: 'pw-sc', role: 'province-admin', organisationId: province, now: server.clock.now });
+  sichuanOffice = server.client({ cookie: await server.login({ login: 'sc-office', password: 'pw-sc' }) });
+  // A person of the demo hospital with no demo credits, so every entry below is the test's own.
+  const demo = await server.db.selectFrom('persons').select('institution_id').executeTakeFirstOrThrow();
+  anhuiPerson = (await addPerson(server, { name: '王住院', title: '住院医师', institutionId: demo.institution_id, departmentId: null, region: '340102' })).id;
+});
+afterAll(() => server.close());
+
+describe('standing from the ledger', () => {
+  it('applies the national rule in Anhui: exactly 25 is compliant, and a reversal takes it back', async () => {
+    const [, last] = await credit(server, anhuiPerson, 2025, [{ creditClass: 'I', level: 'provincial', credits: 10 }, { credits: 15 }]);
+    let res = await admin.standing.person.query({ personId: anhuiPerson, cmeYear: 2025 });
+    expect(res.standing.ruleSetId).toBe('CN-2024');
+    expect(res.standing.compliant).toBe(true);
+    expect(res.explanation.zh).toBe('已达标（共25学分）');
+
+    await reverseLedgerEntry(server.db, { entryId: last!, reason: '重复录入', approvedBy: 'test', at: server.clock.now });
+    res = await admin.standing.person.query({ personId: anhuiPerson, cmeYear: 2025 });
+    expect(res.standing.totals.total).toBe(10);
+    expect(res.explanation.en).toBe('Not compliant: needs 15 more credits of either class');
+    // The entries behind the result are listed, the reversal among them.
+    expect(res.entries.map((e) => e.credits)).toEqual([10, 15, -15]);
+    // Credits never carry into another year.
+    expect((await admin.standing.person.query({ personId: anhuiPerson, cmeYear: 2026 })).standing.totals.total).toBe(0);
+  });
+
+  it('counts an approved further-study claim and drops it when its entry is reversed', async () => {
+    const anhuiHospital = (await server.db.selectFrom('persons').select('institution_id').where('id', '=', anhuiPerson).executeTakeFirstOrThrow()).institution_id;
+    const person = await addPerson(server, { name: '进修者', title: '护师', institutionId: anhuiHospital, departmentId: null, region: '340102' });
+    const user = await server.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+    const claimId = newId();
+    await server.db
+      .insertInto('claims')
+      .values({ id: claimId, person_id: person.id, activity: 'further-study', occurred_on: '2025-06-30', cme_year: 2025, credit_class: 'II', level: null, credits: 0, months: 6, description: '华西医院进修', chain: '["unit"]', stage: 1, status: 'approved', replaces_id: null, submitted_by: user.id, submitted_at: server.clock.now.toISOString(), closed_at: server.clock.now.toISOString() })
+      .execute();
+    const [entry] = await credit(server, person.id, 2025, [{ credits: 0, sourceKind: 'claim', sourceId: claimId }]);
+    let res = await admin.standing.person.query({ personId: person.id, cmeYear: 2025 });
+    expect(res.standing.basis).toBe('further-study');
+    expect(res.explanation.zh).toBe('进修6个月，视为达标');
+
+    await reverseLedgerEntry(server.db, { entryId: entry!, reason: '证明不实', approvedBy: 'test', at: server.clock.now });
+    res = await admin.standing.person.query({ personId: person.id, cmeYear: 2025 });
+    expect(res.standing.compliant).toBe(false);
+    expect(res.standing.totals.furtherStudyMonths).toBe(0);
+  });
+
+  it("applies Sichuan's own rule to a Sichuan hospital and explains the national shortfall", async () => {
+    await credit(server, sichuanSenior.id, 2025, [{ creditClass: 'I', level: 'national', credits: 1 }, { creditClass: 'I', level: 'provincial', credits: 6 }, { credits: 18 }]);
+    const res = await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 });
+    expect(res.standing.ruleSetId).toBe('51-2024');
+    expect(res.explanation.en).toBe('Not compliant: needs 3 more Class I credits, of which 1 national');
+    const unit = await sichuanOffice.standing.organisation.query({ organisationId: sichuanHospital, cmeYear: 2025 });
+    expect(unit.find((p) => p.personId === sichuanSenior.id)?.explanation.zh).toBe('未达标：还需Ⅰ类学分3分，其中国家级1分');
+  });
+
+  it("lets the province office copy its rule set for a new year without changing past years' results", async () => {
+    const copy = await sichuanOffice.ruleSets.copyForYear.mutate({
+      sourceId: '51-2024',
+      region: '51',
+      fromYear: 2026,
+      name: '四川省继续医学教育学分审验规则（2026）',
+      requirements: [
+        { titleLevels: ['junior', 'intermediate'], minTotal: 25, minClassI: 5, minNational: 0, minClassII: 0 },
+        { titleLevels: ['associate-senior', 'senior'], minTotal: 25, minClassI: 5, minNational: 0, minClassII: 0 },
+      ],
+      basis: '川继委办发〔2026〕示例',
+    });
+    expect(copy.id).toBe('51-2026');
+    await credit(server, sichuanSenior.id, 2026, [{ creditClass: 'I', level: 'provincial', credits: 7 }, { credits: 18 }]);
+    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2026 })).standing).toMatchObject({ ruleSetId: '51-2026', compliant: true });
+    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 })).standing).toMatchObject({ ruleSetId: '51-2024', compliant: false });
+    const listed = await sichuanOffice.ruleSets.list.query();
+    expect(listed.ruleSets.map((r) => r.id)).toEqual(expect.arrayContaining(['CN-2024', '51-2024', '51-2026']));
+    expect(listed.ownRegion).toBe('51');
+    expect((await admin.ruleSets.list.query()).ownRegion).toBe('34');
+  });
+
+  it('refuses a copy that leaves a title level without a requirement, in both languages, and stores nothing', async () => {
+    const before = await server.db.selectFrom('rule_sets').select('id').execute();
+    const attempt = sichuanOffice.ruleSets.copyForYear.mutate({
+      sourceId: '51-2024',
+      region: '51',
+      fromYear: 2027,
+      name: '缺少职称级别',
+      requirements: [{ titleLevels: ['junior'], minTotal: 25, minClassI: 0, minNational: 0, minClassII: 0 }],
+      basis: '测试',
+    });
+    await expect(attempt).rejects.toMatchObject({ message: '学分规则不完整或有误：requirements', data: { messageEn: 'The rule set is incomplete or wrong: requirements' } });
+    expect(await server.db.selectFrom('rule_sets').select('id').execute()).toHaveLength(before.length);
+  });
+});

@@ -1,0 +1,156 @@
+// Signed proofs (学分证明 / 电子学分证书). A printed proof carries a QR code with a compact payload
+// signed with the server's Ed25519 key, so whoever receives it can check it with no network: the
+// signature alone says the server issued exactly these words. The format:
+//
+//   OC1.<base64url(payload)>.<base64url(signature)>
+//
+// The payload is a JSON array in a fixed field order (no key names: it has to fit a QR code a
+// phone reads off paper), and the signature covers the ASCII text `OC1.<base64url(payload)>`, so
+// the bytes signed are the bytes carried and no re-serialisation can change what was signed.
+// Verification uses WebCrypto, which the browser and Node both have: one implementation for both.
+import { z } from 'zod';
+
+export const PROOF_PREFIX = 'OC1';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const amount = z.number().min(-1000).max(10_000);
+
+/** A person's credit proof (学分证明) over a CME year or a range of years. */
+const creditProofSchema = z.object({
+  kind: z.literal('credit-proof'),
+  /** The proof's id: what revocation names. */
+  id: z.string().min(1).max(40),
+  name: z.string().min(1).max(50),
+  /** The ID number masked (110105********002X): enough to match a person, not to copy. */
+  idMasked: z.string().max(20),
+  institution: z.string().max(80),
+  fromYear: z.number().int(),
+  toYear: z.number().int(),
+  classI: amount,
+  classII: amount,
+  total: amount,
+  /** Compliant (达标) in every year of the range. */
+  compliant: z.boolean(),
+  issuedOn: date,
+  keyId: z.string().length(16),
+});
+
+/** A certificate for attending one CME project (电子学分证书). */
+const attendanceCertificateSchema = z.object({
+  kind: z.literal('attendance-certificate'),
+  id: z.string().min(1).max(40),
+  name: z.string().min(1).max(50),
+  idMasked: z.string().max(20),
+  projectNumber: z.string().max(40),
+  projectName: z.string().max(120),
+  creditClass: z.enum(['I', 'II']),
+  credits: amount,
+  cmeYear: z.number().int(),
+  issuedOn: date,
+  keyId: z.string().length(16),
+});
+
+export const proofPayloadSchema = z.discriminatedUnion('kind', [creditProofSchema, attendanceCertificateSchema]);
+export type ProofPayload = z.infer<typeof proofPayloadSchema>;
+export type CreditProofPayload = z.infer<typeof creditProofSchema>;
+export type AttendanceCertificatePayload = z.infer<typeof attendanceCertificateSchema>;
+
+// Field order on the wire, per kind; the first element of the array is the kind's tag.
+const FIELDS = {
+  'credit-proof': ['id', 'name', 'idMasked', 'institution', 'fromYear', 'toYear', 'classI', 'classII', 'total', 'compliant', 'issuedOn', 'keyId'],
+  'attendance-certificate': ['id', 'name', 'idMasked', 'projectNumber', 'projectName', 'creditClass', 'credits', 'cmeYear', 'issuedOn', 'keyId'],
+} as const satisfies Record<ProofPayload['kind'], readonly string[]>;
+const TAGS = { 'credit-proof': 'P', 'attendance-certificate': 'C' } as const;
+const KINDS = { P: 'credit-proof', C: 'attendance-certificate' } as const;
+
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export function base64UrlDecode(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** The text that is signed: `OC1.<base64url(payload)>`. */
+export function encodeProofPayload(payload: ProofPayload): string {
+  const parsed = proofPayloadSchema.parse(payload);
+  const record = parsed as unknown as Record<string, unknown>;
+  const wire = [TAGS[parsed.kind], ...FIELDS[parsed.kind].map((f) => record[f])];
+  return `${PROOF_PREFIX}.${base64UrlEncode(new TextEncoder().encode(JSON.stringify(wire)))}`;
+}
+
+/** The whole code a QR carries: the signed text and its signature. */
+export function proofCode(signedText: string, signature: Uint8Array): string {
+  return `${signedText}.${base64UrlEncode(signature)}`;
+}
+
+/** A proof's key id: the first 8 bytes of SHA-256 of the raw 32-byte public key, in hex. */
+export async function proofKeyId(rawPublicKey: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', rawPublicKey as Uint8Array<ArrayBuffer>));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export type ProofCheck =
+  | { ok: true; payload: ProofPayload }
+  | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' };
+
+/**
+ * Finds a proof code in what a scanner or a person gives: the bare code, or a URL that carries
+ * it after `#` (what the printed QR holds, so a phone camera opens the verify page).
+ */
+export function extractProofCode(text: string): string {
+  const trimmed = text.trim();
+  const hash = trimmed.indexOf('#');
+  return hash >= 0 ? trimmed.slice(hash + 1) : trimmed;
+}
+
+/**
+ * Checks a proof code against the server's public keys (raw 32-byte Ed25519 keys): the
+ * signature first, and only then the payload, so nothing unsigned is ever read as a fact.
+ */
+export async function verifyProofCode(text: string, publicKeys: readonly Uint8Array[]): Promise<ProofCheck> {
+  const parts = extractProofCode(text).split('.');
+  if (parts.length !== 3 || parts[0] !== PROOF_PREFIX) return { ok: false, reason: 'malformed' };
+  let payloadBytes: Uint8Array;
+  let signature: Uint8Array;
+  try {
+    payloadBytes = base64UrlDecode(parts[1]!);
+    signature = base64UrlDecode(parts[2]!);
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (signature.length !== 64) return { ok: false, reason: 'malformed' };
+  // The key id is read before the signature is checked only to pick the key; a payload is never
+  // believed before its signature is.
+  const claimed = decodeSignedPayload(payloadBytes);
+  if (!claimed) return { ok: false, reason: 'malformed' };
+  let key: Uint8Array | undefined;
+  for (const raw of publicKeys) if ((await proofKeyId(raw)) === claimed.keyId) key = raw;
+  if (!key) return { ok: false, reason: 'unknown-key' };
+  const imported = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+  const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+  const valid = await crypto.subtle.verify({ name: 'Ed25519' }, imported, signature as Uint8Array<ArrayBuffer>, signed);
+  return valid ? { ok: true, payload: claimed } : { ok: false, reason: 'bad-signature' };
+}
+
+function decodeSignedPayload(bytes: Uint8Array): ProofPayload | null {
+  let wire: unknown;
+  try {
+    wire = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(wire)) return null;
+  const kind = KINDS[wire[0] as keyof typeof KINDS];
+  if (!kind) return null;
+  const fields = FIELDS[kind];
+  if (wire.length !== fields.length + 1) return null;
+  const record: Record<string, unknown> = { kind };
+  fields.forEach((f, i) => (record[f] = wire[i + 1]));
+  const parsed = proofPayloadSchema.safeParse(record);
+  return parsed.success ? parsed.data : null;
+}
