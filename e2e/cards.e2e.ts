@@ -69,4 +69,23 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   const pdf = await sheetPage.pdf({ format: 'A4', preferCSSPageSize: true });
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
   expect(pages).toHaveLength(2);
+
+  // The department tree: add one, rename it; the staff list narrows to one department.
+  await page.bringToFront();
+  await page.getByRole('button', { name: '科室设置', exact: true }).click();
+  await page.getByLabel('新科室名称').fill('眼科');
+  await page.getByRole('button', { name: '创建' }).click();
+  const eye = page.getByTestId('departments').locator('tr', { hasText: '眼科' });
+  await eye.getByRole('button', { name: '改名' }).click();
+  await page.getByTestId('departments').getByLabel('科室').fill('眼耳鼻喉科');
+  await page.getByRole('button', { name: '保存', exact: true }).click();
+  await expect(page.getByTestId('departments')).toContainText('眼耳鼻喉科');
+  await expect(page.getByTestId('departments').locator('tr', { hasText: /^眼科/ })).toHaveCount(0);
+
+  await page.getByRole('button', { name: '人员', exact: true }).click();
+  await page.getByRole('combobox', { name: '科室' }).selectOption({ label: '心血管内科' });
+  await expect(page.getByTestId('staff-page')).not.toContainText('共200人');
+  const departmentsShown = await page.getByTestId('staff').locator('tbody tr td:nth-child(3)').allTextContents();
+  expect(departmentsShown.length).toBeGreaterThan(0);
+  expect(new Set(departmentsShown)).toEqual(new Set(['心血管内科']));
 });
