@@ -1,4 +1,4 @@
-import { formatCmeNumber } from '@opencme/core';
+import { chinaDate, formatCmeNumber } from '@opencme/core';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
 // on a free port and a fresh data folder, so a test can stop it and start it again.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -81,7 +81,7 @@ export class ServerProcess {
  * the hour the tests run at. Give it to the server (`start`) and to the browser (`clock.install`).
  */
 export function demoMorning(): Date {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const day = chinaDate(new Date());
   return new Date(`${day}T10:00:00+08:00`);
 }
 

@@ -1,6 +1,6 @@
 // The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
 // portraits, a CME project with a session today, and a kiosk assigned to it.
-import { idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
+import { chinaDate, idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
 import { nextVersion } from './db/connect.ts';
@@ -48,11 +48,6 @@ function prng(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Today's date in China, whatever the server's time zone. */
-export function chinaDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
 }
 
 /** A drawn portrait: a head and shoulders on a light background, in the registry photo's size. */

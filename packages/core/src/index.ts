@@ -9,3 +9,4 @@ export * from './clock.ts';
 export * from './rules.ts';
 export * from './proof.ts';
 export * from './claims.ts';
+export * from './china-date.ts';

@@ -1,14 +1,13 @@
 // CME projects (继续医学教育项目): declaration with courses (课程), review by the offices the
 // project's level requires, execution report (执行情况), credit submission and approval into the
 // ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
-import { newId } from '@opencme/core';
+import { chinaDate, newId } from '@opencme/core';
 import { sql } from 'kysely';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
 import type { Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';
-import { chinaDate } from '../seed.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { appendLedgerEntries } from './ledger.ts';
 import { settingsFor } from './settings.ts';

@@ -1,10 +1,9 @@
 // Issuing, revoking and looking up proofs. A proof is issued from the ledger at the moment of
 // printing: what it states is what the ledger said then, signed, and recorded here.
-import { type AttendanceCertificatePayload, type CreditProofPayload, explainStanding, newId } from '@opencme/core';
+import { type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, explainStanding, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import type { ProofSigner } from '../proof-key.ts';
-import { chinaDate } from '../seed.ts';
 import { standingsOf } from './standing.ts';
 
 export interface ProofYear {

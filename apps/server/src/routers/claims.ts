@@ -1,11 +1,10 @@
-import { claimDraftSchema, cmeYearOf } from '@opencme/core';
+import { chinaDate, claimDraftSchema, cmeYearOf } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { audit } from '../repositories/audit.ts';
 import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
 import { loadRuleSets, provinceCodesOf, ruleSetFor, standingOfPerson } from '../repositories/standing.ts';
-import { chinaDate } from '../seed.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */
