@@ -1,7 +1,7 @@
 // The unit admin's desk: an IC card swiped on a keyboard-wedge reader is bound to a person, and
 // card application sheets print one A4 page a person with the registry photo.
 import { expect, type Page, test } from '@playwright/test';
-import { ServerProcess } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, ServerProcess } from './server.ts';
 
 /**
  * What a keyboard-wedge reader sends: the UID's keys and Enter in one burst, microseconds apart.
@@ -88,4 +88,32 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   const departmentsShown = await page.getByTestId('staff').locator('tbody tr td:nth-child(3)').allTextContents();
   expect(departmentsShown.length).toBeGreaterThan(0);
   expect(new Set(departmentsShown)).toEqual(new Set(['心血管内科']));
+});
+
+test('an account with an initial password changes it first, then reaches its page', async ({ browser }) => {
+  const cookie = await adminCookie(server.url);
+  const [department] = await adminQuery<{ id: string; name: string }[]>(server.url, cookie, 'units.departments', {
+    unitId: (await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined)).organisationId,
+  });
+  const { initialPassword } = await adminMutation<{ initialPassword: string }>(server.url, cookie, 'auth.createAccount', {
+    organisationId: department!.id,
+    role: 'department-reviewer',
+    login: 'new-reviewer',
+    displayName: '新审核员',
+  });
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.url}/admin/claims`);
+  await page.getByLabel('用户名').fill('new-reviewer');
+  await page.getByLabel('密码').fill(initialPassword);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('heading', { name: '首次登录请修改初始密码' })).toBeVisible();
+  await page.getByLabel('原密码').fill('not-the-password');
+  await page.getByLabel('新密码（至少10位）').fill('a-new-password');
+  await page.getByRole('button', { name: '修改密码' }).click();
+  await expect(page.getByRole('alert')).toHaveText('原密码不正确');
+  await page.getByLabel('原密码').fill(initialPassword);
+  await page.getByRole('button', { name: '修改密码' }).click();
+  await expect(page.getByText('新审核员')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 import { apiClient } from '../api.ts';
-import { errorMessage } from '../i18n.svelte.ts';
+import { Feedback } from '../feedback.svelte.ts';
 
 /** The admin pages' one API client (the session cookie authenticates it). */
 export const api = apiClient();
@@ -8,16 +8,9 @@ export type Api = typeof api;
 export type Me = NonNullable<Awaited<ReturnType<Api['auth']['me']['query']>>>;
 
 /** The last error of any admin action, shown above the page in the user's language. */
-export const notice = $state<{ error: string | null }>({ error: null });
+export const notice = new Feedback();
 
-export async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-  notice.error = null;
-  try {
-    return await work();
-  } catch (e) {
-    notice.error = errorMessage(e);
-    return undefined;
-  }
-}
+/** Runs a call to the server; a failure is shown in `notice`, not thrown, and gives `undefined`. */
+export const guard = <T>(work: () => Promise<T>): Promise<T | undefined> => notice.run(work);
 
 export const when = (iso: string | null, locale: string) => (iso ? new Date(iso).toLocaleString(locale, { hour12: false }) : '—');
