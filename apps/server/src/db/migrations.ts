@@ -559,4 +559,12 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Security (issue 9): a view of personal data is logged under the person's unit, and the actor's
+  // own organisation rides beside it so that both sides' admins see the line in their log.
+  '2026-11-30-0901-audit-actor-organisation': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('audit_log').addColumn('actor_organisation_id', 'text').execute();
+      await db.schema.createIndex('audit_log_actor_organisation_at').on('audit_log').columns(['actor_organisation_id', 'at']).execute();
+    },
+  }),
 };

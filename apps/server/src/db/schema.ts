@@ -328,6 +328,8 @@ export interface AuditLogTable {
   entity_id: string;
   /** The organisation the record belongs to, so that admins see the log of their scope only. */
   organisation_id: string | null;
+  /** The acting account's organisation, where it differs from the record's (a view across units). */
+  actor_organisation_id: string | null;
   before: string | null;
   after: string | null;
 }

@@ -2,7 +2,7 @@ import { newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 
 export interface AuditEntry {
-  actor: { userId?: string | null; deviceId?: string | null };
+  actor: { userId?: string | null; deviceId?: string | null; organisationId?: string | null };
   action: string;
   entity: string;
   entityId: string;
@@ -14,19 +14,60 @@ export interface AuditEntry {
 
 /** Appends to the audit log; call it inside the transaction that makes the change. */
 export async function audit(db: DB, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      at: entry.at.toISOString(),
-      actor_user_id: entry.actor.userId ?? null,
-      actor_device_id: entry.actor.deviceId ?? null,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId,
-      organisation_id: entry.organisationId,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    })
-    .execute();
+  await auditMany(db, [entry]);
+}
+
+async function auditMany(db: DB, entries: readonly AuditEntry[]): Promise<void> {
+  // SQLite binds at most 32 766 values; 11 columns a line.
+  for (let i = 0; i < entries.length; i += 1000) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + 1000).map((entry) => ({
+          id: newId(),
+          at: entry.at.toISOString(),
+          actor_user_id: entry.actor.userId ?? null,
+          actor_device_id: entry.actor.deviceId ?? null,
+          actor_organisation_id: entry.actor.organisationId ?? null,
+          action: entry.action,
+          entity: entry.entity,
+          entity_id: entry.entityId,
+          organisation_id: entry.organisationId,
+          before: entry.before === undefined ? null : JSON.stringify(entry.before),
+          after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * A view or export of personal data in full (ID numbers, evidence, a person's detail): one line per
+ * person, filed under the person's own unit (so that unit's admin sees who looked at its staff,
+ * whichever unit the viewer belongs to) and carrying the viewer's organisation beside it.
+ */
+export async function auditPersonalData(
+  db: DB,
+  view: {
+    actor: { userId: string; organisationId: string };
+    /** e.g. `person.view`, `person.reveal-id-number`, `session.export-roster` */
+    action: string;
+    persons: readonly { id: string; institutionId: string }[];
+    /** What was seen, never the data itself: e.g. `{ fields: ['idNumber'] }`, `{ sessionId }`. */
+    detail?: unknown;
+    at: Date;
+  },
+): Promise<void> {
+  await auditMany(
+    db,
+    view.persons.map((p) => ({
+      actor: view.actor,
+      action: view.action,
+      entity: 'person',
+      entityId: p.id,
+      organisationId: p.institutionId,
+      after: view.detail,
+      at: view.at,
+    })),
+  );
 }

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
-import { audit } from '../repositories/audit.ts';
+import { auditPersonalData } from '../repositories/audit.ts';
 import { userProcedure } from '../trpc.ts';
 
 export const personsRouter = {
@@ -13,12 +13,10 @@ export const personsRouter = {
       .where('id', '=', input.personId)
       .executeTakeFirst();
     if (!person) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
-    await audit(ctx.db, {
-      actor: { userId: ctx.user.id },
+    await auditPersonalData(ctx.db, {
+      actor: { userId: ctx.user.id, organisationId: ctx.user.organisationId },
       action: 'person.reveal-id-number',
-      entity: 'person',
-      entityId: person.id,
-      organisationId: person.institution_id,
+      persons: [{ id: person.id, institutionId: person.institution_id }],
       at: ctx.now(),
     });
     return { idNumber: ctx.vault.decrypt(person.id_number_enc) };

@@ -200,7 +200,8 @@ export const registryRouter = {
         .selectFrom('audit_log')
         .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
         .select(['audit_log.id', 'audit_log.at', 'audit_log.action', 'audit_log.entity', 'audit_log.entity_id as entityId', 'audit_log.before', 'audit_log.after', 'users.display_name as actor'])
-        .where('audit_log.organisation_id', 'in', ids)
+        // A unit sees what was done to its records, and what its own accounts did elsewhere.
+        .where((eb) => eb.or([eb('audit_log.organisation_id', 'in', ids), eb('audit_log.actor_organisation_id', 'in', ids)]))
         .orderBy('audit_log.at', 'desc')
         .limit(100)
         .offset((input.page - 1) * 100)
