@@ -26,7 +26,7 @@ describe('ID numbers at rest', () => {
     const idNumber = approvedIdNumbers[7]!;
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards: [{ kind: 'id-card', value: idNumber.toLowerCase() }] });
     const res = await kiosk.client.sync.push.mutate({ taps });
-    expect(res.results[0]!.status).toBe('accepted');
+    expect(res.results[0]!.status).toBe('stored');
     const stored = await server.db.selectFrom('taps').select(['person_id', 'credential_value']).where('tap_id', '=', taps[0]!.tapId).executeTakeFirstOrThrow();
     expect(stored.person_id).not.toBeNull();
     expect(stored.credential_value).toBe(server.vault.index(idNumber));
@@ -49,7 +49,7 @@ describe('ID numbers at rest', () => {
     const cards = await Promise.all([known, stranger].map(async (value) => ({ kind: 'id-card' as const, value: await rosterKey({ kind: 'id-card', value }) })));
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards, firstSeq: 100 });
     const res = await kiosk.client.sync.push.mutate({ taps });
-    expect(res.results.map((r) => r.status)).toEqual(['accepted', 'flagged']);
+    expect(res.results.map((r) => r.status)).toEqual(['stored', 'stored']);
     const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
     const byId = new Map(stored.map((r) => [r.tap_id, r]));
     expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: expect.any(String) });

@@ -22,7 +22,7 @@ describe('sync.push', () => {
     const before = await countTaps();
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards: cards.slice(0, 20), firstSeq: 1 });
     const first = await kiosk.client.sync.push.mutate({ taps });
-    expect(first.results.map((r) => r.status)).toEqual(Array(20).fill('accepted'));
+    expect(first.results.map((r) => r.status)).toEqual(Array(20).fill('stored'));
     const again = await kiosk.client.sync.push.mutate({ taps });
     expect(again.results.map((r) => r.status)).toEqual(Array(20).fill('duplicate'));
     expect(await countTaps()).toBe(before + 20);
@@ -33,10 +33,10 @@ describe('sync.push', () => {
   it('answers a tap repeated inside one batch as a duplicate', async () => {
     const [tap] = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards: cards.slice(0, 1), firstSeq: 100 });
     const res = await kiosk.client.sync.push.mutate({ taps: [tap!, tap!] });
-    expect(res.results.map((r) => r.status)).toEqual(['accepted', 'duplicate']);
+    expect(res.results.map((r) => r.status)).toEqual(['stored', 'duplicate']);
   });
 
-  it('stores what looks wrong and flags it with the reasons, never refusing the fact', async () => {
+  it('stores what looks wrong and flags it with the reasons for the reviewer, never refusing the fact', async () => {
     const taps = makeTaps({
       deviceId: 'someone-else',
       sessionId: 'no-such-session',
@@ -44,13 +44,14 @@ describe('sync.push', () => {
       firstSeq: 1, // already used by the first test's batch
     });
     const res = await kiosk.client.sync.push.mutate({ taps });
-    expect(res.results[0]).toEqual({
-      tapId: taps[0]!.tapId,
-      status: 'flagged',
-      reasons: ['device-mismatch', 'unknown-session', 'unknown-credential', 'seq-reused'],
-    });
+    expect(res.results[0]).toEqual({ tapId: taps[0]!.tapId, status: 'stored' });
     const row = await server.db.selectFrom('taps').selectAll().where('tap_id', '=', taps[0]!.tapId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'flagged', device_id: kiosk.deviceId, claimed_device_id: 'someone-else' });
+    expect(row).toMatchObject({
+      status: 'flagged',
+      flag_reasons: 'device-mismatch,unknown-session,unknown-credential,seq-reused',
+      device_id: kiosk.deviceId,
+      claimed_device_id: 'someone-else',
+    });
   });
 
   it('flags a card reported lost', async () => {
@@ -58,7 +59,9 @@ describe('sync.push', () => {
     await server.db.updateTable('credentials').set({ status: 'lost' }).where('value', '=', lost.value).execute();
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards: [lost], firstSeq: 200 });
     const res = await kiosk.client.sync.push.mutate({ taps });
-    expect(res.results[0]).toMatchObject({ status: 'flagged', reasons: ['denied-credential'] });
+    expect(res.results[0]).toEqual({ tapId: taps[0]!.tapId, status: 'stored' });
+    const row = await server.db.selectFrom('taps').selectAll().where('tap_id', '=', taps[0]!.tapId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'flagged', flag_reasons: 'denied-credential', person_id: expect.any(String) });
   });
 
   it('turns taps into sign-in and sign-out per person', async () => {
@@ -86,7 +89,7 @@ describe('sync.push', () => {
       expect(await server.db.selectFrom('attendance').selectAll().execute()).toEqual(attendanceBefore);
       server.sqlite.exec('DROP TRIGGER fail_13th');
       const retry = await kiosk.client.sync.push.mutate({ taps });
-      expect(retry.results.every((r) => r.status === 'accepted')).toBe(true);
+      expect(retry.results.every((r) => r.status === 'stored')).toBe(true);
     } finally {
       server.sqlite.exec('DROP TRIGGER IF EXISTS fail_13th');
     }

@@ -78,23 +78,28 @@ export const SyncPushInput = z.object({
 });
 export type SyncPushInput = z.infer<typeof SyncPushInput>;
 
-/** Why a stored tap needs a reviewer's eye. A flagged tap is stored, never thrown away. */
+/**
+ * Why a stored tap needs a reviewer's eye. A flagged tap is stored, never thrown away. Reviewers
+ * see these in the session's tap list; the kiosk is never told them (see `TapStatus`).
+ */
 export const FlagReason = z.enum([
   'unknown-session', // the session does not exist
   'session-not-assigned', // the session exists but this device was not assigned to it
-  'unknown-credential', // no person holds this card
+  'project-not-held', // the session's project is not approved (a draft, under review, rejected)
+  'unknown-credential', // no one the session may admit holds this card (no one at all, or another unit's staff)
   'denied-credential', // the card was reported lost (挂失)
   'device-mismatch', // the tap names another device than the token that pushed it
   'seq-reused', // another tap of this device already has this sequence number
+  'implausible-time', // the tap is dated far from any moment a kiosk could have recorded it
 ]);
 export type FlagReason = z.infer<typeof FlagReason>;
 
-export const TapStatus = z.discriminatedUnion('status', [
-  z.object({ tapId: z.string(), status: z.literal('accepted') }),
-  /** Already stored by an earlier push: a success for the kiosk. */
-  z.object({ tapId: z.string(), status: z.literal('duplicate') }),
-  z.object({ tapId: z.string(), status: z.literal('flagged'), reasons: z.array(FlagReason).min(1) }),
-]);
+/**
+ * What the server did with each tap: stored it now, or had it already. Nothing more: whether a
+ * card is known, whose it is or why a tap was flagged would let a kiosk's token probe the registry
+ * (guess card numbers, read the answers), so the reply is the same for every card.
+ */
+export const TapStatus = z.object({ tapId: z.string(), status: z.enum(['stored', 'duplicate']) });
 export type TapStatus = z.infer<typeof TapStatus>;
 
 export const SyncPushResult = z.object({

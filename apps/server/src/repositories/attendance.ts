@@ -45,6 +45,9 @@ export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: s
   const windows = new Map(sessions.map((s) => [s.id, { startsAt: s.starts_at, endsAt: s.ends_at } satisfies SessionWindow]));
   const correctionOf = new Map(corrections.map((c) => [pairKey(c.session_id, c.person_id), c]));
   const byPair = new Map<string, { counted: TimedTap[]; flagged: boolean }>();
+  // Only taps that name a person are here, and a tap names one only if it was recorded at a door
+  // of the session, of a project that may be held, by someone the session may admit (storeTaps):
+  // a flagged one among them (a lost card, a jumped clock) is review material for the organiser.
   for (const t of taps) {
     const key = pairKey(t.session_id, t.person_id!);
     const entry = byPair.get(key) ?? { counted: [], flagged: false };

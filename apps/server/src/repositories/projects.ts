@@ -179,6 +179,11 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
   });
 }
 
+/** Whether a project in this status was approved, so that it may be held (a draft, one under review or a rejected one may not). */
+export function projectMayBeHeld(status: ProjectStatus): boolean {
+  return status !== 'draft' && status !== 'submitted' && status !== 'rejected';
+}
+
 /** Whether a session belongs to an approved project (only those may be held, so only those get kiosks). */
 export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boolean> {
   const row = await db
@@ -187,7 +192,7 @@ export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boole
     .select('projects.status')
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
-  return row !== undefined && row.status !== 'draft' && row.status !== 'submitted' && row.status !== 'rejected';
+  return row !== undefined && projectMayBeHeld(row.status);
 }
 
 export interface AttachmentInput {

@@ -4,6 +4,8 @@ import type { DeviceRow, NewTap } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
+import { subtreeIds } from './organisations.ts';
+import { projectMayBeHeld } from './projects.ts';
 
 /** SQLite allows 32 766 bound values per statement; 19 columns a tap leaves room for 1 700 rows. */
 const INSERT_CHUNK = 1000;
@@ -32,9 +34,28 @@ async function blindIdCards(db: DB, vault: IdNumberVault, taps: readonly Tap[]):
 }
 
 /**
+ * How far a tap's instant (on the server's clock) may lie from any moment a kiosk could have
+ * recorded it. A kiosk may be offline for days or weeks, so the time a tap is received says nothing
+ * of its age; what bounds it is the session it was recorded for, and the receipt from above:
+ * - no tap is recorded in the future: a day of slack covers any time-zone or date mistake of a
+ *   kiosk that sent no clock sample (its wall time is then taken as it is), which is at most 14 h;
+ * - a kiosk records for the sessions it pulled, and opens a session a day early at most for a
+ *   trial: a tap dated a week before its session opens comes from no real door.
+ * Taps dated past their session's end are left alone: a kiosk left on after the event records
+ * them, and they fall outside the window, so they count for nothing anyway.
+ */
+const FUTURE_SLACK_MS = 24 * 3_600_000;
+const BEFORE_SESSION_MS = 7 * 24 * 3_600_000;
+
+/**
  * Stores a batch of taps from one device, each exactly once, in one transaction: either every
  * new tap of the batch is stored and attendance is recomputed, or nothing is written.
  * A tap is never refused for what it says; what looks wrong is stored and flagged for review.
+ *
+ * A tap names a person only when it was recorded on a session assigned to this device, of a
+ * project that may be held, by a card of someone that session may admit (see `admits`). Anything
+ * else names no one, so it can build no attendance, roster, export or credit: another unit's
+ * staff cannot be drawn into a session by tapping their guessed card numbers.
  */
 export async function storeTaps(
   db: DB,
@@ -56,17 +77,16 @@ export async function storeTaps(
       (await trx.selectFrom('taps').select('tap_id').where('tap_id', 'in', tapIds).execute()).map((r) => r.tap_id),
     );
 
+    // The reply says only whether each tap is kept: the same for a known card and an unknown one.
     const fresh: Tap[] = [];
     const results: TapStatus[] = [];
     const seen = new Set<string>();
     for (const tap of taps) {
-      if (stored.has(tap.tapId) || seen.has(tap.tapId)) {
-        results.push({ tapId: tap.tapId, status: 'duplicate' });
-        continue;
-      }
+      const duplicate = stored.has(tap.tapId) || seen.has(tap.tapId);
+      results.push({ tapId: tap.tapId, status: duplicate ? 'duplicate' : 'stored' });
+      if (duplicate) continue;
       seen.add(tap.tapId);
       fresh.push(tap);
-      results.push({ tapId: tap.tapId, status: 'accepted' }); // refined below
     }
     if (fresh.length === 0) return results;
 
@@ -74,18 +94,32 @@ export async function storeTaps(
     const placed = await placeTaps(trx, device.id, fresh, sample, now);
     const rows: NewTap[] = [];
     const usedSeqs = new Set(lookups.usedSeqs);
-    const flagsById = new Map<string, FlagReason[]>();
     for (const tap of fresh) {
       const reasons: FlagReason[] = [];
-      const holder = lookups.credentials.get(credentialKey(tap.credential.kind, tap.credential.value));
+      const at = placed.get(tap.tapId)!.at;
+      const session = lookups.sessions.get(tap.sessionId);
+      // Only the people this session may admit are looked for: a card held by anyone else is as
+      // unknown here as a card nobody holds, and flagged alike, so that not even the session's own
+      // reviewer can tell the two apart.
+      const found = lookups.credentials.get(credentialKey(tap.credential.kind, tap.credential.value));
+      const holder = session && found && admits(lookups.admitting.get(session.organiserId)!, found) ? found : undefined;
       if (tap.deviceId !== device.id) reasons.push('device-mismatch');
-      if (!lookups.sessions.has(tap.sessionId)) reasons.push('unknown-session');
-      else if (!lookups.assigned.has(tap.sessionId)) reasons.push('session-not-assigned');
+      if (!session) reasons.push('unknown-session');
+      else {
+        if (!lookups.assigned.has(tap.sessionId)) reasons.push('session-not-assigned');
+        if (!session.held) reasons.push('project-not-held');
+      }
       if (!holder) reasons.push('unknown-credential');
       else if (holder.status === 'lost') reasons.push('denied-credential');
       if (usedSeqs.has(tap.seq)) reasons.push('seq-reused');
       usedSeqs.add(tap.seq);
-      if (reasons.length > 0) flagsById.set(tap.tapId, reasons);
+      if (at.getTime() > now.getTime() + FUTURE_SLACK_MS || (session && at.getTime() < Date.parse(session.startsAt) - BEFORE_SESSION_MS)) {
+        reasons.push('implausible-time');
+      }
+      // A flagged tap of an admitted person on an assigned door (a lost card, a reused sequence
+      // number, a wrong clock) still names the person: it is the reviewer's material, shown in the
+      // person's attendance as flagged, and counts for nothing until then.
+      const heldAtThisDoor = session !== undefined && session.held && lookups.assigned.has(tap.sessionId);
       rows.push({
         tap_id: tap.tapId,
         device_id: device.id,
@@ -94,7 +128,7 @@ export async function storeTaps(
         session_id: tap.sessionId,
         credential_kind: tap.credential.kind,
         credential_value: tap.credential.value,
-        person_id: holder?.personId ?? null,
+        person_id: heldAtThisDoor && holder ? holder.personId : null,
         kiosk_person_id: tap.personId,
         wall_time: tap.wallTime,
         mono_time: tap.monoTime,
@@ -104,7 +138,7 @@ export async function storeTaps(
         status: reasons.length > 0 ? 'flagged' : 'accepted',
         flag_reasons: reasons.length > 0 ? reasons.join(',') : null,
         received_at: receivedAt,
-        at: placed.get(tap.tapId)!.at.toISOString(),
+        at: at.toISOString(),
         clock_jumped: placed.get(tap.tapId)!.jumped ? 1 : 0,
       });
     }
@@ -118,11 +152,7 @@ export async function storeTaps(
     }
     await recomputeAttendance(trx, [...touched.values()], receivedAt);
     await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
-
-    return results.map((r) => {
-      const reasons = flagsById.get(r.tapId);
-      return r.status === 'accepted' && reasons ? { tapId: r.tapId, status: 'flagged', reasons } : r;
-    });
+    return results;
   });
 }
 
@@ -130,25 +160,60 @@ function credentialKey(kind: string, value: string): string {
   return `${kind}\u0000${value}`;
 }
 
+interface Holder {
+  personId: string;
+  status: 'active' | 'lost';
+  institutionId: string;
+  departmentId: string | null;
+  registrationStatus: 'pending' | 'approved' | 'rejected';
+}
+
+/**
+ * Whether a session may admit the holder of a card: the approved staff of its organiser (the
+ * organiser's part of the organisation tree). Once enrolment (报名) exists, the enrolled of other
+ * units join them here.
+ */
+function admits(organiserTree: ReadonlySet<string>, holder: Holder): boolean {
+  return holder.registrationStatus === 'approved' && (organiserTree.has(holder.institutionId) || (holder.departmentId !== null && organiserTree.has(holder.departmentId)));
+}
+
 async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
   const sessionIds = [...new Set(taps.map((t) => t.sessionId))];
   const values = [...new Set(taps.map((t) => t.credential.value))];
   const seqs = [...new Set(taps.map((t) => t.seq))];
   const [sessions, assigned, credentials, usedSeqs] = await Promise.all([
-    db.selectFrom('sessions').select('id').where('id', 'in', sessionIds).execute(),
+    db
+      .selectFrom('sessions')
+      .innerJoin('projects', 'projects.id', 'sessions.project_id')
+      .select(['sessions.id', 'sessions.starts_at', 'projects.organiser_id', 'projects.status'])
+      .where('sessions.id', 'in', sessionIds)
+      .execute(),
     db
       .selectFrom('device_sessions')
       .select('session_id')
       .where('device_id', '=', deviceId)
       .where('session_id', 'in', sessionIds)
       .execute(),
-    db.selectFrom('credentials').select(['kind', 'value', 'person_id', 'status']).where('value', 'in', values).execute(),
+    db
+      .selectFrom('credentials')
+      .innerJoin('persons', 'persons.id', 'credentials.person_id')
+      .select(['credentials.kind', 'credentials.value', 'credentials.person_id', 'credentials.status', 'persons.institution_id', 'persons.department_id', 'persons.registration_status'])
+      .where('credentials.value', 'in', values)
+      .execute(),
     db.selectFrom('taps').select('seq').where('device_id', '=', deviceId).where('seq', 'in', seqs).execute(),
   ]);
+  const organisers = [...new Set(sessions.map((s) => s.organiser_id))];
+  const admitting = new Map(await Promise.all(organisers.map(async (id) => [id, new Set(await subtreeIds(db, id))] as const)));
   return {
-    sessions: new Set(sessions.map((s) => s.id)),
+    sessions: new Map(sessions.map((s) => [s.id, { organiserId: s.organiser_id, held: projectMayBeHeld(s.status), startsAt: s.starts_at }])),
     assigned: new Set(assigned.map((s) => s.session_id)),
-    credentials: new Map(credentials.map((c) => [credentialKey(c.kind, c.value), { personId: c.person_id, status: c.status }])),
+    credentials: new Map(
+      credentials.map((c) => [
+        credentialKey(c.kind, c.value),
+        { personId: c.person_id, status: c.status, institutionId: c.institution_id, departmentId: c.department_id, registrationStatus: c.registration_status } satisfies Holder,
+      ]),
+    ),
+    admitting,
     usedSeqs: usedSeqs.map((r) => r.seq),
   };
 }

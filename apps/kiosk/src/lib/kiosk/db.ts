@@ -23,7 +23,11 @@ export interface LocalCredential {
 export interface LocalTap extends Tap {
   /** 0 until the server answered for it (IndexedDB cannot index booleans). */
   synced: 0 | 1;
-  serverStatus: TapStatus['status'] | null;
+  /**
+   * The server's answer: stored, or had it already. Kiosks of before the answer was reduced to
+   * that kept 'accepted' or 'flagged' here; nothing reads them.
+   */
+  serverStatus: TapStatus['status'] | 'accepted' | 'flagged' | null;
   recordedAt: number;
 }
 

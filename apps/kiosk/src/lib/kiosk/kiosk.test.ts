@@ -99,7 +99,7 @@ class FakeServer implements SyncTransport {
     const results = taps.map((t) => {
       const dup = this.stored.has(t.tapId);
       this.stored.set(t.tapId, t);
-      return { tapId: t.tapId, status: dup ? ('duplicate' as const) : ('accepted' as const) };
+      return { tapId: t.tapId, status: dup ? ('duplicate' as const) : ('stored' as const) };
     });
     return { results, serverTime: new Date().toISOString() };
   }
