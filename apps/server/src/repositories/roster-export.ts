@@ -3,6 +3,8 @@ import ExcelJS from 'exceljs';
 import type { DB } from '../db/connect.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { listSessionAttendance } from './attendance.ts';
+import { auditPersonalData } from './audit.ts';
+import { subtreeIds } from './organisations.ts';
 
 const STATUS_ZH = { complete: '完成', incomplete: '不完整', absent: '缺席' } as const;
 
@@ -13,16 +15,38 @@ function beijing(iso: string | null): string {
 }
 
 /**
- * The roster with full ID numbers (the national report's attendee list needs them); the caller
- * audits the export. ID and card numbers are written as text, so Excel keeps every digit.
+ * The roster of a session as the viewer may see it: full ID numbers (the national report's attendee
+ * list needs them) only for people within the viewer's part of the organisation tree, masked for
+ * anyone else. The export is audited under each listed person's unit, with the viewer's
+ * organisation beside it, so both sides' admins see it. ID and card numbers are written as text,
+ * so Excel keeps every digit.
  */
-export async function exportSessionRoster(db: DB, vault: IdNumberVault, sessionId: string): Promise<Uint8Array> {
-  const people = await listSessionAttendance(db, sessionId);
-  const sealed = new Map(
+export async function exportSessionRoster(
+  db: DB,
+  vault: IdNumberVault,
+  input: { sessionId: string; viewer: { userId: string; organisationId: string }; now: Date },
+): Promise<Uint8Array> {
+  const people = await listSessionAttendance(db, input.sessionId);
+  const persons = new Map(
     people.length === 0
       ? []
-      : (await db.selectFrom('persons').select(['id', 'id_number_enc']).where('id', 'in', people.map((p) => p.personId)).execute()).map((p) => [p.id, p.id_number_enc]),
+      : (await db.selectFrom('persons').select(['id', 'id_number_enc', 'institution_id', 'department_id']).where('id', 'in', people.map((p) => p.personId)).execute()).map((p) => [p.id, p]),
   );
+  const scope = new Set(await subtreeIds(db, input.viewer.organisationId));
+  // Where a person is for access, as the access table reads it (authz.ts `personOrg`).
+  const inScope = (personId: string) => {
+    const p = persons.get(personId)!;
+    return scope.has(p.department_id ?? p.institution_id);
+  };
+  for (const shown of ['full', 'masked'] as const) {
+    await auditPersonalData(db, {
+      actor: input.viewer,
+      action: 'session.export-roster',
+      persons: people.filter((p) => inScope(p.personId) === (shown === 'full')).map((p) => ({ id: p.personId, institutionId: persons.get(p.personId)!.institution_id })),
+      detail: { sessionId: input.sessionId, idNumber: shown },
+      at: input.now,
+    });
+  }
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('签到名单');
   sheet.columns = [
@@ -40,7 +64,7 @@ export async function exportSessionRoster(db: DB, vault: IdNumberVault, sessionI
   for (const p of people) {
     sheet.addRow({
       name: p.name,
-      idNumber: vault.decrypt(sealed.get(p.personId)!),
+      idNumber: inScope(p.personId) ? vault.decrypt(persons.get(p.personId)!.id_number_enc) : p.maskedIdNumber,
       cmeNumber: p.cmeNumber ?? '',
       department: p.department ?? '',
       signIn: beijing(p.correctedSignInAt ?? p.signInAt),
