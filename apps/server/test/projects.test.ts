@@ -167,7 +167,7 @@ describe('the whole path', () => {
     const file = (name: string, text: string) => ({ projectId, fileName: name, dataBase64: Buffer.from(text).toString('base64') });
     await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
     await expect(organiser.projects.importAssessments.mutate(file('成绩.xlsx', 'not a zip'))).rejects.toThrow('无法读取此 xlsx 文件');
-    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号不存在：9999999999');
+    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号没有本项目的出勤记录，不能录入成绩：9999999999');
     await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
     expect(await organiser.projects.importAssessments.mutate({ projectId, fileName: '成绩.xlsx', dataBase64: xlsx })).toEqual({ recorded: 4 });

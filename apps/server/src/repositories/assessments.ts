@@ -11,16 +11,32 @@ export interface AssessmentInput {
   score: number | null;
 }
 
-/** Records results for a project; an unknown card number refuses the whole batch, naming it. */
+/**
+ * Records results for a project, only for people who attended one of its sessions; any other card
+ * number refuses the whole batch, naming it. An unknown number and one of someone who did not come
+ * get the same answer, so that the form tells no one which card numbers exist.
+ */
 export async function recordAssessments(db: DB, input: { projectId: string; results: readonly AssessmentInput[]; userId: string; now: Date }): Promise<{ recorded: number }> {
   if (input.results.length === 0) throw new UserFacingError('BAD_REQUEST', '没有要录入的成绩', 'No results to record');
   return db.transaction().execute(async (trx) => {
     const numbers = [...new Set(input.results.map((r) => r.cmeNumber))];
     const persons = new Map(
-      (await trx.selectFrom('persons').select(['id', 'cme_number']).where('cme_number', 'in', numbers).execute()).map((p) => [p.cme_number!, p.id]),
+      (
+        await trx
+          .selectFrom('persons')
+          .innerJoin('attendance', 'attendance.person_id', 'persons.id')
+          .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+          .select(['persons.id', 'persons.cme_number'])
+          .where('sessions.project_id', '=', input.projectId)
+          .where('persons.cme_number', 'in', numbers)
+          .distinct()
+          .execute()
+      ).map((p) => [p.cme_number!, p.id]),
     );
-    const unknown = numbers.filter((n) => !persons.has(n));
-    if (unknown.length > 0) throw new UserFacingError('BAD_REQUEST', `以下继教卡号不存在：${unknown.join('、')}`, `Unknown CME card numbers: ${unknown.join(', ')}`);
+    const absent = numbers.filter((n) => !persons.has(n));
+    if (absent.length > 0) {
+      throw new UserFacingError('BAD_REQUEST', `以下继教卡号没有本项目的出勤记录，不能录入成绩：${absent.join('、')}`, `No attendance at this project for these CME card numbers, so no results can be recorded: ${absent.join(', ')}`);
+    }
     for (const r of input.results) {
       const values = { passed: r.passed ? 1 : 0, score: r.score, recorded_by: input.userId, recorded_at: input.now.toISOString() };
       await trx

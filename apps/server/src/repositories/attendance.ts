@@ -146,6 +146,19 @@ export async function correctAttendance(
   await db.transaction().execute(async (trx) => {
     const person = await trx.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst();
     if (!person) throw new UserFacingError('NOT_FOUND', '找不到此人员', 'No such person');
+    // A correction mends the record of someone who came (a kiosk failed, a card was forgotten at
+    // one sitting); it cannot put on the roster someone no door of the project ever saw.
+    const attended = await trx
+      .selectFrom('attendance')
+      .innerJoin('sessions as attended', 'attended.id', 'attendance.session_id')
+      .innerJoin('sessions as corrected', 'corrected.project_id', 'attended.project_id')
+      .select('attendance.session_id')
+      .where('corrected.id', '=', input.sessionId)
+      .where('attendance.person_id', '=', input.personId)
+      .executeTakeFirst();
+    if (!attended) {
+      throw new UserFacingError('BAD_REQUEST', '此人员在本项目的任何场次都没有刷卡记录，不能更正', 'This person has no attendance at any session of this project: there is nothing to correct');
+    }
     const at = input.now.toISOString();
     const before = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirst();
     const correction = {
