@@ -567,4 +567,111 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('audit_log_actor_organisation_at').on('audit_log').columns(['actor_organisation_id', 'at']).execute();
     },
   }),
+  // Security (issue 9): a tap names a person only when it was recorded at a door of its session,
+  // of a project that may be held, by someone the session may admit. Taps stored before named
+  // anyone whose card number was guessed, and built attendance (hence rosters with full ID numbers
+  // and credits) from them: they lose the person, and what was built from them goes. The rules are
+  // written out here, not imported, so that this migration means the same thing forever.
+  '2026-11-30-09A1-taps-name-admitted-people-only': () => ({
+    async up(db: Kysely<any>) {
+      const organisations: { id: string; parent_id: string | null }[] = await db.selectFrom('organisations').select(['id', 'parent_id']).execute();
+      const children = new Map<string, string[]>();
+      for (const o of organisations) {
+        if (!o.parent_id) continue;
+        if (!children.has(o.parent_id)) children.set(o.parent_id, []);
+        children.get(o.parent_id)!.push(o.id);
+      }
+      const trees = new Map<string, Set<string>>();
+      const treeOf = (root: string) => {
+        let tree = trees.get(root);
+        if (!tree) {
+          tree = new Set<string>();
+          for (const stack = [root]; stack.length > 0; ) {
+            const id = stack.pop()!;
+            tree.add(id);
+            stack.push(...(children.get(id) ?? []));
+          }
+          trees.set(root, tree);
+        }
+        return tree;
+      };
+      type Named = { organiser_id: string | null; institution_id: string; department_id: string | null; registration_status: string };
+      const admitted = (r: Named) =>
+        r.organiser_id !== null && r.registration_status === 'approved' && (treeOf(r.organiser_id).has(r.institution_id) || (r.department_id !== null && treeOf(r.organiser_id).has(r.department_id)));
+      const held = (status: string | null) => status !== null && !['draft', 'submitted', 'rejected'].includes(status);
+
+      let after = '';
+      for (;;) {
+        const page: (Named & { tap_id: string; flag_reasons: string | null; project_status: string | null; assigned: string | null; session_found: string | null })[] = await db
+          .selectFrom('taps')
+          .innerJoin('persons', 'persons.id', 'taps.person_id')
+          .leftJoin('sessions', 'sessions.id', 'taps.session_id')
+          .leftJoin('projects', 'projects.id', 'sessions.project_id')
+          .leftJoin('device_sessions', (j) => j.onRef('device_sessions.device_id', '=', 'taps.device_id').onRef('device_sessions.session_id', '=', 'taps.session_id'))
+          .select([
+            'taps.tap_id',
+            'taps.flag_reasons',
+            'sessions.id as session_found',
+            'projects.organiser_id',
+            'projects.status as project_status',
+            'device_sessions.session_id as assigned',
+            'persons.institution_id',
+            'persons.department_id',
+            'persons.registration_status',
+          ])
+          .where('taps.tap_id', '>', after)
+          .orderBy('taps.tap_id')
+          .limit(2000)
+          .execute();
+        if (page.length === 0) break;
+        after = page.at(-1)!.tap_id;
+        for (const t of page) {
+          if (t.session_found !== null && t.assigned !== null && held(t.project_status) && admitted(t)) continue;
+          const reasons = new Set(t.flag_reasons ? t.flag_reasons.split(',') : []);
+          if (t.session_found === null) reasons.add('unknown-session');
+          if (t.session_found !== null && t.assigned === null) reasons.add('session-not-assigned');
+          if (t.session_found !== null && !held(t.project_status)) reasons.add('project-not-held');
+          if (!admitted(t)) reasons.add('unknown-credential');
+          await db.updateTable('taps').set({ person_id: null, status: 'flagged', flag_reasons: [...reasons].join(',') }).where('tap_id', '=', t.tap_id).execute();
+        }
+      }
+
+      // Attendance of someone the session may not admit goes, corrected or not; so does attendance
+      // that no tap names any more and no organiser corrected.
+      const rows: (Named & { session_id: string; person_id: string })[] = await db
+        .selectFrom('attendance')
+        .innerJoin('persons', 'persons.id', 'attendance.person_id')
+        .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+        .innerJoin('projects', 'projects.id', 'sessions.project_id')
+        .select(['attendance.session_id', 'attendance.person_id', 'projects.organiser_id', 'persons.institution_id', 'persons.department_id', 'persons.registration_status'])
+        .execute();
+      for (const r of rows) {
+        if (!admitted(r)) await db.deleteFrom('attendance').where('session_id', '=', r.session_id).where('person_id', '=', r.person_id).execute();
+      }
+      await db
+        .deleteFrom('attendance')
+        .where('corrected_at', 'is', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('taps').select('taps.tap_id').whereRef('taps.session_id', '=', 'attendance.session_id').whereRef('taps.person_id', '=', 'attendance.person_id'))),
+        )
+        .execute();
+      // Credits submitted but not yet approved for someone with no attendance left are withdrawn
+      // from the submission; approved ones are in the append-only ledger, for the offices to reverse.
+      await db
+        .deleteFrom('credit_awards')
+        .where('project_id', 'in', db.selectFrom('projects').select('id').where('status', '=', 'credits-submitted'))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('attendance')
+                .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+                .select('attendance.person_id')
+                .whereRef('sessions.course_id', '=', 'credit_awards.course_id')
+                .whereRef('attendance.person_id', '=', 'credit_awards.person_id'),
+            ),
+          ),
+        )
+        .execute();
+    },
+  }),
 };
