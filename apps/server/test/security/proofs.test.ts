@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { publishedProofKeysSchema, verifyProofCode } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Client, startServer, type TestServer } from '../harness.ts';
+import { printedCode } from '../pdf.ts';
 
 // Seeding the demo and rendering PDFs is slow when other work shares the two cores.
 vi.setConfig({ hookTimeout: 60_000, testTimeout: 60_000 });
@@ -69,5 +71,26 @@ describe('the verify address printed on a proof', () => {
     const text = (await printedText(jobId)).replace(/\s+/g, '');
     expect(text).not.toContain('attacker.example');
     expect(text).toContain(`打开${server.url}/verify粘贴`);
+  });
+});
+
+describe('a withdrawn signing key', () => {
+  const publishedKeys = async () => publishedProofKeysSchema.parse(await (await fetch(`${server.url}/.well-known/opencme-proof-keys.json`)).json()).keys;
+
+  it('is published with its validity, and once withdrawn verifies nothing it signed and signs nothing more', async () => {
+    const { jobId } = await admin.proofs.printPerson.mutate({ personId, fromYear: 2026, toYear: 2026 });
+    const code = printedCode(await printedText(jobId));
+    const before = await publishedKeys();
+    expect(before).toEqual([expect.objectContaining({ keyId: server.proofSigner.keyId, notBefore: server.clock.now.toISOString(), notAfter: null, withdrawnAt: null })]);
+    expect((await verifyProofCode(code, before)).ok).toBe(true);
+
+    // The operator withdraws it with the server's own command, against the server's data folder.
+    const command = path.resolve(import.meta.dirname, '../../src/withdraw-proof-key.ts');
+    execFileSync(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], { env: { ...process.env, DATA_DIR: path.dirname(server.file) }, encoding: 'utf8' });
+
+    const after = await publishedKeys();
+    expect(after).toEqual([expect.objectContaining({ keyId: server.proofSigner.keyId, withdrawnAt: expect.any(String), notAfter: expect.any(String) })]);
+    expect(await verifyProofCode(code, after)).toEqual({ ok: false, reason: 'withdrawn-key' });
+    await expect(admin.proofs.printPerson.mutate({ personId, fromYear: 2026, toYear: 2026 })).rejects.toThrow('证明签名密钥已停用');
   });
 });
