@@ -120,5 +120,5 @@ test('a claim climbs the review chain, the standing updates, the department prin
   await expect(verifier.getByTestId('verify-result')).toContainText('签名有效');
   await expect(verifier.getByTestId('verify-name')).toHaveText(name);
   await expect(verifier.getByTestId('verify-total')).toHaveText(String(before + 3));
-  await expect(verifier.getByTestId('verify-revocation')).toHaveText('离线：未能检查是否已撤销');
+  await expect(verifier.getByTestId('verify-revocation')).toContainText('离线核验 — 未检查是否已撤销');
 });

@@ -13,13 +13,22 @@ const beijing = (iso: string) => new Date(`${iso}+08:00`);
 const EVENT_DAY = '2026-11-17';
 const DEMO_KIOSK = '演示签到机（学术报告厅）';
 
-async function signIn(page: Page) {
+/** `admin` organises the unit's projects; `director`, the office's second account, reviews them. */
+async function signIn(page: Page, login: 'admin' | 'director' = 'admin') {
   await page.goto(`${server.url}/admin`);
-  await page.getByLabel('用户名').fill('admin');
+  await page.getByLabel('用户名').fill(login);
   await page.getByLabel('密码').fill('opencme-demo');
   await page.getByRole('button', { name: '登录' }).click();
   await expect(page.getByRole('button', { name: '退出' })).toBeVisible();
   await page.goto(`${server.url}/admin/projects`);
+}
+
+/** The director opens the project and takes one decision on it. */
+async function approveAs(director: Page, button: '批准' | '批准学分', after: string) {
+  await signIn(director, 'director');
+  await director.getByRole('button', { name: '心内科病例讨论会' }).click();
+  await director.getByRole('button', { name: button, exact: true }).click();
+  await expect(director.getByTestId('project-status')).toHaveText(after);
 }
 
 async function tap(kiosk: { context: BrowserContext; page: Page }, card: string, time: string) {
@@ -66,8 +75,17 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await expect(status).toHaveText('草稿');
   await admin.getByRole('button', { name: '提交审核' }).click();
   await expect(status).toHaveText('审核中');
-  // A unit's own project is reviewed by the unit's CME office (医教科).
+  // A unit's own project is reviewed by the unit's CME office (医教科), by another account than
+  // the one that declared it: the organiser's own approval is refused.
   await admin.getByRole('button', { name: '批准', exact: true }).click();
+  await expect(admin.getByRole('alert').filter({ hasText: '须由另一账号审核' })).toBeVisible();
+  await expect(status).toHaveText('审核中');
+  const directorContext = await browser.newContext();
+  await directorContext.clock.install({ time: declaredAt });
+  const director = await directorContext.newPage();
+  await approveAs(director, '批准', '已批准');
+  await admin.reload();
+  await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
   await expect(status).toHaveText('已批准');
   for (const session of await admin.getByTestId('session').all()) {
     await session.getByRole('combobox', { name: '分配签到机' }).selectOption({ label: DEMO_KIOSK });
@@ -145,7 +163,11 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await expect(status).toHaveText('已上报执行情况');
   await admin.getByRole('button', { name: '提交学分' }).click();
   await expect(status).toHaveText('学分待审核');
-  await admin.getByRole('button', { name: '批准学分' }).click();
+  await directorContext.clock.pauseAt(beijing(`${EVENT_DAY}T16:50:00`));
+  await directorContext.clock.resume();
+  await approveAs(director, '批准学分', '学分已授予');
+  await admin.reload();
+  await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
   await expect(status).toHaveText('学分已授予');
   await expect(admin.getByTestId('history').locator('li')).toHaveCount(6);
 
@@ -172,5 +194,6 @@ test('declare → approve → taps → report → credits approved: the ledger h
     ].sort((a, b) => (a.card + a.course < b.card + b.course ? -1 : 1)),
   );
   await kioskContext.close();
+  await directorContext.close();
   await adminContext.close();
 });

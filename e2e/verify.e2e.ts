@@ -1,6 +1,7 @@
 // The verify page as a recipient uses it: one online visit saves the server's key; after that,
 // with the server gone, a pasted proof code is verified in the browser from its signature alone.
-// A tampered code is refused, a revoked proof shows as revoked once the server is back, and a
+// Offline, the page says plainly that revocation was not checked. A tampered code is refused, a
+// revoked proof shows as revoked once the server is back, a withdrawn key verifies nothing, and a
 // browser that never saw the key says so instead of pretending.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ async function printProofCode(cookie: string, personId: string): Promise<string>
   return printedCode(execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }));
 }
 
-test('verifies a proof offline from its signature, refuses a tampered one, and shows a revoked one', async ({ page }) => {
+test('verifies a proof offline from its signature and says revocation was not checked, refuses a tampered one, shows a revoked one, and refuses a withdrawn key', async ({ page }) => {
   const cookie = await adminCookie(server.url);
   const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
   const [person] = await adminQuery<{ personId: string; name: string }[]>(server.url, cookie, 'standing.organisation', { organisationId: me.organisationId, cmeYear: new Date().getFullYear() });
@@ -50,7 +51,11 @@ test('verifies a proof offline from its signature, refuses a tampered one, and s
   await page.getByRole('button', { name: '核验', exact: true }).click();
   await expect(page.getByTestId('verify-result')).toContainText('签名有效');
   await expect(page.getByTestId('verify-name')).toHaveText(person!.name);
-  await expect(page.getByTestId('verify-revocation')).toHaveText('离线：未能检查是否已撤销');
+  // Offline, the page says plainly that revocation was not checked.
+  await expect(page.getByTestId('verify-revocation')).toHaveRole('status');
+  await expect(page.getByTestId('verify-revocation')).toContainText('离线核验 — 未检查是否已撤销');
+  await expect(page.getByTestId('verify-revocation')).toContainText('无法确认此证明是否已被撤销。请联网后再核验一次。');
+  await expect(page.getByTestId('verify-result')).toHaveClass(/offline/);
 
   // One character of the payload changed: the signature no longer matches.
   const [prefix, body, signature] = code.split('.');
@@ -66,6 +71,15 @@ test('verifies a proof offline from its signature, refuses a tampered one, and s
   await page.goto(`${server.url}/verify#${code}`);
   await expect(page.getByTestId('verify-result')).toContainText('签名有效');
   await expect(page.getByTestId('verify-revocation')).toContainText('此证明已被撤销');
+
+  // The operator withdraws the signing key: the next visit learns it, and the key saved in this
+  // browser verifies nothing any more.
+  execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../apps/server/src/withdraw-proof-key.ts'), payload.at(-1)!, '密钥外泄'], { env: { ...process.env, DATA_DIR: server.dataDir } });
+  await page.goto(`${server.url}/verify`);
+  await expect(page.getByTestId('verify-keys')).toContainText('验证密钥已保存于本设备');
+  await page.getByLabel('二维码内容').fill(code);
+  await page.getByRole('button', { name: '核验', exact: true }).click();
+  await expect(page.getByTestId('verify-result')).toHaveText('✘ 签发密钥已被停用：此证明不再有效，请向签发单位索取新的证明');
 });
 
 test('says so when this browser has never saved the key', async ({ page }) => {

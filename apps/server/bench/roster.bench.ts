@@ -110,7 +110,7 @@ await timed(`staff list ${STAFF / 1000}k: CME card number`, () => searchStaff(db
 await timed(`staff list ${STAFF / 1000}k: ID number`, () => searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.49)]!.idNumber, sort: 'name', page: 1 }));
 await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () => searchStaff(db, vault, { ...list, query: '', sort: 'department', page: Math.floor(STAFF / 200) }));
 
-const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: null, dialect: 'sqlite', now: () => new Date(), staticDir: STATIC_DIR }).listen(0);
+const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: 'http://localhost', dialect: 'sqlite', now: () => new Date(), staticDir: STATIC_DIR }).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -42,7 +42,7 @@ const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   direction: i < cards.length ? 'in' : 'out',
 }));
 
-const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: null, dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
+const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: 'http://localhost', dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const client = createTRPCClient<AppRouter>({
   links: [

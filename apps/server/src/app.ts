@@ -7,6 +7,7 @@ import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { publishedProofKeys } from './repositories/proof-keys.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
 import { VERSION } from './version.ts';
@@ -36,12 +37,12 @@ export function createApp(options: AppOptions): express.Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect });
   });
 
-  // The key that checks proofs, for verifiers to fetch once and keep (the verify page works
-  // offline from then on).
-  app.get('/.well-known/opencme-proof-keys.json', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=3600');
+  // The keys that check proofs, with their validity, for verifiers to fetch and keep (the verify
+  // page works offline from then on); short-lived in caches, so that a withdrawal spreads fast.
+  app.get('/.well-known/opencme-proof-keys.json', async (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
     res.setHeader('Access-Control-Allow-Origin', '*');
-    res.json(proofSigner.published());
+    res.json(await publishedProofKeys(db, proofSigner, now()));
   });
 
   // A finished print job's PDF, for the account that started it only.

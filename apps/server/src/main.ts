@@ -20,7 +20,10 @@ const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPE
 if (Number.isNaN(clockSkewMs)) throw new Error(`OPENCME_CLOCK_START is not a time: ${process.env.OPENCME_CLOCK_START}`);
 const now = () => new Date(Date.now() + clockSkewMs);
 const proofSigner = await loadOrCreateProofSigner(path.join(dataDir, 'proof-key.pem'));
-const publicUrl = process.env.PUBLIC_URL ?? null;
+// The address printed on proofs: PUBLIC_URL, else this server's own address; never a request's
+// Host header, which whoever prints could forge.
+const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
+if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol)) throw new Error(`PUBLIC_URL is not an http(s) address: ${publicUrl}`);
 const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
 
 const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir }).listen(port, () => {

@@ -1,10 +1,11 @@
 // The server's proof-signing key (Ed25519): made on first start and kept in the data folder
-// beside the ID-number keys, readable by the owner only. Its public half is published at
-// /.well-known/opencme-proof-keys.json so that a verifier can check proofs with no network later.
+// beside the ID-number keys, readable by the owner only. Its public half is published, with its
+// validity, at /.well-known/opencme-proof-keys.json (repositories/proof-keys.ts) so that a verifier
+// can check proofs with no network later.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { base64UrlEncode, encodeProofPayload, type ProofPayload, proofCode, proofKeyId } from '@opencme/core';
+import { encodeProofPayload, type ProofPayload, proofCode, proofKeyId } from '@opencme/core';
 
 type Unsigned<T> = T extends unknown ? Omit<T, 'keyId'> : never;
 
@@ -33,11 +34,6 @@ export class ProofSigner {
   sign(payload: Unsigned<ProofPayload>): string {
     const text = encodeProofPayload({ ...payload, keyId: this.keyId } as ProofPayload);
     return proofCode(text, new Uint8Array(sign(null, Buffer.from(text, 'ascii'), this.#privateKey)));
-  }
-
-  /** The published key list; a list so that a rotated key can stay beside its successor. */
-  published() {
-    return { keys: [{ keyId: this.keyId, alg: 'Ed25519', publicKey: base64UrlEncode(this.publicKey) }] };
   }
 }
 

@@ -15,12 +15,18 @@ export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
 /** A staff member of the first department (心血管内科) and that department's reviewer (科室审核). */
 export const DEMO_STAFF = { login: 'staff', password: DEMO_ADMIN.password } as const;
 export const DEMO_REVIEWER = { login: 'reviewer', password: DEMO_ADMIN.password } as const;
+/**
+ * A second account of the hospital's CME office (医教科主任): it reviews the unit's own projects and
+ * their credits, which the account that declared them may not (separation of duties).
+ */
+export const DEMO_DIRECTOR = { login: 'director', password: DEMO_ADMIN.password } as const;
 /** The city office (市州卫健委) and the province office (省继教办), which keeps the rule sets. */
 export const DEMO_CITY = { login: 'city', password: DEMO_ADMIN.password } as const;
 export const DEMO_PROVINCE = { login: 'province', password: DEMO_ADMIN.password } as const;
 /** Every demo account, as `npm start` prints them. */
 export const DEMO_ACCOUNTS = [
   { login: DEMO_STAFF.login, displayName: '演示学员', role: 'staff' },
+  { login: DEMO_DIRECTOR.login, displayName: '医教科主任', role: 'unit-admin' },
   { login: DEMO_REVIEWER.login, displayName: '心血管内科审核员', role: 'department-reviewer' },
   { login: DEMO_CITY.login, displayName: '合肥市卫健委', role: 'city-admin' },
   { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', role: 'province-admin' },
@@ -261,6 +267,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     .execute();
 
   await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
+  await createUser(db, { login: DEMO_DIRECTOR.login, displayName: '医教科主任', password: DEMO_DIRECTOR.password, role: 'unit-admin', organisationId: hospital, now });
   await seedCredits(db, { departmentId: departments[0]!, cityId: city, now, random });
   await createUser(db, { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', password: DEMO_PROVINCE.password, role: 'province-admin', organisationId: province, now });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });

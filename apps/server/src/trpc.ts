@@ -23,8 +23,11 @@ export interface ServerDeps {
   vault: IdNumberVault;
   /** Signs proofs (学分证明) with the server's Ed25519 key. */
   proofSigner: ProofSigner;
-  /** The address printed on proofs (e.g. https://cme.example.org); null: the one the request came to. */
-  publicUrl: string | null;
+  /**
+   * The address printed on proofs (e.g. https://cme.example.org), from configuration: never from a
+   * request, whose Host header anyone can forge to send a proof's verifier to a site of their own.
+   */
+  publicUrl: string;
 }
 
 export async function createContext(deps: ServerDeps & { printJobs: PrintJobs; lookupLimiter: RateLimiter }, { req, res }: CreateExpressContextOptions) {

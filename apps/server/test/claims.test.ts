@@ -131,7 +131,8 @@ describe('duplicates and resubmission', () => {
     const stored = await reviewer.claims.evidence.query({ claimId: copied.id, hash });
     expect(stored).toMatchObject({ mime: 'image/png', base64: file });
     const viewed = await server.db.selectFrom('audit_log').select(['entity_id', 'after']).where('action', '=', 'claim.view-evidence').execute();
-    expect(viewed).toEqual([{ entity_id: copied.id, after: JSON.stringify({ hash }) }]);
+    const claimant = await server.db.selectFrom('claims').select('person_id').where('id', '=', copied.id).executeTakeFirstOrThrow();
+    expect(viewed).toEqual([{ entity_id: claimant.person_id, after: JSON.stringify({ claimId: copied.id, hash }) }]);
   });
 
   it("will not resubmit someone else's claim or one still under review", async () => {

@@ -1,6 +1,7 @@
 // A real server for integration tests: a real SQLite file in a temporary folder, the real
 // Express app on a free port, and tRPC clients that speak HTTP to it like the kiosk does.
 import fs from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,9 +25,11 @@ export async function startServer() {
   const vault = new IdNumberVault(randomKeys());
   const demo = await seedDemo(opened.db, vault, clock.now);
   const proofSigner = await ProofSigner.generate();
-  const server = createApp({ db: opened.db, vault, proofSigner, publicUrl: null, dialect: 'sqlite', now: () => clock.now, staticDir: null }).listen(0);
+  // The port is chosen first, so that the app is configured with its own address, as `npm start` does.
+  const server = http.createServer().listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', createApp({ db: opened.db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: null }));
 
   const client = (headers: Record<string, string> = {}): Client =>
     createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });

@@ -4,11 +4,13 @@
 import ExcelJS from 'exceljs';
 import { DEFAULT_ATTENDANCE_RULES, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN } from '../src/seed.ts';
+import { DEMO_ADMIN, DEMO_DIRECTOR } from '../src/seed.ts';
 import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let organiser: Client;
+/** The unit's second CME-office account, which reviews the unit's own projects. */
+let director: Client;
 let city: Client;
 let province: Client;
 let provinceId: string;
@@ -18,6 +20,7 @@ let cards: string[];
 async function at(iso: string) {
   server.clock.now = new Date(iso);
   organiser = await server.admin();
+  director = server.client({ cookie: await server.login(DEMO_DIRECTOR) });
   // The seed's city and province offices (合肥市卫健委, 省继教办).
   city = server.client({ cookie: await server.login({ login: 'city', password: DEMO_ADMIN.password }) });
   province = server.client({ cookie: await server.login({ login: 'province', password: DEMO_ADMIN.password }) });
@@ -219,8 +222,8 @@ describe('the whole path', () => {
     const unitProject = project({ level: 'unit', creditClass: 'II', startsOn: '2026-12-10', endsOn: '2026-12-10', courses: [{ name: '病例讨论', startsAt: '2026-12-10T14:00:00+08:00', endsAt: '2026-12-10T16:00:00+08:00', credits: 0.5 }] });
     const { projectId } = await organiser.projects.declare.mutate(unitProject);
     await organiser.projects.submit.mutate({ projectId });
-    // A unit's own project is reviewed by the unit's CME office.
-    expect(await organiser.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
+    // A unit's own project is reviewed by the unit's CME office, by another account than the organiser's.
+    expect(await director.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
     await at('2026-12-09T02:00:00Z');
     await expect(organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).rejects.toThrow('项目尚未结束');
     await at('2026-12-25T02:00:00Z');

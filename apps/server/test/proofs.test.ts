@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { base64UrlDecode, base64UrlEncode, type ProofPayload, verifyProofCode } from '@opencme/core';
+import { base64UrlDecode, base64UrlEncode, type ProofPayload, type PublishedProofKey, publishedProofKeysSchema, verifyProofCode } from '@opencme/core';
 import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,10 +59,10 @@ async function download(job: { jobId: string }): Promise<Buffer> {
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
 
-async function publishedKeys(): Promise<Uint8Array[]> {
+/** The key list the server publishes, parsed as a verifier parses it. */
+async function publishedKeys(): Promise<PublishedProofKey[]> {
   const res = await fetch(`${server.url}/.well-known/opencme-proof-keys.json`);
-  const body = (await res.json()) as { keys: { publicKey: string }[] };
-  return body.keys.map((k) => base64UrlDecode(k.publicKey));
+  return publishedProofKeysSchema.parse(await res.json()).keys;
 }
 
 /** Renders page `page` of a PDF to PNG and decodes the QR code found in it. */

@@ -9,6 +9,7 @@
 // the bytes signed are the bytes carried and no re-serialisation can change what was signed.
 // Verification uses WebCrypto, which the browser and Node both have: one implementation for both.
 import { z } from 'zod';
+import { chinaDate } from './china-date.ts';
 
 export const PROOF_PREFIX = 'OC1';
 
@@ -94,9 +95,29 @@ export async function proofKeyId(rawPublicKey: Uint8Array): Promise<string> {
   return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const instant = z.iso.datetime({ offset: true });
+
+/**
+ * One key of the list a server publishes at /.well-known/opencme-proof-keys.json, with its
+ * validity: a key signs proofs from `notBefore` until `notAfter` (null while it is the key in use),
+ * and once `withdrawnAt` is set (the key leaked, say) nothing it ever signed verifies. Verifiers
+ * keep the list, so a withdrawal reaches them the next time they are online.
+ */
+export const publishedProofKeySchema = z.object({
+  keyId: z.string().length(16),
+  alg: z.literal('Ed25519'),
+  /** The raw 32-byte public key, base64url. */
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  notBefore: instant.nullable().default(null),
+  notAfter: instant.nullable().default(null),
+  withdrawnAt: instant.nullable().default(null),
+});
+export type PublishedProofKey = z.infer<typeof publishedProofKeySchema>;
+export const publishedProofKeysSchema = z.object({ keys: z.array(publishedProofKeySchema) });
+
 export type ProofCheck =
   | { ok: true; payload: ProofPayload }
-  | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' };
+  | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'withdrawn-key' | 'outside-key-validity' };
 
 /**
  * Finds a proof code in what a scanner or a person gives: the bare code, or a URL that carries
@@ -109,10 +130,11 @@ export function extractProofCode(text: string): string {
 }
 
 /**
- * Checks a proof code against the server's public keys (raw 32-byte Ed25519 keys): the
- * signature first, and only then the payload, so nothing unsigned is ever read as a fact.
+ * Checks a proof code against the server's published keys: the signature first, and only then
+ * the payload, so nothing unsigned is ever read as a fact. A withdrawn key verifies nothing; a
+ * proof dated outside its key's validity (China dates) is refused.
  */
-export async function verifyProofCode(text: string, publicKeys: readonly Uint8Array[]): Promise<ProofCheck> {
+export async function verifyProofCode(text: string, publishedKeys: readonly PublishedProofKey[]): Promise<ProofCheck> {
   const parts = extractProofCode(text).split('.');
   if (parts.length !== 3 || parts[0] !== PROOF_PREFIX) return { ok: false, reason: 'malformed' };
   let payloadBytes: Uint8Array;
@@ -128,13 +150,23 @@ export async function verifyProofCode(text: string, publicKeys: readonly Uint8Ar
   // believed before its signature is.
   const claimed = decodeSignedPayload(payloadBytes);
   if (!claimed) return { ok: false, reason: 'malformed' };
-  let key: Uint8Array | undefined;
-  for (const raw of publicKeys) if ((await proofKeyId(raw)) === claimed.keyId) key = raw;
+  // The id is recomputed from the key itself: a list entry's own `keyId` label is not trusted.
+  let key: { raw: Uint8Array; published: PublishedProofKey } | undefined;
+  for (const published of publishedKeys) {
+    const raw = base64UrlDecode(published.publicKey);
+    if ((await proofKeyId(raw)) === claimed.keyId) key = { raw, published };
+  }
   if (!key) return { ok: false, reason: 'unknown-key' };
-  const imported = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+  if (key.published.withdrawnAt !== null) return { ok: false, reason: 'withdrawn-key' };
+  const imported = await crypto.subtle.importKey('raw', key.raw as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
   const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
   const valid = await crypto.subtle.verify({ name: 'Ed25519' }, imported, signature as Uint8Array<ArrayBuffer>, signed);
-  return valid ? { ok: true, payload: claimed } : { ok: false, reason: 'bad-signature' };
+  if (!valid) return { ok: false, reason: 'bad-signature' };
+  const { notBefore, notAfter } = key.published;
+  if ((notBefore && claimed.issuedOn < chinaDate(new Date(notBefore))) || (notAfter && claimed.issuedOn > chinaDate(new Date(notAfter)))) {
+    return { ok: false, reason: 'outside-key-validity' };
+  }
+  return { ok: true, payload: claimed };
 }
 
 function decodeSignedPayload(bytes: Uint8Array): ProofPayload | null {

@@ -1,19 +1,19 @@
 // The server's proof-verification keys, kept in this browser: fetched from the well-known URL
 // whenever the network allows, and read from storage when it does not, so that /verify works
 // offline after one online visit. (The key is made when a server first starts, so it cannot be
-// built into the app.)
-import { base64UrlDecode } from '@opencme/core';
+// built into the app.) Each key carries its validity: a key the server has withdrawn arrives
+// marked so the next time this page is online, and from then on verifies nothing here either.
+import { type PublishedProofKey, publishedProofKeySchema, publishedProofKeysSchema } from '@opencme/core';
+import { z } from 'zod';
 
 const STORAGE_KEY = 'opencme.proofKeys';
 const WELL_KNOWN = '/.well-known/opencme-proof-keys.json';
 
-interface Stored {
-  keys: { keyId: string; publicKey: string }[];
-  savedAt: string;
-}
+const storedSchema = z.object({ keys: z.array(publishedProofKeySchema), savedAt: z.iso.datetime() });
+type Stored = z.infer<typeof storedSchema>;
 
 export interface ProofKeys {
-  keys: Uint8Array[];
+  keys: PublishedProofKey[];
   /** When the keys were saved here; null when this browser has none. */
   savedAt: string | null;
   /** Whether they were just refreshed from the server. */
@@ -22,30 +22,27 @@ export interface ProofKeys {
 
 function read(): Stored | null {
   try {
-    const raw = localStorage.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Stored) : null;
+    const parsed = storedSchema.safeParse(JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null'));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
-}
-
-function decode(stored: Stored | null, fresh: boolean): ProofKeys {
-  if (!stored) return { keys: [], savedAt: null, fresh };
-  return { keys: stored.keys.map((k) => base64UrlDecode(k.publicKey)), savedAt: stored.savedAt, fresh };
 }
 
 export async function loadProofKeys(): Promise<ProofKeys> {
   try {
     const res = await fetch(WELL_KNOWN, { cache: 'no-store' });
     if (!res.ok) throw new Error(String(res.status));
-    const body = (await res.json()) as { keys: Stored['keys'] };
-    // Keys once seen are kept: a proof signed before a key rotation must still verify offline.
+    const body = publishedProofKeysSchema.parse(await res.json());
+    // Keys once seen are kept: a proof signed before a key rotation must still verify offline. The
+    // server's word on a key (its validity, a withdrawal) replaces what was saved.
     const known = read()?.keys ?? [];
     const merged = [...body.keys, ...known.filter((k) => !body.keys.some((b) => b.keyId === k.keyId))];
     const stored: Stored = { keys: merged, savedAt: new Date().toISOString() };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
-    return decode(stored, true);
+    return { ...stored, fresh: true };
   } catch {
-    return decode(read(), false);
+    const stored = read();
+    return stored ? { ...stored, fresh: false } : { keys: [], savedAt: null, fresh: false };
   }
 }

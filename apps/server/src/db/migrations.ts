@@ -674,4 +674,19 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Security (issue 9): the proof-signing keys with their validity, so that the published list
+  // says from when until when each key signed, and a withdrawn key stops verifying anywhere.
+  '2026-11-30-09E1-proof-keys': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('proof_keys')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('not_before', 'text', (c) => c.notNull())
+        .addColumn('not_after', 'text')
+        .addColumn('withdrawn_at', 'text')
+        .addColumn('withdrawn_reason', 'text')
+        .execute();
+    },
+  }),
 };

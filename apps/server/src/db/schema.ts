@@ -373,6 +373,7 @@ export interface Database {
   claim_reviews: ClaimReviewTable;
   verification_runs: VerificationRunTable;
   verification_results: VerificationResultTable;
+  proof_keys: ProofKeyTable;
 }
 
 /**
@@ -529,4 +530,19 @@ export interface VerificationResultTable {
   compliant: number;
   basis: 'credits' | 'further-study' | 'not-met';
   explanation: string;
+}
+
+/**
+ * A proof-signing key (Ed25519), public half only: the private half stays in the data folder. A
+ * key signs from `not_before` until `not_after` (null while in use); a withdrawn one verifies nothing.
+ */
+export interface ProofKeyTable {
+  /** The first 8 bytes of SHA-256 of the raw public key, in hex (what a proof names). */
+  key_id: string;
+  /** The raw 32-byte public key, base64url. */
+  public_key: string;
+  not_before: string;
+  not_after: string | null;
+  withdrawn_at: string | null;
+  withdrawn_reason: string | null;
 }

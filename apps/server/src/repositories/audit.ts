@@ -71,3 +71,21 @@ export async function auditPersonalData(
     })),
   );
 }
+
+/** The signed-in account as a personal-data audit line names it: who, and from which organisation. */
+export function viewerOf(user: { id: string; organisationId: string }) {
+  return { userId: user.id, organisationId: user.organisationId };
+}
+
+/**
+ * `auditPersonalData` for views that know the persons only by id: each line still goes under the
+ * person's own unit, read here.
+ */
+export async function auditPersonalDataOf(
+  db: DB,
+  view: Omit<Parameters<typeof auditPersonalData>[1], 'persons'> & { personIds: readonly string[] },
+): Promise<void> {
+  if (view.personIds.length === 0) return;
+  const persons = await db.selectFrom('persons').select(['id', 'institution_id as institutionId']).where('id', 'in', view.personIds).execute();
+  await auditPersonalData(db, { actor: view.actor, action: view.action, persons, detail: view.detail, at: view.at });
+}

@@ -157,6 +157,27 @@ function requireOffice(office: Office, actor: Actor) {
   }
 }
 
+/** What the organiser's accounts do to a project: declare it, submit it, report it, submit its credits. */
+const ORGANISER_ACTIONS = ['declare', 'submit', 'report', 'submit-credits'] as const;
+
+/**
+ * Separation of duties: an account that declared, submitted, reported or submitted the credits of
+ * a project may not decide on it, or one account could approve and credit its own project. (A
+ * unit's own project is reviewed by the same office that organises it: by another of its accounts.)
+ */
+async function requireOtherAccount(db: DB, projectId: string, actor: Actor) {
+  const own = await db
+    .selectFrom('project_events')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('actor_user_id', '=', actor.userId)
+    .where('action', 'in', ORGANISER_ACTIONS)
+    .executeTakeFirst();
+  if (own) {
+    throw new UserFacingError('FORBIDDEN', '您参与了此项目的申报或执行，须由另一账号审核', 'You took part in declaring or running this project: another account must review it');
+  }
+}
+
 /** One office's decision on a submitted project: approve (to the next office, or approved) or reject with a reason. */
 export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
   return db.transaction().execute(async (trx) => {
@@ -164,6 +185,7 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
     expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
     const offices = REVIEW_OFFICES[project.level];
     requireOffice(offices[project.review_step]!, input.actor);
+    await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
       if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
       await transition(trx, project, 'rejected', {});
@@ -281,6 +303,7 @@ export async function reviewCredits(db: DB, input: { projectId: string; decision
     expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
     const offices = REVIEW_OFFICES[project.level];
     requireOffice(offices[offices.length - 1]!, input.actor);
+    await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
       if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
       await transition(trx, project, 'reported', { credits_submitted_at: null });

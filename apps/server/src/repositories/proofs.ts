@@ -4,6 +4,7 @@ import { type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, 
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import type { ProofSigner } from '../proof-key.ts';
+import { requireUsableSigningKey } from './proof-keys.ts';
 import { standingsOf } from './standing.ts';
 
 export interface ProofYear {
@@ -45,6 +46,7 @@ export async function issueCreditProofs(
   if (input.toYear < input.fromYear || input.toYear - input.fromYear > 10) {
     throw new UserFacingError('BAD_REQUEST', '年度范围有误（最多10年）', 'Wrong range of years (10 at most)');
   }
+  await requireUsableSigningKey(db, signer, input.at);
   const years: number[] = [];
   for (let y = input.fromYear; y <= input.toYear; y++) years.push(y);
   const standingsByYear = await Promise.all(years.map((y) => standingsOf(db, { personIds: input.personIds }, y)));
@@ -106,6 +108,7 @@ export async function issueCreditProofs(
 
 /** A certificate (电子学分证书) for one attendance entry of the ledger that has not been reversed. */
 export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, input: { ledgerEntryId: string; by: string; at: Date }): Promise<CertificateDocument> {
+  await requireUsableSigningKey(db, signer, input.at);
   const entry = await db
     .selectFrom('ledger_entries')
     .innerJoin('persons', 'persons.id', 'ledger_entries.person_id')

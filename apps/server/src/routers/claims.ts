@@ -2,7 +2,7 @@ import { chinaDate, claimDraftSchema, cmeYearOf } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
-import { audit } from '../repositories/audit.ts';
+import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
 import { loadRuleSets, provinceCodesOf, ruleSetFor, standingOfPerson } from '../repositories/standing.ts';
 import { type Context, userProcedure } from '../trpc.ts';
@@ -62,13 +62,14 @@ export const claimsRouter = {
     const file = await ctx.db
       .selectFrom('claim_evidence')
       .innerJoin('evidence_files', 'evidence_files.hash', 'claim_evidence.evidence_hash')
-      .select(['claim_evidence.file_name', 'evidence_files.mime', 'evidence_files.bytes'])
+      .innerJoin('claims', 'claims.id', 'claim_evidence.claim_id')
+      .select(['claim_evidence.file_name', 'evidence_files.mime', 'evidence_files.bytes', 'claims.person_id'])
       .where('claim_evidence.claim_id', '=', input.claimId)
       .where('claim_evidence.evidence_hash', '=', input.hash)
       .executeTakeFirst();
     if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
-    // Evidence shows personal documents in full: every view is logged.
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'claim.view-evidence', entity: 'claim', entityId: input.claimId, organisationId: ctx.user.organisationId, after: { hash: input.hash }, at: ctx.now() });
+    // Evidence shows personal documents in full: every view is logged, under the claimant's unit.
+    await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: ctx.now() });
     return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
   }),
 } satisfies TRPCRouterRecord;

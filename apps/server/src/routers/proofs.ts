@@ -12,10 +12,9 @@ const years = z.object({ fromYear: z.number().int().min(2000).max(2100), toYear:
 /** A whole province at once would be a truck of paper: batches stop at this many people. */
 const MAX_BATCH = 5000;
 
-/** The address printed under the QR code: the configured public URL, else the one the admin used. */
+/** The address printed under the QR code: the configured public URL, whatever host the request named. */
 function verifyUrl(ctx: Context): string {
-  const base = ctx.publicUrl ?? `${ctx.req.protocol}://${ctx.req.get('host')}`;
-  return `${base.replace(/\/$/, '')}/verify`;
+  return `${ctx.publicUrl.replace(/\/$/, '')}/verify`;
 }
 
 /** Issues one person's credit proof and starts rendering it. */

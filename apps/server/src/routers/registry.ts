@@ -5,7 +5,7 @@ import { newId } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
-import { audit } from '../repositories/audit.ts';
+import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { subtreeIds } from '../repositories/organisations.ts';
 import {
   addCredential,
@@ -39,17 +39,29 @@ const staffQuery = z.object({
   pageSize: z.number().int().min(1).max(200).default(50),
 });
 
+/** The shape `searchStaff` takes for an ID number (matched exactly, through the blind index). */
+const ID_NUMBER_QUERY = /^\s*\d{17}[\dXx]\s*$/;
+
 function dayBefore(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 export const registryRouter = {
   /** Staff of a unit or department: search by name, CME card number or ID number, paged and sorted. */
-  staff: userProcedure.input(staffQuery).query(async ({ ctx, input }) =>
-    searchStaff(ctx.db, ctx.vault, { ...input, scope: await staffScope(ctx.db, input.organisationId) }),
-  ),
+  staff: userProcedure.input(staffQuery).query(async ({ ctx, input }) => {
+    const found = await searchStaff(ctx.db, ctx.vault, { ...input, scope: await staffScope(ctx.db, input.organisationId) });
+    // A search by ID number looks up who someone is: audited for every person it finds.
+    if (ID_NUMBER_QUERY.test(input.query)) {
+      await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.search-id-number', personIds: found.rows.map((r) => r.id), detail: { organisationId: input.organisationId }, at: ctx.now() });
+    }
+    return found;
+  }),
 
-  person: userProcedure.input(z.object({ personId: z.string() })).query(({ ctx, input }) => personDetail(ctx.db, input.personId)),
+  person: userProcedure.input(z.object({ personId: z.string() })).query(async ({ ctx, input }) => {
+    const detail = await personDetail(ctx.db, input.personId);
+    await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view', personIds: [input.personId], at: ctx.now() });
+    return detail;
+  }),
 
   /** Approves or rejects registrations one by one or in bulk; approval issues the CME card number. */
   review: userProcedure
@@ -145,7 +157,11 @@ export const registryRouter = {
    * The card application sheet (制卡申请表) for the card maker: one A4 page a person, with the
    * full-size registry photo. The ID number stays masked: the card maker does not need it.
    */
-  cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(({ ctx, input }) => cardSheet(ctx.db, input.personIds)),
+  cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(async ({ ctx, input }) => {
+    const sheets = await cardSheet(ctx.db, input.personIds);
+    await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.card-sheet', personIds: sheets.map((s) => s.id), at: ctx.now() });
+    return sheets;
+  }),
 
   /** A new title held (取得职称) or employed at (聘任职称) from a date; the previous one ends the day before. */
   setTitle: userProcedure

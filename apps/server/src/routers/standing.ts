@@ -3,6 +3,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
+import { auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { personOfUser } from '../repositories/claims.ts';
 import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
 import { userProcedure } from '../trpc.ts';
@@ -13,9 +14,12 @@ export const standingRouter = {
   /** One person's standing for a year, with the ledger entries it comes from. */
   person: userProcedure.input(z.object({ personId: z.string(), cmeYear })).query(async ({ ctx, input }) => {
     // A staff member sees their own standing, not their colleagues'.
-    if (ctx.user.role === 'staff' && (await personOfUser(ctx.db, ctx.user.id)) !== input.personId) {
+    const own = ctx.user.role === 'staff';
+    if (own && (await personOfUser(ctx.db, ctx.user.id)) !== input.personId) {
       throw new UserFacingError('FORBIDDEN', '只能查看本人的学分', 'You may see your own credits only');
     }
+    // Someone else's credit record is personal data: the view goes on the person's unit's log.
+    if (!own) await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view-standing', personIds: [input.personId], detail: { cmeYear: input.cmeYear }, at: ctx.now() });
     const found = await standingOfPerson(ctx.db, input.personId, input.cmeYear);
     const entries = await ctx.db
       .selectFrom('ledger_entries')
