@@ -6,7 +6,6 @@ import express from 'express';
 import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
 import { VERSION } from './version.ts';
@@ -20,8 +19,6 @@ export interface AppOptions extends ServerDeps {
 export function createApp(options: AppOptions): express.Express {
   const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
   const printJobs = new PrintJobs();
-  // Public lookups: 10 per address in 10 minutes.
-  const lookupLimiter = new RateLimiter(10, 10 * 60_000);
   const app = express();
   app.disable('x-powered-by');
 
@@ -63,7 +60,7 @@ export function createApp(options: AppOptions): express.Express {
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs, lookupLimiter }, opts),
+      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs }, opts),
       maxBatchSize: 20,
       // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
       allowMethodOverride: true,
