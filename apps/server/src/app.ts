@@ -14,6 +14,8 @@ export interface AppOptions extends ServerDeps {
   dialect: DialectName;
   /** The kiosk's static build; the API alone is served when it is missing. */
   staticDir: string | null;
+  /** A demo start (not production): every page then says so, since the demo's password is public. */
+  demo?: boolean;
 }
 
 export function createApp(options: AppOptions): express.Express {
@@ -30,7 +32,7 @@ export function createApp(options: AppOptions): express.Express {
       .executeTakeFirst()
       .then(() => true)
       .catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect, demo: options.demo ?? false });
   });
 
   // The key that checks proofs, for verifiers to fetch once and keep (the verify page works
