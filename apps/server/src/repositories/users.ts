@@ -2,7 +2,7 @@ import { newId } from '@opencme/core';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
 import { LIMITS, limitKey } from '../rate-limit.ts';
-import { hashPassword, NO_PASSWORD_HASH, newToken, sha256, verifyPassword } from '../secrets.ts';
+import { hashPassword, NO_PASSWORD_HASH, newPairingCode, newToken, sha256, verifyPassword } from '../secrets.ts';
 import { clearBackoff, release, reserve, reserveSignIn, sweepThrottles } from './rate-limits.ts';
 
 const SESSION_DAYS = 7;
@@ -26,6 +26,16 @@ export async function createUser(
     })
     .execute();
   return id;
+}
+
+/**
+ * `preferred` if no account has it, else `preferred` with a random suffix: an account someone
+ * named so by hand keeps its login, and the answer tells nothing about any other login.
+ */
+export async function unusedLogin(db: DB, preferred: string): Promise<string> {
+  let login = preferred;
+  while (await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) login = `${preferred}-${newPairingCode().slice(0, 4)}`;
+  return login;
 }
 
 export type SignIn = { ok: true; token: string } | { ok: false; reason: 'wrong' | 'unit-pending' } | { ok: false; reason: 'throttled'; retryAt: Date };

@@ -4,13 +4,12 @@ import { newId, validateCreditCode } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
-import { PASSWORD } from './auth.ts';
+import { limitCaller } from '../rate-limit.ts';
 import { audit } from '../repositories/audit.ts';
 import { subtreeIds } from '../repositories/organisations.ts';
-import { limitCaller } from '../rate-limit.ts';
-import { createUser } from '../repositories/users.ts';
-import { newPairingCode } from '../secrets.ts';
+import { createUser, unusedLogin } from '../repositories/users.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
+import { PASSWORD } from './auth.ts';
 
 const CODE_REASONS = {
   length: ['统一社会信用代码应为18位', 'The unified social credit code has 18 characters'],
@@ -50,10 +49,9 @@ export const unitsRouter = {
       if (await ctx.db.selectFrom('organisations').select('id').where('credit_code', '=', code.normalized).executeTakeFirst()) {
         throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered');
       }
-      // The unit's administrator signs in with the unit's credit code, which is the unit's own
-      // and already checked unique among units; an account that took it by hand gets a suffix.
-      let login = code.normalized;
-      while (await ctx.db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) login = `${code.normalized}-${newPairingCode().slice(0, 4)}`;
+      // The unit's administrator signs in with the unit's credit code: the unit's own, and
+      // already checked unique among units.
+      const login = await unusedLogin(ctx.db, code.normalized);
       const now = ctx.now();
       const id = newId();
       await ctx.db.transaction().execute(async (trx) => {
