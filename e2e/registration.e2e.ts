@@ -136,17 +136,21 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
 test('a hospital registers itself with its credit code, the city verifies it, and its administrator signs in', async ({ browser }) => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/register/unit`);
+  // `npm start` runs the demo, and every page says so.
+  await expect(page.getByTestId('demo-banner')).toHaveText('演示系统：演示账号的密码是公开的，请勿录入真实数据');
   await page.getByLabel('所在市州').selectOption({ label: '安徽省 · 合肥市' });
   await page.getByLabel('统一社会信用代码').fill('12340100485999901A');
   await expect(page.getByTestId('credit-code-hint')).toHaveText('校验位不正确，请核对');
   await page.getByLabel('统一社会信用代码').fill('12100000400000624D');
   await expect(page.getByTestId('credit-code-hint')).toHaveText('格式正确');
   await page.getByLabel('单位全称').fill('合肥市第二人民医院');
-  await page.getByLabel('用户名').fill('h2admin');
   await page.getByLabel('姓名').fill('医教科');
   await page.getByLabel('密码').fill('a-long-password');
   await page.getByRole('button', { name: '提交注册' }).click();
   await expect(page.getByTestId('unit-registered')).toBeVisible();
+  // The administrator signs in with the unit's credit code: no login to choose, none found taken.
+  await expect(page.getByTestId('unit-login')).toHaveText('12100000400000624D');
+  const login = '12100000400000624D';
 
   const signIn = async (login: string, password: string) => {
     const admin = await (await browser.newContext()).newPage();
@@ -156,7 +160,7 @@ test('a hospital registers itself with its credit code, the city verifies it, an
     await admin.getByRole('button', { name: '登录' }).click();
     return admin;
   };
-  const early = await signIn('h2admin', 'a-long-password');
+  const early = await signIn(login, 'a-long-password');
   await expect(early.getByRole('alert')).toHaveText('本单位尚未通过审核，审核通过后才能登录');
 
   const city = await signIn('city', 'opencme-demo');
@@ -165,6 +169,6 @@ test('a hospital registers itself with its credit code, the city verifies it, an
   await row.getByRole('button', { name: '通过审核' }).click();
   await expect(city.getByText('没有待审核的单位')).toBeVisible();
 
-  const unitAdmin = await signIn('h2admin', 'a-long-password');
+  const unitAdmin = await signIn(login, 'a-long-password');
   await expect(unitAdmin.getByRole('button', { name: '退出' })).toBeVisible();
 });

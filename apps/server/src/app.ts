@@ -6,7 +6,6 @@ import express from 'express';
 import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
@@ -16,13 +15,13 @@ export interface AppOptions extends ServerDeps {
   dialect: DialectName;
   /** The kiosk's static build; the API alone is served when it is missing. */
   staticDir: string | null;
+  /** A demo start (not production): every page then says so, since the demo's password is public. */
+  demo?: boolean;
 }
 
 export function createApp(options: AppOptions): express.Express {
   const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
   const printJobs = new PrintJobs();
-  // Public lookups: 10 per address in 10 minutes.
-  const lookupLimiter = new RateLimiter(10, 10 * 60_000);
   const app = express();
   app.disable('x-powered-by');
 
@@ -34,7 +33,7 @@ export function createApp(options: AppOptions): express.Express {
       .executeTakeFirst()
       .then(() => true)
       .catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'database-unavailable', version: VERSION, database: dialect, demo: options.demo ?? false });
   });
 
   // The keys that check proofs, with their validity, for verifiers to fetch and keep (the verify
@@ -64,7 +63,7 @@ export function createApp(options: AppOptions): express.Express {
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs, lookupLimiter }, opts),
+      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs }, opts),
       maxBatchSize: 20,
       // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
       allowMethodOverride: true,

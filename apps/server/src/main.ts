@@ -1,11 +1,13 @@
 // `npm start`: the SQLite file under data/, the demo on first start, the app and the API on one port.
+// NODE_ENV=production: no demo, and no start at all while an account has the demo password.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { openSqlite } from './db/connect.ts';
 import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
 import { loadOrCreateProofSigner } from './proof-key.ts';
-import { DEMO_ACCOUNTS, seedDemo } from './seed.ts';
+import { DEMO_ACCOUNTS } from './seed.ts';
+import { prepareStart, refusalMessage } from './start-mode.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const port = Number(process.env.PORT ?? 3000);
@@ -24,11 +26,18 @@ const proofSigner = await loadOrCreateProofSigner(path.join(dataDir, 'proof-key.
 // Host header, which whoever prints could forge.
 const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
 if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol)) throw new Error(`PUBLIC_URL is not an http(s) address: ${publicUrl}`);
-const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
+const production = process.env.NODE_ENV === 'production';
+const start = await prepareStart(db, { production, seedDemo: process.env.OPENCME_DEMO !== '0', vault, now: now() });
+if (!start.run) {
+  console.error(refusalMessage(start.demoLogins));
+  await db.destroy();
+  process.exit(1);
+}
+const demo = start.demo;
 
-const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir }).listen(port, () => {
+const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir, demo: !production }).listen(port, () => {
   const url = `http://localhost:${port}`;
-  const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
+  const lines = [`OpenCME 已启动 / is running: ${url}  (${production ? '生产模式 / production' : '演示模式 / demo'})`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {
     lines.push(`  演示账号 / demo login: ${demo.adminLogin} / ${demo.adminPassword}  (医教科 unit admin)`);
     for (const account of DEMO_ACCOUNTS) lines.push(`                          ${account.login} / ${demo.adminPassword}  (${account.displayName} ${account.role})`);

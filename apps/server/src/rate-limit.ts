@@ -1,27 +1,84 @@
-/**
- * A sliding-window limit per key (the caller's address): the public lookup answers a person a
- * few times, not a script walking through ID numbers.
- */
-export class RateLimiter {
-  readonly #hits = new Map<string, number[]>();
-  readonly limit: number;
-  readonly windowMs: number;
-  constructor(limit: number, windowMs: number) {
-    this.limit = limit;
-    this.windowMs = windowMs;
-  }
+// Limits on what anyone may ask without an account: the public lookup, self-registration, unit
+// registration, and failed sign-ins from one address. Counted in the database (they survive a
+// restart and hold across server processes) and keyed on the caller's network, not its exact
+// address: an IPv6 host owns a whole /64 and would otherwise have unlimited keys.
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Request, Response } from 'express';
+import type { DB } from './db/connect.ts';
+import { UserFacingError } from './errors.ts';
+import { reserve } from './repositories/rate-limits.ts';
 
-  /** Counts a hit; false when the key has used up its window. */
-  take(key: string, nowMs: number): boolean {
-    const recent = (this.#hits.get(key) ?? []).filter((t) => nowMs - t < this.windowMs);
-    if (recent.length >= this.limit) {
-      this.#hits.set(key, recent);
-      return false;
-    }
-    recent.push(nowMs);
-    this.#hits.set(key, recent);
-    // Forget idle addresses so the map does not grow without bound.
-    if (this.#hits.size > 10_000) for (const [k, v] of this.#hits) if (v.every((t) => nowMs - t >= this.windowMs)) this.#hits.delete(k);
-    return true;
+export const LIMITS = {
+  lookup: { limit: 10, windowMs: 10 * 60_000, zh: '查询过于频繁', en: 'Too many lookups' },
+  // Phones behind one hospital Wi-Fi (or a carrier's NAT) share an IPv4 address: room for a
+  // department registering together, not for a script walking through ID numbers.
+  registration: { limit: 60, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
+  unitRegistration: { limit: 10, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
+  /** Failed sign-ins from one address across all logins (each login also backs off on its own). */
+  signInFailures: { limit: 50, windowMs: 15 * 60_000, zh: '登录失败次数过多', en: 'Too many failed sign-ins' },
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/**
+ * The key a caller is counted under: an IPv4 address as it is (also when it arrives IPv4-mapped,
+ * `::ffff:192.0.2.1`), an IPv6 address by its /64 network. `ip` is Express's `req.ip`, which
+ * honours the `trust proxy` setting.
+ */
+export function addressKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  if (isIPv4(ip)) return ip;
+  const groups = isIPv6(ip) ? ipv6Groups(ip) : null;
+  if (!groups) return ip;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
   }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail as two groups). */
+function ipv6Groups(ip: string): number[] | null {
+  let text = ip.split('%')[0]!.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head;
+  return groups.length === 8 ? groups.map((g) => Number.parseInt(g, 16)) : null;
+}
+
+/** "30秒" / "30 seconds", "10分钟" / "10 minutes": how long until `retryAt`. */
+function waitFor(retryAt: Date, now: Date): { zh: string; en: string; seconds: number } {
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  if (seconds < 60) return { zh: `${seconds}秒`, en: `${seconds} second${seconds === 1 ? '' : 's'}`, seconds };
+  const minutes = Math.ceil(seconds / 60);
+  return { zh: `${minutes}分钟`, en: `${minutes} minute${minutes === 1 ? '' : 's'}`, seconds };
+}
+
+/** A 429 that says, in both languages, when to try again (and says it to HTTP clients too). */
+export function tooMany(res: Response, what: { zh: string; en: string }, retryAt: Date, now: Date): UserFacingError {
+  const wait = waitFor(retryAt, now);
+  res.setHeader('Retry-After', String(wait.seconds));
+  return new UserFacingError('TOO_MANY_REQUESTS', `${what.zh}，请${wait.zh}后再试`, `${what.en}: try again in ${wait.en}`);
+}
+
+/** The counter of `name` for one caller's network (see `addressKey`). */
+export function limitKey(name: LimitName, address: string): string {
+  return `${name}:${address}`;
+}
+
+/** Takes one hit of the caller's budget for `name`, or refuses with a 429. */
+export async function limitCaller(ctx: { db: DB; now: () => Date; req: Request; res: Response }, name: LimitName): Promise<void> {
+  const limit = LIMITS[name];
+  const now = ctx.now();
+  const taken = await reserve(ctx.db, { key: limitKey(name, addressKey(ctx.req.ip)), limit: limit.limit, windowMs: limit.windowMs, now });
+  if (!taken.ok) throw tooMany(ctx.res, limit, taken.retryAt, now);
 }

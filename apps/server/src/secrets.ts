@@ -13,6 +13,15 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/**
+ * A stored hash no password matches (random salt and digest, never derived from a password), in
+ * today's parameters: checking an unknown login against it costs the same scrypt as a real one.
+ */
+export const NO_PASSWORD_HASH = ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(32).toString('base64url')].join('$');
+
+/** The demo accounts' password: printed by `npm start` and in the README, so no real account may have it. */
+export const DEMO_PASSWORD = 'opencme-demo';
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;

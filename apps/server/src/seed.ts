@@ -10,8 +10,9 @@ import { assignSession, createDevice, issuePairingCode } from './repositories/de
 import { issueCmeNumber } from './repositories/registry.ts';
 import { appendLedgerEntries, type NewLedgerEntry } from './repositories/ledger.ts';
 import { createUser } from './repositories/users.ts';
+import { DEMO_PASSWORD } from './secrets.ts';
 
-export const DEMO_ADMIN = { login: 'admin', password: 'opencme-demo' } as const;
+export const DEMO_ADMIN = { login: 'admin', password: DEMO_PASSWORD } as const;
 /** A staff member of the first department (心血管内科) and that department's reviewer (科室审核). */
 export const DEMO_STAFF = { login: 'staff', password: DEMO_ADMIN.password } as const;
 export const DEMO_REVIEWER = { login: 'reviewer', password: DEMO_ADMIN.password } as const;

@@ -8,7 +8,6 @@ import type { DeviceRow } from './db/schema.ts';
 import type { IdNumberVault } from './pii.ts';
 import type { PrintJobs } from './print-jobs.ts';
 import type { ProofSigner } from './proof-key.ts';
-import type { RateLimiter } from './rate-limit.ts';
 import { ACCESS, type AccessRule, withinScope } from './authz.ts';
 import { UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
@@ -30,7 +29,7 @@ export interface ServerDeps {
   publicUrl: string;
 }
 
-export async function createContext(deps: ServerDeps & { printJobs: PrintJobs; lookupLimiter: RateLimiter }, { req, res }: CreateExpressContextOptions) {
+export async function createContext(deps: ServerDeps & { printJobs: PrintJobs }, { req, res }: CreateExpressContextOptions) {
   const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1] ?? null;
   const sessionToken = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
   return {

@@ -25,14 +25,21 @@ export async function startServer() {
   const vault = new IdNumberVault(randomKeys());
   const demo = await seedDemo(opened.db, vault, clock.now);
   const proofSigner = await ProofSigner.generate();
-  // The port is chosen first, so that the app is configured with its own address, as `npm start` does.
-  const server = http.createServer().listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  server.on('request', createApp({ db: opened.db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: null }));
-
-  const client = (headers: Record<string, string> = {}): Client =>
-    createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });
+  /**
+   * The real app on a free port, over a connection of its own to the database file. The port is
+   * chosen first, so that the app is configured with its own address, as `npm start` does.
+   */
+  async function listen(db: typeof opened.db) {
+    const server = http.createServer().listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const app = createApp({ db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: null });
+    server.on('request', app);
+    const client = (headers: Record<string, string> = {}): Client =>
+      createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });
+    return { app, server, url, client };
+  }
+  const { app, server, url, client } = await listen(opened.db);
 
   /** Signs in and returns the session cookie. */
   async function login(credentials: { login: string; password: string }): Promise<string> {
@@ -57,6 +64,7 @@ export async function startServer() {
   }
 
   return {
+    app,
     url,
     file,
     db: opened.db,
@@ -69,6 +77,23 @@ export async function startServer() {
     admin,
     demoKiosk,
     demoKioskName: DEMO_KIOSK_NAME,
+    /**
+     * A second app on the same database file, as after a restart or in another server process:
+     * nothing it knows comes from the first one's memory. Close it before the first.
+     */
+    async anotherApp() {
+      const second = await openSqlite(file);
+      const { app, server, url, client } = await listen(second.db);
+      return {
+        app,
+        url,
+        client,
+        async close() {
+          await new Promise((resolve) => server.close(resolve));
+          await second.db.destroy();
+        },
+      };
+    },
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await opened.db.destroy();

@@ -689,4 +689,42 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Security (issue 9): throttles live in the database, so that they survive a restart and hold
+  // across several server processes; failed sign-ins back off per (login, address) instead of
+  // locking an account; a duplicate registration is kept beside the person, not in their record.
+  '2026-11-30-09D1-throttles': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addColumn('window_ends_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_limits_window_ends_at').on('rate_limits').column('window_ends_at').execute();
+      await db.schema
+        .createTable('sign_in_backoff')
+        .addColumn('login', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('blocked_until', 'text', (c) => c.notNull())
+        .addColumn('last_attempt_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sign_in_backoff_pk', ['login', 'address'])
+        .execute();
+      await db.schema.createIndex('sign_in_backoff_last_attempt_at').on('sign_in_backoff').column('last_attempt_at').execute();
+      await db.schema.dropTable('login_failures').execute();
+      await db.schema.createIndex('auth_sessions_expires_at').on('auth_sessions').column('expires_at').execute();
+      await db.schema.createIndex('auth_sessions_user').on('auth_sessions').column('user_id').execute();
+      await db.schema
+        .createTable('registration_duplicates')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('department_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('photo_hash', 'text', (c) => c.notNull().references('photos.hash'))
+        .addColumn('submitted_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('registration_duplicates_person').on('registration_duplicates').column('person_id').execute();
+    },
+  }),
 };

@@ -71,11 +71,37 @@ export interface TitleHistoryTable {
   created_at: string;
 }
 
-export interface LoginFailureTable {
-  id: string;
+/** A fixed-window counter: `hits` within the window that ends at `window_ends_at`. */
+export interface RateLimitTable {
+  /** What is limited and for whom, e.g. `lookup:203.0.113.7` or `lookup:2001:db8:1:2::/64`. */
+  key: string;
+  hits: number;
+  window_ends_at: string;
+}
+
+/** Failed sign-ins of one login from one address, and when the next attempt may come. */
+export interface SignInBackoffTable {
   login: string;
   address: string;
-  at: string;
+  failures: number;
+  blocked_until: string;
+  last_attempt_at: string;
+}
+
+/**
+ * A self-registration for an ID number that is already registered: kept apart from the person's
+ * record (which it must not change), answered like any registration, and shown to the unit.
+ */
+export interface RegistrationDuplicateTable {
+  token_hash: string;
+  /** The person already registered with this ID number. */
+  person_id: string;
+  name: string;
+  institution_id: string;
+  department_id: string;
+  /** The portrait sent with it, for the unit to compare with the registered person's. */
+  photo_hash: string;
+  submitted_at: string;
 }
 
 export interface CredentialTable {
@@ -354,7 +380,9 @@ export interface Database {
   auth_sessions: AuthSessionTable;
   audit_log: AuditLogTable;
   title_history: TitleHistoryTable;
-  login_failures: LoginFailureTable;
+  rate_limits: RateLimitTable;
+  sign_in_backoff: SignInBackoffTable;
+  registration_duplicates: RegistrationDuplicateTable;
   counters: CounterTable;
   ledger_entries: LedgerEntryTable;
   courses: CourseTable;

@@ -1,7 +1,9 @@
 import { newId } from '@opencme/core';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
-import { hashPassword, newToken, sha256, verifyPassword } from '../secrets.ts';
+import { LIMITS, limitKey } from '../rate-limit.ts';
+import { hashPassword, NO_PASSWORD_HASH, newPairingCode, newToken, sha256, verifyPassword } from '../secrets.ts';
+import { clearBackoff, release, reserve, reserveSignIn, sweepThrottles } from './rate-limits.ts';
 
 const SESSION_DAYS = 7;
 
@@ -26,22 +28,35 @@ export async function createUser(
   return id;
 }
 
-/** Failed sign-ins allowed per account, and per address, within the window before a pause. */
-export const LOGIN_LIMITS = { perLogin: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
+/**
+ * `preferred` if no account has it, else `preferred` with a random suffix: an account someone
+ * named so by hand keeps its login, and the answer tells nothing about any other login.
+ */
+export async function unusedLogin(db: DB, preferred: string): Promise<string> {
+  let login = preferred;
+  while (await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) login = `${preferred}-${newPairingCode().slice(0, 4)}`;
+  return login;
+}
 
-export type SignIn = { ok: true; token: string } | { ok: false; reason: 'wrong' | 'throttled' | 'unit-pending' };
+export type SignIn = { ok: true; token: string } | { ok: false; reason: 'wrong' | 'unit-pending' } | { ok: false; reason: 'throttled'; retryAt: Date };
 
 /**
- * Checks a password and opens a session. Failures are counted per account and per address, so
- * that guessing is slowed down both against one account and from one machine against many.
+ * Checks a password and opens a session. Each attempt is reserved before the password is checked
+ * (so concurrent guesses cannot all slip under a limit) and counted as a failure unless it
+ * succeeds: per (login, address) with a growing wait, and per address across all logins. A
+ * stranger elsewhere therefore cannot lock anyone out, and an unknown login costs the same scrypt
+ * as a known one, so the answer's timing does not tell which logins exist.
  */
 export async function startSession(db: DB, input: { login: string; password: string; address: string; now: Date }): Promise<SignIn> {
-  const since = new Date(input.now.getTime() - LOGIN_LIMITS.windowMs).toISOString();
-  const [byLogin, byAddress] = await Promise.all([
-    db.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('login', '=', input.login).where('at', '>', since).executeTakeFirstOrThrow(),
-    db.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('address', '=', input.address).where('at', '>', since).executeTakeFirstOrThrow(),
-  ]);
-  if (Number(byLogin.n) >= LOGIN_LIMITS.perLogin || Number(byAddress.n) >= LOGIN_LIMITS.perAddress) return { ok: false, reason: 'throttled' };
+  const byAddress = { key: limitKey('signInFailures', input.address), limit: LIMITS.signInFailures.limit, windowMs: LIMITS.signInFailures.windowMs, now: input.now };
+  const addressTurn = await reserve(db, byAddress);
+  if (!addressTurn.ok) return { ok: false, reason: 'throttled', retryAt: addressTurn.retryAt };
+  const pair = { login: input.login, address: input.address };
+  const pairTurn = await reserveSignIn(db, { ...pair, now: input.now });
+  if (!pairTurn.ok) {
+    await release(db, byAddress.key);
+    return { ok: false, reason: 'throttled', retryAt: pairTurn.retryAt };
+  }
 
   const user = await db
     .selectFrom('users')
@@ -49,12 +64,10 @@ export async function startSession(db: DB, input: { login: string; password: str
     .select(['users.id', 'users.password_hash', 'organisations.status'])
     .where('users.login', '=', input.login)
     .executeTakeFirst();
-  if (!user || !(await verifyPassword(input.password, user.password_hash))) {
-    await db.insertInto('login_failures').values({ id: newId(), login: input.login, address: input.address, at: input.now.toISOString() }).execute();
-    return { ok: false, reason: 'wrong' };
-  }
+  if (!(await verifyPassword(input.password, user?.password_hash ?? NO_PASSWORD_HASH)) || !user) return { ok: false, reason: 'wrong' };
+  await clearBackoff(db, pair);
+  await release(db, byAddress.key);
   if (user.status !== 'verified') return { ok: false, reason: 'unit-pending' };
-  await db.deleteFrom('login_failures').where('login', '=', input.login).execute();
   const now = input.now;
   const token = newToken();
   await db
@@ -66,13 +79,31 @@ export async function startSession(db: DB, input: { login: string; password: str
       created_at: now.toISOString(),
     })
     .execute();
+  // Sign-ins are few (people, not scripts, get this far): a cheap moment to forget what expired.
+  await purgeExpired(db, now);
   return { ok: true, token };
 }
 
-export async function changePassword(db: DB, userId: string, current: string, next: string): Promise<boolean> {
-  const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(current, user.password_hash))) return false;
-  await db.updateTable('users').set({ password_hash: await hashPassword(next), must_change_password: 0 }).where('id', '=', userId).execute();
+/** Deletes expired sessions and spent throttles (both indexed on their end time). */
+export async function purgeExpired(db: DB, now: Date): Promise<void> {
+  await db.deleteFrom('auth_sessions').where('expires_at', '<=', now.toISOString()).execute();
+  await sweepThrottles(db, now);
+}
+
+/**
+ * Sets a new password and ends the account's other sessions: whoever else held one (a stolen
+ * cookie, a forgotten browser) must sign in again with the new password.
+ */
+export async function changePassword(db: DB, input: { userId: string; current: string; next: string; keepSessionToken: string | null }): Promise<boolean> {
+  const user = await db.selectFrom('users').select('password_hash').where('id', '=', input.userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(input.current, user.password_hash))) return false;
+  const hash = await hashPassword(input.next);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: hash, must_change_password: 0 }).where('id', '=', input.userId).execute();
+    let others = trx.deleteFrom('auth_sessions').where('user_id', '=', input.userId);
+    if (input.keepSessionToken) others = others.where('token_hash', '!=', sha256(input.keepSessionToken));
+    await others.execute();
+  });
   return true;
 }
 
@@ -96,4 +127,11 @@ export async function findUserBySession(db: DB, token: string, now: Date) {
     organisationId: row.organisation_id,
     mustChangePassword: row.must_change_password === 1,
   };
+}
+
+/** Which of these logins have exactly this password (a few scrypt checks: keep the list short). */
+export async function loginsWithPassword(db: DB, logins: readonly string[], password: string): Promise<string[]> {
+  const rows = await db.selectFrom('users').select(['login', 'password_hash']).where('login', 'in', [...logins]).orderBy('login').execute();
+  const matches = await Promise.all(rows.map((row) => verifyPassword(password, row.password_hash)));
+  return rows.filter((_, i) => matches[i]).map((row) => row.login);
 }

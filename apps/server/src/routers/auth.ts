@@ -5,10 +5,16 @@ import { ROLES, type Role } from '../authz.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from '../repositories/audit.ts';
 import { changePassword, createUser, endSession, startSession } from '../repositories/users.ts';
-import { newPairingCode } from '../secrets.ts';
+import { addressKey, LIMITS, tooMany } from '../rate-limit.ts';
+import { DEMO_PASSWORD, newPairingCode } from '../secrets.ts';
 import { publicProcedure, SESSION_COOKIE, userProcedure } from '../trpc.ts';
 
-const PASSWORD = z.string().min(10, '密码至少10位').max(128);
+/** A password an account chooses: long enough, and never the demo's published one. */
+export const PASSWORD = z
+  .string()
+  .min(10, '密码至少10位')
+  .max(128)
+  .refine((p) => p !== DEMO_PASSWORD, '这是公开的演示密码，请换一个');
 
 /** The rank of a role: an account may create accounts of its own rank or below only. */
 const RANK: Record<Role, number> = { 'province-admin': 5, 'city-admin': 4, 'unit-admin': 3, 'department-reviewer': 2, staff: 1 };
@@ -17,9 +23,10 @@ export const authRouter = {
   login: publicProcedure
     .input(z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await startSession(ctx.db, { ...input, address: ctx.req.ip ?? 'unknown', now: ctx.now() });
+      const now = ctx.now();
+      const result = await startSession(ctx.db, { ...input, address: addressKey(ctx.req.ip), now });
       if (!result.ok) {
-        if (result.reason === 'throttled') throw new UserFacingError('TOO_MANY_REQUESTS', '登录失败次数过多，请15分钟后再试', 'Too many failed sign-ins: try again in 15 minutes');
+        if (result.reason === 'throttled') throw tooMany(ctx.res, LIMITS.signInFailures, result.retryAt, now);
         if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', '本单位尚未通过审核，审核通过后才能登录', 'Your unit is not verified yet: you can sign in once it is');
         throw new UserFacingError('UNAUTHORIZED', '用户名或密码错误', 'Wrong login or password');
       }
@@ -43,7 +50,8 @@ export const authRouter = {
     .input(z.object({ current: z.string().min(1).max(256), next: PASSWORD }))
     .mutation(async ({ ctx, input }) => {
       if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', '新密码不能与原密码相同', 'The new password must differ from the old one');
-      if (!(await changePassword(ctx.db, ctx.user.id, input.current, input.next))) {
+      const keepSessionToken = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
+      if (!(await changePassword(ctx.db, { userId: ctx.user.id, current: input.current, next: input.next, keepSessionToken }))) {
         throw new UserFacingError('BAD_REQUEST', '原密码不正确', 'The current password is wrong');
       }
       return { ok: true };

@@ -2,6 +2,7 @@ import { maskIdNumber, validateIdNumber } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
+import { limitCaller } from '../rate-limit.ts';
 import { audit } from '../repositories/audit.ts';
 import { standingsOf } from '../repositories/standing.ts';
 import { publicProcedure } from '../trpc.ts';
@@ -20,10 +21,8 @@ export const lookupRouter = {
    * yearly totals, masked. Rate-limited per address, and every lookup is logged, found or not.
    */
   credits: publicProcedure.input(z.object({ idNumber: z.string().trim().max(30), name: z.string().trim().min(1).max(50) })).query(async ({ ctx, input }) => {
+    await limitCaller(ctx, 'lookup');
     const address = ctx.req.ip ?? 'unknown';
-    if (!ctx.lookupLimiter.take(address, ctx.now().getTime())) {
-      throw new UserFacingError('TOO_MANY_REQUESTS', '查询过于频繁，请10分钟后再试', 'Too many lookups: try again in 10 minutes');
-    }
     const check = validateIdNumber(input.idNumber);
     if (!check.valid) throw new UserFacingError('BAD_REQUEST', '身份证号码有误，请检查', 'This ID number is not valid: please check it');
     const person = await ctx.db

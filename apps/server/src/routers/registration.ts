@@ -6,7 +6,9 @@ import { nextVersion } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { storePhoto } from '../photos.ts';
 import { checkPortrait } from '../portrait.ts';
+import { limitCaller } from '../rate-limit.ts';
 import { audit } from '../repositories/audit.ts';
+import { duplicateRegistrationStatus, recordDuplicateRegistration } from '../repositories/registration-duplicates.ts';
 import { newToken, sha256 } from '../secrets.ts';
 import { publicProcedure } from '../trpc.ts';
 
@@ -45,6 +47,7 @@ export const registrationRouter = {
   ),
 
   submit: publicProcedure.input(RegistrationInput).mutation(async ({ ctx, input }) => {
+    await limitCaller(ctx, 'registration');
     const id = validateIdNumber(input.idNumber);
     if (!id.valid) throw new UserFacingError('BAD_REQUEST', ID_REASONS[id.reason][0], ID_REASONS[id.reason][1]);
     const department = await ctx.db
@@ -62,14 +65,26 @@ export const registrationRouter = {
     const indexed = ctx.vault.index(id.normalized);
     const existing = await ctx.db
       .selectFrom('persons')
-      .select(['id', 'registration_status', 'name', 'department_id', 'title', 'reject_reason'])
+      .select(['id', 'registration_status', 'name', 'department_id', 'institution_id', 'title', 'reject_reason'])
       .where('id_number_index', '=', indexed)
       .executeTakeFirst();
-    if (existing && existing.registration_status !== 'rejected') {
-      throw new UserFacingError('CONFLICT', '该身份证号已经登记过，请联系本单位继教管理员', 'This ID number is already registered: ask your unit’s CME administrator');
-    }
     const token = newToken();
     const now = ctx.now();
+    // The same answer as for a new number: "already registered" would tell anyone who is.
+    if (existing && existing.registration_status !== 'rejected') {
+      await ctx.db.transaction().execute(async (trx) =>
+        recordDuplicateRegistration(trx, {
+          tokenHash: sha256(token),
+          person: { id: existing.id, unitId: existing.department_id ?? existing.institution_id },
+          name: input.name,
+          institutionId: input.institutionId,
+          departmentId: input.departmentId,
+          photoHash: await storePhoto(trx, portrait.jpeg, now),
+          now,
+        }),
+      );
+      return { statusToken: token };
+    }
     // A rejected registration is submitted again on the same record, so its history (the
     // rejection and its reason in the audit log) stays with the person.
     const personId = existing?.id ?? newId();
@@ -123,7 +138,8 @@ export const registrationRouter = {
       .innerJoin('organisations as unit', 'unit.id', 'persons.institution_id')
       .select(['persons.name', 'persons.registration_status as status', 'persons.cme_number as cmeNumber', 'persons.reject_reason as rejectReason', 'persons.submitted_at as submittedAt', 'unit.name as unit'])
       .where('persons.registration_token_hash', '=', sha256(input.token))
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then((found) => found ?? duplicateRegistrationStatus(ctx.db, sha256(input.token)));
     if (!row) throw new UserFacingError('NOT_FOUND', '找不到这份登记，链接可能已失效', 'No such registration: the link may be out of date');
     return row;
   }),

@@ -4,10 +4,12 @@ import { newId, validateCreditCode } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
+import { limitCaller } from '../rate-limit.ts';
 import { audit } from '../repositories/audit.ts';
 import { subtreeIds } from '../repositories/organisations.ts';
-import { createUser } from '../repositories/users.ts';
+import { createUser, unusedLogin } from '../repositories/users.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
+import { PASSWORD } from './auth.ts';
 
 const CODE_REASONS = {
   length: ['统一社会信用代码应为18位', 'The unified social credit code has 18 characters'],
@@ -34,14 +36,12 @@ export const unitsRouter = {
         cityId: z.string(),
         creditCode: z.string().trim(),
         name: z.string().trim().min(4, '请填写单位全称').max(80),
-        admin: z.object({
-          login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, '用户名为3到32位字母、数字或 _ . -'),
-          displayName: z.string().trim().min(2).max(30),
-          password: z.string().min(10, '密码至少10位').max(128),
-        }),
+        // No login to choose: "this login is taken" would tell anyone which logins exist.
+        admin: z.object({ displayName: z.string().trim().min(2).max(30), password: PASSWORD }),
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      await limitCaller(ctx, 'unitRegistration');
       const code = validateCreditCode(input.creditCode);
       if (!code.valid) throw new UserFacingError('BAD_REQUEST', CODE_REASONS[code.reason][0], CODE_REASONS[code.reason][1]);
       const city = await ctx.db.selectFrom('organisations').select('id').where('id', '=', input.cityId).where('kind', '=', 'city').executeTakeFirst();
@@ -49,9 +49,9 @@ export const unitsRouter = {
       if (await ctx.db.selectFrom('organisations').select('id').where('credit_code', '=', code.normalized).executeTakeFirst()) {
         throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered');
       }
-      if (await ctx.db.selectFrom('users').select('id').where('login', '=', input.admin.login).executeTakeFirst()) {
-        throw new UserFacingError('CONFLICT', '用户名已被使用', 'This login is taken');
-      }
+      // The unit's administrator signs in with the unit's credit code: the unit's own, and
+      // already checked unique among units.
+      const login = await unusedLogin(ctx.db, code.normalized);
       const now = ctx.now();
       const id = newId();
       await ctx.db.transaction().execute(async (trx) => {
@@ -59,10 +59,10 @@ export const unitsRouter = {
           .insertInto('organisations')
           .values({ id, kind: 'institution', name: input.name, parent_id: input.cityId, credit_code: code.normalized, created_at: now.toISOString(), status: 'pending' })
           .execute();
-        await createUser(trx, { ...input.admin, role: 'unit-admin', organisationId: id, now });
+        await createUser(trx, { ...input.admin, login, role: 'unit-admin', organisationId: id, now });
         await audit(trx, { actor: {}, action: 'unit.register', entity: 'organisation', entityId: id, organisationId: input.cityId, after: { name: input.name, creditCode: code.normalized }, at: now });
       });
-      return { unitId: id };
+      return { unitId: id, login };
     }),
 
   /** Units waiting for verification within the caller's city or province. */
