@@ -14,6 +14,7 @@ let server: TestServer;
 let victimUnitId: string;
 let demoSessionId: string;
 let attackerUnitId: string;
+let attackerLogin: string;
 let attacker: Client;
 let door: { deviceId: string; client: Client };
 let seq = 0;
@@ -73,16 +74,18 @@ beforeAll(async () => {
   expect(await server.db.selectFrom('credentials').select('id').where('value', 'in', madeUp).execute()).toEqual([]);
 
   // A second unit registers in the same city, the city verifies it, its admin signs in.
-  const { unitId, login } = await server.client().units.register.mutate({
+  const registered = await server.client().units.register.mutate({
     cityId: hospital.parent_id!,
     creditCode: '12100000400000624D',
     name: '合肥市第二人民医院',
     admin: { displayName: '医教科', password: 'a-long-password' },
   });
+  const { unitId } = registered;
+  attackerLogin = registered.login;
   attackerUnitId = unitId;
   const city = server.client({ cookie: await server.login(DEMO_CITY) });
   await city.units.verify.mutate({ unitId, approve: true });
-  attacker = server.client({ cookie: await server.login({ login, password: 'a-long-password' }) });
+  attacker = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
   const kiosk = await attacker.devices.create.mutate({ name: '二院签到机' });
   const paired = await server.client().devices.pair.mutate({ code: kiosk.pairingCode });
   door = { deviceId: paired.deviceId, client: server.client({ authorization: `Bearer ${paired.token}` }) };
@@ -131,7 +134,7 @@ describe('another unit’s admin with a kiosk of its own', () => {
       const stored = await server.db.selectFrom('taps').select(['person_id', 'flag_reasons']).where('tap_id', 'in', batch.map((t) => t.tapId)).execute();
       expect(stored.every((t) => t.person_id === null && t.flag_reasons === 'unknown-credential')).toBe(true);
       // …nor can the attacker's own review of the session's taps.
-      const admin = server.client({ cookie: await server.login({ login, password: 'a-long-password' }) });
+      const admin = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
       const view = await admin.sessions.attendance.query({ sessionId });
       expect(new Set(view.taps.map((t) => JSON.stringify([t.personName, t.status, t.flagReasons])))).toEqual(new Set([JSON.stringify([null, 'flagged', 'unknown-credential'])]));
       expect(view.people).toEqual([]);
