@@ -169,6 +169,6 @@ describe('GET /api/health', () => {
   it('answers 200 with the version and the database kind', async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: 'sqlite' });
+    expect(await res.json()).toEqual({ status: 'ok', demo: false, version: '0.1.0', database: 'sqlite' });
   });
 });

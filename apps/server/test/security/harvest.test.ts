@@ -118,10 +118,14 @@ describe('another unit’s admin with a kiosk of its own', () => {
   });
 
   it('finds only its own staff at its own approved project: another unit’s card numbers stay nameless', async () => {
-    // A unit-level project is approved by the unit's own office: the attacker approves its own.
+    // A unit-level project is approved by the unit's own office: the attacker makes itself a
+    // second account (one account may not approve its own declaration) and approves its own.
     const { projectId } = await declare(attacker, '2026-12-10');
     await attacker.projects.submit.mutate({ projectId });
-    expect(await attacker.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
+    const second = await attacker.auth.createAccount.mutate({ organisationId: attackerUnitId, role: 'unit-admin', login: 'h2director', displayName: '医教科主任' });
+    const accomplice = server.client({ cookie: await server.login({ login: 'h2director', password: second.initialPassword }) });
+    await accomplice.auth.changePassword.mutate({ current: second.initialPassword, next: 'another-long-password' });
+    expect(await accomplice.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
     const sessionId = (await attacker.projects.get.query({ projectId })).sessions[0]!.id;
     await attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId });
 
@@ -157,6 +161,8 @@ describe('another unit’s admin with a kiosk of its own', () => {
       expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toEqual([]);
     } finally {
       server.clock.now = START;
+      // Signing in at the later date purged the sessions that had expired by then, the attacker's too.
+      attacker = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
     }
   });
 });

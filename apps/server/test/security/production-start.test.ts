@@ -19,7 +19,7 @@ afterAll(() => demo?.close());
 
 it('refuses a production start while demo accounts have the demo password, naming them', async () => {
   const decision = await prepareStart(demo.db, { production: true, seedDemo: true, vault: demo.vault, now: demo.clock.now });
-  expect(decision).toEqual({ run: false, demoLogins: ['admin', 'city', 'province', 'reviewer', 'staff'] });
+  expect(decision).toEqual({ run: false, demoLogins: ['admin', 'city', 'director', 'province', 'reviewer', 'staff'] });
 });
 
 it('never seeds the demo in production, and starts on a database without the demo password', async () => {
@@ -60,7 +60,7 @@ it('the real server, started with NODE_ENV=production on a demo database, exits 
     expect(output).not.toContain('is running');
     expect(code).toBe(1);
     expect(output).toContain('refuses a production start');
-    expect(output).toContain('admin, city, province, reviewer, staff');
+    expect(output).toContain('admin, city, director, province, reviewer, staff');
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
