@@ -24,17 +24,17 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill('opencme-demo');
   await page.getByRole('button', { name: '登录' }).click();
-  // The unit admin reaches every page of their role from the bar, and not the province's rule sets.
+  // The unit admin reaches every page of their role from the side navigation, and not the province's rule sets.
   for (const [name, href] of [['继续医学教育项目', '/admin/projects'], ['申报审核', '/admin/claims'], ['审验与达标率', '/admin/compliance'], ['打印学分证明', '/admin/proofs']]) {
     await expect(page.getByRole('link', { name: name!, exact: true })).toHaveAttribute('href', href!);
   }
   await expect(page.getByRole('link', { name: '学分审验规则' })).toHaveCount(0);
-  await page.getByRole('button', { name: '人员', exact: true }).click();
+  await page.getByRole('link', { name: '人员', exact: true }).click();
 
   const rows = page.getByTestId('staff').locator('tbody tr');
   await expect(rows).toHaveCount(50);
   const first = (await rows.nth(0).locator('td').nth(1).textContent())!.trim();
-  await rows.nth(0).getByRole('button').click();
+  await rows.nth(0).getByRole('link').click();
   const panel = page.getByTestId('person');
   await expect(panel).toContainText(first);
 
@@ -50,7 +50,7 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   await readerBurst(page, '26DEFAE7');
   await panel.getByLabel('发卡类别').selectOption('II');
   await panel.getByRole('button', { name: '绑定IC卡' }).click();
-  await expect(panel).toContainText('IC 26DEFAE7');
+  await expect(panel).toContainText('IC卡 26DEFAE7 · Ⅱ类 新办卡 · 正常');
   await panel.getByRole('button', { name: '关闭' }).click();
 
   await rows.nth(0).getByRole('checkbox').check();
@@ -72,7 +72,7 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
 
   // The department tree: add one, rename it; the staff list narrows to one department.
   await page.bringToFront();
-  await page.getByRole('button', { name: '科室设置', exact: true }).click();
+  await page.getByRole('link', { name: '科室设置', exact: true }).click();
   await page.getByLabel('新科室名称').fill('眼科');
   await page.getByRole('button', { name: '创建' }).click();
   const eye = page.getByTestId('departments').locator('tr', { hasText: '眼科' });
@@ -82,7 +82,7 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   await expect(page.getByTestId('departments')).toContainText('眼耳鼻喉科');
   await expect(page.getByTestId('departments').locator('tr', { hasText: /^眼科/ })).toHaveCount(0);
 
-  await page.getByRole('button', { name: '人员', exact: true }).click();
+  await page.getByRole('link', { name: '人员', exact: true }).click();
   await page.getByRole('combobox', { name: '科室' }).selectOption({ label: '心血管内科' });
   await expect(page.getByTestId('staff-page')).not.toContainText('共200人');
   const departmentsShown = await page.getByTestId('staff').locator('tbody tr td:nth-child(3)').allTextContents();

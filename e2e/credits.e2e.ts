@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, test } from '@playwright/test';
 import { printedCode } from '../apps/server/test/pdf.ts';
-import { ServerProcess } from './server.ts';
+import { ServerProcess, signedIn as signedInAt } from './server.ts';
 
 const server = new ServerProcess();
 test.beforeAll(() => server.start());
@@ -17,15 +17,7 @@ test.afterAll(() => server.dispose());
 // A real 1×1 PNG: the server checks evidence by its bytes, not its name.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-async function signedIn(browser: Browser, pathName: string, login: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url}${pathName}`);
-  await page.getByLabel('用户名').fill(login);
-  await page.getByLabel('密码').fill('opencme-demo');
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('button', { name: '退出' })).toBeVisible();
-  return page;
-}
+const signedIn = (browser: Browser, pathName: string, login: string) => signedInAt(browser, server.url, pathName, login);
 
 async function approveAll(browser: Browser, login: string, description: string) {
   const page = await signedIn(browser, '/admin/claims', login);

@@ -76,8 +76,8 @@ test('a kiosk records 50 taps with the server down, survives reloads, and delive
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill('opencme-demo');
   await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('button', { name: '场次', exact: true }).click();
-  await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  await page.getByRole('link', { name: '场次', exact: true }).click();
+  await page.getByRole('link', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(page.getByTestId('attendance').locator('tbody tr')).toHaveCount(50);
   await expect(page.getByTestId('taps').locator('tbody tr')).toHaveCount(50);
   await expect(page.getByTestId('attendance')).toContainText(demoCardNumber(50));

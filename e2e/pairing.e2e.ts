@@ -17,7 +17,7 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await admin.getByLabel('密码').fill('opencme-demo');
   await admin.getByRole('button', { name: '登录' }).click();
 
-  await admin.getByRole('button', { name: '设备' }).click();
+  await admin.getByRole('link', { name: '设备' }).click();
   await admin.getByLabel('设备名称').fill('二号门');
   await admin.getByRole('button', { name: '创建' }).click();
   const code = (await admin.getByTestId('pairing-code').textContent())!;
@@ -46,10 +46,15 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await other.getByRole('button', { name: '配对' }).click();
   await expect(other.getByRole('alert')).toHaveText('配对码无效、已使用或已过期');
 
+  // The page is in the address: a reload stays on the devices.
   await admin.reload();
-  await admin.getByRole('button', { name: '设备' }).click();
+  await expect(row).toContainText('已配对');
+  // Revoking asks first: cancelled, nothing changes.
+  await row.getByRole('button', { name: '停用' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: '取消' }).click();
   await expect(row).toContainText('已配对');
   await row.getByRole('button', { name: '停用' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: '停用' }).click();
   await expect(row).toContainText('已停用');
 
   // The revoked kiosk keeps its taps and says why it cannot sync.

@@ -130,7 +130,8 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await adminContext.clock.pauseAt(beijing(`${EVENT_DAY}T16:40:00`));
   await adminContext.clock.resume();
   await signIn(admin);
-  await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
+  await admin.getByRole('link', { name: '心内科病例讨论会' }).click();
+  // An approved project opens at its attendance step.
   const [morning, afternoon] = [admin.getByTestId('attendance').first(), admin.getByTestId('attendance').last()];
   const row = (table: typeof morning, card: string) => table.locator('tr', { hasText: card });
   await expect(row(morning, p1)).toContainText('完成');
@@ -157,6 +158,7 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await admin.getByRole('button', { name: '导出签到名单（xlsx）' }).first().click();
   expect((await download).suggestedFilename()).toMatch(/^签到名单-.+\.xlsx$/);
 
+  await admin.getByRole('link', { name: '执行情况与学分' }).click();
   await admin.getByLabel('执行情况总结').fill('按计划举办两场病例讨论，学员 3 人。');
   await admin.getByLabel('附件').setInputFiles({ name: '日程.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 日程') });
   await admin.getByRole('button', { name: '上报执行情况' }).click();
@@ -169,7 +171,9 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await admin.reload();
   await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
   await expect(status).toHaveText('学分已授予');
+  await admin.getByRole('link', { name: '状态记录' }).click();
   await expect(admin.getByTestId('history').locator('li')).toHaveCount(6);
+  await expect(admin.getByTestId('history')).toContainText('单位医教科批准 → 已批准');
 
   // The ledger, read from the server's database file: these three entries, and nothing else beside
   // the demo's imported credits (source 'import') that were there before.

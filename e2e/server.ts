@@ -1,4 +1,5 @@
 import { chinaDate, formatCmeNumber } from '@opencme/core';
+import { type Browser, expect, type Page } from '@playwright/test';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
 // on a free port and a fresh data folder, so a test can stop it and start it again.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -83,6 +84,17 @@ export class ServerProcess {
 export function demoMorning(): Date {
   const day = chinaDate(new Date());
   return new Date(`${day}T10:00:00+08:00`);
+}
+
+/** A fresh browser context signed in with a demo account (password `opencme-demo`) on a page of the app. */
+export async function signedIn(browser: Browser, url: string, pathName: string, login: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${url}${pathName}`);
+  await page.getByLabel('用户名').fill(login);
+  await page.getByLabel('密码').fill('opencme-demo');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('button', { name: '退出' })).toBeVisible();
+  return page;
 }
 
 /** Signs in as the demo admin and returns the session cookie for API calls from the test. */

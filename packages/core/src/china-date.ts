@@ -5,3 +5,9 @@
 export function chinaDate(instant: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(instant);
 }
+
+/** The date and minute in China of an instant, as YYYY-MM-DD HH:mm: how logs and lists show a moment. */
+export function chinaDateTime(instant: Date): string {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  return `${chinaDate(instant)} ${time}`;
+}

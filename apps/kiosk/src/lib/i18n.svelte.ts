@@ -1,5 +1,6 @@
 // zh-CN is the interface's default language; English is the second. Every message exists in
 // both (the type makes a missing English text a compile error).
+import { consoleEn, consoleZh } from './i18n/console.ts';
 
 const zh = {
   'app.title': 'OpenCME 继续医学教育',
@@ -459,6 +460,7 @@ const zh = {
   'project.approveCredits': '批准学分',
   'project.rejectCredits': '退回学分',
   'project.saved': '已保存',
+  ...consoleZh,
 } as const;
 
 type Key = keyof typeof zh;
@@ -921,6 +923,7 @@ const en: Record<Key, string> = {
   'project.approveCredits': 'Approve credits',
   'project.rejectCredits': 'Reject credits',
   'project.saved': 'Saved',
+  ...consoleEn,
 };
 
 export type Locale = 'zh-CN' | 'en';
@@ -955,7 +958,7 @@ export function errorMessage(error: unknown): string {
   return t('error.generic');
 }
 
-/** A time of day as the people at the door read it: 09:02. */
+/** A time of day as the people at the door read it, in China whatever the device's zone: 09:02. */
 export function clock(iso: string): string {
-  return new Date(iso).toLocaleTimeString(i18n.locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(iso).toLocaleTimeString(i18n.locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
+import { readAuditLog } from '../repositories/audit-log.ts';
 import { subtreeIds } from '../repositories/organisations.ts';
 import {
   addCredential,
@@ -41,6 +42,8 @@ const staffQuery = z.object({
 
 /** The shape `searchStaff` takes for an ID number (matched exactly, through the blind index). */
 const ID_NUMBER_QUERY = /^\s*\d{17}[\dXx]\s*$/;
+/** The start of a calendar day in China (no daylight saving there). */
+const chinaMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 function dayBefore(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
@@ -207,20 +210,28 @@ export const registryRouter = {
       return { ok: true };
     }),
 
-  /** Registry changes within the caller's scope, newest first. */
+  /**
+   * The audit log within the caller's scope, newest first, a page at a time: who did what to whom
+   * (names, never ID numbers), narrowed to one action and to days in China (Asia/Shanghai).
+   */
   auditLog: userProcedure
-    .input(z.object({ organisationId: z.string(), page: z.number().int().min(1).default(1) }))
-    .query(async ({ ctx, input }) => {
-      const ids = await subtreeIds(ctx.db, input.organisationId);
-      return ctx.db
-        .selectFrom('audit_log')
-        .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
-        .select(['audit_log.id', 'audit_log.at', 'audit_log.action', 'audit_log.entity', 'audit_log.entity_id as entityId', 'audit_log.before', 'audit_log.after', 'users.display_name as actor'])
-        // A unit sees what was done to its records, and what its own accounts did elsewhere.
-        .where((eb) => eb.or([eb('audit_log.organisation_id', 'in', ids), eb('audit_log.actor_organisation_id', 'in', ids)]))
-        .orderBy('audit_log.at', 'desc')
-        .limit(100)
-        .offset((input.page - 1) * 100)
-        .execute();
-    }),
+    .input(
+      z.object({
+        organisationId: z.string(),
+        page: z.number().int().min(1).default(1),
+        action: z.string().max(60).optional(),
+        fromDate: z.iso.date('请填写日期（年-月-日）').optional(),
+        toDate: z.iso.date('请填写日期（年-月-日）').optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) =>
+      readAuditLog(ctx.db, {
+        organisationIds: await subtreeIds(ctx.db, input.organisationId),
+        action: input.action,
+        from: input.fromDate ? chinaMidnight(input.fromDate) : undefined,
+        // The whole of the last day: up to the next midnight.
+        until: input.toDate ? new Date(chinaMidnight(input.toDate).getTime() + 86_400_000) : undefined,
+        page: input.page,
+      }),
+    ),
 } satisfies TRPCRouterRecord;
