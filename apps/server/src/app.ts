@@ -2,19 +2,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { parseCookie } from 'cookie';
-import express from 'express';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { findUserBySession } from './repositories/users.ts';
+import { trpcDoor } from './request-body.ts';
+import { assignRequestId, logServerError, requestId, serverErrorMessage } from './request-log.ts';
+import { securityHeaders } from './security-headers.ts';
 import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
+import { uploadRoute } from './uploads.ts';
 import { VERSION } from './version.ts';
 
 export interface AppOptions extends ServerDeps {
   dialect: DialectName;
   /** The kiosk's static build; the API alone is served when it is missing. */
   staticDir: string | null;
+  /** Express's `trust proxy`: which hops' X-Forwarded-For/-Proto to believe (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
+}
+
+/** TRUST_PROXY as Express takes it: unset or "false" trusts no proxy; "1" one hop; "true" any; else addresses. */
+export function trustProxySetting(value: string | undefined): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export function createApp(options: AppOptions): express.Express {
@@ -22,8 +36,14 @@ export function createApp(options: AppOptions): express.Express {
   const printJobs = new PrintJobs();
   // Public lookups: 10 per address in 10 minutes.
   const lookupLimiter = new RateLimiter(10, 10 * 60_000);
+  // Registration photos: a few tries per address, not a way to fill the disk.
+  const publicUploadLimiter = new RateLimiter(30, 10 * 60_000);
+  const shell = staticDir && fs.existsSync(path.join(staticDir, 'index.html')) ? fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8') : null;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(assignRequestId);
+  app.use(securityHeaders(shell));
 
   app.get('/api/health', async (_req, res) => {
     // A query proves the database answers, not just that the process runs.
@@ -59,14 +79,22 @@ export function createApp(options: AppOptions): express.Express {
     res.send(job.pdf);
   });
 
+  app.post('/api/files/:purpose', uploadRoute({ db, now, publicLimiter: publicUploadLimiter }));
+
   app.use(
     '/trpc',
+    trpcDoor,
     createExpressMiddleware({
       router: appRouter,
       createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs, lookupLimiter }, opts),
       maxBatchSize: 20,
-      // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
+      // The kiosk sends queries as POST too (and trpcDoor refuses GET): a roster cursor, a tap
+      // batch or an ID number never goes in a URL.
       allowMethodOverride: true,
+      onError({ error, path, req }) {
+        const status = getHTTPStatusCodeFromError(error);
+        if (status >= 500) logServerError({ status, method: req.method ?? 'POST', route: `/trpc/${path ?? '?'}` }, error.cause ?? error);
+      },
     }),
   );
 
@@ -74,7 +102,7 @@ export function createApp(options: AppOptions): express.Express {
     res.status(404).json({ error: '没有这个接口 / no such endpoint' });
   });
 
-  if (staticDir && fs.existsSync(path.join(staticDir, 'index.html'))) {
+  if (staticDir && shell !== null) {
     app.use(
       express.static(staticDir, {
         index: false,
@@ -93,5 +121,19 @@ export function createApp(options: AppOptions): express.Express {
       res.sendFile(path.join(staticDir, 'index.html'));
     });
   }
+  app.use(lastResort);
   return app;
+}
+
+/** Any error no route answered: logged when it is the server's fault, never shown with its stack. */
+function lastResort(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status = typeof declared === 'number' && declared >= 400 && declared < 600 ? declared : 500;
+  if (status >= 500) logServerError({ status, method: req.method, route: req.baseUrl + (req.route?.path ?? req.path) }, error);
+  if (res.headersSent) {
+    req.socket.destroy();
+    return;
+  }
+  const message = status >= 500 ? serverErrorMessage(requestId()) : { zh: '请求无效', en: 'Bad request' };
+  res.status(status).json({ error: message.zh, messageEn: message.en, requestId: requestId() });
 }

@@ -1,7 +1,7 @@
 // `npm start`: the SQLite file under data/, the demo on first start, the app and the API on one port.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { createApp, trustProxySetting } from './app.ts';
 import { openSqlite } from './db/connect.ts';
 import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
 import { loadOrCreateProofSigner } from './proof-key.ts';
@@ -22,8 +22,13 @@ const now = () => new Date(Date.now() + clockSkewMs);
 const proofSigner = await loadOrCreateProofSigner(path.join(dataDir, 'proof-key.pem'));
 const publicUrl = process.env.PUBLIC_URL ?? null;
 const demo = process.env.OPENCME_DEMO === '0' ? null : await seedDemo(db, vault, now());
+// HTTP edges: stack traces only for NODE_ENV=development; behind a TLS proxy (nginx, a load
+// balancer), TRUST_PROXY names it ("1" for one hop, or its addresses) so that the session cookie
+// is Secure and HSTS is sent; unset, X-Forwarded-* headers are ignored.
+process.env.NODE_ENV ??= 'production';
+const trustProxy = trustProxySetting(process.env.TRUST_PROXY);
 
-const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir }).listen(port, () => {
+const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir, trustProxy }).listen(port, () => {
   const url = `http://localhost:${port}`;
   const lines = [`OpenCME 已启动 / is running: ${url}`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {

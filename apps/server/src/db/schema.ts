@@ -373,6 +373,7 @@ export interface Database {
   claim_reviews: ClaimReviewTable;
   verification_runs: VerificationRunTable;
   verification_results: VerificationResultTable;
+  uploads: UploadTable;
 }
 
 /**
@@ -529,4 +530,18 @@ export interface VerificationResultTable {
   compliant: number;
   basis: 'credits' | 'further-study' | 'not-met';
   explanation: string;
+}
+
+/** A file sent to POST /api/files, kept until the form that needs it is submitted (an hour at most). */
+export interface UploadTable {
+  /** A random id: whoever holds it may submit the file, with the owner's account where there is one. */
+  id: string;
+  purpose: 'photo' | 'evidence' | 'attachment' | 'assessments';
+  /** The account that sent it; null for the public registration photo. */
+  owner_user_id: string | null;
+  file_name: string;
+  content_type: string;
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
 }
