@@ -39,7 +39,7 @@ export function readBody(req: Request, limit: number): Promise<Buffer | null> {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (result: Buffer | null) => {
-      req.off('data', onData).off('end', onEnd).off('error', reject);
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -48,7 +48,12 @@ export function readBody(req: Request, limit: number): Promise<Buffer | null> {
       else chunks.push(chunk);
     };
     const onEnd = () => done(Buffer.concat(chunks));
-    req.on('data', onData).on('end', onEnd).on('error', reject);
+    // The client went away mid-body (a kiosk losing the network): its fault, not the server's.
+    const onGone = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      reject(Object.assign(new Error('request aborted'), { status: 400 }));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
   });
 }
 

@@ -120,6 +120,9 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
     parser.on('filesLimit', () => fail(new Refusal(413, `一次最多上传${rule.files}个文件`, `At most ${rule.files} files at a time`)));
     parser.on('fieldsLimit', () => fail(new Refusal(400, '只能上传文件', 'Send files only')));
     parser.on('error', () => fail(new Refusal(400, '上传的内容无法读取', 'The upload cannot be read')));
+    req.once('close', () => {
+      if (!req.complete) fail(new Refusal(400, '上传中断，请重试', 'The upload was interrupted: try again'));
+    });
     parser.on('close', () => {
       if (files.length === 0) reject(new Refusal(400, '没有收到文件', 'No file was received'));
       else resolve(files);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.close());
 
-const targets = [
+const targets: { name: string; path: string; headers: Record<string, string>; signedIn?: boolean; prefix: string }[] = [
   { name: 'auth.login (public)', path: '/trpc/auth.login', headers: { 'content-type': 'application/json' }, prefix: '{"json":{"login":"admin","password":"' },
   { name: 'a signed-in mutation', path: '/trpc/claims.withdraw', headers: { 'content-type': 'application/json' }, signedIn: true, prefix: '{"json":{"claimId":"' },
   { name: 'the photo upload (public)', path: '/api/files/photo', headers: { 'content-type': 'multipart/form-data; boundary=XyZ', 'x-opencme-upload': '1' }, prefix: '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n' },
@@ -26,7 +26,7 @@ describe('a 150 MB request', () => {
   for (const target of targets) {
     for (const declareLength of [true, false]) {
       it(`to ${target.name}, ${declareLength ? 'with' : 'without'} a declared length: 413 within 1 s, under 50 MB of memory`, async () => {
-        const headers = { ...target.headers, ...(target.signedIn ? { cookie: staffCookie } : {}) };
+        const headers: Record<string, string> = { ...target.headers, ...(target.signedIn ? { cookie: staffCookie } : {}) };
         const { result, growthMb } = await peakGrowthMb(() => postHuge(`${server.url}${target.path}`, { headers, totalBytes: HUGE, declareLength, prefix: target.prefix }));
         expect(result.status).toBe(413);
         expect(result.ms).toBeLessThan(1000);
