@@ -1,6 +1,7 @@
 // Oversized bodies are refused while they arrive: a 150 MB request is answered 413 within a
 // second and the server's memory barely moves, on the API and on the upload route alike.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STAFF } from '../../src/seed.ts';
 import { startServer, type TestServer } from '../harness.ts';
 import { peakGrowthMb, postHuge } from './http.ts';
@@ -36,6 +37,21 @@ describe('a 150 MB request', () => {
       });
     }
   }
+
+  it('from a client that leaves halfway (a kiosk losing the network) is no server error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    for (const path of ['/trpc/claims.withdraw', '/api/files/evidence']) {
+      const type = path.startsWith('/api') ? 'multipart/form-data; boundary=XyZ' : 'application/json';
+      const req = http.request(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type, 'x-opencme-upload': '1', cookie: staffCookie, 'content-length': String(200 * 1024) } });
+      req.on('error', () => {});
+      req.write(Buffer.alloc(64 * 1024, 0x20));
+      await new Promise((r) => setTimeout(r, 100));
+      req.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
+  });
 
   it('leaves the server answering ordinary requests', async () => {
     await expect(server.login(DEMO_STAFF)).resolves.toMatch(/opencme_session=/);

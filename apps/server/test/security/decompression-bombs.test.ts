@@ -4,6 +4,8 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPortrait } from '../../src/portrait.ts';
+import { parseAssessmentFile } from '../../src/repositories/assessments.ts';
 import { DEMO_ADMIN } from '../../src/seed.ts';
 import { type Client, startServer, type TestServer } from '../harness.ts';
 import { peakGrowthMb } from './http.ts';
@@ -29,6 +31,15 @@ async function pixelBomb(): Promise<Buffer> {
 }
 
 describe('the pixel bomb', () => {
+  it('is refused by the portrait check from its header alone, in a blink', async () => {
+    const bomb = await pixelBomb();
+    const started = performance.now();
+    const { result, growthMb } = await peakGrowthMb(() => checkPortrait(bomb));
+    expect(performance.now() - started).toBeLessThan(300);
+    expect(growthMb).toBeLessThan(50);
+    expect(result).toMatchObject({ ok: false, messageEn: expect.stringContaining('this is 16383×16383') });
+  });
+
   it('is refused by its header as a registration photo: fast, without decoding it', async () => {
     const bomb = await pixelBomb();
     expect(bomb.length).toBeLessThan(2048);
@@ -92,6 +103,13 @@ describe('the zip bomb', () => {
     const error = await admin.projects.importAssessments.mutate({ projectId, upload: upload! }).then(() => null, (e: unknown) => e);
     return { error, ms: performance.now() - started };
   };
+
+  it('is refused by the spreadsheet reader before it unpacks anything', async () => {
+    const bomb = zipBomb(64);
+    const started = performance.now();
+    await expect(parseAssessmentFile('成绩.xlsx', bomb)).rejects.toThrow('解压后超过20MB');
+    expect(performance.now() - started).toBeLessThan(300);
+  });
 
   it('is refused when the zip says how much it unpacks to', async () => {
     const bomb = zipBomb(64);
