@@ -65,7 +65,13 @@ function refuse(req: Request, res: Response, status: number, code: TRPC_ERROR_CO
 }
 
 function procedures(req: Request): string[] {
-  return decodeURIComponent(req.path.slice(1)).split(',');
+  let path = req.path.slice(1);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // A malformed name names no procedure: the raw text is as good.
+  }
+  return path.split(',');
 }
 
 /**

@@ -54,6 +54,10 @@ describe('error replies', () => {
     const res = await post('/trpc/nothing.here', JSON.stringify({ json: {} }));
     expect(res.status).toBe(404);
     expectNoInternals(await res.text());
+    const garbled = await post('/trpc/%E0%A4%A', JSON.stringify({ json: {} }));
+    expect(garbled.status).toBeGreaterThanOrEqual(400);
+    expect(garbled.status).toBeLessThan(500);
+    expectNoInternals(await garbled.text());
   });
 
   it('an unknown address: 404, no internals', async () => {
