@@ -2,7 +2,7 @@
 // approves; the CME card number appears on her phone.
 import { validateCmeNumber } from '@opencme/core';
 import { devices, expect, type Page, test } from '@playwright/test';
-import { demoMorning, ServerProcess } from './server.ts';
+import { cspViolations, demoMorning, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
 // The demo session is today 08:00–18:00: the server and the kiosk stand inside it, whatever the hour.
@@ -49,6 +49,7 @@ async function phonePhoto(page: Page): Promise<Buffer> {
 test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, the card number appears, and the kiosk knows her ID card', async ({ browser }) => {
   const phoneContext = await browser.newContext({ ...devices['Pixel 7'], locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const phone = await phoneContext.newPage();
+  const refused = cspViolations(phone);
   await phone.goto(`${server.url}/register`);
 
   const photo = await phonePhoto(phone);
@@ -91,6 +92,7 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
 
   // The department reviewer approves from the review queue.
   const reviewer = await (await browser.newContext()).newPage();
+  const refusedByReviewer = cspViolations(reviewer);
   await reviewer.goto(`${server.url}/admin`);
   await reviewer.getByLabel('用户名').fill('reviewer');
   await reviewer.getByLabel('密码').fill('opencme-demo');
@@ -112,6 +114,7 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   const kioskContext = await browser.newContext();
   await kioskContext.clock.install({ time: morning });
   const kiosk = await kioskContext.newPage();
+  const refusedByKiosk = cspViolations(kiosk);
   await kiosk.goto(`${server.url}/kiosk`);
   await kiosk.getByLabel('配对码').fill(server.pairingCode);
   await kiosk.getByRole('button', { name: '配对' }).click();
@@ -131,6 +134,11 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   const face = kiosk.getByTestId('tap-result').locator('img');
   await expect(face).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
   expect(await face.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+  // Under the strict Content-Security-Policy: the shell's script ran, the service worker took
+  // over the kiosk, the cropped photo (blob:) and the portraits (data:) showed, nothing was refused.
+  expect(await kiosk.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active))).toBe(true);
+  expect([...refused, ...refusedByReviewer, ...refusedByKiosk]).toEqual([]);
 });
 
 test('a hospital registers itself with its credit code, the city verifies it, and its administrator signs in', async ({ browser }) => {

@@ -109,10 +109,12 @@ export async function adminCookie(url: string): Promise<string> {
   return cookie;
 }
 
-/** Calls a tRPC query over plain HTTP (superjson envelope), as the admin. */
+/** Calls a tRPC query over plain HTTP (superjson envelope), as the admin; as POST, like the app (the server refuses GET). */
 export async function adminQuery<T>(url: string, cookie: string, procedure: string, input: unknown): Promise<T> {
-  const res = await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
-    headers: { cookie },
+  const res = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ json: input }),
   });
   return trpcData<T>(res, procedure);
 }
@@ -137,4 +139,16 @@ export async function adminMutation<T>(url: string, cookie: string, procedure: s
     body: JSON.stringify({ json: input }),
   });
   return trpcData<T>(res, procedure);
+}
+
+/**
+ * What the browser refused under the server's Content-Security-Policy on this page (Chromium
+ * reports each refusal on the console): the strict policy must let every part of the app run.
+ */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame|create)/i.test(message.text())) seen.push(message.text());
+  });
+  return seen;
 }

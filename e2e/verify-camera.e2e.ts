@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { adminCookie, adminQuery, ServerProcess } from './server.ts';
+import { adminCookie, adminQuery, cspViolations, ServerProcess } from './server.ts';
 
 const CAMERA_FILE = path.join(os.tmpdir(), `opencme-fake-camera-${process.pid}.mjpeg`);
 test.use({
@@ -43,6 +43,7 @@ test.afterAll(async () => {
 });
 
 test('reads a printed proof through the camera and verifies it', async ({ page }) => {
+  const refused = cspViolations(page);
   await page.goto(`${server.url}/verify`);
   await expect(page.getByTestId('verify-keys')).toContainText('验证密钥已保存于本设备');
   await page.getByRole('button', { name: '用摄像头扫描' }).click();
@@ -51,4 +52,6 @@ test('reads a printed proof through the camera and verifies it', async ({ page }
   await expect(page.getByTestId('verify-revocation')).toHaveText('已联网核对：未被撤销');
   // The camera is released once the code is read.
   await expect(page.getByRole('button', { name: '用摄像头扫描' })).toBeVisible();
+  // The camera and the QR reader work under the strict Content-Security-Policy.
+  expect(refused).toEqual([]);
 });

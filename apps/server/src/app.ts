@@ -2,13 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { parseCookie } from 'cookie';
-import express from 'express';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DialectName } from './db/migrations.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
 import { findUserBySession } from './repositories/users.ts';
+import { trpcDoor } from './request-body.ts';
+import { assignRequestId, logServerError, requestId, serverErrorMessage } from './request-log.ts';
+import { securityHeaders } from './security-headers.ts';
 import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
+import { uploadRoute } from './uploads.ts';
 import { VERSION } from './version.ts';
 
 export interface AppOptions extends ServerDeps {
@@ -17,13 +22,29 @@ export interface AppOptions extends ServerDeps {
   staticDir: string | null;
   /** A demo start (not production): every page then says so, since the demo's password is public. */
   demo?: boolean;
+  /** Express's `trust proxy`: which hops' X-Forwarded-For/-Proto to believe (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
+}
+
+/** TRUST_PROXY as Express takes it: unset or "false" trusts no proxy; "1" one hop; "true" any; else addresses. */
+export function trustProxySetting(value: string | undefined): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export function createApp(options: AppOptions): express.Express {
   const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
   const printJobs = new PrintJobs();
+  const shell = staticDir && fs.existsSync(path.join(staticDir, 'index.html')) ? fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8') : null;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  // Express's own error pages carry stack traces outside "production"; only a developer's start
+  // (NODE_ENV=development) may see them.
+  app.set('env', process.env.NODE_ENV === 'development' ? 'development' : 'production');
+  app.use(assignRequestId);
+  app.use(securityHeaders(shell));
 
   app.get('/api/health', async (_req, res) => {
     // A query proves the database answers, not just that the process runs.
@@ -59,14 +80,22 @@ export function createApp(options: AppOptions): express.Express {
     res.send(job.pdf);
   });
 
+  app.post('/api/files/:purpose', uploadRoute({ db, now }));
+
   app.use(
     '/trpc',
+    trpcDoor,
     createExpressMiddleware({
       router: appRouter,
       createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs }, opts),
       maxBatchSize: 20,
-      // The kiosk sends queries as POST too: a roster cursor or a tap batch never goes in a URL.
+      // The kiosk sends queries as POST too (and trpcDoor refuses GET): a roster cursor, a tap
+      // batch or an ID number never goes in a URL.
       allowMethodOverride: true,
+      onError({ error, path, req }) {
+        const status = getHTTPStatusCodeFromError(error);
+        if (status >= 500) logServerError({ status, method: req.method ?? 'POST', route: `/trpc/${path ?? '?'}` }, error.cause ?? error);
+      },
     }),
   );
 
@@ -74,7 +103,7 @@ export function createApp(options: AppOptions): express.Express {
     res.status(404).json({ error: '没有这个接口 / no such endpoint' });
   });
 
-  if (staticDir && fs.existsSync(path.join(staticDir, 'index.html'))) {
+  if (staticDir && shell !== null) {
     app.use(
       express.static(staticDir, {
         index: false,
@@ -93,5 +122,19 @@ export function createApp(options: AppOptions): express.Express {
       res.sendFile(path.join(staticDir, 'index.html'));
     });
   }
+  app.use(lastResort);
   return app;
+}
+
+/** Any error no route answered: logged when it is the server's fault, never shown with its stack. */
+function lastResort(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status = typeof declared === 'number' && declared >= 400 && declared < 600 ? declared : 500;
+  if (status >= 500) logServerError({ status, method: req.method, route: req.baseUrl + (req.route?.path ?? req.path) }, error);
+  if (res.headersSent) {
+    req.socket.destroy();
+    return;
+  }
+  const message = status >= 500 ? serverErrorMessage(requestId()) : { zh: '请求无效', en: 'Bad request' };
+  res.status(status).json({ error: message.zh, messageEn: message.en, requestId: requestId() });
 }

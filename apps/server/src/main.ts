@@ -2,7 +2,7 @@
 // NODE_ENV=production: no demo, and no start at all while an account has the demo password.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { createApp, trustProxySetting } from './app.ts';
 import { openSqlite } from './db/connect.ts';
 import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
 import { loadOrCreateProofSigner } from './proof-key.ts';
@@ -34,8 +34,11 @@ if (!start.run) {
   process.exit(1);
 }
 const demo = start.demo;
+// Behind a TLS proxy (nginx, a load balancer), TRUST_PROXY names it ("1" for one hop, or its
+// addresses) so that the session cookie is Secure and HSTS is sent; unset, X-Forwarded-* is ignored.
+const trustProxy = trustProxySetting(process.env.TRUST_PROXY);
 
-const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir, demo: !production }).listen(port, () => {
+const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir, demo: !production, trustProxy }).listen(port, () => {
   const url = `http://localhost:${port}`;
   const lines = [`OpenCME 已启动 / is running: ${url}  (${production ? '生产模式 / production' : '演示模式 / demo'})`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
   if (demo) {

@@ -17,13 +17,14 @@ export async function checkPortrait(bytes: Buffer): Promise<PortraitCheck> {
   if (bytes.length > PHOTO.maxBytes) {
     return refuse(`照片为${Math.ceil(bytes.length / 1024)}KB，超过100KB，请重新裁剪`, `The photo is ${Math.ceil(bytes.length / 1024)} KB, over 100 KB: crop it again`);
   }
+  const damaged = refuse('照片文件已损坏或不是图片', 'The photo is damaged or not an image');
   let meta: Metadata;
   try {
-    // The decoder, not the name or the first bytes alone, decides what the file is.
+    // The header alone: a 1.5 KB file can claim 16383×16383 pixels, which takes seconds and a
+    // gigabyte to decode. Its format and size are checked before a single pixel is.
     meta = await sharp(bytes, { failOn: 'error' }).metadata();
-    await sharp(bytes, { failOn: 'error' }).stats();
   } catch {
-    return refuse('照片文件已损坏或不是图片', 'The photo is damaged or not an image');
+    return damaged;
   }
   if (meta.format !== 'jpeg' || !looksLikeJpeg(bytes)) {
     return refuse(`照片须为JPEG格式（收到的是${meta.format?.toUpperCase() ?? '未知格式'}），请重新裁剪`, `The photo must be a JPEG (this is ${meta.format ?? 'unknown'}): crop it again`);
@@ -33,6 +34,13 @@ export async function checkPortrait(bytes: Buffer): Promise<PortraitCheck> {
       `照片尺寸须为${PHOTO.width}×${PHOTO.height}像素（收到${meta.width}×${meta.height}），请重新裁剪`,
       `The photo must be ${PHOTO.width}×${PHOTO.height} px (this is ${meta.width}×${meta.height}): crop it again`,
     );
+  }
+  try {
+    // Then the decoder, not the name or the first bytes, decides the file is whole; it stops at
+    // the registry size whatever the header said.
+    await sharp(bytes, { failOn: 'error', limitInputPixels: PHOTO.width * PHOTO.height }).stats();
+  } catch {
+    return damaged;
   }
   return { ok: true, jpeg: bytes };
 }

@@ -13,6 +13,8 @@ export const LIMITS = {
   // Phones behind one hospital Wi-Fi (or a carrier's NAT) share an IPv4 address: room for a
   // department registering together, not for a script walking through ID numbers.
   registration: { limit: 60, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
+  /** Registration photos sent before the form: a few tries per phone, not a way to fill the disk. */
+  publicUpload: { limit: 30, windowMs: 10 * 60_000, zh: '上传过于频繁', en: 'Too many uploads' },
   unitRegistration: { limit: 10, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
   /** Failed sign-ins from one address across all logins (each login also backs off on its own). */
   signInFailures: { limit: 50, windowMs: 15 * 60_000, zh: '登录失败次数过多', en: 'Too many failed sign-ins' },

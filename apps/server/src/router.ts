@@ -35,3 +35,5 @@ export const appRouter = router({
 
 /** The only thing the kiosk app takes from the server, as a type. */
 export type AppRouter = typeof appRouter;
+/** What the kiosk may send to POST /api/files/:purpose. */
+export type { UploadPurpose } from './repositories/uploads.ts';

@@ -12,6 +12,7 @@ import { ACCESS, type AccessRule, withinScope } from './authz.ts';
 import { UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
 import { findUserBySession } from './repositories/users.ts';
+import { requestId, serverErrorMessage } from './request-log.ts';
 
 export const SESSION_COOKIE = 'opencme_session';
 
@@ -43,17 +44,28 @@ export async function createContext(deps: ServerDeps & { printJobs: PrintJobs },
 
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
+/** Stack traces in replies only when a developer runs the server as such, never by default. */
+const isDev = process.env.NODE_ENV === 'development';
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  isDev,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
+    const id = requestId();
+    // An unexpected failure's own message can name tables, files or values: the user gets a
+    // reference to quote instead, and the server log has the rest.
+    const hidden = shape.data.httpStatus >= 500 && !(error instanceof UserFacingError) ? serverErrorMessage(id) : null;
+    const { stack, ...data } = shape.data;
     return {
       ...shape,
       // A bad request names the fields that are wrong, so the client can point at them.
-      message: zod ? `输入有误 / invalid input: ${zod.issues.map((i) => i.path.join('.') || '(root)').join(', ')}` : shape.message,
+      message: hidden?.zh ?? (zod ? `输入有误 / invalid input: ${zod.issues.map((i) => i.path.join('.') || '(root)').join(', ')}` : shape.message),
       data: {
-        ...shape.data,
-        messageEn: error instanceof UserFacingError ? error.messageEn : null,
+        ...data,
+        ...(isDev && stack ? { stack } : {}),
+        requestId: id,
+        messageEn: hidden?.en ?? (error instanceof UserFacingError ? error.messageEn : null),
         issues: zod?.issues.map((i) => ({ path: i.path.map(String), message: i.message })) ?? null,
       },
     };

@@ -11,6 +11,7 @@ import { type Client, startServer, type TestServer } from './harness.ts';
 let server: TestServer;
 let staff: Client;
 let colleague: Client;
+const cookies: { staff?: string; colleague?: string } = {};
 let reviewer: Client;
 let unit: Client;
 let city: Client;
@@ -27,7 +28,8 @@ async function counts() {
 
 beforeAll(async () => {
   server = await startServer();
-  staff = server.client({ cookie: await server.login(DEMO_STAFF) });
+  cookies.staff = await server.login(DEMO_STAFF);
+  staff = server.client({ cookie: cookies.staff });
   reviewer = server.client({ cookie: await server.login(DEMO_REVIEWER) });
   unit = await server.admin();
   city = server.client({ cookie: await server.login(DEMO_CITY) });
@@ -37,24 +39,30 @@ beforeAll(async () => {
   const other = await addPerson(server, { name: '同科室', title: '护师', institutionId: staffPerson.institution_id, departmentId: staffPerson.department_id, region: '340102' });
   const userId = await createUser(server.db, { login: 'colleague', displayName: '同科室', password: 'pw-colleague', role: 'staff', organisationId: staffPerson.department_id!, now: server.clock.now });
   await server.db.insertInto('staff_accounts').values({ user_id: userId, person_id: other.id, created_at: server.clock.now.toISOString() }).execute();
-  colleague = server.client({ cookie: await server.login({ login: 'colleague', password: 'pw-colleague' }) });
+  cookies.colleague = await server.login({ login: 'colleague', password: 'pw-colleague' });
+  colleague = server.client({ cookie: cookies.colleague });
 });
 afterAll(() => server.close());
 
+/** Evidence goes first to the upload route, as the claims page sends it; the claim names the ids. */
+const upload = (who: keyof typeof cookies, files: { fileName: string; base64: string }[]) =>
+  server.upload('evidence', files.map((f) => ({ name: f.fileName, bytes: Buffer.from(f.base64, 'base64') })), cookies[who]);
+
 describe('evidence', () => {
-  it('refuses a 20 MB file with a clear message in both languages, storing nothing', async () => {
+  it('refuses a 20 MB file with a clear message in both languages, while it arrives, storing nothing', async () => {
     const before = await counts();
     const big = Buffer.alloc(20 * 1024 * 1024, 0);
     Buffer.from(jpeg, 'base64').copy(big);
-    const attempt = staff.claims.submit.mutate({ ...paper, evidence: [{ fileName: '扫描件.jpg', base64: jpeg }, { fileName: '论文全文.jpg', base64: big.toString('base64') }] });
-    await expect(attempt).rejects.toMatchObject({ message: '文件“论文全文.jpg”有20.0MB，超过10MB上限', data: { code: 'PAYLOAD_TOO_LARGE', messageEn: 'The file “论文全文.jpg” is 20.0 MB, over the 10 MB limit' } });
+    const attempt = upload('staff', [{ fileName: '扫描件.jpg', base64: jpeg }, { fileName: '论文全文.jpg', base64: big.toString('base64') }]);
+    await expect(attempt).rejects.toMatchObject({ status: 413, message: '文件“论文全文.jpg”超过10MB上限', messageEn: 'The file “论文全文.jpg” is over the 10 MB limit' });
     expect(await counts()).toEqual(before);
+    expect(await server.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
   });
 
   it('refuses a program named .pdf, by its content', async () => {
     const before = await counts();
     const exe = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'binary'), Buffer.alloc(500)]).toString('base64');
-    await expect(staff.claims.submit.mutate({ ...paper, evidence: [{ fileName: '录用通知.pdf', base64: exe }] })).rejects.toMatchObject({
+    await expect(staff.claims.submit.mutate({ ...paper, evidence: await upload('staff', [{ fileName: '录用通知.pdf', base64: exe }]) })).rejects.toMatchObject({
       message: '文件“录用通知.pdf”不是JPG、PNG或PDF文件',
       data: { messageEn: 'The file “录用通知.pdf” is not a JPG, PNG or PDF file' },
     });
@@ -65,7 +73,7 @@ describe('evidence', () => {
 describe('the review chain', () => {
   it('goes department → unit, and credits reach the ledger and the standing only at the end', async () => {
     const before = await staff.claims.mine.query();
-    const { id } = await staff.claims.submit.mutate({ ...paper, evidence: [{ fileName: '论文首页.jpg', base64: jpeg }, { fileName: '期刊目录.pdf', base64: pdf }] });
+    const { id } = await staff.claims.submit.mutate({ ...paper, evidence: await upload('staff', [{ fileName: '论文首页.jpg', base64: jpeg }, { fileName: '期刊目录.pdf', base64: pdf }]) });
     const mine = await staff.claims.mine.query();
     expect(mine.claims[0]).toMatchObject({ id, status: 'submitted', stage: 0, chain: ['department', 'unit'], cmeYear: 2026, credits: 3 });
     expect(mine.claims[0]!.evidence.map((e) => e.mime)).toEqual(expect.arrayContaining(['image/jpeg', 'application/pdf']));
@@ -87,8 +95,8 @@ describe('the review chain', () => {
   });
 
   it('decides in bulk all or none, and needs a reason to reject', async () => {
-    const a = await staff.claims.submit.mutate({ ...paper, description: '授课一', activity: 'teaching', evidence: [{ fileName: 'a.pdf', base64: pdf.replace('AAA', 'AAB') }] });
-    const b = await staff.claims.submit.mutate({ ...paper, description: '授课二', activity: 'teaching', evidence: [{ fileName: 'b.jpg', base64: jpeg }] });
+    const a = await staff.claims.submit.mutate({ ...paper, description: '授课一', activity: 'teaching', evidence: await upload('staff', [{ fileName: 'a.pdf', base64: pdf.replace('AAA', 'AAB') }]) });
+    const b = await staff.claims.submit.mutate({ ...paper, description: '授课二', activity: 'teaching', evidence: await upload('staff', [{ fileName: 'b.jpg', base64: jpeg }]) });
     await reviewer.claims.review.mutate({ claimIds: [a.id], decision: 'approved' });
     // b is at the department stage, a is not any more: the batch is refused as a whole.
     await expect(reviewer.claims.review.mutate({ claimIds: [b.id, a.id], decision: 'approved' })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
@@ -102,7 +110,7 @@ describe('the review chain', () => {
   });
 
   it('takes further study up to the city, and counts it as compliant', async () => {
-    const { id } = await staff.claims.submit.mutate({ activity: 'further-study', occurredOn: '2026-08-31', credits: 0, months: 6, description: '安徽医科大学第一附属医院心内科进修', evidence: [{ fileName: '进修结业证.jpg', base64: jpeg }] });
+    const { id } = await staff.claims.submit.mutate({ activity: 'further-study', occurredOn: '2026-08-31', credits: 0, months: 6, description: '安徽医科大学第一附属医院心内科进修', evidence: await upload('staff', [{ fileName: '进修结业证.jpg', base64: jpeg }]) });
     await reviewer.claims.review.mutate({ claimIds: [id], decision: 'approved' });
     await unit.claims.review.mutate({ claimIds: [id], decision: 'approved' });
     expect((await staff.claims.mine.query()).claims.find((c) => c.id === id)?.status).toBe('submitted');
@@ -115,11 +123,11 @@ describe('the review chain', () => {
 describe('duplicates and resubmission', () => {
   it('flags a file already claimed by someone else, but not a resubmission of one\'s own withdrawn claim', async () => {
     const file = (await sharp({ create: { width: 41, height: 30, channels: 3, background: '#ecd' } }).png().toBuffer()).toString('base64');
-    const first = await staff.claims.submit.mutate({ ...paper, description: '病例报告', evidence: [{ fileName: '病例报告.png', base64: file }] });
+    const first = await staff.claims.submit.mutate({ ...paper, description: '病例报告', evidence: await upload('staff', [{ fileName: '病例报告.png', base64: file }]) });
     await staff.claims.withdraw.mutate({ claimId: first.id });
     await expect(staff.claims.withdraw.mutate({ claimId: first.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
-    const again = await staff.claims.submit.mutate({ ...paper, description: '病例报告（补充）', evidence: [{ fileName: '病例报告.png', base64: file }], replacesId: first.id });
-    const copied = await colleague.claims.submit.mutate({ ...paper, description: '病例报告', evidence: [{ fileName: '我的病例报告.png', base64: file }] });
+    const again = await staff.claims.submit.mutate({ ...paper, description: '病例报告（补充）', evidence: await upload('staff', [{ fileName: '病例报告.png', base64: file }]), replacesId: first.id });
+    const copied = await colleague.claims.submit.mutate({ ...paper, description: '病例报告', evidence: await upload('colleague', [{ fileName: '我的病例报告.png', base64: file }]) });
 
     const queue = await reviewer.claims.queue.query();
     expect(queue.find((c) => c.id === again.id)?.duplicates).toEqual([expect.objectContaining({ claimId: copied.id, samePerson: false, status: 'submitted' })]);
@@ -136,9 +144,9 @@ describe('duplicates and resubmission', () => {
   });
 
   it("will not resubmit someone else's claim or one still under review", async () => {
-    const open = await staff.claims.submit.mutate({ ...paper, description: '仍在审核', evidence: [{ fileName: 'x.jpg', base64: jpeg }] });
-    await expect(staff.claims.submit.mutate({ ...paper, evidence: [{ fileName: 'x.jpg', base64: jpeg }], replacesId: open.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
-    await expect(colleague.claims.submit.mutate({ ...paper, evidence: [{ fileName: 'x.jpg', base64: jpeg }], replacesId: open.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    const open = await staff.claims.submit.mutate({ ...paper, description: '仍在审核', evidence: await upload('staff', [{ fileName: 'x.jpg', base64: jpeg }]) });
+    await expect(staff.claims.submit.mutate({ ...paper, evidence: await upload('staff', [{ fileName: 'x.jpg', base64: jpeg }]), replacesId: open.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(colleague.claims.submit.mutate({ ...paper, evidence: await upload('colleague', [{ fileName: 'x.jpg', base64: jpeg }]), replacesId: open.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
   });
 
   it("keeps a staff member to their own standing", async () => {

@@ -17,7 +17,15 @@ import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
 
 export type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
 
-export async function startServer() {
+/** A file as a test sends it to POST /api/files. */
+export interface TestFile {
+  name: string;
+  bytes: Uint8Array | string;
+  type?: string;
+}
+
+/** `staticDir`: an app shell to serve; `trustProxy`: as TRUST_PROXY sets it. */
+export async function startServer(options: { staticDir?: string; trustProxy?: string } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-test-'));
   const file = path.join(dir, 'opencme.sqlite');
   const opened = await openSqlite(file);
@@ -33,13 +41,24 @@ export async function startServer() {
     const server = http.createServer().listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const app = createApp({ db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: null });
+    const app = createApp({ db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: options.staticDir ?? null, trustProxy: options.trustProxy });
     server.on('request', app);
     const client = (headers: Record<string, string> = {}): Client =>
-      createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers })] });
+      // Queries as POST, as the kiosk sends them (the server refuses GET).
+      createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers, methodOverride: 'POST' })] });
     return { app, server, url, client };
   }
   const { app, server, url, client } = await listen(opened.db);
+
+  /** Sends files to POST /api/files/<purpose> as the kiosk does; returns their ids, or throws the server's message. */
+  async function upload(purpose: string, files: TestFile[], cookie?: string): Promise<string[]> {
+    const form = new FormData();
+    for (const f of files) form.append('file', new Blob([typeof f.bytes === 'string' ? f.bytes : new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
+    const res = await fetch(`${url}/api/files/${purpose}`, { method: 'POST', headers: { 'x-opencme-upload': '1', ...(cookie ? { cookie } : {}) }, body: form });
+    const body = (await res.json()) as { files?: { id: string }[]; error?: string; messageEn?: string };
+    if (!body.files) throw Object.assign(new Error(body.error), { status: res.status, messageEn: body.messageEn });
+    return body.files.map((f) => f.id);
+  }
 
   /** Signs in and returns the session cookie. */
   async function login(credentials: { login: string; password: string }): Promise<string> {
@@ -74,6 +93,7 @@ export async function startServer() {
     proofSigner,
     client,
     login,
+    upload,
     admin,
     demoKiosk,
     demoKioskName: DEMO_KIOSK_NAME,

@@ -11,6 +11,7 @@ let server: TestServer;
 let organiser: Client;
 /** The unit's second CME-office account, which reviews the unit's own projects. */
 let director: Client;
+let organiserCookie: string;
 let city: Client;
 let province: Client;
 let provinceId: string;
@@ -19,7 +20,8 @@ let cards: string[];
 /** Moves the server's clock, and signs everyone in again (sign-ins expire as time passes). */
 async function at(iso: string) {
   server.clock.now = new Date(iso);
-  organiser = await server.admin();
+  organiserCookie = await server.login(DEMO_ADMIN);
+  organiser = server.client({ cookie: organiserCookie });
   director = server.client({ cookie: await server.login(DEMO_DIRECTOR) });
   // The seed's city and province offices (合肥市卫健委, 省继教办).
   city = server.client({ cookie: await server.login({ login: 'city', password: DEMO_ADMIN.password }) });
@@ -166,14 +168,15 @@ describe('the whole path', () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('成绩');
     sheet.addRows([['继教卡号', '姓名', '成绩', '是否合格'], [p2, '乙', '85', '合格'], [p3, '丙', '40', '不合格'], [p4, '丁', '77', '合格'], [p6, '己', '80', '合格']]);
-    const xlsx = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
-    const file = (name: string, text: string) => ({ projectId, fileName: name, dataBase64: Buffer.from(text).toString('base64') });
-    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
-    await expect(organiser.projects.importAssessments.mutate(file('成绩.xlsx', 'not a zip'))).rejects.toThrow('无法读取此 xlsx 文件');
-    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号没有本项目的出勤记录，不能录入成绩：9999999999');
-    await expect(organiser.projects.importAssessments.mutate(file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
+    const xlsx = Buffer.from(await book.xlsx.writeBuffer());
+    // The file goes first to the upload route, as the projects page sends it.
+    const file = async (name: string, bytes: string | Uint8Array) => ({ projectId, upload: (await server.upload('assessments', [{ name, bytes }], organiserCookie))[0]! });
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.xlsx', 'not a zip'))).rejects.toThrow('无法读取此 xlsx 文件');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号没有本项目的出勤记录，不能录入成绩：9999999999');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
-    expect(await organiser.projects.importAssessments.mutate({ projectId, fileName: '成绩.xlsx', dataBase64: xlsx })).toEqual({ recorded: 4 });
+    expect(await organiser.projects.importAssessments.mutate(await file('成绩.xlsx', xlsx))).toEqual({ recorded: 4 });
 
     // The roster export: ID numbers as text, every digit kept, times in Beijing time.
     const exported = await organiser.sessions.exportRoster.mutate({ sessionId: a });
@@ -190,7 +193,7 @@ describe('the whole path', () => {
     // Report within the deadline, then credits; the province (the approving office) approves them.
     await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('请先上报执行情况');
     expect(
-      await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: [{ name: '日程.pdf', contentType: 'application/pdf', dataBase64: Buffer.from('%PDF-1.4').toString('base64') }] }),
+      await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: await server.upload('attachment', [{ name: '日程.pdf', bytes: '%PDF-1.4', type: 'application/pdf' }], organiserCookie) }),
     ).toEqual({ late: false });
     // The province allows 30 minutes of grace from now on: the credits are computed by the rules in force.
     await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 } });

@@ -8,7 +8,7 @@ let server: TestServer;
 let admin: Client;
 let hospitalId: string;
 let departmentId: string;
-let portraitBase64: string;
+let portrait: Buffer;
 let kiosk: Awaited<ReturnType<TestServer['demoKiosk']>>;
 
 beforeAll(async () => {
@@ -16,13 +16,15 @@ beforeAll(async () => {
   admin = await server.admin();
   hospitalId = (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow()).id;
   departmentId = (await server.db.selectFrom('organisations').select('id').where('parent_id', '=', hospitalId).orderBy('name').executeTakeFirstOrThrow()).id;
-  const jpeg = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } }).jpeg({ quality: 80 }).toBuffer();
-  portraitBase64 = jpeg.toString('base64');
+  portrait = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } }).jpeg({ quality: 80 }).toBuffer();
   kiosk = await server.demoKiosk();
 });
 afterAll(() => server.close());
 
-const form = (overrides: Record<string, unknown> = {}) => ({
+/** The photo goes first to the upload route, as the registration page sends it. */
+const photo = async (bytes: Uint8Array = portrait) => (await server.upload('photo', [{ name: 'photo.jpg', bytes, type: 'image/jpeg' }]))[0]!;
+
+const form = async (overrides: Record<string, unknown> = {}) => ({
   institutionId: hospitalId,
   departmentId,
   name: '林晓',
@@ -32,23 +34,23 @@ const form = (overrides: Record<string, unknown> = {}) => ({
   category: 'nurse' as const,
   specialty: '急诊护理',
   degree: 'bachelor' as const,
-  photoBase64: portraitBase64,
+  photoUpload: 'photoUpload' in overrides ? '' : await photo(),
   ...overrides,
 });
 
 describe('self-registration', () => {
   it('explains a wrong ID number in the user’s language', async () => {
-    await expect(server.client().registration.submit.mutate(form({ idNumber: '110105199003070018' }))).rejects.toThrow('校验位不正确');
+    await expect(server.client().registration.submit.mutate(await form({ idNumber: '110105199003070018' }))).rejects.toThrow('校验位不正确');
   });
 
   it('refuses a photo that is not a real 358×441 JPEG, whatever it is called', async () => {
-    const png = (await sharp({ create: { width: 358, height: 441, channels: 3, background: '#fff' } }).png().toBuffer()).toString('base64');
-    await expect(server.client().registration.submit.mutate(form({ photoBase64: png }))).rejects.toThrow();
-    await expect(server.client().registration.submit.mutate(form({ photoBase64: Buffer.from('hello').toString('base64') }))).rejects.toThrow();
+    const png = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#fff' } }).png().toBuffer();
+    await expect(server.client().registration.submit.mutate(await form({ photoUpload: await photo(png) }))).rejects.toThrow();
+    await expect(server.client().registration.submit.mutate(await form({ photoUpload: await photo(Buffer.from('hello')) }))).rejects.toThrow();
   });
 
   it('goes from pending to approved with a valid CME card number, and the kiosk roster then has the person', async () => {
-    const { statusToken } = await server.client().registration.submit.mutate(form());
+    const { statusToken } = await server.client().registration.submit.mutate(await form());
     expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending', cmeNumber: null, name: '林晓' });
 
     const before = await kiosk.client.sync.pull.query({ cursor: null });
@@ -75,7 +77,7 @@ describe('self-registration', () => {
   });
 
   it('takes a Hong Kong resident with a residence permit (港澳台居民居住证) and records the document kind', async () => {
-    const { statusToken } = await server.client().registration.submit.mutate(form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
+    const { statusToken } = await server.client().registration.submit.mutate(await form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
     expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending' });
     const row = (await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending', query: '陈嘉欣' })).rows[0]!;
     expect(await admin.registry.person.query({ personId: row.id })).toMatchObject({ idDocument: 'hmt-permit', degree: 'bachelor' });
@@ -83,20 +85,20 @@ describe('self-registration', () => {
 
   it('takes the same ID number twice without changing the first registration', async () => {
     const before = await server.db.selectFrom('persons').selectAll().where('name', '=', '林晓').executeTakeFirstOrThrow();
-    await expect(server.client().registration.submit.mutate(form({ name: '林小', phone: '13955500009' }))).resolves.toHaveProperty('statusToken');
+    await expect(server.client().registration.submit.mutate(await form({ name: '林小', phone: '13955500009' }))).resolves.toHaveProperty('statusToken');
     expect(await server.db.selectFrom('persons').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow()).toEqual(before);
   });
 
   it('rejects in bulk with a reason the registrant can read, and lets them register again', async () => {
-    const a = await server.client().registration.submit.mutate(form({ name: '甲一', idNumber: '110105199104050023' }));
-    const b = await server.client().registration.submit.mutate(form({ name: '乙二', idNumber: '110105199206060046' }));
+    const a = await server.client().registration.submit.mutate(await form({ name: '甲一', idNumber: '110105199104050023' }));
+    const b = await server.client().registration.submit.mutate(await form({ name: '乙二', idNumber: '110105199206060046' }));
     const queue = await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending' });
     const ids = queue.rows.filter((r) => r.name === '甲一' || r.name === '乙二').map((r) => r.id);
     await admin.registry.review.mutate({ decision: 'reject', personIds: ids, reason: '照片不清晰' });
     for (const token of [a.statusToken, b.statusToken]) {
       expect(await server.client().registration.status.query({ token })).toMatchObject({ status: 'rejected', rejectReason: '照片不清晰' });
     }
-    const again = await server.client().registration.submit.mutate(form({ name: '甲一', idNumber: '110105199104050023' }));
+    const again = await server.client().registration.submit.mutate(await form({ name: '甲一', idNumber: '110105199104050023' }));
     expect(await server.client().registration.status.query({ token: again.statusToken })).toMatchObject({ status: 'pending' });
   });
 });

@@ -727,4 +727,22 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('registration_duplicates_person').on('registration_duplicates').column('person_id').execute();
     },
   }),
+  // Security (issue 9): files travel as files. An upload waits here, for an hour at most, until
+  // the form that needs it (registration, claim, report, assessment import) is submitted.
+  '2026-11-30-09C1-uploads': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('owner_user_id', 'text', (c) => c.references('users.id'))
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('bytes', blob(dialect), (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('uploads_created_at').on('uploads').column('created_at').execute();
+    },
+  }),
 };

@@ -402,6 +402,7 @@ export interface Database {
   verification_runs: VerificationRunTable;
   verification_results: VerificationResultTable;
   proof_keys: ProofKeyTable;
+  uploads: UploadTable;
 }
 
 /**
@@ -573,4 +574,18 @@ export interface ProofKeyTable {
   not_after: string | null;
   withdrawn_at: string | null;
   withdrawn_reason: string | null;
+}
+
+/** A file sent to POST /api/files, kept until the form that needs it is submitted (an hour at most). */
+export interface UploadTable {
+  /** A random id: whoever holds it may submit the file, with the owner's account where there is one. */
+  id: string;
+  purpose: 'photo' | 'evidence' | 'attachment' | 'assessments';
+  /** The account that sent it; null for the public registration photo. */
+  owner_user_id: string | null;
+  file_name: string;
+  content_type: string;
+  size: number;
+  bytes: Uint8Array;
+  created_at: string;
 }

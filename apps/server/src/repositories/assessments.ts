@@ -1,6 +1,7 @@
 // Assessment results (考核成绩): attendance and a pass are both needed for credit. Entered by hand
 // or from a spreadsheet whose columns are found by their header names, all rows or none.
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 
@@ -49,6 +50,30 @@ export async function recordAssessments(db: DB, input: { projectId: string; resu
   });
 }
 
+/**
+ * An .xlsx is a zip, and 5 MB of zip can unpack to gigabytes. A results sheet of thousands of
+ * rows unpacks to a few MB; more is refused before the spreadsheet reader sees it.
+ */
+export const XLSX_LIMITS = { unzippedBytes: 20 * 1024 * 1024, entries: 1000 } as const;
+
+async function unzippedSize(bytes: Uint8Array): Promise<'ok' | 'too-large' | 'unreadable'> {
+  try {
+    const zip = await yauzl.fromBufferPromise(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, validateEntrySizes: true });
+    if (zip.entryCount > XLSX_LIMITS.entries) return 'too-large';
+    let total = 0;
+    for await (const entry of zip.eachEntry()) {
+      total += entry.uncompressedSize;
+      if (total > XLSX_LIMITS.unzippedBytes) return 'too-large';
+      // The sizes in the directory are only claims: unpacking holds each entry to its own
+      // (validateEntrySizes), and stops with an error at the first byte past it.
+      for await (const _ of await zip.openReadStreamPromise(entry));
+    }
+    return 'ok';
+  } catch {
+    return 'unreadable';
+  }
+}
+
 const NUMBER_HEADERS = ['继教卡号', '卡号', 'cme number', 'card number'];
 const PASSED_HEADERS = ['是否合格', '合格', '考核结果', 'passed', 'result'];
 const SCORE_HEADERS = ['成绩', '分数', 'score'];
@@ -63,7 +88,12 @@ export async function parseAssessmentFile(fileName: string, bytes: Uint8Array): 
   if (/\.csv$/i.test(fileName)) {
     rows = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim().replace(/^"|"$/g, '')));
   } else if (/\.xlsx$/i.test(fileName)) {
+    const unzipped = await unzippedSize(bytes);
+    if (unzipped === 'too-large') {
+      throw new UserFacingError('BAD_REQUEST', `此 xlsx 文件解压后超过${XLSX_LIMITS.unzippedBytes / 1024 / 1024}MB，请只保留成绩表后重试`, `This .xlsx unpacks to over ${XLSX_LIMITS.unzippedBytes / 1024 / 1024} MB: keep only the results sheet and try again`);
+    }
     try {
+      if (unzipped === 'unreadable') throw new Error('unreadable zip');
       await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     } catch {
       throw new UserFacingError('BAD_REQUEST', '无法读取此 xlsx 文件，请用 Excel 另存为 .xlsx 后重试', 'This .xlsx file cannot be read: save it again as .xlsx from Excel');

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
+import { takeUploads } from '../repositories/uploads.ts';
 import { loadRuleSets, provinceCodesOf, ruleSetFor, standingOfPerson } from '../repositories/standing.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
@@ -14,16 +15,15 @@ export async function ownPerson(ctx: Context & { user: { id: string } }): Promis
   return personId;
 }
 
-// Base64 makes a 10 MB file 13.4 MB of text; the bound here only stops absurd requests early, the
-// size of the decoded file is checked with a clear message.
-const evidenceFile = z.object({ fileName: z.string().trim().min(1).max(200), base64: z.string().max(40_000_000) });
+/** An evidence file, sent first to POST /api/files/evidence: the id it answered. */
+const evidenceUpload = z.string().min(1).max(100);
 
 export const claimsRouter = {
   submit: userProcedure
-    .input(claimDraftSchema.and(z.object({ evidence: z.array(evidenceFile).min(1).max(5), replacesId: z.string().nullable().default(null) })))
+    .input(claimDraftSchema.and(z.object({ evidence: z.array(evidenceUpload).min(1).max(5), replacesId: z.string().nullable().default(null) })))
     .mutation(async ({ ctx, input }) => {
       const personId = await ownPerson(ctx);
-      const evidence = input.evidence.map((f) => ({ fileName: f.fileName, bytes: new Uint8Array(Buffer.from(f.base64, 'base64')) }));
+      const evidence = await takeUploads(ctx.db, { ids: input.evidence, purpose: 'evidence', ownerUserId: ctx.user.id, now: ctx.now() });
       const id = await submitClaim(ctx.db, { userId: ctx.user.id, personId, draft: input, evidence, replacesId: input.replacesId, at: ctx.now() });
       return { id };
     }),

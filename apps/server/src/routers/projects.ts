@@ -14,14 +14,15 @@ import {
   submitProject,
 } from '../repositories/projects.ts';
 import { saveSettings } from '../repositories/settings.ts';
+import { takeUploads } from '../repositories/uploads.ts';
 import { userProcedure } from '../trpc.ts';
 
 const date = z.iso.date();
 const instant = z.iso.datetime({ offset: true });
 const projectId = z.object({ projectId: z.string() });
 const decision = projectId.extend({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).nullable() });
-/** Files travel as base64 inside the JSON body; 10 MB is more than a report's scans need. */
-const base64File = z.string().max(14_000_000);
+/** A file sent first to POST /api/files/…: the id it answered. */
+const upload = z.string().min(1).max(100);
 
 const ProjectInput = z.object({
   number: z.string().trim().min(1).max(40),
@@ -59,24 +60,26 @@ export const projectsRouter = {
   })),
 
   report: userProcedure
-    .input(projectId.extend({ summary: z.string().trim().min(1).max(5000), attachments: z.array(z.object({ name: z.string().min(1).max(200), contentType: z.string().max(100), dataBase64: base64File })).max(10) }))
-    .mutation(({ ctx, input }) =>
-      reportExecution(ctx.db, {
+    .input(projectId.extend({ summary: z.string().trim().min(1).max(5000), attachments: z.array(upload).max(10) }))
+    .mutation(async ({ ctx, input }) => {
+      const files = await takeUploads(ctx.db, { ids: input.attachments, purpose: 'attachment', ownerUserId: ctx.user.id, now: ctx.now() });
+      return reportExecution(ctx.db, {
         projectId: input.projectId,
         summary: input.summary,
-        attachments: input.attachments.map((a) => ({ name: a.name, contentType: a.contentType, bytes: Buffer.from(a.dataBase64, 'base64') })),
+        attachments: files.map((f) => ({ name: f.fileName, contentType: f.contentType.slice(0, 100), bytes: f.bytes })),
         actor: actor(ctx),
         now: ctx.now(),
-      }),
-    ),
+      });
+    }),
 
   recordAssessments: userProcedure
     .input(projectId.extend({ results: z.array(z.object({ cmeNumber: z.string().trim().min(1).max(32), passed: z.boolean(), score: z.number().nullable() })).max(5000) }))
     .mutation(({ ctx, input }) => recordAssessments(ctx.db, { projectId: input.projectId, results: input.results, userId: ctx.user.id, now: ctx.now() })),
 
   /** Results from an .xlsx or .csv file with the header row 继教卡号, 是否合格 (and optionally 成绩). */
-  importAssessments: userProcedure.input(projectId.extend({ fileName: z.string().min(1).max(200), dataBase64: base64File })).mutation(async ({ ctx, input }) => {
-    const results = await parseAssessmentFile(input.fileName, Buffer.from(input.dataBase64, 'base64'));
+  importAssessments: userProcedure.input(projectId.extend({ upload })).mutation(async ({ ctx, input }) => {
+    const [file] = await takeUploads(ctx.db, { ids: [input.upload], purpose: 'assessments', ownerUserId: ctx.user.id, now: ctx.now() });
+    const results = await parseAssessmentFile(file!.fileName, file!.bytes);
     return recordAssessments(ctx.db, { projectId: input.projectId, results, userId: ctx.user.id, now: ctx.now() });
   }),
 

@@ -9,6 +9,7 @@ import { checkPortrait } from '../portrait.ts';
 import { limitCaller } from '../rate-limit.ts';
 import { audit } from '../repositories/audit.ts';
 import { duplicateRegistrationStatus, recordDuplicateRegistration } from '../repositories/registration-duplicates.ts';
+import { takeUploads } from '../repositories/uploads.ts';
 import { newToken, sha256 } from '../secrets.ts';
 import { publicProcedure } from '../trpc.ts';
 
@@ -30,8 +31,8 @@ export const RegistrationInput = z.object({
   category: z.enum(['doctor', 'nurse', 'pharmacist', 'technician']),
   specialty: z.string().trim().max(60).default(''),
   degree: z.enum(['secondary', 'college', 'bachelor', 'master', 'doctorate']),
-  /** The cropped portrait, JPEG, base64 (about 140 KB at most for a 100 KB photo). */
-  photoBase64: z.string().max(200_000, '照片超过100KB，请重新裁剪'),
+  /** The cropped portrait, sent first to POST /api/files/photo: the id it answered. */
+  photoUpload: z.string().min(1).max(100),
 });
 
 export const registrationRouter = {
@@ -59,7 +60,8 @@ export const registrationRouter = {
       .where('u.status', '=', 'verified')
       .executeTakeFirst();
     if (!department) throw new UserFacingError('BAD_REQUEST', '请重新选择单位和科室', 'Choose the unit and department again');
-    const portrait = await checkPortrait(Buffer.from(input.photoBase64, 'base64'));
+    const [photo] = await takeUploads(ctx.db, { ids: [input.photoUpload], purpose: 'photo', ownerUserId: null, now: ctx.now() });
+    const portrait = await checkPortrait(Buffer.from(photo!.bytes));
     if (!portrait.ok) throw new UserFacingError('BAD_REQUEST', portrait.message, portrait.messageEn);
 
     const indexed = ctx.vault.index(id.normalized);

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { formatCmeNumber, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations.ts';
-import { DEMO_CITY } from '../../src/seed.ts';
+import { DEMO_ADMIN, DEMO_CITY } from '../../src/seed.ts';
 import { cardTap, type Client, startServer, type TestServer } from '../harness.ts';
 
 let server: TestServer;
@@ -252,8 +252,9 @@ describe('corrections and assessment results', () => {
     await expect(admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: absent, passed: true, score: 80 }] })).rejects.toThrow(
       `以下继教卡号没有本项目的出勤记录，不能录入成绩：${absent}`,
     );
-    const csv = Buffer.from(`继教卡号,是否合格\n${came},合格\n${absent},合格`).toString('base64');
-    await expect(admin.projects.importAssessments.mutate({ projectId, fileName: '成绩.csv', dataBase64: csv })).rejects.toThrow(absent);
+    const csv = Buffer.from(`继教卡号,是否合格\n${came},合格\n${absent},合格`);
+    const [upload] = await server.upload('assessments', [{ name: '成绩.csv', bytes: csv }], await server.login(DEMO_ADMIN));
+    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toThrow(absent);
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', absentee.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toEqual([]);
 

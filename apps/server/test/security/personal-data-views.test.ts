@@ -67,7 +67,7 @@ describe('personal-data views, on the person’s unit’s audit log', () => {
   it('a claim’s evidence, filed under the claimant’s unit rather than the viewer’s', async () => {
     const staff = server.client({ cookie: await server.login(DEMO_STAFF) });
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64').toString('base64');
-    const { id: claimId } = await staff.claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：审计测试', evidence: [{ fileName: '首页.png', base64: png }] });
+    const { id: claimId } = await staff.claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：审计测试', evidence: await server.upload('evidence', [{ name: '首页.png', bytes: Buffer.from(png, 'base64'), type: 'image/png' }], await server.login(DEMO_STAFF)) });
     const claimant = await server.db.selectFrom('claims').select('person_id').where('id', '=', claimId).executeTakeFirstOrThrow();
     const hash = (await server.db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimId).executeTakeFirstOrThrow()).evidence_hash;
     await city.claims.evidence.query({ claimId, hash });
