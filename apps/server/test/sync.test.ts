@@ -163,9 +163,9 @@ describe('sync.pull', () => {
 });
 
 describe('GET /api/health', () => {
-  it('answers 200 with the version and the database kind', async () => {
+  it('answers 200 with the version, the database kind and whether it runs the demo', async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: 'sqlite' });
+    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: 'sqlite', demo: false });
   });
 });

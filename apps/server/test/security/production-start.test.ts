@@ -4,17 +4,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { openSqlite } from '../../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../../src/pii.ts';
 import { prepareStart } from '../../src/start-mode.ts';
 import { startServer, type TestServer } from '../harness.ts';
 
+// Real scrypt and real HTTP on a machine that may be busy: time enough not to flake.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
 let demo: TestServer;
 
 beforeAll(async () => {
   demo = await startServer();
-}, 60_000);
+});
 afterAll(() => demo?.close());
 
 it('refuses a production start while demo accounts have the demo password, naming them', async () => {
@@ -51,7 +54,7 @@ it('the real server, started with NODE_ENV=production on a demo database, exits 
       const timer = setTimeout(() => {
         child.kill('SIGTERM');
         resolve(null);
-      }, 20_000);
+      }, 60_000);
       child.once('exit', (c) => {
         clearTimeout(timer);
         resolve(c);
@@ -64,4 +67,4 @@ it('the real server, started with NODE_ENV=production on a demo database, exits 
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}, 30_000);
+});

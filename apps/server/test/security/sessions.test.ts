@@ -1,14 +1,17 @@
 // Sessions (security issue 9): a password change ends the account's other sessions, and expired
 // sessions do not stay in the database.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { sha256 } from '../../src/secrets.ts';
 import { startServer, type TestServer } from '../harness.ts';
+
+// Real scrypt and real HTTP on a machine that may be busy: time enough not to flake.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startServer();
-}, 60_000);
+});
 afterAll(() => server?.close());
 
 const tokenOf = (cookie: string) => decodeURIComponent(cookie.split('=')[1]!);
