@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { formatCmeNumber, idNumberCheckChar, rosterKey } from '@opencme/core';
+import { formatCmeNumber, idNumberCheckChar } from '@opencme/core';
 import { chromium } from '@playwright/test';
 import { createApp } from '../src/app.ts';
 import { nextVersion, openSqlite } from '../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../src/pii.ts';
 import { ProofSigner } from '../src/proof-key.ts';
+import { deviceRosterKey } from '../src/repositories/devices.ts';
 import { searchStaff } from '../src/repositories/registry.ts';
 import { rosterSince } from '../src/repositories/roster.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -45,22 +46,22 @@ const photos = await db.selectFrom('photos').select('hash').execute();
 let started = performance.now();
 const first = (await db.selectFrom('counters').select('value').where('name', '=', 'change').executeTakeFirstOrThrow()).value;
 const insertPerson = sqlite.prepare(
-  `insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, birth_date, phone, institution_id, department_id,
+  `insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, phone, institution_id, department_id,
      title, category, cme_number, photo_hash, version, created_at, updated_at, registration_status)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved')`,
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved')`,
 );
 const insertCredential = sqlite.prepare(
-  `insert into credentials (id, person_id, kind, value, roster_key, status, version, created_at) values (?, ?, ?, ?, ?, 'active', ?, ?)`,
+  `insert into credentials (id, person_id, kind, value, status, version, created_at) values (?, ?, ?, ?, 'active', ?, ?)`,
 );
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚';
-const rows: { id: string; idNumber: string; key: string; cme: string; version: number; birth: string; n: number }[] = [];
+const rows: { id: string; idNumber: string; cme: string; version: number; n: number }[] = [];
 for (let n = 0; n < STAFF; n++) {
   const day = new Date(Date.UTC(1960, 0, 1) + (n % 14_000) * 86_400_000);
   const birth = day.toISOString().slice(0, 10);
   const first17 = `341502${birth.replaceAll('-', '')}${String(Math.floor(n / 14_000)).padStart(3, '0')}`;
   const idNumber = first17 + idNumberCheckChar(first17);
-  rows.push({ id: `bench-${n}`, idNumber, key: await rosterKey({ kind: 'id-card', value: idNumber }), cme: formatCmeNumber({ provinceCode: '34', year: 2025, serial: n + 1 }), version: first + n + 1, birth, n });
+  rows.push({ id: `bench-${n}`, idNumber, cme: formatCmeNumber({ provinceCode: '34', year: 2025, serial: n + 1 }), version: first + n + 1, n });
 }
 const at = now.toISOString();
 sqlite.transaction(() => {
@@ -73,7 +74,6 @@ sqlite.transaction(() => {
       sealed.id_number_enc,
       sealed.id_number_index,
       sealed.id_number_masked,
-      r.birth,
       null,
       hospital.id,
       departments[r.n % departments.length]!.id,
@@ -85,8 +85,8 @@ sqlite.transaction(() => {
       at,
       at,
     );
-    insertCredential.run(`${r.id}-id`, r.id, 'id-card', sealed.id_number_index, r.key, r.version, at);
-    insertCredential.run(`${r.id}-no`, r.id, 'card-number', r.cme, `card-number:${r.cme}`, r.version, at);
+    insertCredential.run(`${r.id}-id`, r.id, 'id-card', sealed.id_number_index, r.version, at);
+    insertCredential.run(`${r.id}-no`, r.id, 'card-number', r.cme, r.version, at);
   }
   sqlite.prepare(`update counters set value = ? where name = 'change'`).run(first + STAFF);
 })();
@@ -180,18 +180,20 @@ try {
   }
   // The server's share of a delta pull: one roster page from the database.
   const device = await db.selectFrom('devices').selectAll().where('institution_id', '=', hospital.id).executeTakeFirstOrThrow();
+  const deviceKey = (await deviceRosterKey(db, vault, device)).key;
   let t = performance.now();
-  const page100 = await rosterSince(db, device, cursorBefore);
+  const page100 = await rosterSince(db, vault, device, deviceKey, cursorBefore);
   if (page100.people.length !== CHANGES) throw new Error(`the delta page has ${page100.people.length} people`);
   report(`server roster page of ${CHANGES} changes`, performance.now() - t, 'ms');
   t = performance.now();
-  await rosterSince(db, device, 0);
+  await rosterSince(db, vault, device, deviceKey, 0);
   report('server roster page of 1000 (first pull)', performance.now() - t, 'ms');
   started = performance.now();
   // The kiosk syncs at once when it (re)connects; this is that signal, without waiting for its idle timer.
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await waitForCursor(await latest());
   report(`kiosk delta roster pull (${CHANGES} changes)`, performance.now() - started, 'ms');
+
 } finally {
   await browser.close();
   server.close();
