@@ -1,6 +1,7 @@
 // The kiosk's card readers in real Chromium: the demo's simulated ID-card reader goes through the
 // real transport code (WebUSB, WebHID, Web Serial shapes over simulated devices), the wedge reader
 // takes real key events, and the taps reach the real server.
+import { createHash } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
 import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
 
@@ -152,6 +153,48 @@ test('an ID card on the simulated USB reader shows the holder from the roster, t
   const taps = await serverTaps();
   expect(taps).toHaveLength(2);
   expect(taps.every((t) => t.credentialKind === 'id-card' && t.personName === person.name && t.status === 'accepted')).toBe(true);
+});
+
+test('the kiosk’s IndexedDB holds no ID number, no mask and no unkeyed digest, and its roster key cannot be read back', async () => {
+  const people = (await kioskStore<RosterPerson>('people')).slice(0, 20);
+  expect(people.length).toBe(20);
+  const numbers = await Promise.all(people.map(async (p) => (await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: p.id })).idNumber));
+  // Everything the tablet keeps, read beside the app as a thief with the browser's profile would.
+  const { dump, keyReadable } = await page.evaluate(
+    () =>
+      new Promise<{ dump: string; keyReadable: boolean | null }>((resolve, reject) => {
+        const open = indexedDB.open('opencme-kiosk');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = async () => {
+          const idb = open.result;
+          const all = (name: string) =>
+            new Promise<unknown[]>((done, fail) => {
+              const request = idb.transaction(name).objectStore(name).getAll();
+              request.onsuccess = () => done(request.result);
+              request.onerror = () => fail(request.error);
+            });
+          const stores = Object.fromEntries(await Promise.all([...idb.objectStoreNames].map(async (name) => [name, await all(name)] as const)));
+          const rosterKey = (stores.meta as { key: string; value: { rosterKey?: CryptoKey } }[]).find((m) => m.key === 'keys')?.value.rosterKey;
+          const keyReadable = rosterKey
+            ? await crypto.subtle.exportKey('raw', rosterKey).then(
+                () => true,
+                () => false,
+              )
+            : null;
+          idb.close();
+          resolve({ dump: JSON.stringify(stores), keyReadable });
+        };
+      }),
+  );
+  expect(dump).toContain(people[0]!.name);
+  for (const n of numbers) {
+    expect(dump).not.toContain(n);
+    expect(dump).not.toContain(createHash('sha256').update(`opencme-id-card:${n}`).digest('hex'));
+  }
+  expect(dump).not.toMatch(/\d\*{4,}/);
+  expect(dump).not.toMatch(/id-card#[0-9a-f]{64}/);
+  // The key that the roster's ID-card digests are under is there (the door needs it), unreadable to script.
+  expect(keyReadable).toBe(false);
 });
 
 test('a wedge reader burst taps an IC card; the same digits typed slowly are not a card', async () => {
