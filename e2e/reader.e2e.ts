@@ -1,6 +1,7 @@
 // The kiosk's card readers in real Chromium: the demo's simulated ID-card reader goes through the
 // real transport code (WebUSB, WebHID, Web Serial shapes over simulated devices), the wedge reader
 // takes real key events, and the taps reach the real server.
+import { createHash } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
 import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
 
@@ -134,9 +135,9 @@ test('an ID card on the simulated USB reader shows the holder from the roster, t
   const photo = page.getByTestId('tap-result').locator('img');
   await expect(photo).toHaveAttribute('src', person.photo!);
   expect(await photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-  // The full ID number is never on the screen, only the roster's masked one.
+  // No ID number on the screen, not even masked: the roster has none.
   await expect(page.getByTestId('tap-result')).not.toContainText(idNumber);
-  await expect(page.getByTestId('tap-result')).toContainText(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`);
+  await expect(page.getByTestId('tap-result')).not.toContainText('****');
 
   await expect(page.getByTestId('status-pending')).toHaveText('0');
   expect(await serverTaps()).toMatchObject([{ credentialKind: 'id-card', personName: person.name, status: 'accepted' }]);
@@ -152,6 +153,48 @@ test('an ID card on the simulated USB reader shows the holder from the roster, t
   const taps = await serverTaps();
   expect(taps).toHaveLength(2);
   expect(taps.every((t) => t.credentialKind === 'id-card' && t.personName === person.name && t.status === 'accepted')).toBe(true);
+});
+
+test('the kiosk’s IndexedDB holds no ID number, no mask and no unkeyed digest, and its roster key cannot be read back', async () => {
+  const people = (await kioskStore<RosterPerson>('people')).slice(0, 20);
+  expect(people.length).toBe(20);
+  const numbers = await Promise.all(people.map(async (p) => (await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: p.id })).idNumber));
+  // Everything the tablet keeps, read beside the app as a thief with the browser's profile would.
+  const { dump, keyReadable } = await page.evaluate(
+    () =>
+      new Promise<{ dump: string; keyReadable: boolean | null }>((resolve, reject) => {
+        const open = indexedDB.open('opencme-kiosk');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = async () => {
+          const idb = open.result;
+          const all = (name: string) =>
+            new Promise<unknown[]>((done, fail) => {
+              const request = idb.transaction(name).objectStore(name).getAll();
+              request.onsuccess = () => done(request.result);
+              request.onerror = () => fail(request.error);
+            });
+          const stores = Object.fromEntries(await Promise.all([...idb.objectStoreNames].map(async (name) => [name, await all(name)] as const)));
+          const rosterKey = (stores.meta as { key: string; value: { rosterKey?: CryptoKey } }[]).find((m) => m.key === 'keys')?.value.rosterKey;
+          const keyReadable = rosterKey
+            ? await crypto.subtle.exportKey('raw', rosterKey).then(
+                () => true,
+                () => false,
+              )
+            : null;
+          idb.close();
+          resolve({ dump: JSON.stringify(stores), keyReadable });
+        };
+      }),
+  );
+  expect(dump).toContain(people[0]!.name);
+  for (const n of numbers) {
+    expect(dump).not.toContain(n);
+    expect(dump).not.toContain(createHash('sha256').update(`opencme-id-card:${n}`).digest('hex'));
+  }
+  expect(dump).not.toMatch(/\d\*{4,}/);
+  expect(dump).not.toMatch(/id-card#[0-9a-f]{64}/);
+  // The key that the roster's ID-card digests are under is there (the door needs it), unreadable to script.
+  expect(keyReadable).toBe(false);
 });
 
 test('a wedge reader burst taps an IC card; the same digits typed slowly are not a card', async () => {
@@ -214,7 +257,7 @@ test('bad reads say what went wrong in Chinese and record nothing; an unknown ca
   await hook('placeIdCard', { name: '测试样本', idNumber: '11010519491231002X' });
   await expect(page.getByTestId('tap-headline')).toContainText('未登记的卡');
   await expect(page.getByTestId('tap-name')).toHaveText('测试样本');
-  await expect(page.getByTestId('tap-result')).toContainText('110105********002X');
+  await expect(page.getByTestId('tap-result')).toContainText('110***********002X');
   await expect(page.getByTestId('tap-result')).not.toContainText('11010519491231002X');
   await expect(page.getByTestId('reader-error')).toHaveCount(0);
   await hook('removeCard');
@@ -252,7 +295,7 @@ test('the reader settings page connects, switches transports and encodings, and 
     await expect(page.getByTestId('reader-state')).toContainText(transport);
     const name = `样本${i}`;
     await hook('placeIdCard', { name, idNumber: '11010519491231002X' });
-    await expect(page.getByTestId('last-read')).toContainText(`${name} · 110105********002X`);
+    await expect(page.getByTestId('last-read')).toContainText(`${name} · 110***********002X`);
   }
 
   // A reader typing hex-reversed numbers: the setting is stored and used at the door.

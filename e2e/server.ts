@@ -20,6 +20,8 @@ async function freePort(): Promise<number> {
 
 export class ServerProcess {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-e2e-'));
+  /** Beside the data folder, as in a deployment, and not the repository's own keys/. */
+  readonly keysDir = `${this.dataDir}-keys`;
   port = 0;
   output = '';
   #child: ChildProcess | null = null;
@@ -46,7 +48,7 @@ export class ServerProcess {
     if (options.clockStart) this.#skewMs = options.clockStart.getTime() - Date.now();
     const clock = this.#skewMs === null ? {} : { OPENCME_CLOCK_START: new Date(Date.now() + this.#skewMs).toISOString() };
     const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/src/main.ts')], {
-      env: { ...process.env, PORT: String(this.port), DATA_DIR: this.dataDir, STATIC_DIR: path.join(ROOT, 'apps/kiosk/build'), ...clock },
+      env: { ...process.env, PORT: String(this.port), DATA_DIR: this.dataDir, OPENCME_KEYS_DIR: this.keysDir, STATIC_DIR: path.join(ROOT, 'apps/kiosk/build'), ...clock },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -74,6 +76,7 @@ export class ServerProcess {
   async dispose(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    fs.rmSync(this.keysDir, { recursive: true, force: true });
   }
 }
 

@@ -32,8 +32,8 @@ const at = new Date().toISOString();
 // units of 3 000 staff in 15 departments each. Raw inserts: the data is the setting, not the test.
 console.error(`[bench] building ${STAFF} staff and ${ENTRIES} ledger entries`);
 const org = sqlite.prepare('insert into organisations (id, parent_id, kind, name, credit_code, created_at) values (?, ?, ?, ?, null, ?)');
-const person = sqlite.prepare(`insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, birth_date, phone, institution_id,
-  department_id, title, category, cme_number, photo_hash, version, created_at, updated_at) values (?, ?, 'female', 'v1:bench', ?, '510104********0000', '1980-01-01', null, ?, ?, ?, 'doctor', null, null, 0, ?, ?)`);
+const person = sqlite.prepare(`insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, phone, institution_id,
+  department_id, title, category, cme_number, photo_hash, version, created_at, updated_at) values (?, ?, 'female', 'v1:bench', ?, '510***********0000', null, ?, ?, ?, 'doctor', null, null, 0, ?, ?)`);
 const entry = sqlite.prepare(`insert into ledger_entries (id, person_id, cme_year, credit_class, level, credits, source_kind, source_id, source_label, reverses_id,
   approved_by, approved_at, created_at) values (?, ?, ?, ?, ?, ?, 'import', ?, '远程教育项目（基准数据）', null, null, ?, ?)`);
 const units: string[] = [];

@@ -1,17 +1,21 @@
 // A province-sized roster: 200 000 staff in one unit. Measures, in real Chromium, a kiosk's first
 // roster pull into IndexedDB and the delta pull after 100 changes; and on the server, the staff
 // list's searches (name prefix, CME card number, ID number, a deep page sorted by department).
+// The keyed ID-card digests (issue 9): the server's decrypt + HMAC per person for one kiosk's
+// whole roster, and the kiosk's WebCrypto HMAC and sealing per tap in Chromium.
 import { spawnSync } from 'node:child_process';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { formatCmeNumber, idNumberCheckChar, rosterKey } from '@opencme/core';
+import { formatCmeNumber, idNumberCheckChar } from '@opencme/core';
 import { chromium } from '@playwright/test';
 import { createApp } from '../src/app.ts';
 import { nextVersion, openSqlite } from '../src/db/connect.ts';
-import { IdNumberVault, randomKeys } from '../src/pii.ts';
+import { idCardRosterKey, IdNumberVault, randomKeys } from '../src/pii.ts';
 import { ProofSigner } from '../src/proof-key.ts';
+import { deviceRosterKey } from '../src/repositories/devices.ts';
 import { searchStaff } from '../src/repositories/registry.ts';
 import { rosterSince } from '../src/repositories/roster.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -45,22 +49,22 @@ const photos = await db.selectFrom('photos').select('hash').execute();
 let started = performance.now();
 const first = (await db.selectFrom('counters').select('value').where('name', '=', 'change').executeTakeFirstOrThrow()).value;
 const insertPerson = sqlite.prepare(
-  `insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, birth_date, phone, institution_id, department_id,
+  `insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, phone, institution_id, department_id,
      title, category, cme_number, photo_hash, version, created_at, updated_at, registration_status)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved')`,
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved')`,
 );
 const insertCredential = sqlite.prepare(
-  `insert into credentials (id, person_id, kind, value, roster_key, status, version, created_at) values (?, ?, ?, ?, ?, 'active', ?, ?)`,
+  `insert into credentials (id, person_id, kind, value, status, version, created_at) values (?, ?, ?, ?, 'active', ?, ?)`,
 );
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚';
-const rows: { id: string; idNumber: string; key: string; cme: string; version: number; birth: string; n: number }[] = [];
+const rows: { id: string; idNumber: string; cme: string; version: number; n: number }[] = [];
 for (let n = 0; n < STAFF; n++) {
   const day = new Date(Date.UTC(1960, 0, 1) + (n % 14_000) * 86_400_000);
   const birth = day.toISOString().slice(0, 10);
   const first17 = `341502${birth.replaceAll('-', '')}${String(Math.floor(n / 14_000)).padStart(3, '0')}`;
   const idNumber = first17 + idNumberCheckChar(first17);
-  rows.push({ id: `bench-${n}`, idNumber, key: await rosterKey({ kind: 'id-card', value: idNumber }), cme: formatCmeNumber({ provinceCode: '34', year: 2025, serial: n + 1 }), version: first + n + 1, birth, n });
+  rows.push({ id: `bench-${n}`, idNumber, cme: formatCmeNumber({ provinceCode: '34', year: 2025, serial: n + 1 }), version: first + n + 1, n });
 }
 const at = now.toISOString();
 sqlite.transaction(() => {
@@ -73,7 +77,6 @@ sqlite.transaction(() => {
       sealed.id_number_enc,
       sealed.id_number_index,
       sealed.id_number_masked,
-      r.birth,
       null,
       hospital.id,
       departments[r.n % departments.length]!.id,
@@ -85,8 +88,8 @@ sqlite.transaction(() => {
       at,
       at,
     );
-    insertCredential.run(`${r.id}-id`, r.id, 'id-card', sealed.id_number_index, r.key, r.version, at);
-    insertCredential.run(`${r.id}-no`, r.id, 'card-number', r.cme, `card-number:${r.cme}`, r.version, at);
+    insertCredential.run(`${r.id}-id`, r.id, 'id-card', sealed.id_number_index, r.version, at);
+    insertCredential.run(`${r.id}-no`, r.id, 'card-number', r.cme, r.version, at);
   }
   sqlite.prepare(`update counters set value = ? where name = 'change'`).run(first + STAFF);
 })();
@@ -109,6 +112,18 @@ await timed(`staff list ${STAFF / 1000}k: name prefix`, () => searchStaff(db, va
 await timed(`staff list ${STAFF / 1000}k: CME card number`, () => searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.62)]!.cme, sort: 'name', page: 1 }));
 await timed(`staff list ${STAFF / 1000}k: ID number`, () => searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.49)]!.idNumber, sort: 'name', page: 1 }));
 await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () => searchStaff(db, vault, { ...list, query: '', sort: 'department', page: Math.floor(STAFF / 200) }));
+
+// The keyed ID-card digests of one kiosk's whole roster: per person, decrypt the number and HMAC
+// it under the kiosk's key. This is the server's extra work over a first pull, spread over its pages.
+{
+  const key = createSecretKey(randomBytes(32));
+  const sealed = await db.selectFrom('persons').select('id_number_enc').where('institution_id', '=', hospital.id).execute();
+  const t = performance.now();
+  for (const p of sealed) idCardRosterKey(key, vault.decrypt(p.id_number_enc));
+  const ms = performance.now() - t;
+  report(`server keyed ID digests, ${Math.round(sealed.length / 1000)}k roster (decrypt + HMAC)`, ms, 'ms');
+  report('server keyed ID digest per person', (ms * 1000) / sealed.length, 'µs');
+}
 
 const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: 'http://localhost', dialect: 'sqlite', now: () => new Date(), staticDir: STATIC_DIR }).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
@@ -180,18 +195,48 @@ try {
   }
   // The server's share of a delta pull: one roster page from the database.
   const device = await db.selectFrom('devices').selectAll().where('institution_id', '=', hospital.id).executeTakeFirstOrThrow();
+  const deviceKey = (await deviceRosterKey(db, vault, device)).key;
   let t = performance.now();
-  const page100 = await rosterSince(db, device, cursorBefore);
+  const page100 = await rosterSince(db, vault, device, deviceKey, cursorBefore);
   if (page100.people.length !== CHANGES) throw new Error(`the delta page has ${page100.people.length} people`);
   report(`server roster page of ${CHANGES} changes`, performance.now() - t, 'ms');
   t = performance.now();
-  await rosterSince(db, device, 0);
+  await rosterSince(db, vault, device, deviceKey, 0);
   report('server roster page of 1000 (first pull)', performance.now() - t, 'ms');
   started = performance.now();
   // The kiosk syncs at once when it (re)connects; this is that signal, without waiting for its idle timer.
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await waitForCursor(await latest());
   report(`kiosk delta roster pull (${CHANGES} changes)`, performance.now() - started, 'ms');
+
+  // The door's WebCrypto work per ID-card tap, in this Chromium: the roster key's HMAC of the
+  // number (the lookup), and sealing the number to the server (ECDH P-256 + HKDF + AES-GCM, for
+  // the outbox). The same operations as core's rosterKey and sealIdNumber, timed one after another
+  // as taps come; the HMAC at 200 000 is that rate extrapolated, for a kiosk that digested a roster.
+  const door = await page.evaluate(async (sealingKeyText) => {
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const HMACS = 2000;
+    let t = performance.now();
+    for (let i = 0; i < HMACS; i++) await crypto.subtle.sign('HMAC', key, utf8(`opencme-id-card:34150219800101${String(i).padStart(4, '0')}`));
+    const hmacMs = (performance.now() - t) / HMACS;
+    const raw = Uint8Array.from(atob(sealingKeyText.replaceAll('-', '+').replaceAll('_', '/') + '='), (c) => c.charCodeAt(0));
+    const server = await crypto.subtle.importKey('raw', raw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+    const SEALS = 200;
+    t = performance.now();
+    for (let i = 0; i < SEALS; i++) {
+      const eph = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+      const point = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
+      const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: server }, eph.privateKey, 256);
+      const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
+      const aes = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: point, info: utf8('opencme-id-seal-v1') }, hkdf, { name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, aes, utf8('341502198001010017'));
+    }
+    return { hmacMs, sealMs: (performance.now() - t) / SEALS };
+  }, vault.sealingKey);
+  report('kiosk ID-card HMAC per tap (WebCrypto, Chromium)', door.hmacMs * 1000, 'µs');
+  report('kiosk ID-card HMAC ×200 000, extrapolated from 2 000', (door.hmacMs * 200_000) / 1000, 's');
+  report('kiosk ID-card seal to the server per tap (WebCrypto, Chromium)', door.sealMs, 'ms');
 } finally {
   await browser.close();
   server.close();

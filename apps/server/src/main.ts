@@ -1,27 +1,24 @@
-// `npm start`: the SQLite file under data/, the demo on first start, the app and the API on one port.
-// NODE_ENV=production: no demo, and no start at all while an account has the demo password.
+// `npm start`: the SQLite file under data/ and its keys under keys/, the demo on first start, the
+// app and the API on one port. NODE_ENV=production: no demo, and no start at all while an account
+// has the demo password.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, trustProxySetting } from './app.ts';
-import { openSqlite } from './db/connect.ts';
-import { IdNumberVault, loadOrCreateKeys } from './pii.ts';
-import { loadOrCreateProofSigner } from './proof-key.ts';
+import { deploymentFolders, openDeployment } from './deployment.ts';
 import { DEMO_ACCOUNTS } from './seed.ts';
 import { prepareStart, refusalMessage } from './start-mode.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const port = Number(process.env.PORT ?? 3000);
-const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
+const folders = deploymentFolders(root);
 const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/kiosk/build'));
 
-const { db, dialect } = await openSqlite(path.join(dataDir, 'opencme.sqlite'));
-const vault = new IdNumberVault(loadOrCreateKeys(path.join(dataDir, 'keys.json')));
+const { db, dialect, file, vault, proofSigner } = await openDeployment(folders);
 // OPENCME_CLOCK_START runs the server as if it had been started at that moment (its clock then
 // runs on from there): for demos of a day other than today, and end-to-end tests of whole events.
 const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPENCME_CLOCK_START) - Date.now() : 0;
 if (Number.isNaN(clockSkewMs)) throw new Error(`OPENCME_CLOCK_START is not a time: ${process.env.OPENCME_CLOCK_START}`);
 const now = () => new Date(Date.now() + clockSkewMs);
-const proofSigner = await loadOrCreateProofSigner(path.join(dataDir, 'proof-key.pem'));
 // The address printed on proofs: PUBLIC_URL, else this server's own address; never a request's
 // Host header, which whoever prints could forge.
 const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -51,7 +48,7 @@ const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, stat
         : '  演示签到机已配对 / the demo kiosk is paired (admin → 设备 issues a new code)',
     );
   }
-  lines.push(`  数据 / data: ${path.join(dataDir, 'opencme.sqlite')}`);
+  lines.push(`  数据 / data: ${file}`, `  密钥 / keys: ${folders.keysDir}`);
   console.log(lines.join('\n'));
 });
 

@@ -1,11 +1,11 @@
-// The server's proof-signing key (Ed25519): made on first start and kept in the data folder
+// The server's proof-signing key (Ed25519): made on first start and kept in the keys folder
 // beside the ID-number keys, readable by the owner only. Its public half is published, with its
 // validity, at /.well-known/opencme-proof-keys.json (repositories/proof-keys.ts) so that a verifier
 // can check proofs with no network later.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { encodeProofPayload, type ProofPayload, proofCode, proofKeyId } from '@opencme/core';
+import { writeKeyFile } from './key-files.ts';
 
 type Unsigned<T> = T extends unknown ? Omit<T, 'keyId'> : never;
 
@@ -41,9 +41,7 @@ export class ProofSigner {
 export async function loadOrCreateProofSigner(file: string): Promise<ProofSigner> {
   if (!fs.existsSync(file)) {
     const { privateKey } = generateKeyPairSync('ed25519');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    writeKeyFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
   }
   try {
     return await ProofSigner.fromPrivateKey(createPrivateKey(fs.readFileSync(file, 'utf8')));

@@ -1,6 +1,6 @@
 // The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
 // portraits, a CME project with a session today, and a kiosk assigned to it.
-import { chinaDate, idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
+import { chinaDate, idNumberCheckChar, newId, validateIdNumber } from '@opencme/core';
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
 import { nextVersion } from './db/connect.ts';
@@ -73,7 +73,6 @@ interface DemoPerson {
   name: string;
   gender: 'male' | 'female';
   idNumber: string;
-  birthDate: string;
   category: keyof typeof TITLES;
   department: string;
   title: string;
@@ -136,7 +135,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     if (!check.valid) throw new Error(`seed produced an invalid ID number ${idNumber}`);
     const name = pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
     const department = category === 'nurse' ? departments[9]! : category === 'pharmacist' ? departments[10]! : category === 'technician' ? pick([departments[11]!, departments[12]!]) : pick(departments.slice(0, 9));
-    people.push({ name, gender, idNumber, birthDate: check.birthDate, category, department, title: pick(TITLES[category]), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
+    people.push({ name, gender, idNumber, category, department, title: pick(TITLES[category]), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
   }
   const photos = await Promise.all(people.map((p) => portrait(p.hue, COATS[p.category])));
 
@@ -152,7 +151,6 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
           name: p.name,
           gender: p.gender,
           ...vault.seal(p.idNumber),
-          birth_date: p.birthDate,
           phone: `139${String(55_000_000 + i * 7919).padStart(8, '0')}`,
           institution_id: hospital,
           department_id: p.department,
@@ -180,18 +178,15 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
       await trx
         .insertInto('credentials')
         .values(
-          await Promise.all(
-            credentials.map(async (c) => ({
-              id: newId(),
-              person_id: id,
-              kind: c.kind,
-              value: c.kind === 'id-card' ? vault.index(c.value) : c.value,
-              roster_key: await rosterKey(c),
-              status: 'active' as const,
-              version,
-              created_at: at,
-            })),
-          ),
+          credentials.map((c) => ({
+            id: newId(),
+            person_id: id,
+            kind: c.kind,
+            value: c.kind === 'id-card' ? vault.index(c.value) : c.value,
+            status: 'active' as const,
+            version,
+            created_at: at,
+          })),
         )
         .execute();
     }
@@ -210,7 +205,6 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
         name,
         gender: check.gender,
         ...vault.seal(idNumber),
-        birth_date: check.birthDate,
         phone: `1385510${String(i).padStart(4, '0')}`,
         institution_id: hospital,
         department_id: departments[0]!,

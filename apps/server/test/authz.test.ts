@@ -120,7 +120,7 @@ beforeAll(async () => {
   const hospitalB = await org('institution', '成都市某医院', await org('city', '成都市', provinceB));
   const departmentB = await org('department', '内科', hospitalB);
   const personB = newId();
-  await db.insertInto('persons').values({ id: personB, name: '外省人', gender: 'male', ...server.vault.seal('510104198001010015'), birth_date: '1980-01-01', phone: null, institution_id: hospitalB, department_id: departmentB, title: null, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+  await db.insertInto('persons').values({ id: personB, name: '外省人', gender: 'male', ...server.vault.seal('510104198001010015'), phone: null, institution_id: hospitalB, department_id: departmentB, title: null, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
   const projectB = newId();
   await db.insertInto('projects').values({ id: projectB, number: 'B-1', name: '外省项目', level: 'provincial', credit_class: 'I', credits: 1, organiser_id: hospitalB, venue: '成都', starts_on: '2026-11-22', ends_on: '2026-11-22', mode: 'onsite', created_at: now.toISOString() }).execute();
   const sessionB = newId();
@@ -128,7 +128,7 @@ beforeAll(async () => {
   const deviceB = await createDevice(db, { name: '外省签到机', institutionId: hospitalB, now });
   const credentialA = await db.selectFrom('credentials').select('id').where('person_id', '=', personA.id).executeTakeFirstOrThrow();
   const credentialB = newId();
-  await db.insertInto('credentials').values({ id: credentialB, person_id: personB, kind: 'ic-card', value: 'B0B0B0B0', roster_key: 'ic-card:B0B0B0B0', status: 'active', version: 0, created_at: now.toISOString(), issue_category: 'II', lost_at: null }).execute();
+  await db.insertInto('credentials').values({ id: credentialB, person_id: personB, kind: 'ic-card', value: 'B0B0B0B0', status: 'active', version: 0, created_at: now.toISOString(), issue_category: 'II', lost_at: null }).execute();
   const deviceA = await createDevice(db, { name: '测试签到机', institutionId: hospitalA.id, now });
   const syncDevice = await createDevice(db, { name: '同步签到机', institutionId: hospitalA.id, now });
   await assignSession(db, syncDevice.id, sessionA.id, now);

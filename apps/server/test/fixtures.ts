@@ -20,7 +20,7 @@ export async function addPerson(server: TestServer, p: { name: string; title: st
   const at = server.clock.now.toISOString();
   await server.db
     .insertInto('persons')
-    .values({ id, name: p.name, gender: 'female', ...server.vault.seal(idNumber), birth_date: '1980-01-01', phone: null, institution_id: p.institutionId, department_id: p.departmentId, title: p.title, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: at, updated_at: at })
+    .values({ id, name: p.name, gender: 'female', ...server.vault.seal(idNumber), phone: null, institution_id: p.institutionId, department_id: p.departmentId, title: p.title, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: at, updated_at: at })
     .execute();
   return { id, idNumber };
 }

@@ -21,7 +21,7 @@ it('answers yearly totals for a matching ID number and name, masked, and logs ev
   const res = await anyone.lookup.credits.query({ idNumber: person.idNumber, name: '张晓梅' });
   expect(res).toEqual({
     name: '张*梅',
-    idMasked: `${person.idNumber.slice(0, 6)}********${person.idNumber.slice(-4)}`,
+    idMasked: `${person.idNumber.slice(0, 3)}***********${person.idNumber.slice(-4)}`,
     institution: '合肥市第一人民医院（演示）',
     years: [
       { cmeYear: 2026, classI: 0, classII: 4.5, total: 4.5, compliant: false },

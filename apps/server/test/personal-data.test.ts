@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { rosterKey } from '@opencme/core';
+import { importSealingKey, maskIdNumber, sealIdNumber } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -36,24 +37,45 @@ describe('ID numbers at rest', () => {
     expect(idNumbers.length).toBeGreaterThan(approvedIdNumbers.length);
     expect(approvedIdNumbers).toHaveLength(200);
     for (const id of idNumbers) expect(bytes.includes(id)).toBe(false);
-    // The masked form is there, for lists.
-    expect(bytes.includes(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`)).toBe(true);
+    // The masked form is there, for lists: the first three and the last four characters only.
+    expect(bytes.includes(maskIdNumber(idNumber))).toBe(true);
+    expect(bytes.includes(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`)).toBe(false);
   });
 
-  it('resolves a kiosk’s ID-card digest to the holder’s blind index, and keeps an unknown digest as it came', async () => {
+  it('opens a kiosk’s sealed ID-card tap to the holder’s blind index, a visitor’s and a stranger’s too', async () => {
     const kiosk = await demoKiosk();
     const pulled = await kiosk.client.sync.pull.query({ cursor: null });
     const sessionId = pulled.sessions[0]!.id;
+    const sealingKey = await importSealingKey(pulled.sealingKey);
     const known = approvedIdNumbers[9]!;
     const stranger = '110105194912310021';
-    const cards = await Promise.all([known, stranger].map(async (value) => ({ kind: 'id-card' as const, value: await rosterKey({ kind: 'id-card', value }) })));
+    const cards = await Promise.all([known.toLowerCase(), stranger].map(async (n) => ({ kind: 'id-card' as const, value: await sealIdNumber(sealingKey, n) })));
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards, firstSeq: 100 });
     const res = await kiosk.client.sync.push.mutate({ taps });
     expect(res.results.map((r) => r.status)).toEqual(['stored', 'stored']);
     const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
     const byId = new Map(stored.map((r) => [r.tap_id, r]));
     expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: expect.any(String) });
-    expect(byId.get(taps[1]!.tapId)).toMatchObject({ credential_value: cards[1]!.value, person_id: null });
+    // A card nobody holds is kept by its blind index too: nothing to sweep in the database.
+    expect(byId.get(taps[1]!.tapId)).toMatchObject({ credential_value: server.vault.index(stranger), person_id: null });
+  });
+
+  it('takes an older outbox’s unkeyed digest for the number of the person the kiosk saw, and keeps no unkeyed digest', async () => {
+    const kiosk = await demoKiosk();
+    const pulled = await kiosk.client.sync.pull.query({ cursor: null });
+    const sessionId = pulled.sessions[0]!.id;
+    const holder = await server.db.selectFrom('persons').select(['id', 'id_number_enc']).where('id', '=', pulled.people[3]!.id).executeTakeFirstOrThrow();
+    const known = server.vault.decrypt(holder.id_number_enc);
+    const oldDigest = (n: string) => `id-card#${createHash('sha256').update(`opencme-id-card:${n}`).digest('hex')}`;
+    const cards = [known, '110105194912310021'].map((n) => ({ kind: 'id-card' as const, value: oldDigest(n) }));
+    const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards, firstSeq: 200 }).map((t, i) => ({ ...t, personId: i === 0 ? holder.id : null }));
+    const res = await kiosk.client.sync.push.mutate({ taps });
+    expect(res.results.map((r) => r.status)).toEqual(['accepted', 'flagged']);
+    const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
+    const byId = new Map(stored.map((r) => [r.tap_id, r]));
+    expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: holder.id });
+    expect(byId.get(taps[1]!.tapId)!.person_id).toBeNull();
+    expect(byId.get(taps[1]!.tapId)!.credential_value).not.toContain(cards[1]!.value.slice('id-card#'.length));
   });
 
   it('shows the full number to an admin of the unit and writes the view to the audit log', async () => {

@@ -41,8 +41,11 @@ describe('validateIdNumber', () => {
 });
 
 describe('maskIdNumber', () => {
-  it('keeps the region and the last four characters', () => {
-    expect(maskIdNumber('11010519491231002X')).toBe('110105********002X');
+  it('keeps the first three and the last four characters, hiding the county and the birth date', () => {
+    expect(maskIdNumber('11010519491231002X')).toBe('110***********002X');
+    // The old foreign permanent resident card's 15-character number.
+    expect(maskIdNumber('USA110079010150')).toBe('USA********0150');
+    expect(maskIdNumber('1234567')).toBe('*******');
   });
 });
 

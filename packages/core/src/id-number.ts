@@ -51,10 +51,15 @@ export function validateIdNumber(id: string): IdNumberCheck {
   };
 }
 
-/** Shows the region and the check character only, as the provincial platforms do: 110105********002X. */
+/**
+ * Shows the province and city (3 digits) and the last four characters: 110***********002X. The
+ * mask hides the county and the birth date together, so that no field stored or shown beside it
+ * (a birth date, an age, a region) fills the gap: the 6 + 4 mask of the provincial platforms hid
+ * exactly the birth date, and the birth date beside it gave the whole number.
+ */
 export function maskIdNumber(id: string): string {
-  if (id.length <= 10) return '*'.repeat(id.length);
-  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+  if (id.length <= 7) return '*'.repeat(id.length);
+  return `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
 }
 
 /** The document an 18-digit number belongs to (证件类型), told by its first-level region code. */

@@ -3,6 +3,7 @@ export * from './id-number.ts';
 export * from './ids.ts';
 export * from './sync.ts';
 export * from './credential-key.ts';
+export * from './id-seal.ts';
 export * from './cme-number.ts';
 export * from './credit-code.ts';
 export * from './clock.ts';

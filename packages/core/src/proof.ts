@@ -22,7 +22,7 @@ const creditProofSchema = z.object({
   /** The proof's id: what revocation names. */
   id: z.string().min(1).max(40),
   name: z.string().min(1).max(50),
-  /** The ID number masked (110105********002X): enough to match a person, not to copy. */
+  /** The ID number masked (110***********002X): enough to match a person, not to copy. */
   idMasked: z.string().max(20),
   institution: z.string().max(80),
   fromYear: z.number().int(),

@@ -23,10 +23,11 @@ export type CredentialKind = z.infer<typeof CredentialKind>;
 export const Credential = z.object({
   kind: CredentialKind,
   /**
-   * For an ID card, kiosks send the roster key (`rosterKey`: a SHA-256 digest, `id-card#…`) and
-   * never the number; a number in clear is still accepted from kiosks of before that.
+   * For an ID card, kiosks send the number sealed to the server (`sealIdNumber`, `sealed-id:v1:…`)
+   * and never in clear; the unkeyed digest (`id-card#…`) of older outboxes and a number in clear
+   * from kiosks older still are accepted and never stored as they came.
    */
-  value: z.string().min(1).max(80),
+  value: z.string().min(1).max(200),
 });
 export type Credential = z.infer<typeof Credential>;
 
@@ -111,6 +112,8 @@ export type SyncPushResult = z.infer<typeof SyncPushResult>;
 export const SyncPullInput = z.object({
   /** Opaque; `null` asks for everything. */
   cursor: z.string().max(64).nullable(),
+  /** The id of the roster key the kiosk holds: until the server hears it, it sends the key again. */
+  deviceKeyId: z.string().max(64).optional(),
 });
 export type SyncPullInput = z.infer<typeof SyncPullInput>;
 
@@ -128,16 +131,18 @@ export const KioskSession = z.object({
 });
 export type KioskSession = z.infer<typeof KioskSession>;
 
-/** What the kiosk keeps of a person: enough to show who tapped, nothing more. */
+/**
+ * What the kiosk keeps of a person: what the door shows (name, department, photo, card status)
+ * and how to find them, nothing more: no ID number, not even masked.
+ */
 export const RosterPerson = z.object({
   id: z.string(),
   name: z.string(),
   cmeNumber: z.string().nullable(),
-  maskedIdNumber: z.string().nullable(),
   department: z.string().nullable(),
   /** A small JPEG as a data URL, so that the face shows with no network. */
   photo: z.string().nullable(),
-  /** Each credential by its `rosterKey`, so that ID numbers never reach the kiosk in clear. */
+  /** Each credential by its `rosterKey`: an ID card only as a digest under this kiosk's own key. */
   credentials: z.array(z.object({ key: z.string(), kind: CredentialKind, status: z.enum(['active', 'lost']) })),
 });
 export type RosterPerson = z.infer<typeof RosterPerson>;
@@ -151,5 +156,13 @@ export const SyncPullResult = z.object({
   /** More changes wait: pull again with the new cursor. */
   hasMore: z.boolean(),
   serverTime: z.iso.datetime(),
+  /**
+   * This kiosk's roster key (32 bytes, base64url), made at pairing and replaced at each re-pairing;
+   * sent until the kiosk pulls with its id. A kiosk given a key it does not hold drops its roster
+   * and pulls it whole again: the ID-card digests of the old one no longer match.
+   */
+  deviceKey: z.object({ id: z.string(), key: z.string() }).optional(),
+  /** The server's public key (P-256, raw, base64url) that ID-card taps are sealed to (`sealIdNumber`). */
+  sealingKey: z.string(),
 });
 export type SyncPullResult = z.infer<typeof SyncPullResult>;

@@ -17,7 +17,7 @@ export interface OpenedDatabase {
 
 /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
 export async function openSqlite(file: string): Promise<OpenedDatabase> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') ownerOnly(file);
   const sqlite = new SQLite(file);
   // WAL lets the admin pages read while a kiosk batch is being written; NORMAL sync is durable
   // across application crashes in WAL mode, which is what a tap needs.
@@ -25,6 +25,9 @@ export async function openSqlite(file: string): Promise<OpenedDatabase> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // What is deleted or rewritten (a dropped column, a re-keyed value) is overwritten, not left in
+  // free pages where a copy of the file would still show it.
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({
       database: sqlite,
@@ -35,6 +38,20 @@ export async function openSqlite(file: string): Promise<OpenedDatabase> {
   });
   await migrate(db, 'sqlite');
   return { db, dialect: 'sqlite', sqlite };
+}
+
+/**
+ * The database file is the owner's only (0600), made so before SQLite first opens it: SQLite gives
+ * its -wal and -shm files the database file's mode. Files of an earlier, laxer start are narrowed.
+ */
+function ownerOnly(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
 }
 
 export async function migrate(db: DB, dialect: DialectName): Promise<void> {

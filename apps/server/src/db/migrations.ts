@@ -745,4 +745,22 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('uploads_created_at').on('uploads').column('created_at').execute();
     },
   }),
+  // Security (issue 9): a copy of the database without the keys reveals no ID number. The birth
+  // date beside the 6 + 4 mask rebuilt the number, and the kiosks' unkeyed SHA-256 roster keys
+  // fell to a sweep of one region's birth dates: both go. Masks become 3 + 4 (made from the old
+  // mask: a migration has no keys), and each kiosk gets a roster key of its own at pairing.
+  '2026-11-30-09B1-id-numbers-at-rest': () => ({
+    async up(db: Kysely<any>) {
+      for (const length of [18, 15]) {
+        await sql`update persons set id_number_masked = substr(id_number_masked, 1, 3) || ${'*'.repeat(length - 7)} || substr(id_number_masked, ${length - 3})
+          where length(id_number_masked) = ${length}`.execute(db);
+      }
+      await db.schema.alterTable('persons').dropColumn('birth_date').execute();
+      await db.schema.dropIndex('credentials_roster_key').execute();
+      await db.schema.alterTable('credentials').dropColumn('roster_key').execute();
+      for (const column of ['roster_key_enc', 'roster_key_id', 'roster_key_acked_at']) {
+        await db.schema.alterTable('devices').addColumn(column, 'text').execute();
+      }
+    },
+  }),
 };

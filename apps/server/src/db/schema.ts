@@ -29,9 +29,11 @@ export interface PersonTable {
   id_number_enc: string;
   /** HMAC blind index of the ID number, for exact-match lookup. */
   id_number_index: string;
-  /** What lists show: 110105********002X. */
+  /**
+   * What lists show: 110***********002X. No birth date is kept beside it (it is in the number,
+   * for those who may see the number): the two together would rebuild it.
+   */
   id_number_masked: string;
-  birth_date: string;
   phone: string | null;
   institution_id: string;
   department_id: string | null;
@@ -110,8 +112,6 @@ export interface CredentialTable {
   kind: 'id-card' | 'ic-card' | 'card-number';
   /** The UID or card number; for an ID card, the blind index of the ID number. */
   value: string;
-  /** `rosterKey` of the credential, precomputed for kiosk roster pulls. */
-  roster_key: string;
   /** A lost card (挂失) stays on record and is refused at the door. */
   status: 'active' | 'lost';
   version: number;
@@ -262,6 +262,14 @@ export interface DeviceTable {
   revoked_at: string | null;
   last_seen_at: string | null;
   created_at: string;
+  /**
+   * The kiosk's roster key (32 bytes that name ID cards in its roster by HMAC), encrypted under the
+   * ID-number key; made at pairing, dropped at re-pairing and revocation.
+   */
+  roster_key_enc: string | null;
+  roster_key_id: string | null;
+  /** When the kiosk showed it holds the key; until then `sync.pull` sends it again. */
+  roster_key_acked_at: string | null;
 }
 
 export interface DeviceSessionTable {

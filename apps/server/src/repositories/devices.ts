@@ -1,6 +1,19 @@
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
+import type { DeviceRow } from '../db/schema.ts';
+import type { IdNumberVault } from '../pii.ts';
 import { newPairingCode, newToken, normalizePairingCode, sha256 } from '../secrets.ts';
+
+/** What a kiosk's roster key is encrypted for (the AES-GCM associated data): no other secret opens as one. */
+const ROSTER_KEY_PURPOSE = 'device-roster-key';
+
+/**
+ * No roster key: a new pairing code drops the old key, so that the tablet it was given to (lost,
+ * replaced) gets no digest under it again, and the next kiosk's digests are under a key the old
+ * tablet never held; the newly paired kiosk's first pull makes that key.
+ */
+const NO_ROSTER_KEY = { roster_key_enc: null, roster_key_id: null, roster_key_acked_at: null } as const;
 
 /** How long a pairing code works: long enough to walk to the lecture hall, short enough to expire unused. */
 const PAIRING_HOURS = 24;
@@ -25,6 +38,7 @@ export async function issuePairingCode(db: DB, deviceId: string, now: Date): Pro
       pairing_expires_at: new Date(now.getTime() + PAIRING_HOURS * 3_600_000).toISOString(),
       token_hash: null,
       paired_at: null,
+      ...NO_ROSTER_KEY,
     })
     .where('id', '=', deviceId)
     .execute();
@@ -51,7 +65,43 @@ export async function findDeviceByToken(db: DB, token: string) {
 }
 
 export async function revokeDevice(db: DB, deviceId: string, now: Date): Promise<void> {
-  await db.updateTable('devices').set({ revoked_at: now.toISOString(), pairing_code_hash: null }).where('id', '=', deviceId).execute();
+  await db.updateTable('devices').set({ revoked_at: now.toISOString(), pairing_code_hash: null, ...NO_ROSTER_KEY }).where('id', '=', deviceId).execute();
+}
+
+export interface DeviceRosterKey {
+  id: string;
+  key: KeyObject;
+  /** The raw key, for sending to a kiosk that does not hold it yet. */
+  raw: Buffer;
+  acked: boolean;
+}
+
+/**
+ * The kiosk's roster key, made at its first pull after pairing (and for a kiosk paired before
+ * kiosks had keys, at its first pull after the upgrade); it reaches the kiosk through `sync.pull`.
+ */
+export async function deviceRosterKey(db: DB, vault: IdNumberVault, device: DeviceRow): Promise<DeviceRosterKey> {
+  let { roster_key_enc: stored, roster_key_id: id, roster_key_acked_at: acked } = device;
+  if (!stored || !id) {
+    const made = { roster_key_enc: vault.encryptSecret(randomBytes(32), ROSTER_KEY_PURPOSE), roster_key_id: randomBytes(12).toString('base64url'), roster_key_acked_at: null };
+    // Two first pulls at once must not give the kiosk two keys: the first to write wins.
+    await db.updateTable('devices').set(made).where('id', '=', device.id).where('roster_key_enc', 'is', null).execute();
+    const row = await db.selectFrom('devices').select(['roster_key_enc', 'roster_key_id', 'roster_key_acked_at']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    ({ roster_key_enc: stored, roster_key_id: id, roster_key_acked_at: acked } = row);
+  }
+  const raw = vault.decryptSecret(stored!, ROSTER_KEY_PURPOSE);
+  return { id: id!, key: createSecretKey(raw), raw, acked: acked !== null };
+}
+
+/** The kiosk pulled with its key's id: it holds the key, which is not sent again. */
+export async function acknowledgeRosterKey(db: DB, deviceId: string, keyId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('devices')
+    .set({ roster_key_acked_at: now.toISOString() })
+    .where('id', '=', deviceId)
+    .where('roster_key_id', '=', keyId)
+    .where('roster_key_acked_at', 'is', null)
+    .execute();
 }
 
 export async function assignSession(db: DB, deviceId: string, sessionId: string, now: Date): Promise<void> {

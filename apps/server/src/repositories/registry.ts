@@ -1,4 +1,4 @@
-import { formatCmeNumber, newId, rosterKey } from '@opencme/core';
+import { formatCmeNumber, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
 import type { CredentialTable } from '../db/schema.ts';
@@ -39,7 +39,6 @@ export async function addCredential(
       person_id: input.personId,
       kind: input.kind,
       value: input.kind === 'id-card' ? vault.index(input.value) : input.value,
-      roster_key: await rosterKey({ kind: input.kind, value: input.value }),
       status: 'active',
       version: input.version,
       created_at: input.now.toISOString(),
@@ -169,8 +168,9 @@ export async function personDetail(db: DB, personId: string) {
       'persons.id',
       'persons.name',
       'persons.gender',
+      // No birth date beside the mask: together they rebuild the number, which a viewer of the
+      // detail may not see (`persons.revealIdNumber` shows it, audited).
       'persons.id_number_masked as maskedIdNumber',
-      'persons.birth_date as birthDate',
       'persons.phone',
       'persons.cme_number as cmeNumber',
       'persons.title',
@@ -215,7 +215,6 @@ export async function cardSheet(db: DB, personIds: readonly string[]) {
       'persons.id',
       'persons.name',
       'persons.gender',
-      'persons.birth_date as birthDate',
       'persons.id_number_masked as maskedIdNumber',
       'persons.cme_number as cmeNumber',
       'persons.title',

@@ -1,7 +1,9 @@
-import type { KioskSession, RosterPerson } from '@opencme/core';
+import type { KeyObject } from 'node:crypto';
+import { cardRosterKey, type KioskSession, type RosterPerson } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 import { jpegDataUrl } from '../photos.ts';
+import { idCardRosterKey, type IdNumberVault } from '../pii.ts';
 import { rulesForSessions } from './settings.ts';
 
 /** People per pull: a first pull of a large hospital arrives in several pages. */
@@ -29,8 +31,12 @@ export async function sessionsForDevice(db: DB, deviceId: string): Promise<Kiosk
   return rows.map((r) => ({ ...r, rules: rules.get(r.id)! }));
 }
 
-/** The people of the device's unit changed since `cursor` (a roster version), oldest change first. */
-export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
+/**
+ * The people of the device's unit changed since `cursor` (a roster version), oldest change first.
+ * An ID card goes to the kiosk only as the HMAC of its number under the kiosk's own roster key,
+ * computed here from the decrypted number: the database keeps no digest a thief could test.
+ */
+export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRow, deviceKey: KeyObject, cursor: number) {
   const persons = await db
     .selectFrom('persons')
     .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
@@ -39,7 +45,7 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       'persons.id',
       'persons.name',
       'persons.cme_number',
-      'persons.id_number_masked',
+      'persons.id_number_enc',
       'persons.version',
       'dept.name as department',
       'photos.thumb_jpeg',
@@ -56,7 +62,7 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
       ? []
       : await db
           .selectFrom('credentials')
-          .select(['person_id', 'kind', 'roster_key', 'status'])
+          .select(['person_id', 'kind', 'value', 'status'])
           .where(
             'person_id',
             'in',
@@ -68,10 +74,14 @@ export async function rosterSince(db: DB, device: DeviceRow, cursor: number) {
     id: p.id,
     name: p.name,
     cmeNumber: p.cme_number,
-    maskedIdNumber: p.id_number_masked,
     department: p.department,
     photo: jpegDataUrl(p.thumb_jpeg),
-    credentials: (byPerson.get(p.id) ?? []).map((c) => ({ key: c.roster_key, kind: c.kind, status: c.status })),
+    credentials: (byPerson.get(p.id) ?? []).map((c) => ({
+      // A person's ID-card credential is their own number (its value is only the blind index).
+      key: c.kind === 'id-card' ? idCardRosterKey(deviceKey, vault.decrypt(p.id_number_enc)) : cardRosterKey({ kind: c.kind, value: c.value }),
+      kind: c.kind,
+      status: c.status,
+    })),
   }));
   const last = persons.at(-1);
   return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };

@@ -1,7 +1,7 @@
-import { type ClockSample, type DeviceClock, type FlagReason, type Tap, type TapStatus } from '@opencme/core';
+import { type ClockSample, type DeviceClock, type FlagReason, LEGACY_ID_CARD_DIGEST, SEALED_ID, type Tap, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow, NewTap } from '../db/schema.ts';
-import type { IdNumberVault } from '../pii.ts';
+import { type IdNumberVault, legacyIdCardDigest, rekeyLegacyDigest } from '../pii.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
 import { subtreeIds } from './organisations.ts';
@@ -10,27 +10,34 @@ import { projectMayBeHeld } from './projects.ts';
 /** SQLite allows 32 766 bound values per statement; 19 columns a tap leaves room for 1 700 rows. */
 const INSERT_CHUNK = 1000;
 
-/** The roster key of an ID card as kiosks send it (`rosterKey` in core): a SHA-256 digest. */
-const ID_CARD_DIGEST = /^id-card#[0-9a-f]{64}$/;
-
 /**
- * An ID card's tap is looked up and kept only by the blind index of its number, never in clear:
- * a kiosk's digest becomes the holder's blind index, an older kiosk's clear number is indexed
- * here, and a digest nobody holds is kept as it came (it names no one the server knows).
+ * An ID card's tap is looked up and kept only by the blind index of its number, never in clear
+ * and never as an unkeyed digest. A kiosk seals the number to the server, which opens it here; a
+ * kiosk's outbox of before that holds the unkeyed digest, which is taken for the number of the
+ * person the kiosk resolved if it is theirs, and otherwise re-keyed (it names no one the server
+ * can tell); a number in clear (kiosks older still), or anything else, is indexed.
  */
 async function blindIdCards(db: DB, vault: IdNumberVault, taps: readonly Tap[]): Promise<Tap[]> {
-  const digests = [...new Set(taps.filter((t) => t.credential.kind === 'id-card' && ID_CARD_DIGEST.test(t.credential.value)).map((t) => t.credential.value))];
-  const indexOf = new Map<string, string>();
-  for (let i = 0; i < digests.length; i += 500) {
-    const rows = await db.selectFrom('credentials').select(['roster_key', 'value']).where('kind', '=', 'id-card').where('roster_key', 'in', digests.slice(i, i + 500)).execute();
-    for (const r of rows) indexOf.set(r.roster_key, r.value);
+  const claimed = [...new Set(taps.flatMap((t) => (t.credential.kind === 'id-card' && LEGACY_ID_CARD_DIGEST.test(t.credential.value) && t.personId ? [t.personId] : [])))];
+  const numberOf = new Map<string, string>();
+  for (let i = 0; i < claimed.length; i += 500) {
+    const rows = await db.selectFrom('persons').select(['id', 'id_number_enc']).where('id', 'in', claimed.slice(i, i + 500)).execute();
+    for (const r of rows) numberOf.set(r.id, vault.decrypt(r.id_number_enc));
   }
-  return taps.map((t) => {
-    if (t.credential.kind !== 'id-card') return t;
-    const { value } = t.credential;
-    const blind = ID_CARD_DIGEST.test(value) ? (indexOf.get(value) ?? value) : vault.index(value);
-    return { ...t, credential: { kind: 'id-card', value: blind } };
-  });
+  const blind = (tap: Tap): string => {
+    const { value } = tap.credential;
+    if (SEALED_ID.test(value)) {
+      const number = vault.openSealed(value);
+      // A seal this server cannot open names no one, and reveals nothing kept as it came.
+      return number === null ? value : vault.index(number);
+    }
+    if (LEGACY_ID_CARD_DIGEST.test(value)) {
+      const number = tap.personId ? numberOf.get(tap.personId) : undefined;
+      return number !== undefined && legacyIdCardDigest(number) === value ? vault.index(number) : rekeyLegacyDigest(vault, value);
+    }
+    return vault.index(value);
+  };
+  return taps.map((t) => (t.credential.kind === 'id-card' ? { ...t, credential: { kind: 'id-card', value: blind(t) } } : t));
 }
 
 /**

@@ -94,7 +94,6 @@ export const registrationRouter = {
       const fields = {
         name: input.name,
         gender: id.gender,
-        birth_date: id.birthDate,
         phone: input.phone,
         institution_id: input.institutionId,
         department_id: input.departmentId,

@@ -158,7 +158,8 @@ export const registryRouter = {
 
   /**
    * The card application sheet (制卡申请表) for the card maker: one A4 page a person, with the
-   * full-size registry photo. The ID number stays masked: the card maker does not need it.
+   * full-size registry photo. The ID number stays masked, and no birth date goes beside the mask
+   * (the two would rebuild the number): the card maker needs neither.
    */
   cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(async ({ ctx, input }) => {
     const sheets = await cardSheet(ctx.db, input.personIds);

@@ -1,5 +1,6 @@
 import { SyncPullInput, SyncPushInput, type SyncPullResult, type SyncPushResult } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { acknowledgeRosterKey, deviceRosterKey } from '../repositories/devices.ts';
 import { rosterSince, sessionsForDevice } from '../repositories/roster.ts';
 import { storeTaps } from '../repositories/taps.ts';
 import { deviceProcedure } from '../trpc.ts';
@@ -13,13 +14,20 @@ export const syncRouter = {
 
   pull: deviceProcedure.input(SyncPullInput).query(async ({ ctx, input }): Promise<SyncPullResult> => {
     const since = input.cursor === null ? 0 : Number.parseInt(input.cursor, 10) || 0;
-    const [sessions, roster] = await Promise.all([sessionsForDevice(ctx.db, ctx.device.id), rosterSince(ctx.db, ctx.device, since)]);
+    const key = await deviceRosterKey(ctx.db, ctx.vault, ctx.device);
+    const held = input.deviceKeyId === key.id;
+    if (held && !key.acked) await acknowledgeRosterKey(ctx.db, ctx.device.id, key.id, ctx.now());
+    const [sessions, roster] = await Promise.all([sessionsForDevice(ctx.db, ctx.device.id), rosterSince(ctx.db, ctx.vault, ctx.device, key.key, since)]);
     return {
       cursor: String(roster.cursor),
       sessions,
       people: roster.people,
       hasMore: roster.hasMore,
       serverTime: ctx.now().toISOString(),
+      // Once the kiosk has shown it holds its key, the key is never sent again: a stolen token
+      // alone then brings digests that nothing can be tested against.
+      ...(held || key.acked ? {} : { deviceKey: { id: key.id, key: key.raw.toString('base64url') } }),
+      sealingKey: ctx.vault.sealingKey,
     };
   }),
 } satisfies TRPCRouterRecord;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, type KioskDb, openKioskDb } from './db.ts';
 import { SyncEngine, type SyncTransport } from './sync.svelte.ts';
 import { recordTap } from './taps.ts';
+import { SEALING_KEY } from './test-keys.ts';
 
 let counter = 0;
 const dbs: KioskDb[] = [];
@@ -20,8 +21,8 @@ afterEach(async () => {
 
 async function withRoster(db: KioskDb) {
   await db.people.bulkAdd([
-    { id: 'p1', name: '张三', cmeNumber: '3426000001', maskedIdNumber: null, department: '儿科', photo: null },
-    { id: 'p2', name: '李四', cmeNumber: '3426000002', maskedIdNumber: null, department: '儿科', photo: null },
+    { id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null },
+    { id: 'p2', name: '李四', cmeNumber: '3426000002', department: '儿科', photo: null },
   ]);
   await db.credentials.bulkAdd([
     { key: 'card-number:3426000001', kind: 'card-number', personId: 'p1', status: 'active' },
@@ -105,7 +106,7 @@ class FakeServer implements SyncTransport {
   }
   async pull(): Promise<SyncPullResult> {
     if (this.down) throw new TypeError('Failed to fetch');
-    return { cursor: '1', sessions: [], people: [], hasMore: false, serverTime: new Date().toISOString() };
+    return { cursor: '1', sessions: [], people: [], hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY };
   }
 }
 
@@ -175,7 +176,6 @@ describe('SyncEngine', () => {
       id: `p${n}`,
       name: `人员${n}`,
       cmeNumber: null,
-      maskedIdNumber: null,
       department: null,
       photo: null,
       credentials,
@@ -186,12 +186,13 @@ describe('SyncEngine', () => {
         sessions: [],
         hasMore: false,
         serverTime: new Date().toISOString(),
+        sealingKey: SEALING_KEY,
         people: [
           person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'active' }, { key: 'ic-card:BB', kind: 'ic-card', status: 'active' }]),
           person(2, [{ key: 'ic-card:CC', kind: 'ic-card', status: 'active' }]),
         ],
       },
-      { cursor: '3', sessions: [], hasMore: false, serverTime: new Date().toISOString(), people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])] },
+      { cursor: '3', sessions: [], hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY, people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])] },
     ];
     const transport: SyncTransport = { push: async () => ({ results: [], serverTime: new Date().toISOString() }), pull: async () => pages.shift()! };
     const engine = new SyncEngine(db, transport, { idleIntervalMs: 60_000 });

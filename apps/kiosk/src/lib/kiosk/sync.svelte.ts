@@ -1,13 +1,13 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { MAX_PUSH_BATCH, type SyncPullResult, type SyncPushInput, type SyncPushResult } from '@opencme/core';
-import { type DeviceIdentity, getMeta, type KioskDb, setMeta } from './db.ts';
+import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SyncPullInput, type SyncPullResult, type SyncPushInput, type SyncPushResult } from '@opencme/core';
+import { type DeviceIdentity, forgetLegacyDigest, getMeta, type KioskDb, type KioskKeys, kioskKeys, setMeta } from './db.ts';
 import { BOOT_ID } from './taps.ts';
 
 export interface SyncTransport {
   push(input: SyncPushInput): Promise<SyncPushResult>;
-  pull(input: { cursor: string | null }): Promise<SyncPullResult>;
+  pull(input: SyncPullInput): Promise<SyncPullResult>;
 }
 
 export interface SyncOptions {
@@ -133,7 +133,16 @@ export class SyncEngine {
       const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
       const { results } = await this.#transport.push({ taps, clock });
       await this.#db.transaction('rw', this.#db.taps, async () => {
-        for (const r of results) await this.#db.taps.update(r.tapId, { synced: 1, serverStatus: r.status });
+        for (const r of results) {
+          await this.#db.taps
+            .where('tapId')
+            .equals(r.tapId)
+            .modify((tap) => {
+              tap.synced = 1;
+              tap.serverStatus = r.status;
+              forgetLegacyDigest(tap);
+            });
+        }
       });
     }
   }
@@ -141,9 +150,30 @@ export class SyncEngine {
   async #pullAll(): Promise<void> {
     let cursor = (await getMeta<string>(this.#db, 'cursor')) ?? null;
     for (;;) {
-      const page = await this.#transport.pull({ cursor });
+      const held = await kioskKeys(this.#db);
+      const page = await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) });
+      const keys = await this.#newKeys(held, page);
       const db = this.#db;
+      // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
+      // ID cards in the roster are under the old key, which matches nothing any more. The whole
+      // roster comes again; a page that was only a change since the old cursor is not enough.
+      const rekeyed = keys.rosterKeyId !== held.rosterKeyId;
+      if (rekeyed && cursor !== null) {
+        await db.transaction('rw', [db.meta, db.people, db.credentials], async () => {
+          await db.people.clear();
+          await db.credentials.clear();
+          await setMeta(db, 'keys', keys);
+          await db.meta.delete('cursor');
+        });
+        cursor = null;
+        continue;
+      }
       await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials], async () => {
+        if (rekeyed) {
+          await db.people.clear();
+          await db.credentials.clear();
+        }
+        if (keys !== held) await setMeta(db, 'keys', keys);
         await db.sessions.clear();
         await db.sessions.bulkPut(page.sessions);
         // One bulk operation per store for the whole page: a first pull of a large unit is
@@ -157,6 +187,18 @@ export class SyncEngine {
       cursor = page.cursor;
       if (!page.hasMore) return;
     }
+  }
+
+  /** The keys after a pull: imported here, since an IndexedDB transaction cannot wait for WebCrypto. */
+  async #newKeys(held: KioskKeys, page: SyncPullResult): Promise<KioskKeys> {
+    let keys = held;
+    if (page.deviceKey && page.deviceKey.id !== held.rosterKeyId) {
+      keys = { ...keys, rosterKeyId: page.deviceKey.id, rosterKey: await importRosterKey(base64UrlDecode(page.deviceKey.key)) };
+    }
+    if (page.sealingKey !== held.sealingKeyText) {
+      keys = { ...keys, sealingKey: await importSealingKey(page.sealingKey), sealingKeyText: page.sealingKey };
+    }
+    return keys;
   }
 }
 

@@ -1,5 +1,5 @@
-import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, type TapDecision, tapDirectionOf } from '@opencme/core';
-import { getMeta, type KioskDb, type LocalPerson, type LocalTap, setMeta } from './db.ts';
+import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, sealIdNumber, type TapDecision, tapDirectionOf } from '@opencme/core';
+import { getMeta, type KioskDb, kioskKeys, type LocalPerson, type LocalTap, setMeta } from './db.ts';
 
 /** What the door shows for a tap. */
 export interface TapOutcome {
@@ -15,6 +15,16 @@ export interface TapOutcome {
 export const BOOT_ID = newId();
 
 /**
+ * An ID card read before the kiosk's first sync since pairing (or since the update that brought
+ * keys): with nothing to seal the number to, the tap cannot be kept without keeping the number.
+ */
+export class NoKeysYet extends Error {
+  constructor() {
+    super('kiosk has no keys yet');
+  }
+}
+
+/**
  * Records a tap, first and only, in the local outbox: the result is shown from the local roster
  * and the local taps at once, whether or not the server can be reached. Every tap is recorded,
  * even one that counts for nothing (a repeat, an unknown card, outside the window): it is a fact.
@@ -24,12 +34,17 @@ export async function recordTap(
   input: { deviceId: string; sessionId: string; credential: Credential; source: LocalTap['source']; now?: Date },
 ): Promise<TapOutcome> {
   const now = input.now ?? new Date();
-  const key = await rosterKey(input.credential);
+  const keys = await kioskKeys(db);
+  const key = await rosterKey(input.credential, keys.rosterKey);
   // The outbox may wait days for the network on a tablet anyone can pick up: an ID card's tap
-  // keeps the number only as its roster key (a digest), which is also what the server resolves.
-  const credential: Credential = input.credential.kind === 'id-card' ? { kind: 'id-card', value: key } : input.credential;
+  // keeps the number only sealed to the server, which alone can open it.
+  let credential = input.credential;
+  if (credential.kind === 'id-card') {
+    if (!keys.sealingKey) throw new NoKeysYet();
+    credential = { kind: 'id-card', value: await sealIdNumber(keys.sealingKey, credential.value) };
+  }
   return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people, db.sessions], async () => {
-    const holder = await db.credentials.get(key);
+    const holder = key === null ? undefined : await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
     const session = await db.sessions.get(input.sessionId);
     if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);

@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
-import { rosterKey } from '@opencme/core';
+import { rosterKey, SEALED_ID } from '@opencme/core';
 import { type CardRead, type IdentityCard, ReaderError } from '@opencme/reader-webhid';
 import { SAMPLE_FOREIGN_2023, SAMPLE_FOREIGN_OLD, SAMPLE_HMT_PERMIT, SAMPLE_RESIDENT } from '@opencme/reader-webhid/simulators';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KioskDb, openKioskDb } from '../kiosk/db.ts';
-import { recordTap } from '../kiosk/taps.ts';
+import { NoKeysYet, recordTap } from '../kiosk/taps.ts';
+import { giveKeys } from '../kiosk/test-keys.ts';
 import { cardHolderName, cardNumber, credentialOfRead } from './credential.ts';
 
 const idCard = (identity: IdentityCard): CardRead => ({ kind: 'id-card', identity, photo: new Uint8Array(1024), readAt: new Date() });
@@ -48,22 +49,27 @@ describe('a read resolved against the roster', () => {
   let db: KioskDb;
   afterEach(() => db.delete());
 
-  it('finds the holder of an ID card by the hashed number and of an IC card by its UID', async () => {
+  const at = new Date('2026-11-22T02:00:00Z');
+  const tap = (read: CardRead) => recordTap(db, { deviceId: 'd', sessionId: 's', credential: credentialOfRead(read), source: 'reader', now: at });
+  async function kiosk() {
     db = openKioskDb('credential-test');
     // recordTap decides by the session's window: the taps below fall inside it.
     await db.sessions.add({ id: 's', projectId: 'p', projectName: '学习班', title: '上午', venue: '报告厅', startsAt: '2026-11-22T09:00:00+08:00', endsAt: '2026-11-22T12:00:00+08:00' });
-    await db.people.add({ id: 'p1', name: '测试样本', cmeNumber: '3426000001', maskedIdNumber: '110105********002X', department: '儿科', photo: 'data:image/jpeg;base64,AA' });
+    await db.people.add({ id: 'p1', name: '测试样本', cmeNumber: '3426000001', department: '儿科', photo: 'data:image/jpeg;base64,AA' });
+  }
+
+  it('finds the holder of an ID card by its digest under the kiosk’s key and of an IC card by its UID', async () => {
+    await kiosk();
+    const keys = await giveKeys(db);
     await db.credentials.bulkAdd([
-      { key: await rosterKey({ kind: 'id-card', value: '11010519491231002X' }), kind: 'id-card', personId: 'p1', status: 'active' },
+      { key: (await rosterKey({ kind: 'id-card', value: '11010519491231002X' }, keys.rosterKey))!, kind: 'id-card', personId: 'p1', status: 'active' },
       { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
     ]);
-    const at = new Date('2026-11-22T02:00:00Z');
-    const tap = (read: CardRead) => recordTap(db, { deviceId: 'd', sessionId: 's', credential: credentialOfRead(read), source: 'reader', now: at });
 
     const byIdCard = await tap(idCard({ ...SAMPLE_RESIDENT, idNumber: '11010519491231002x' }));
     expect(byIdCard.person?.id).toBe('p1');
-    // The outbox keeps the number only as its digest, the one the server resolves.
-    expect(byIdCard.tap.credential).toEqual({ kind: 'id-card', value: await rosterKey({ kind: 'id-card', value: '11010519491231002X' }) });
+    // The outbox keeps the number only sealed to the server, which alone opens it.
+    expect(byIdCard.tap.credential.value).toMatch(SEALED_ID);
     const byIcCard = await tap({ kind: 'ic-card', uid: '26DEFAE7', readAt: new Date() });
     expect(byIcCard.person?.id).toBe('p1');
     const stranger = await tap(idCard(SAMPLE_HMT_PERMIT));
@@ -72,5 +78,11 @@ describe('a read resolved against the roster', () => {
     const outbox = JSON.stringify(await db.taps.toArray());
     expect(outbox).not.toMatch(/11010519491231002X/i);
     expect(outbox).not.toContain(cardNumber(SAMPLE_HMT_PERMIT));
+  });
+
+  it('takes no ID card before the kiosk has its keys, and records nothing', async () => {
+    await kiosk();
+    await expect(tap(idCard(SAMPLE_RESIDENT))).rejects.toBeInstanceOf(NoKeysYet);
+    expect(await db.taps.count()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // A card read (读卡) becomes the credential (凭证) the roster knows the person by: an ID card by
-// its number, an IC card by its chip UID. The roster holds ID numbers only hashed (`rosterKey`),
-// so the number read here is what `recordTap` hashes to find the holder.
+// its number, an IC card by its chip UID. The roster holds an ID card only as a digest under the
+// kiosk's own key (`rosterKey`), so the number read here is what `recordTap` digests to find the
+// holder, and seals to the server for the outbox.
 import { type Credential, validateIdNumber } from '@opencme/core';
 import { type CardRead, type IdentityCard, ReaderError } from '@opencme/reader-webhid';
 
