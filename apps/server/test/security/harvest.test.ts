@@ -180,7 +180,7 @@ describe('full ID numbers', () => {
 
     const rows = await exportedRows(attacker, sessionId);
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row[2]).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
+    for (const row of rows) expect(row[2]).toMatch(/^\d{3}\*{11}\d{3}[\dX]$/);
     const sheet = JSON.stringify(rows);
     for (const v of victims) expect(sheet).not.toContain(v.idNumber);
 

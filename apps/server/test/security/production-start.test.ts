@@ -34,34 +34,43 @@ it('never seeds the demo in production, and starts on a database without the dem
   }
 });
 
+/** Runs the real `main.ts` until it prints that it runs (then stops it) or exits by itself. */
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../src/main.ts')], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGTERM'), 90_000);
+    const read = (d: unknown) => {
+      output += String(d);
+      if (output.includes('is running')) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output };
+}
+
 it('the real server, started with NODE_ENV=production on a demo database, exits with the reason', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-production-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-production-'));
   try {
-    // The demo's database, as a copy (its keys do not matter: only passwords are checked).
-    demo.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    fs.copyFileSync(demo.file, path.join(dataDir, 'opencme.sqlite'));
-    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../src/main.ts')], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir, STATIC_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += String(d)));
-    child.stderr.on('data', (d) => (output += String(d)));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGTERM');
-        resolve(null);
-      }, 20_000);
-      child.once('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    // A demo deployment as `npm start` leaves it (its data and its keys, apart), then the same
+    // folders started for production.
+    const folders = { DATA_DIR: path.join(dir, 'data'), OPENCME_KEYS_DIR: path.join(dir, 'keys'), STATIC_DIR: dir };
+    const first = await runMain({ ...folders, NODE_ENV: 'development' });
+    expect(first.output).toContain('is running');
+    const { code, output } = await runMain({ ...folders, NODE_ENV: 'production' });
     expect(output).not.toContain('is running');
     expect(code).toBe(1);
     expect(output).toContain('refuses a production start');
     expect(output).toContain('admin, city, director, province, reviewer, staff');
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 30_000);
+}, 240_000);

@@ -10,6 +10,11 @@ type Entry = Awaited<ReturnType<Api['registry']['auditLog']['query']>>[number];
 export const AUDIT_ACTIONS = [
   'person.reveal-id-number',
   'person.view',
+  'person.search-id-number',
+  'person.card-sheet',
+  'person.view-standing',
+  'registration.duplicate',
+  'proof-key.withdraw',
   'claim.view-evidence',
   'session.export-roster',
   'public.lookup',
