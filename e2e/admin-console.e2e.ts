@@ -211,7 +211,7 @@ test('the console at phone, tablet and desktop sizes, in Chinese, without horizo
       await admin.goto(`${server.url}${path}`);
       await expect(admin.getByRole('navigation', { name: '管理菜单' })).toBeVisible();
       await admin.waitForLoadState('networkidle');
-      if (view === 'session') await expect(admin.getByTestId('taps')).toContainText('待核实：未登记的卡');
+      if (view === 'session') await expect(admin.getByTestId('taps')).toContainText('待核实：本场次无此卡的持卡人');
       if (view === 'audit') await expect(admin.getByTestId('audit-log')).toContainText('的身份证号');
       const overflow = await admin.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
       expect(overflow.scrollWidth, `${view} at ${size}`).toBeLessThanOrEqual(overflow.innerWidth);
