@@ -2,7 +2,7 @@
 // real transport code (WebUSB, WebHID, Web Serial shapes over simulated devices), the wedge reader
 // takes real key events, and the taps reach the real server.
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, leaveKioskMode, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 let page: Page;
@@ -35,6 +35,7 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(`${server.url}/kiosk`);
   await page.getByLabel('配对码').fill(server.pairingCode);
   await page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(page);
   await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(page.getByTestId('status-last-sync')).not.toContainText('从未');
   await page.getByRole('button', { name: '演示读卡器' }).click();
@@ -237,6 +238,7 @@ test('bad reads say what went wrong in Chinese and record nothing; an unknown ca
 });
 
 test('the reader settings page connects, switches transports and encodings, and passes its self-test', async () => {
+  await leaveKioskMode(page);
   await page.getByRole('link', { name: '读卡器设置' }).click();
   await expect(page.getByRole('heading', { name: '读卡器设置', level: 1 })).toBeVisible();
   await expect(page.getByTestId('reader-state')).toHaveAttribute('data-state', 'ready');
