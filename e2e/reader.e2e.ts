@@ -99,22 +99,25 @@ function hook<K extends keyof Hook>(method: K, ...args: Parameters<Hook[K]>): Pr
 }
 
 /**
- * A wedge reader's burst: trusted key events through the browser's input pipeline, stamped
- * `gapMs` apart as the operating system stamps a USB keyboard's keys, then Enter. The stamps,
- * not the moment they are sent, decide the gaps, so a loaded machine cannot stretch them.
+ * A wedge reader's burst: trusted key events through the browser's input pipeline, then Enter.
+ * Chromium stamps a key event when it handles it, not with the `timestamp` given here, so the
+ * keys are sent all at once: awaiting each one let a loaded machine stretch the gaps past the
+ * wedge reader's 50 ms, and the burst counted as typing.
  */
 async function wedgeBurst(text: string, gapMs: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   let at = Date.now() / 1000;
+  const sent: Promise<unknown>[] = [];
   for (const char of [...text, '\r']) {
     const enter = char === '\r';
     const code = enter ? 'Enter' : /\d/.test(char) ? `Digit${char}` : `Key${char.toUpperCase()}`;
     const key = enter ? 'Enter' : char;
     const windowsVirtualKeyCode = enter ? 13 : char.toUpperCase().charCodeAt(0);
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', code, key, text: char, windowsVirtualKeyCode, timestamp: at });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', code, key, windowsVirtualKeyCode, timestamp: at + 0.002 });
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', code, key, text: char, windowsVirtualKeyCode, timestamp: at }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', code, key, windowsVirtualKeyCode, timestamp: at + 0.002 }));
     at += gapMs / 1000;
   }
+  await Promise.all(sent);
   await cdp.detach();
 }
 
