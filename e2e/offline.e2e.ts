@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
+import { adminCookie, adminQuery, demoCardNumber, demoMorning, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 // The demo session is today 08:00–18:00: the server and the browsers stand inside it.
@@ -12,6 +12,7 @@ async function pairAndChooseSession(page: Page) {
   await page.goto(`${server.url}/kiosk`);
   await page.getByLabel('配对码').fill(server.pairingCode);
   await page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(page);
   await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(page.getByTestId('tap-headline')).toHaveText('请刷卡');
   // The roster has arrived and the service worker controls the page: the kiosk may lose the network.

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoCardNumber, demoMorning, ServerProcess } from './server.ts';
+import { demoCardNumber, demoMorning, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 // The demo session is today 08:00–18:00: the server and the browsers stand inside it.
@@ -34,6 +34,7 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   // A code typed in lower case without the dash still works; a second use does not.
   await kiosk.getByLabel('配对码').fill(code.toLowerCase().replace('-', ''));
   await kiosk.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(kiosk);
   await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await kiosk.getByLabel('手工录入卡号').fill(demoCardNumber(7));
   await kiosk.getByRole('button', { name: '录入' }).click();

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { demoCardNumber, ServerProcess } from './server.ts';
+import { demoCardNumber, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 test.afterAll(() => server.dispose());
@@ -100,6 +100,7 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await kiosk.page.goto(`${server.url}/kiosk`);
   await kiosk.page.getByLabel('配对码').fill(server.pairingCode);
   await kiosk.page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(kiosk.page);
   await kiosk.page.getByRole('button', { name: new RegExp(courses[0]!.name) }).click();
   await expect(kiosk.page.getByTestId('status-last-sync')).not.toContainText('从未');
   await server.stop();

@@ -3,7 +3,7 @@
 // takes real key events, and the taps reach the real server.
 import { createHash } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, ServerProcess } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, leaveKioskMode, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 let page: Page;
@@ -36,6 +36,7 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(`${server.url}/kiosk`);
   await page.getByLabel('配对码').fill(server.pairingCode);
   await page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(page);
   await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(page.getByTestId('status-last-sync')).not.toContainText('从未');
   await page.getByRole('button', { name: '演示读卡器' }).click();
@@ -99,22 +100,25 @@ function hook<K extends keyof Hook>(method: K, ...args: Parameters<Hook[K]>): Pr
 }
 
 /**
- * A wedge reader's burst: trusted key events through the browser's input pipeline, stamped
- * `gapMs` apart as the operating system stamps a USB keyboard's keys, then Enter. The stamps,
- * not the moment they are sent, decide the gaps, so a loaded machine cannot stretch them.
+ * A wedge reader's burst: trusted key events through the browser's input pipeline, then Enter.
+ * Chromium stamps a key event when it handles it, not with the `timestamp` given here, so the
+ * keys are sent all at once: awaiting each one let a loaded machine stretch the gaps past the
+ * wedge reader's 50 ms, and the burst counted as typing.
  */
 async function wedgeBurst(text: string, gapMs: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   let at = Date.now() / 1000;
+  const sent: Promise<unknown>[] = [];
   for (const char of [...text, '\r']) {
     const enter = char === '\r';
     const code = enter ? 'Enter' : /\d/.test(char) ? `Digit${char}` : `Key${char.toUpperCase()}`;
     const key = enter ? 'Enter' : char;
     const windowsVirtualKeyCode = enter ? 13 : char.toUpperCase().charCodeAt(0);
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', code, key, text: char, windowsVirtualKeyCode, timestamp: at });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', code, key, windowsVirtualKeyCode, timestamp: at + 0.002 });
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', code, key, text: char, windowsVirtualKeyCode, timestamp: at }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', code, key, windowsVirtualKeyCode, timestamp: at + 0.002 }));
     at += gapMs / 1000;
   }
+  await Promise.all(sent);
   await cdp.detach();
 }
 
@@ -280,6 +284,7 @@ test('bad reads say what went wrong in Chinese and record nothing; an unknown ca
 });
 
 test('the reader settings page connects, switches transports and encodings, and passes its self-test', async () => {
+  await leaveKioskMode(page);
   await page.getByRole('link', { name: '读卡器设置' }).click();
   await expect(page.getByRole('heading', { name: '读卡器设置', level: 1 })).toBeVisible();
   await expect(page.getByTestId('reader-state')).toHaveAttribute('data-state', 'ready');

@@ -2,7 +2,7 @@
 // approves; the CME card number appears on her phone.
 import { validateCmeNumber } from '@opencme/core';
 import { devices, expect, type Page, test } from '@playwright/test';
-import { cspViolations, demoMorning, ServerProcess } from './server.ts';
+import { cspViolations, demoMorning, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 // The demo session is today 08:00–18:00: the server and the kiosk stand inside it, whatever the hour.
@@ -118,6 +118,7 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   await kiosk.goto(`${server.url}/kiosk`);
   await kiosk.getByLabel('配对码').fill(server.pairingCode);
   await kiosk.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(kiosk);
   await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(kiosk.getByTestId('status-last-sync')).not.toContainText('从未');
   await kiosk.getByRole('button', { name: '演示读卡器' }).click();

@@ -155,3 +155,20 @@ export function cspViolations(page: Page): string[] {
   });
   return seen;
 }
+
+/** The admin PIN the e2e kiosks are given right after pairing. */
+export const KIOSK_PIN = '2468';
+
+/** Right after pairing, the kiosk asks for the admin PIN that leaves kiosk mode. */
+export async function setKioskPin(page: Page): Promise<void> {
+  await page.getByLabel('新的管理员 PIN').fill(KIOSK_PIN);
+  await page.getByLabel('再次输入 PIN').fill(KIOSK_PIN);
+  await page.getByRole('button', { name: '保存 PIN' }).click();
+}
+
+/** From the door, through the admin PIN, to where the kiosk should go (e.g. link 读卡器设置). */
+export async function leaveKioskMode(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '退出签到模式' }).click();
+  await page.getByLabel('管理员 PIN').fill(KIOSK_PIN);
+  await page.getByRole('button', { name: '确定' }).click();
+}

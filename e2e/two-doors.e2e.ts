@@ -2,7 +2,7 @@
 // 10 minutes fast. People sign in at one door and out at the other. After both sync, every
 // person has one attendance with the right times and the right credit decision.
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminMutation, adminQuery, demoCardNumber, ServerProcess } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, demoCardNumber, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 const DAY = '2026-12-01';
@@ -26,6 +26,7 @@ async function openDoor(browser: import('@playwright/test').Browser, skewMs: num
   await page.goto(`${server.url}/kiosk`);
   await page.getByLabel('配对码').fill(pairingCode);
   await page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(page);
   await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
   await expect(page.getByTestId('tap-headline')).toHaveText('请刷卡');
   await expect(page.getByTestId('status-last-sync')).not.toContainText('从未');
