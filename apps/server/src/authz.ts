@@ -200,6 +200,8 @@ export const ACCESS = {
   'projects.get': user(PROJECT_OFFICES, projectOrg),
   'projects.declare': user(['unit-admin']),
   'projects.submit': user(['unit-admin'], projectOrg),
+  'projects.update': user(['unit-admin'], projectOrg),
+  'projects.delete': user(['unit-admin'], projectOrg),
   'projects.review': user(PROJECT_OFFICES, projectOrg),
   'projects.report': user(['unit-admin'], projectOrg),
   'projects.recordAssessments': user(['unit-admin'], projectOrg),

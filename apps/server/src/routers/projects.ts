@@ -5,6 +5,7 @@ import { UserFacingError } from '../errors.ts';
 import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
 import {
   declareProject,
+  deleteProject,
   getProject,
   listProjects,
   reportExecution,
@@ -12,6 +13,7 @@ import {
   reviewProject,
   submitCredits,
   submitProject,
+  updateProject,
 } from '../repositories/projects.ts';
 import { saveSettings } from '../repositories/settings.ts';
 import { takeUploads } from '../repositories/uploads.ts';
@@ -49,6 +51,18 @@ export const projectsRouter = {
   declare: userProcedure.input(ProjectInput).mutation(async ({ ctx, input }) => ({
     projectId: await declareProject(ctx.db, { project: input, organiserId: ctx.user.organisationId, actor: actor(ctx), now: ctx.now() }),
   })),
+
+  /** The organiser amends a draft, or a project sent back, before submitting it. */
+  update: userProcedure.input(projectId.extend({ project: ProjectInput })).mutation(async ({ ctx, input }) => {
+    await updateProject(ctx.db, { projectId: input.projectId, project: input.project, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The organiser withdraws a draft, or a project sent back, that will not be held. */
+  delete: userProcedure.input(projectId).mutation(async ({ ctx, input }) => {
+    await deleteProject(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
 
   submit: userProcedure.input(projectId).mutation(async ({ ctx, input }) => {
     await submitProject(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() });
