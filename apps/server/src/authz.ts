@@ -199,6 +199,7 @@ export const ACCESS = {
   'projects.list': user(PROJECT_OFFICES),
   'projects.get': user(PROJECT_OFFICES, projectOrg),
   'projects.declare': user(['unit-admin']),
+  'projects.leadTime': user(['unit-admin']),
   'projects.submit': user(['unit-admin'], projectOrg),
   'projects.update': user(['unit-admin'], projectOrg),
   'projects.delete': user(['unit-admin'], projectOrg),

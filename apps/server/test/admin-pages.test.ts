@@ -79,6 +79,7 @@ describe('drafts', () => {
   });
 
   it('a submitted project is neither amended nor deleted; a too-early start is refused beside the start date', async () => {
+    expect(await organiser.projects.leadTime.query()).toEqual({ leadDays: 14, earliestStart: '2026-12-06' });
     const early = await organiser.projects.declare.mutate(project({ startsOn: '2026-11-25', endsOn: '2026-11-25', courses: [{ name: '讲座', startsAt: '2026-11-25T09:00:00+08:00', endsAt: '2026-11-25T11:00:00+08:00', credits: 1 }] }));
     expect(await refusal(organiser.projects.submit.mutate(early))).toMatchObject({ field: 'startsOn' });
 

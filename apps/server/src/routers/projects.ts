@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { AttendanceRulesSchema } from '@opencme/core';
+import { AttendanceRulesSchema, chinaDate } from '@opencme/core';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
@@ -15,7 +15,7 @@ import {
   submitProject,
   updateProject,
 } from '../repositories/projects.ts';
-import { saveSettings } from '../repositories/settings.ts';
+import { saveSettings, settingsFor } from '../repositories/settings.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -46,6 +46,13 @@ export const projectsRouter = {
   list: userProcedure.query(({ ctx }) => listProjects(ctx.db, ctx.user.organisationId)),
 
   get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId)),
+
+  /** The province's lead time, as the organiser's declare form shows it beside the start date. */
+  leadTime: userProcedure.query(async ({ ctx }) => {
+    const { projectLeadDays } = await settingsFor(ctx.db, ctx.user.organisationId);
+    const earliest = new Date(Date.parse(`${chinaDate(ctx.now())}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
+    return { leadDays: projectLeadDays, earliestStart: earliest };
+  }),
 
   /** The organiser (the caller's unit) declares a project as a draft. */
   declare: userProcedure.input(ProjectInput).mutation(async ({ ctx, input }) => ({
