@@ -36,6 +36,12 @@ describe('registration errors name their field', () => {
     const shortPhone = await refusal(server.client().registration.submit.mutate({ ...registration, idNumber: '110105199003070017', phone: '1395550' }));
     expect(shortPhone.paths).toEqual(['phone']);
   });
+
+  it('a unit’s wrong credit code is about the credit code, a short password about the administrator’s password', async () => {
+    const unit = { cityId: 'x', creditCode: '12340100485999901A', name: '合肥市第三人民医院', admin: { displayName: '医教科', password: 'a-long-password' } };
+    expect(await refusal(server.client().units.register.mutate(unit))).toMatchObject({ field: 'creditCode' });
+    expect((await refusal(server.client().units.register.mutate({ ...unit, admin: { displayName: '医教科', password: 'short' } }))).paths).toEqual(['admin.password']);
+  });
 });
 
 const project = (overrides: Record<string, unknown> = {}) => ({

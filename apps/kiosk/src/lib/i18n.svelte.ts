@@ -966,7 +966,7 @@ export function errorField(error: unknown): { field: string; message: string } |
   const data = (error as { data?: { field?: string | null; issues?: { path: string[]; message: string }[] | null } } | null)?.data;
   if (data?.field) return { field: data.field, message: errorMessage(error) };
   const issue = data?.issues?.find((i) => i.path.length > 0);
-  return issue ? { field: issue.path[0]!, message: issue.message } : null;
+  return issue ? { field: issue.path.join('.'), message: issue.message } : null;
 }
 
 /** A time of day as the people at the door read it, in China whatever the device's zone: 09:02. */
