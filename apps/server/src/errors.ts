@@ -8,8 +8,11 @@ type Code = ConstructorParameters<typeof TRPCError>[0]['code'];
  */
 export class UserFacingError extends TRPCError {
   readonly messageEn: string;
-  constructor(code: Code, zh: string, en: string) {
+  /** The input field the error is about, when one is: a form shows the error beside it. */
+  readonly field: string | null;
+  constructor(code: Code, zh: string, en: string, field: string | null = null) {
     super({ code, message: zh });
     this.messageEn = en;
+    this.field = field;
   }
 }

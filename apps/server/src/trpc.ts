@@ -67,6 +67,7 @@ const t = initTRPC.context<Context>().create({
         requestId: id,
         messageEn: hidden?.en ?? (error instanceof UserFacingError ? error.messageEn : null),
         issues: zod?.issues.map((i) => ({ path: i.path.map(String), message: i.message })) ?? null,
+        field: error instanceof UserFacingError ? error.field : null,
       },
     };
   },

@@ -35,7 +35,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.list': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.get': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.declare': ['unit-admin'],
+  'projects.leadTime': ['unit-admin'],
   'projects.submit': ['unit-admin'],
+  'projects.update': ['unit-admin'],
+  'projects.delete': ['unit-admin'],
   'projects.review': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.report': ['unit-admin'],
   'projects.recordAssessments': ['unit-admin'],
@@ -167,6 +170,7 @@ beforeAll(async () => {
   await advanceRuns(db, { runIds: [runA, runB], from: 'draft', at: now });
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
+  const newProject = { number: 'A-2', name: '新项目', level: 'unit', creditClass: 'II', credits: 1, venue: '会议室', startsOn: '2026-12-20', endsOn: '2026-12-20', mode: 'onsite', courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }] };
   inputs = {
     'auth.login': { inScope: { login: 'authz-unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
@@ -183,10 +187,11 @@ beforeAll(async () => {
     'sessions.attendance': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'projects.list': { inScope: undefined },
     'projects.get': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
-    'projects.declare': {
-      inScope: { number: 'A-2', name: '新项目', level: 'unit', creditClass: 'II', credits: 1, venue: '会议室', startsOn: '2026-12-20', endsOn: '2026-12-20', mode: 'onsite', courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }] },
-    },
+    'projects.declare': { inScope: newProject },
+    'projects.leadTime': { inScope: undefined },
     'projects.submit': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
+    'projects.update': { inScope: { projectId: sessionA.project_id, project: newProject }, outOfScope: { projectId: projectB, project: newProject } },
+    'projects.delete': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
     'projects.review': { inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null }, outOfScope: { projectId: projectB, decision: 'approve', reason: null } },
     'projects.report': { inScope: { projectId: sessionA.project_id, summary: '总结', attachments: [] }, outOfScope: { projectId: projectB, summary: '总结', attachments: [] } },
     'projects.recordAssessments': { inScope: { projectId: sessionA.project_id, results: [] }, outOfScope: { projectId: projectB, results: [] } },

@@ -172,7 +172,7 @@ const zh = {
   'admin.selectAll': '全选',
   'admin.submittedAt': '提交时间',
   'admin.noPending': '没有待审核的注册',
-  'admin.search': '搜索姓名、继教卡号或身份证号',
+  'admin.search': '搜索姓名、继教卡号或身份证号（可只输末几位）',
   'admin.find': '搜索',
   'admin.title': '职称',
   'admin.phone': '手机',
@@ -651,7 +651,7 @@ const en: Record<Key, string> = {
   'admin.selectAll': 'Select all',
   'admin.submittedAt': 'Submitted',
   'admin.noPending': 'No registration waits for review',
-  'admin.search': 'Search by name, CME card number or ID number',
+  'admin.search': 'Search by name, CME card number or ID number (or their last digits)',
   'admin.find': 'Search',
   'admin.title': 'Title',
   'admin.phone': 'Phone',
@@ -988,6 +988,17 @@ export function errorMessage(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return t('error.generic');
+}
+
+/**
+ * The input field a server error is about, with the words to show beside it: the field a
+ * `UserFacingError` names, or the first field a bad request's validation refused.
+ */
+export function errorField(error: unknown): { field: string; message: string } | null {
+  const data = (error as { data?: { field?: string | null; issues?: { path: string[]; message: string }[] | null } } | null)?.data;
+  if (data?.field) return { field: data.field, message: errorMessage(error) };
+  const issue = data?.issues?.find((i) => i.path.length > 0);
+  return issue ? { field: issue.path.join('.'), message: issue.message } : null;
 }
 
 /** A time of day as the people at the door read it, in China whatever the device's zone: 09:02. */

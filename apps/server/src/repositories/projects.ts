@@ -9,6 +9,7 @@ import type { Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';
 import { recomputeAttendance } from './attendance.ts';
+import { audit } from './audit.ts';
 import { appendLedgerEntries } from './ledger.ts';
 import { settingsFor } from './settings.ts';
 import { cmeYearForDate } from './standing.ts';
@@ -82,35 +83,59 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Declares a project as a draft: the project, its courses, and one session per course for the kiosks. */
-export async function declareProject(db: DB, input: { project: ProjectInput; organiserId: string; actor: Actor; now: Date }): Promise<string> {
-  const p = input.project;
-  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date');
+/** Refuses dates that contradict each other: the project's, and each course's within them. */
+function checkDates(p: ProjectInput) {
+  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date', 'endsOn');
   p.courses.forEach((c, i) => {
     if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
     if (chinaDate(new Date(c.startsAt)) < p.startsOn || chinaDate(new Date(c.endsAt)) > p.endsOn) {
       throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程不在项目举办日期内`, `Course ${i + 1} lies outside the project's dates`);
     }
   });
+}
+
+async function requireFreeNumber(db: DB, number: string, except: string | null) {
+  let q = db.selectFrom('projects').select('id').where('number', '=', number);
+  if (except) q = q.where('id', '!=', except);
+  if (await q.executeTakeFirst()) throw new UserFacingError('CONFLICT', `项目编号 ${number} 已存在`, `Project number ${number} is taken`, 'number');
+}
+
+/** The project's fields as stored, from what the organiser typed. */
+const projectColumns = (p: ProjectInput) => ({
+  number: p.number,
+  name: p.name,
+  level: p.level,
+  credit_class: p.creditClass,
+  credits: p.credits,
+  venue: p.venue,
+  starts_on: p.startsOn,
+  ends_on: p.endsOn,
+  mode: p.mode,
+});
+
+/** Its courses, and one session per course for the kiosks. */
+async function insertCourses(db: DB, projectId: string, p: ProjectInput, at: string) {
+  for (const c of p.courses) {
+    const courseId = newId();
+    await db.insertInto('courses').values({ id: courseId, project_id: projectId, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, credits: c.credits, created_at: at }).execute();
+    await db.insertInto('sessions').values({ id: newId(), project_id: projectId, course_id: courseId, title: c.name, venue: p.venue, starts_at: c.startsAt, ends_at: c.endsAt, created_at: at }).execute();
+  }
+}
+
+/** Declares a project as a draft: the project, its courses, and one session per course for the kiosks. */
+export async function declareProject(db: DB, input: { project: ProjectInput; organiserId: string; actor: Actor; now: Date }): Promise<string> {
+  const p = input.project;
+  checkDates(p);
   const at = input.now.toISOString();
   const id = newId();
   return db.transaction().execute(async (trx) => {
-    const taken = await trx.selectFrom('projects').select('id').where('number', '=', p.number).executeTakeFirst();
-    if (taken) throw new UserFacingError('CONFLICT', `项目编号 ${p.number} 已存在`, `Project number ${p.number} is taken`);
+    await requireFreeNumber(trx, p.number, null);
     await trx
       .insertInto('projects')
       .values({
         id,
-        number: p.number,
-        name: p.name,
-        level: p.level,
-        credit_class: p.creditClass,
-        credits: p.credits,
+        ...projectColumns(p),
         organiser_id: input.organiserId,
-        venue: p.venue,
-        starts_on: p.startsOn,
-        ends_on: p.endsOn,
-        mode: p.mode,
         created_at: at,
         status: 'draft',
         report_summary: null,
@@ -120,13 +145,82 @@ export async function declareProject(db: DB, input: { project: ProjectInput; org
         credits_approved_by: null,
       })
       .execute();
-    for (const c of p.courses) {
-      const courseId = newId();
-      await trx.insertInto('courses').values({ id: courseId, project_id: id, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, credits: c.credits, created_at: at }).execute();
-      await trx.insertInto('sessions').values({ id: newId(), project_id: id, course_id: courseId, title: c.name, venue: p.venue, starts_at: c.startsAt, ends_at: c.endsAt, created_at: at }).execute();
-    }
+    await insertCourses(trx, id, p, at);
     await recordEvent(trx, { projectId: id, action: 'declare', from: null, to: 'draft', actor: input.actor, now: input.now });
     return id;
+  });
+}
+
+/** What only a project nobody has reviewed yet may undergo: a draft, or one sent back. */
+const AMENDABLE: readonly ProjectStatus[] = ['draft', 'rejected'];
+
+/**
+ * Removes a project's courses and sessions, refusing when a kiosk already recorded a tap in one:
+ * such a record is evidence and goes nowhere.
+ */
+async function removeCourses(db: DB, projectId: string) {
+  const sessions = (await db.selectFrom('sessions').select('id').where('project_id', '=', projectId).execute()).map((s) => s.id);
+  if (sessions.length > 0) {
+    const tapped = await db.selectFrom('taps').select('tap_id').where('session_id', 'in', sessions).executeTakeFirst();
+    if (tapped) throw new UserFacingError('CONFLICT', '此项目已有签到记录，不能修改课程或删除', 'This project already has attendance records: its courses cannot be changed or deleted');
+    await db.deleteFrom('attendance').where('session_id', 'in', sessions).execute();
+    await db.deleteFrom('device_sessions').where('session_id', 'in', sessions).execute();
+    await db.deleteFrom('sessions').where('id', 'in', sessions).execute();
+  }
+  await db.deleteFrom('courses').where('project_id', '=', projectId).execute();
+}
+
+/** The organiser amends a draft (or a rejected project) before submitting it: fields and courses anew. */
+export async function updateProject(db: DB, input: { projectId: string; project: ProjectInput; actor: Actor; now: Date }): Promise<void> {
+  const p = input.project;
+  checkDates(p);
+  const at = input.now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以修改', 'Only a draft or a rejected project can be changed');
+    await requireFreeNumber(trx, p.number, project.id);
+    await removeCourses(trx, project.id);
+    const res = await trx.updateTable('projects').set(projectColumns(p)).where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+    await insertCourses(trx, project.id, p, at);
+    await recordEvent(trx, { projectId: project.id, action: 'update', from: project.status, to: project.status, actor: input.actor, now: input.now });
+    await audit(trx, {
+      actor: { userId: input.actor.userId },
+      action: 'project.update',
+      entity: 'project',
+      entityId: project.id,
+      organisationId: project.organiser_id,
+      before: { number: project.number, name: project.name, startsOn: project.starts_on, endsOn: project.ends_on },
+      after: { number: p.number, name: p.name, startsOn: p.startsOn, endsOn: p.endsOn },
+      at: input.now,
+    });
+  });
+}
+
+/**
+ * The organiser withdraws a draft (or a rejected project) altogether. Its own history goes with
+ * it; the audit log keeps who deleted what.
+ */
+export async function deleteProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以删除', 'Only a draft or a rejected project can be deleted');
+    await removeCourses(trx, project.id);
+    await trx.deleteFrom('credit_awards').where('project_id', '=', project.id).execute();
+    await trx.deleteFrom('assessment_results').where('project_id', '=', project.id).execute();
+    await trx.deleteFrom('project_attachments').where('project_id', '=', project.id).execute();
+    await trx.deleteFrom('project_events').where('project_id', '=', project.id).execute();
+    const res = await trx.deleteFrom('projects').where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
+    if (Number(res.numDeletedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+    await audit(trx, {
+      actor: { userId: input.actor.userId },
+      action: 'project.delete',
+      entity: 'project',
+      entityId: project.id,
+      organisationId: project.organiser_id,
+      before: { number: project.number, name: project.name, status: project.status, startsOn: project.starts_on, endsOn: project.ends_on },
+      at: input.now,
+    });
   });
 }
 
@@ -143,6 +237,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
         'BAD_REQUEST',
         `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
         `A project must be declared at least ${projectLeadDays} days before it starts (${lead} days left)`,
+        'startsOn',
       );
     }
     await transition(trx, project, 'submitted', { review_step: 0 });

@@ -103,15 +103,30 @@ export type StaffScope = { departmentId: string } | { institutionIds: string[] }
 
 export const STAFF_SORTS = ['name', 'cmeNumber', 'department', 'updatedAt'] as const;
 export type StaffSort = (typeof STAFF_SORTS)[number];
+/** A person's IC card as the list filters it: one in use, one reported lost (and none since), or none. */
+export const CARD_STATES = ['active', 'lost', 'none'] as const;
+export type CardState = (typeof CARD_STATES)[number];
 
 /**
  * One page of a unit's (or department's) staff. Search is by name (prefix), CME card number or ID
  * number (exact, through the blind index), so that every path uses an index at 200 000 people.
+ * A few digits alone are the end of a card number, or (four of them) the end of an ID number,
+ * which the mask keeps in the clear: the search never needs the numbers themselves.
  */
 export async function searchStaff(
   db: DB,
   vault: IdNumberVault,
-  input: { scope: StaffScope; query: string; status: 'approved' | 'pending' | 'rejected'; sort: StaffSort; descending: boolean; page: number; pageSize: number },
+  input: {
+    scope: StaffScope;
+    query: string;
+    status: 'approved' | 'pending' | 'rejected';
+    title?: string | null;
+    card?: CardState | null;
+    sort: StaffSort;
+    descending: boolean;
+    page: number;
+    pageSize: number;
+  },
 ) {
   const q = input.query.trim();
   let base = db
@@ -124,8 +139,23 @@ export async function searchStaff(
       : base.where('persons.institution_id', 'in', input.scope.institutionIds);
   if (/^\d{17}[\dXx]$/.test(q)) base = base.where('persons.id_number_index', '=', vault.index(q));
   else if (/^\d{11}[\dXx]$/.test(q)) base = base.where('persons.cme_number', '=', q.toUpperCase());
+  else if (/^\d{3}[\dXx]$/.test(q)) {
+    const end = q.toUpperCase();
+    base = base.where((eb) => eb.or([eb('persons.id_number_masked', 'like', `%${end}`), eb('persons.cme_number', 'like', `%${end}`)]));
+  } else if (/^\d{4,11}$/.test(q)) base = base.where('persons.cme_number', 'like', `%${q}`);
   // A prefix as a range, which every database answers from the name index.
   else if (q) base = base.where('persons.name', '>=', q).where('persons.name', '<', `${q}\u{10FFFF}`);
+
+  if (input.title) base = base.where('persons.title', '=', input.title);
+  if (input.card) {
+    const cards = (status?: 'active' | 'lost') => {
+      const q = db.selectFrom('credentials').select('credentials.person_id').where('credentials.kind', '=', 'ic-card');
+      return status ? q.where('credentials.status', '=', status) : q;
+    };
+    if (input.card === 'active') base = base.where('persons.id', 'in', cards('active'));
+    else if (input.card === 'lost') base = base.where('persons.id', 'in', cards('lost')).where('persons.id', 'not in', cards('active'));
+    else base = base.where('persons.id', 'not in', cards());
+  }
 
   const sortColumn = { name: 'persons.name', cmeNumber: 'persons.cme_number', department: 'dept.name', updatedAt: 'persons.updated_at' } as const;
   const [rows, total] = await Promise.all([
@@ -151,7 +181,12 @@ export async function searchStaff(
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null })), total: Number(total.n) };
+  // The reviewer compares the face with the person before approving: the queue shows thumbnails.
+  const hashes = input.status === 'pending' ? rows.flatMap((r) => (r.photoHash ? [r.photoHash] : [])) : [];
+  const thumbs = new Map(
+    hashes.length > 0 ? (await db.selectFrom('photos').select(['hash', 'thumb_jpeg']).where('hash', 'in', hashes).execute()).map((p) => [p.hash, jpegDataUrl(p.thumb_jpeg)]) : [],
+  );
+  return { rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: (r.photoHash && thumbs.get(r.photoHash)) || null })), total: Number(total.n) };
 }
 
 /** 139****1234: enough to recognise, not enough to call. */
@@ -195,8 +230,11 @@ export async function personDetail(db: DB, personId: string) {
       .execute(),
     db.selectFrom('title_history').select(['kind', 'title', 'from_date as fromDate', 'to_date as toDate']).where('person_id', '=', personId).orderBy('from_date').execute(),
   ]);
+  const photo = person.photoHash ? await db.selectFrom('photos').select('jpeg').where('hash', '=', person.photoHash).executeTakeFirst() : undefined;
   return {
     ...person,
+    // Full size, for the reviewer to compare with the person: `registry.person` audits the view.
+    photo: jpegDataUrl(photo?.jpeg ?? null),
     phone: person.phone ? maskPhone(person.phone) : null,
     // An ID-card credential's value is a blind index: meaningless to show.
     credentials: credentials.map((c) => ({ ...c, value: c.kind === 'id-card' ? null : c.value })),

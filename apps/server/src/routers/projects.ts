@@ -1,10 +1,11 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { AttendanceRulesSchema } from '@opencme/core';
+import { AttendanceRulesSchema, chinaDate } from '@opencme/core';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
 import {
   declareProject,
+  deleteProject,
   getProject,
   listProjects,
   reportExecution,
@@ -12,8 +13,9 @@ import {
   reviewProject,
   submitCredits,
   submitProject,
+  updateProject,
 } from '../repositories/projects.ts';
-import { saveSettings } from '../repositories/settings.ts';
+import { saveSettings, settingsFor } from '../repositories/settings.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -45,10 +47,29 @@ export const projectsRouter = {
 
   get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId)),
 
+  /** The province's lead time, as the organiser's declare form shows it beside the start date. */
+  leadTime: userProcedure.query(async ({ ctx }) => {
+    const { projectLeadDays } = await settingsFor(ctx.db, ctx.user.organisationId);
+    const earliest = new Date(Date.parse(`${chinaDate(ctx.now())}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
+    return { leadDays: projectLeadDays, earliestStart: earliest };
+  }),
+
   /** The organiser (the caller's unit) declares a project as a draft. */
   declare: userProcedure.input(ProjectInput).mutation(async ({ ctx, input }) => ({
     projectId: await declareProject(ctx.db, { project: input, organiserId: ctx.user.organisationId, actor: actor(ctx), now: ctx.now() }),
   })),
+
+  /** The organiser amends a draft, or a project sent back, before submitting it. */
+  update: userProcedure.input(projectId.extend({ project: ProjectInput })).mutation(async ({ ctx, input }) => {
+    await updateProject(ctx.db, { projectId: input.projectId, project: input.project, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The organiser withdraws a draft, or a project sent back, that will not be held. */
+  delete: userProcedure.input(projectId).mutation(async ({ ctx, input }) => {
+    await deleteProject(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
 
   submit: userProcedure.input(projectId).mutation(async ({ ctx, input }) => {
     await submitProject(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() });

@@ -50,7 +50,7 @@ export const registrationRouter = {
   submit: publicProcedure.input(RegistrationInput).mutation(async ({ ctx, input }) => {
     await limitCaller(ctx, 'registration');
     const id = validateIdNumber(input.idNumber);
-    if (!id.valid) throw new UserFacingError('BAD_REQUEST', ID_REASONS[id.reason][0], ID_REASONS[id.reason][1]);
+    if (!id.valid) throw new UserFacingError('BAD_REQUEST', ID_REASONS[id.reason][0], ID_REASONS[id.reason][1], 'idNumber');
     const department = await ctx.db
       .selectFrom('organisations as d')
       .innerJoin('organisations as u', 'u.id', 'd.parent_id')
@@ -59,10 +59,10 @@ export const registrationRouter = {
       .where('u.id', '=', input.institutionId)
       .where('u.status', '=', 'verified')
       .executeTakeFirst();
-    if (!department) throw new UserFacingError('BAD_REQUEST', '请重新选择单位和科室', 'Choose the unit and department again');
+    if (!department) throw new UserFacingError('BAD_REQUEST', '请重新选择单位和科室', 'Choose the unit and department again', 'departmentId');
     const [photo] = await takeUploads(ctx.db, { ids: [input.photoUpload], purpose: 'photo', ownerUserId: null, now: ctx.now() });
     const portrait = await checkPortrait(Buffer.from(photo!.bytes));
-    if (!portrait.ok) throw new UserFacingError('BAD_REQUEST', portrait.message, portrait.messageEn);
+    if (!portrait.ok) throw new UserFacingError('BAD_REQUEST', portrait.message, portrait.messageEn, 'photoUpload');
 
     const indexed = ctx.vault.index(id.normalized);
     const existing = await ctx.db

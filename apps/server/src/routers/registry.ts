@@ -11,6 +11,7 @@ import { subtreeIds } from '../repositories/organisations.ts';
 import {
   addCredential,
   approveRegistration,
+  CARD_STATES,
   cardSheet,
   personDetail,
   rejectRegistration,
@@ -34,6 +35,8 @@ const staffQuery = z.object({
   organisationId: z.string(),
   query: z.string().trim().max(40).default(''),
   status: z.enum(['approved', 'pending', 'rejected']).default('approved'),
+  title: z.string().trim().max(30).nullish(),
+  card: z.enum(CARD_STATES).nullish(),
   sort: z.enum(STAFF_SORTS).default('name'),
   descending: z.boolean().default(false),
   page: z.number().int().min(1).default(1),
@@ -50,7 +53,7 @@ function dayBefore(date: string): string {
 }
 
 export const registryRouter = {
-  /** Staff of a unit or department: search by name, CME card number or ID number, paged and sorted. */
+  /** Staff of a unit or department: search by name, CME card number or ID number (or their last digits), filtered, paged and sorted. */
   staff: userProcedure.input(staffQuery).query(async ({ ctx, input }) => {
     const found = await searchStaff(ctx.db, ctx.vault, { ...input, scope: await staffScope(ctx.db, input.organisationId) });
     // A search by ID number looks up who someone is: audited for every person it finds.

@@ -43,11 +43,11 @@ export const unitsRouter = {
     .mutation(async ({ ctx, input }) => {
       await limitCaller(ctx, 'unitRegistration');
       const code = validateCreditCode(input.creditCode);
-      if (!code.valid) throw new UserFacingError('BAD_REQUEST', CODE_REASONS[code.reason][0], CODE_REASONS[code.reason][1]);
+      if (!code.valid) throw new UserFacingError('BAD_REQUEST', CODE_REASONS[code.reason][0], CODE_REASONS[code.reason][1], 'creditCode');
       const city = await ctx.db.selectFrom('organisations').select('id').where('id', '=', input.cityId).where('kind', '=', 'city').executeTakeFirst();
-      if (!city) throw new UserFacingError('BAD_REQUEST', '请选择所在市州', 'Choose the city');
+      if (!city) throw new UserFacingError('BAD_REQUEST', '请选择所在市州', 'Choose the city', 'cityId');
       if (await ctx.db.selectFrom('organisations').select('id').where('credit_code', '=', code.normalized).executeTakeFirst()) {
-        throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered');
+        throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered', 'creditCode');
       }
       // The unit's administrator signs in with the unit's credit code: the unit's own, and
       // already checked unique among units.

@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'unit.register',
   'unit.verify',
   'rule-set.copy',
+  'project.update',
+  'project.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -93,6 +95,10 @@ function detailOf(entry: Entry): string | null {
       return after.status === 'verified' ? t('audit.detail.verified') : after.status === 'rejected' ? t('audit.detail.rejected') : null;
     case 'account.create':
       return after.login && after.role ? t('audit.detail.account', { login: after.login, role: t(`role.${after.role}` as const) }) : null;
+    case 'project.update':
+    case 'project.delete':
+      // A deleted project has no name left to look up but the one the log kept.
+      return (after.name ?? before.name) ? t('audit.detail.project', { name: (after.name ?? before.name)! }) : null;
     case 'public.lookup':
       return after.found === undefined ? null : t(after.found ? 'audit.detail.found' : 'audit.detail.notFound');
     default:
