@@ -29,7 +29,8 @@ const CLASS = { I: 'Ⅰ类', II: 'Ⅱ类' } as const;
 const years = (from: number, to: number) => (from === to ? `${from}年度` : `${from}—${to}年度`);
 
 /** Renders proofs, one per A4 page, into one PDF; `onPage` reports progress for a batch. */
-export async function renderProofsPdf(documents: readonly ProofDocument[], options: { verifyUrl: string; onPage?: (done: number) => void }): Promise<Buffer> {
+/** `seals`: each unit's seal image (PNG) by unit id; a proof of a unit without one keeps its seal area blank, for a stamp. */
+export async function renderProofsPdf(documents: readonly ProofDocument[], options: { verifyUrl: string; seals?: ReadonlyMap<string, Buffer>; onPage?: (done: number) => void }): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: '继续医学教育学分证明', Producer: 'OpenCME', Creator: 'OpenCME' } });
   doc.registerFont('cjk', cjkFont(), FONT_FACE);
   const chunks: Buffer[] = [];
@@ -43,6 +44,7 @@ export async function renderProofsPdf(documents: readonly ProofDocument[], optio
     doc.font('cjk').fillColor(INK);
     if (d.kind === 'credit-proof') drawCreditProof(doc, d);
     else drawCertificate(doc, d);
+    drawSealArea(doc, d, options.seals?.get(d.institutionId) ?? null);
     await drawVerification(doc, d, options.verifyUrl);
     options.onPage?.(i + 1);
   }
@@ -93,7 +95,7 @@ function drawCreditProof(doc: PDFKit.PDFDocument, d: CreditProofDocument) {
 
   doc.fontSize(11).fillColor(MUTED).text('学分明细');
   doc.fontSize(9).fillColor(INK);
-  const room = Math.floor((A4.height - 250 - doc.y) / 13);
+  const room = Math.floor((SEAL_AREA.top - 12 - doc.y) / 13);
   const shown = d.entries.slice(0, Math.max(0, room));
   for (const e of shown) doc.text(`${e.year}  ${CLASS[e.creditClass]}  ${e.credits}分  ${e.label}`, { width: A4.width - 2 * MARGIN, lineBreak: false, ellipsis: true });
   if (shown.length < d.entries.length) doc.fillColor(MUTED).text(`另有 ${d.entries.length - shown.length} 条明细未列出，合计已计入。`);
@@ -110,9 +112,26 @@ function drawCertificate(doc: PDFKit.PDFDocument, d: CertificateDocument) {
   doc.fontSize(13).text(`考勤、考核合格，授予${p.cmeYear}年度${CLASS[p.creditClass]}学分 ${p.credits} 分。`);
 }
 
+/** Where the unit's seal and the signature go: above the verification block, the seal on the right. */
+const QR_SIZE = 132;
+const QR_TOP = A4.height - MARGIN - QR_SIZE - 24;
+export const SEAL_AREA = { left: A4.width - MARGIN - 170, top: QR_TOP - 150, width: 170, height: 130 } as const;
+
+function drawSealArea(doc: PDFKit.PDFDocument, d: ProofDocument, seal: Buffer | null) {
+  const a = SEAL_AREA;
+  const institution = d.kind === 'credit-proof' ? d.payload.institution : d.institution;
+  doc.fontSize(11).fillColor(INK);
+  doc.text('经办人（签字）：', MARGIN, a.top + a.height - 40, { lineBreak: false });
+  doc.moveTo(MARGIN + 100, a.top + a.height - 26).lineTo(MARGIN + 240, a.top + a.height - 26).strokeColor('#9aa5b1').stroke();
+  if (seal) doc.image(seal, a.left + (a.width - 110) / 2, a.top, { fit: [110, 110], align: 'center', valign: 'center' });
+  doc.fontSize(11).fillColor(INK).text(`${institution}（盖章）`, a.left, a.top + 96, { width: a.width, align: 'center' });
+  doc.fontSize(10).fillColor(MUTED).text(d.payload.issuedOn, a.left, doc.y, { width: a.width, align: 'center' });
+  doc.fillColor(INK);
+}
+
 async function drawVerification(doc: PDFKit.PDFDocument, d: ProofDocument, verifyUrl: string) {
-  const size = 132;
-  const top = A4.height - MARGIN - size - 24;
+  const size = QR_SIZE;
+  const top = QR_TOP;
   const png = await QRCode.toBuffer(`${verifyUrl}#${d.code}`, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
   doc.image(png, A4.width - MARGIN - size, top, { width: size, height: size });
   const textWidth = A4.width - 2 * MARGIN - size - 16;

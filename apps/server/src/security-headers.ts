@@ -31,6 +31,8 @@ export function securityHeaders(shellHtml: string | null): RequestHandler[] {
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         workerSrc: ["'self'"],
+        // The print preview shows a PDF the page fetched, from a blob: URL; nothing else is framed.
+        frameSrc: ["'self'", 'blob:'],
         manifestSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -3,6 +3,7 @@
 import busboy from 'busboy';
 import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
+import type { Role } from './authz.ts';
 import type { DB } from './db/connect.ts';
 import { PHOTO } from './photos.ts';
 import { addressKey, LIMITS, limitKey } from './rate-limit.ts';
@@ -20,12 +21,16 @@ const MB = 1024 * 1024;
  * Who may send what, and how much. Only the registration photo is public, and it is small; the
  * rest needs a signed-in account, and the form that uses a file checks the account's rights.
  */
-export const UPLOADS: Record<UploadPurpose, { public: boolean; files: number; fileBytes: number; requestBytes: number }> = {
+export const UPLOADS: Record<UploadPurpose, { public: boolean; files: number; fileBytes: number; requestBytes: number; roles?: readonly Role[]; png?: true }> = {
   photo: { public: true, files: 1, fileBytes: PHOTO.maxBytes, requestBytes: PHOTO.maxBytes + 16 * 1024 },
   evidence: { public: false, files: 5, fileBytes: MAX_EVIDENCE_BYTES, requestBytes: 50 * MB },
   attachment: { public: false, files: 10, fileBytes: 10 * MB, requestBytes: 50 * MB },
   assessments: { public: false, files: 1, fileBytes: 5 * MB, requestBytes: 5 * MB + 16 * 1024 },
+  // The unit's seal: only the unit admin sets it, a small PNG (a scanned stamp with a clear background).
+  seal: { public: false, files: 1, fileBytes: 512 * 1024, requestBytes: 512 * 1024 + 16 * 1024, roles: ['unit-admin'], png: true },
 };
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
  * A browser sends this header only from our own pages: a form on another site cannot add it
@@ -61,6 +66,7 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
       const user = token ? await findUserBySession(deps.db, token, deps.now()) : null;
       if (!user) return refuse(401, '请先登录', 'Please sign in first');
       if (user.mustChangePassword) return refuse(403, '首次登录请先修改初始密码', 'Change the initial password first');
+      if (rule.roles && !rule.roles.includes(user.role)) return refuse(403, '您的账号无权上传这种文件', 'Your account may not upload this kind of file');
       ownerUserId = user.id;
     }
     if (!req.is('multipart/form-data')) return refuse(415, '请以文件形式上传', 'Send the files as multipart/form-data');
@@ -68,6 +74,7 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
 
     const files = await receiveFiles(req, rule).catch((e: unknown) => e as Refusal);
     if (files instanceof Refusal) return refuse(files.status, files.zh, files.en);
+    if (rule.png && files.some((f) => !Buffer.from(f.bytes.subarray(0, 8)).equals(PNG_SIGNATURE))) return refuse(415, '请上传PNG格式的图片', 'Upload a PNG image');
     const ids = await saveUploads(deps.db, { purpose, ownerUserId, files, now: deps.now() });
     res.status(201).json({ files: files.map((f, i) => ({ id: ids[i], name: f.fileName, size: f.bytes.length })) });
   };

@@ -763,4 +763,15 @@ export const migrations: Record<string, MigrationFactory> = {
       }
     },
   }),
+  '2026-11-30-09R1-unit-seals': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('unit_seals')
+        .addColumn('organisation_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('png', blob(dialect), (c) => c.notNull())
+        .addColumn('uploaded_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('uploaded_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  }),
 };

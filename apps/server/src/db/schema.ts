@@ -411,6 +411,7 @@ export interface Database {
   verification_results: VerificationResultTable;
   proof_keys: ProofKeyTable;
   uploads: UploadTable;
+  unit_seals: UnitSealTable;
 }
 
 /**
@@ -588,7 +589,7 @@ export interface ProofKeyTable {
 export interface UploadTable {
   /** A random id: whoever holds it may submit the file, with the owner's account where there is one. */
   id: string;
-  purpose: 'photo' | 'evidence' | 'attachment' | 'assessments';
+  purpose: 'photo' | 'evidence' | 'attachment' | 'assessments' | 'seal';
   /** The account that sent it; null for the public registration photo. */
   owner_user_id: string | null;
   file_name: string;
@@ -596,4 +597,12 @@ export interface UploadTable {
   size: number;
   bytes: Uint8Array;
   created_at: string;
+}
+
+/** A unit's seal (公章) as a PNG, printed in the seal area of the proofs it issues; one per unit, replaced by the next upload. */
+export interface UnitSealTable {
+  organisation_id: string;
+  png: Uint8Array;
+  uploaded_by: string;
+  uploaded_at: string;
 }

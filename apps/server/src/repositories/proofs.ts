@@ -20,6 +20,8 @@ export interface CreditProofDocument {
   kind: 'credit-proof';
   code: string;
   payload: CreditProofPayload;
+  /** The unit whose seal the proof bears. */
+  institutionId: string;
   department: string | null;
   title: string | null;
   years: ProofYear[];
@@ -31,11 +33,25 @@ export interface CertificateDocument {
   code: string;
   payload: AttendanceCertificatePayload;
   institution: string;
+  institutionId: string;
 }
 
 export type ProofDocument = CreditProofDocument | CertificateDocument;
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** The approved staff of a department or a unit, by name, for a batch of proofs: a registrant still under review gets none. */
+export async function staffToPrint(db: DB, input: { organisationId: string; limit: number }): Promise<string[]> {
+  const persons = await db
+    .selectFrom('persons')
+    .select('id')
+    .where((eb) => eb.or([eb('department_id', '=', input.organisationId), eb('institution_id', '=', input.organisationId)]))
+    .where('registration_status', '=', 'approved')
+    .orderBy('name')
+    .limit(input.limit)
+    .execute();
+  return persons.map((p) => p.id);
+}
 
 /** Issues a credit proof for each person over CME years `fromYear`…`toYear`, in the order given. */
 export async function issueCreditProofs(
@@ -94,6 +110,7 @@ export async function issueCreditProofs(
       kind: 'credit-proof',
       code,
       payload: { ...payload, keyId: signer.keyId },
+      institutionId: first.institutionId,
       department: first.departmentId ? (orgNames.get(first.departmentId) ?? null) : null,
       title: first.title,
       years: proofYears,
@@ -113,7 +130,7 @@ export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, in
     .selectFrom('ledger_entries')
     .innerJoin('persons', 'persons.id', 'ledger_entries.person_id')
     .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
-    .select(['ledger_entries.id', 'ledger_entries.source_kind', 'ledger_entries.source_id', 'ledger_entries.source_label', 'ledger_entries.credit_class', 'ledger_entries.credits', 'ledger_entries.cme_year', 'persons.id as person_id', 'persons.name', 'persons.id_number_masked', 'organisations.name as institution'])
+    .select(['ledger_entries.id', 'ledger_entries.source_kind', 'ledger_entries.source_id', 'ledger_entries.source_label', 'ledger_entries.credit_class', 'ledger_entries.credits', 'ledger_entries.cme_year', 'persons.id as person_id', 'persons.name', 'persons.id_number_masked', 'persons.institution_id', 'organisations.name as institution'])
     .where('ledger_entries.id', '=', input.ledgerEntryId)
     .executeTakeFirst();
   if (!entry || entry.source_kind !== 'attendance') throw new UserFacingError('NOT_FOUND', '没有这条项目学分记录', 'No such attendance credit');
@@ -143,7 +160,7 @@ export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, in
     .insertInto('proofs')
     .values({ id: payload.id, kind: 'attendance-certificate', person_id: entry.person_id, from_year: entry.cme_year, to_year: entry.cme_year, ledger_entry_id: entry.id, code, issued_by: input.by, issued_at: input.at.toISOString(), revoked_at: null, revoked_by: null, revoke_reason: null })
     .execute();
-  return { kind: 'attendance-certificate', code, payload: { ...payload, keyId: signer.keyId }, institution: entry.institution };
+  return { kind: 'attendance-certificate', code, payload: { ...payload, keyId: signer.keyId }, institution: entry.institution, institutionId: entry.institution_id };
 }
 
 /** Revokes a proof (once); a verifier online then sees it as revoked. */

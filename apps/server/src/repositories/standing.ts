@@ -76,11 +76,13 @@ interface TotalsRow {
  * Standings of everyone employed in an organisation's subtree (or of the persons named) for a
  * CME year, in one pass over the year's ledger entries. A reversal is a negative entry, so sums
  * cancel it; the months of a further-study claim are subtracted when its entry is reversed.
+ * `approvedBefore`: the standings as they stood at that moment (entries approved later left out).
  */
-export async function standingsOf(db: DB, scope: { organisationId: string } | { personIds: readonly string[] }, cmeYear: number): Promise<PersonStanding[]> {
+export async function standingsOf(db: DB, scope: { organisationId: string } | { personIds: readonly string[] }, cmeYear: number, options: { approvedBefore?: Date } = {}): Promise<PersonStanding[]> {
   const persons =
     'organisationId' in scope
-      ? sql`select p.* from persons p where p.institution_id in (select id from subtree) or p.department_id in (select id from subtree)`
+      ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
+        sql`select p.* from persons p where (p.institution_id in (select id from subtree) or p.department_id in (select id from subtree)) and p.registration_status = 'approved'`
       : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
   const root = 'organisationId' in scope ? scope.organisationId : '';
   const rows = await sql<TotalsRow>`
@@ -100,7 +102,7 @@ export async function standingsOf(db: DB, scope: { organisationId: string } | { 
       left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
       left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
       left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
-      where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped)
+      where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped)${options.approvedBefore ? sql` and e.approved_at < ${options.approvedBefore.toISOString()}` : sql``}
       group by e.person_id
     )
     select s.id as person_id, s.name, s.id_number_masked, s.title, s.institution_id, s.department_id,

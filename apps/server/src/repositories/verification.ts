@@ -1,13 +1,20 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { chinaDate, explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
+
+/** 达标率 counts the staff employed at intermediate title or above. */
+function countsForRate(title: string | null): boolean {
+  const level = titleLevelOf(title);
+  return level !== null && level !== 'junior';
+}
 
 export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
   const unit = await db.selectFrom('organisations').select('kind').where('id', '=', input.organisationId).executeTakeFirst();
@@ -126,8 +133,7 @@ export async function complianceByDepartment(db: DB, input: { organisationId: st
   const names = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
   const byDepartment = new Map<string | null, DepartmentCompliance>();
   for (const p of live) {
-    const level = titleLevelOf(p.title);
-    if (level === null || level === 'junior') continue;
+    if (!countsForRate(p.title)) continue;
     const key = p.departmentId;
     let row = byDepartment.get(key);
     if (!row) byDepartment.set(key, (row = { departmentId: key, name: key ? (names.get(key) ?? '') : '（未分科室）', counted: 0, compliant: 0, rate: null, source: 'live' }));
@@ -150,4 +156,83 @@ export async function forecast(db: DB, input: { organisationId: string; cmeYear:
       explanation: { zh: explainStanding(p.standing, 'zh-CN'), en: explainStanding(p.standing, 'en') },
     }))
     .sort((a, b) => b.missing - a.missing || a.name.localeCompare(b.name, 'zh-CN'));
+}
+
+export interface CompliancePerson {
+  personId: string;
+  name: string;
+  department: string;
+  title: string | null;
+  classI: number;
+  classII: number;
+  total: number;
+  compliant: boolean;
+  /** Counted in 达标率 (intermediate title or above). */
+  counted: boolean;
+}
+
+export interface ComplianceFilter {
+  organisationId: string;
+  cmeYear: number;
+  departmentId?: string | null;
+  compliant?: boolean | null;
+}
+
+/** Everyone of the unit (approved staff only) with their standing, filtered by department and result, in department then name order. */
+export async function compliancePeople(db: DB, input: ComplianceFilter): Promise<CompliancePerson[]> {
+  const live = await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear);
+  const names = new Map((await db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'department').execute()).map((o) => [o.id, o.name]));
+  return live
+    .filter((p) => (input.departmentId ? p.departmentId === input.departmentId : true))
+    .filter((p) => (input.compliant === true || input.compliant === false ? p.standing.compliant === input.compliant : true))
+    .map((p) => ({
+        personId: p.personId,
+        name: p.name,
+        department: p.departmentId ? (names.get(p.departmentId) ?? '') : '（未分科室）',
+        title: p.title,
+        classI: p.standing.totals.classI,
+        classII: p.standing.totals.classII,
+        total: p.standing.totals.total,
+        compliant: p.standing.compliant,
+        counted: countsForRate(p.title),
+      }))
+    .sort((a, b) => a.department.localeCompare(b.department, 'zh-CN') || a.name.localeCompare(b.name, 'zh-CN'));
+}
+
+/** The filtered list as an .xlsx file (达标情况), the columns a unit hands on: no ID numbers. */
+export async function complianceWorkbook(people: readonly CompliancePerson[], cmeYear: number): Promise<Uint8Array> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet(`${cmeYear}年度达标情况`);
+  sheet.columns = [
+    { header: '姓名', key: 'name', width: 12 },
+    { header: '科室', key: 'department', width: 16 },
+    { header: '职称', key: 'title', width: 12 },
+    { header: 'Ⅰ类学分', key: 'classI', width: 10 },
+    { header: 'Ⅱ类学分', key: 'classII', width: 10 },
+    { header: '合计', key: 'total', width: 10 },
+    { header: '是否达标', key: 'compliant', width: 10 },
+    { header: '计入达标率', key: 'counted', width: 12 },
+  ];
+  for (const p of people) sheet.addRow({ ...p, title: p.title ?? '', compliant: p.compliant ? '达标' : '未达标', counted: p.counted ? '是' : '否' });
+  sheet.getRow(1).font = { bold: true };
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}
+
+/**
+ * The unit's rate through the year: at the end of each month so far (Beijing time), the share of
+ * the counted staff who were compliant with the credits approved by then.
+ */
+export async function complianceTrend(db: DB, input: { organisationId: string; cmeYear: number; now: Date }): Promise<{ month: number; rate: number | null }[]> {
+  const today = chinaDate(input.now);
+  const thisYear = Number(today.slice(0, 4));
+  const months = input.cmeYear < thisYear ? 12 : input.cmeYear > thisYear ? 0 : Number(today.slice(5, 7));
+  const trend = [];
+  for (let month = 1; month <= months; month++) {
+    const end = month === 12 ? `${input.cmeYear + 1}-01-01` : `${input.cmeYear}-${String(month + 1).padStart(2, '0')}-01`;
+    const cutoff = new Date(Math.min(new Date(`${end}T00:00:00+08:00`).getTime(), input.now.getTime() + 1));
+    const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff })).filter((p) => countsForRate(p.title));
+    const compliant = counted.filter((p) => p.standing.compliant).length;
+    trend.push({ month, rate: counted.length ? Math.round((compliant / counted.length) * 1000) / 10 : null });
+  }
+  return trend;
 }

@@ -1,9 +1,12 @@
 import type { TRPCRouterRecord } from '@trpc/server';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { renderProofsPdf } from '../proof-pdf.ts';
 import { audit } from '../repositories/audit.ts';
-import { issueAttendanceCertificate, issueCreditProofs, proofStatus, revokeProof } from '../repositories/proofs.ts';
+import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proofStatus, revokeProof, staffToPrint } from '../repositories/proofs.ts';
+import { saveSeal, sealOf, sealsOf } from '../repositories/seals.ts';
+import { takeUploads } from '../repositories/uploads.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
@@ -17,12 +20,28 @@ function verifyUrl(ctx: Context): string {
   return `${ctx.publicUrl.replace(/\/$/, '')}/verify`;
 }
 
+/** Starts rendering proofs into one PDF, each with its unit's seal. */
+async function render(ctx: Context & { user: { id: string } }, documents: readonly ProofDocument[], fileName: string) {
+  const seals = await sealsOf(ctx.db, documents.map((d) => d.institutionId));
+  const url = verifyUrl(ctx);
+  const jobId = ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
+  return { jobId, total: documents.length };
+}
+
 /** Issues one person's credit proof and starts rendering it. */
 async function printOne(ctx: Context & { user: { id: string } }, personId: string, range: { fromYear: number; toYear: number }) {
   const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: [personId], ...range, by: ctx.user.id, at: ctx.now() });
-  const url = verifyUrl(ctx);
-  const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证明-${documents[0]!.payload.name}-${range.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
-  return { jobId, total: 1 };
+  return render(ctx, documents, `学分证明-${documents[0]!.payload.name}-${range.fromYear}.pdf`);
+}
+
+/** A seal is a PNG of sensible size: anything else would not print, or would be a decoy. */
+async function sealImage(bytes: Uint8Array): Promise<Uint8Array> {
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch(() => null);
+  if (meta?.format !== 'png') throw new UserFacingError('BAD_REQUEST', '印章图片须为PNG格式', 'The seal must be a PNG image');
+  if (!meta.width || !meta.height || meta.width > 2000 || meta.height > 2000) throw new UserFacingError('BAD_REQUEST', '印章图片过大（最大2000×2000像素）', 'The seal image is too large (2000×2000 pixels at most)');
+  return bytes;
 }
 
 export const proofsRouter = {
@@ -34,28 +53,18 @@ export const proofsRouter = {
 
   /** Everyone of a department or a unit, one proof per page, as one PDF. */
   printOrganisation: userProcedure.input(years.extend({ organisationId: z.string() })).mutation(async ({ ctx, input }) => {
-    const persons = await ctx.db
-      .selectFrom('persons')
-      .select('id')
-      .where((eb) => eb.or([eb('department_id', '=', input.organisationId), eb('institution_id', '=', input.organisationId)]))
-      .orderBy('name')
-      .limit(MAX_BATCH + 1)
-      .execute();
+    const persons = await staffToPrint(ctx.db, { organisationId: input.organisationId, limit: MAX_BATCH + 1 });
     if (persons.length === 0) throw new UserFacingError('NOT_FOUND', '该部门没有人员', 'Nobody works there');
     if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', `一次最多打印${MAX_BATCH}人，请按科室打印`, `At most ${MAX_BATCH} people at once: print by department`);
-    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons.map((p) => p.id), fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
+    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons, fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
     const org = await ctx.db.selectFrom('organisations').select('name').where('id', '=', input.organisationId).executeTakeFirstOrThrow();
-    const url = verifyUrl(ctx);
-    const jobId = ctx.printJobs.start(ctx.user.id, documents.length, `学分证明-${org.name}-${input.fromYear}.pdf`, (onPage) => renderProofsPdf(documents, { verifyUrl: url, onPage }));
-    return { jobId, total: documents.length };
+    return render(ctx, documents, `学分证明-${org.name}-${input.fromYear}.pdf`);
   }),
 
   /** A certificate (电子学分证书) for one project attendance in the ledger. */
   printCertificate: userProcedure.input(z.object({ ledgerEntryId: z.string() })).mutation(async ({ ctx, input }) => {
     const document = await issueAttendanceCertificate(ctx.db, ctx.proofSigner, { ledgerEntryId: input.ledgerEntryId, by: ctx.user.id, at: ctx.now() });
-    const url = verifyUrl(ctx);
-    const jobId = ctx.printJobs.start(ctx.user.id, 1, `学分证书-${document.payload.name}.pdf`, (onPage) => renderProofsPdf([document], { verifyUrl: url, onPage }));
-    return { jobId, total: 1 };
+    return render(ctx, [document], `学分证书-${document.payload.name}.pdf`);
   }),
 
   /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */
@@ -64,6 +73,21 @@ export const proofsRouter = {
     if (!job) throw new UserFacingError('NOT_FOUND', '打印任务不存在或已过期', 'No such print job, or it expired');
     if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', `打印失败：${job.error}`, `Printing failed: ${job.error}`);
     return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/print/${input.jobId}` : null };
+  }),
+
+  /** The caller's unit's seal, as an image the page can show; null when none was uploaded. */
+  seal: userProcedure.query(async ({ ctx }) => {
+    const seal = await sealOf(ctx.db, ctx.user.organisationId);
+    return seal ? { image: `data:image/png;base64,${Buffer.from(seal.png).toString('base64')}`, uploadedAt: seal.uploaded_at } : null;
+  }),
+
+  /** The unit admin sets the unit's seal from a PNG sent to /api/files/seal; later proofs bear it. */
+  setSeal: userProcedure.input(z.object({ fileId: z.string().min(1).max(100) })).mutation(async ({ ctx, input }) => {
+    const [file] = await takeUploads(ctx.db, { ids: [input.fileId], purpose: 'seal', ownerUserId: ctx.user.id, now: ctx.now() });
+    const png = await sealImage(file!.bytes);
+    await saveSeal(ctx.db, { organisationId: ctx.user.organisationId, png, by: ctx.user.id, at: ctx.now() });
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'unit.seal', entity: 'organisation', entityId: ctx.user.organisationId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    return { ok: true };
   }),
 
   revoke: userProcedure.input(z.object({ proofId: z.string(), reason: z.string().trim().min(2).max(200) })).mutation(async ({ ctx, input }) => {

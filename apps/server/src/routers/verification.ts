@@ -1,11 +1,14 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../repositories/audit.ts';
-import { advanceRuns, complianceByDepartment, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
+import { advanceRuns, complianceByDepartment, compliancePeople, complianceTrend, complianceWorkbook, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
 const scope = z.object({ organisationId: z.string(), cmeYear });
+/** The department (within the scope) and the result to list; both optional. */
+const filter = scope.extend({ departmentId: z.string().nullish(), compliant: z.boolean().nullish() });
+const PAGE_SIZE = 50;
 
 export const verificationRouter = {
   /** Runs (or re-runs, while still a draft) a unit's verification for a year and round. */
@@ -37,6 +40,25 @@ export const verificationRouter = {
 
   /** 达标率 per department. */
   compliance: userProcedure.input(scope).query(({ ctx, input }) => complianceByDepartment(ctx.db, input)),
+
+  /** The unit's rate at the end of each month of the year so far. */
+  trend: userProcedure.input(scope).query(({ ctx, input }) => complianceTrend(ctx.db, { ...input, now: ctx.now() })),
+
+  /** One page of the unit's staff with their standing, filtered by department and result. */
+  people: userProcedure.input(filter.extend({ page: z.number().int().min(1).max(10_000) })).query(async ({ ctx, input }) => {
+    const all = await compliancePeople(ctx.db, input);
+    const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
+    const page = Math.min(input.page, pages);
+    return { total: all.length, page, pages, rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) };
+  }),
+
+  /** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
+  export: userProcedure.input(filter).mutation(async ({ ctx, input }) => {
+    const people = await compliancePeople(ctx.db, input);
+    const bytes = await complianceWorkbook(people, input.cmeYear);
+    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: ctx.now() });
+    return { fileName: `达标情况-${input.cmeYear}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
+  }),
 
   /** Who is at risk this year and what each still needs. */
   forecast: userProcedure.input(scope).query(({ ctx, input }) => forecast(ctx.db, input)),

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'proof.revoke',
   'verification.submit',
   'verification.forward',
+  'verification.export',
+  'unit.seal',
   'department.add',
   'department.rename',
   'account.create',
