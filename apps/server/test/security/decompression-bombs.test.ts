@@ -35,7 +35,8 @@ describe('the pixel bomb', () => {
     const bomb = await pixelBomb();
     const started = performance.now();
     const { result, growthMb } = await peakGrowthMb(() => checkPortrait(bomb));
-    expect(performance.now() - started).toBeLessThan(300);
+    // Decoding it took 6 s and 0.9 GB; a header read is milliseconds even on a loaded machine.
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(growthMb).toBeLessThan(50);
     expect(result).toMatchObject({ ok: false, messageEn: expect.stringContaining('this is 16383×16383') });
   });
@@ -48,7 +49,7 @@ describe('the pixel bomb', () => {
     const form = { institutionId: hospitalId, departmentId, name: '林晓', idNumber: '110105199003070017', phone: '13955500001', title: '护师', category: 'nurse' as const, degree: 'bachelor' as const, photoUpload: photoUpload! };
     const started = performance.now();
     const { result, growthMb } = await peakGrowthMb(() => server.client().registration.submit.mutate(form).then(() => null, (e: unknown) => e));
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(growthMb).toBeLessThan(50);
     expect(result).toMatchObject({ message: expect.stringContaining('收到16383×16383') });
   });
@@ -108,7 +109,7 @@ describe('the zip bomb', () => {
     const bomb = zipBomb(64);
     const started = performance.now();
     await expect(parseAssessmentFile('成绩.xlsx', bomb)).rejects.toThrow('解压后超过20MB');
-    expect(performance.now() - started).toBeLessThan(300);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('is refused when the zip says how much it unpacks to', async () => {
@@ -116,12 +117,12 @@ describe('the zip bomb', () => {
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const { error, ms } = await importFile(bomb);
     expect(error).toMatchObject({ message: expect.stringContaining('解压后超过20MB') });
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
   });
 
   it('is refused when the zip lies about it, at the first byte past the claim', async () => {
     const { error, ms } = await importFile(zipBomb(64, 1000));
     expect(error).toMatchObject({ message: expect.stringContaining('无法读取此 xlsx 文件') });
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
   });
 });
