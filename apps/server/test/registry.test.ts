@@ -134,6 +134,11 @@ describe('cards', () => {
     const pulled = delta.people.find((p) => p.id === first!.id)!;
     expect(pulled.credentials.find((c) => c.kind === 'ic-card')).toMatchObject({ key: 'ic-card:26DEFAE7', status: 'lost' });
   });
+
+  it('says what is wrong with a typed card number, by the same rule as the reader', async () => {
+    const [first] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1 })).rows;
+    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toThrow('10 位十进制数');
+  });
 });
 
 describe('accounts', () => {

@@ -10,3 +10,4 @@ export * from './rules.ts';
 export * from './proof.ts';
 export * from './claims.ts';
 export * from './china-date.ts';
+export * from './uid.ts';
