@@ -1,6 +1,6 @@
 // The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
 // portraits, a CME project with a session today, and a kiosk assigned to it.
-import { chinaDate, idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
+import { chinaDate, chinaYear, idNumberCheckChar, newId, rosterKey, validateIdNumber } from '@opencme/core';
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
 import { nextVersion } from './db/connect.ts';
@@ -144,7 +144,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     for (const [i, p] of people.entries()) {
       const id = newId();
       const version = await nextVersion(trx);
-      const cmeNumber = await issueCmeNumber(trx, hospital, now.getFullYear());
+      const cmeNumber = await issueCmeNumber(trx, hospital, chinaYear(now));
       await trx
         .insertInto('persons')
         .values({
@@ -282,7 +282,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
  */
 async function seedCredits(db: DB, options: { departmentId: string; cityId: string; now: Date; random: () => number }) {
   const { now, random } = options;
-  const year = Number(chinaDate(now).slice(0, 4));
+  const year = chinaYear(now);
   const persons = await db.selectFrom('persons').select(['id', 'department_id']).where('registration_status', '=', 'approved').orderBy('cme_number').execute();
   const entries: NewLedgerEntry[] = [];
   const LABELS = ['国家级远程继续医学教育项目（导入）', '省级继续医学教育项目（导入）', '院内学术讲座（导入）'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cmeYearOf,
+  cmeYearOfDate,
   cmeYearRange,
   evaluateStanding,
   explainStanding,
@@ -102,6 +103,18 @@ describe('the CME year', () => {
       const after = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
       expect(cmeYearOf(ruleSet, after)).toBe(2029);
     }
+  });
+});
+
+describe('the CME year of a date for people of a province', () => {
+  it("starts the year when the province's rule set says, else when the national one does", () => {
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, '51', '2025-11-01')).toBe(2026);
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, '34', '2025-11-01')).toBe(2025);
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, null, '2025-12-31')).toBe(2025);
+  });
+
+  it('is unknown where no rule set governs', () => {
+    expect(cmeYearOfDate([S], '34', '2025-06-01')).toBeNull();
   });
 });
 

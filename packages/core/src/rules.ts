@@ -153,6 +153,16 @@ export function cmeYearOf(ruleSet: Pick<RuleSet, 'cmeYearStart'>, date: string):
   return startsInPreviousCalendarYear ? startedThisCalendarYear + 1 : startedThisCalendarYear;
 }
 
+/**
+ * The CME year a China-local date falls in for people of a province (division code, `null` when
+ * unknown): the rule set in force in the date's calendar year decides when a CME year starts.
+ * `null` when no rule set governs that year.
+ */
+export function cmeYearOfDate(ruleSets: readonly RuleSet[], provinceCode: string | null, date: string): number | null {
+  const ruleSet = selectRuleSet(ruleSets, provinceCode, Number(date.slice(0, 4)));
+  return ruleSet && cmeYearOf(ruleSet, date);
+}
+
 /** A person's credits in one CME year, summed from the ledger (a reversal subtracts what it reverses). */
 export interface CreditTotals {
   classI: number;

@@ -1,4 +1,4 @@
-import { formatCmeNumber, newId, rosterKey } from '@opencme/core';
+import { chinaYear, formatCmeNumber, newId, rosterKey } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
 import type { CredentialTable } from '../db/schema.ts';
@@ -57,7 +57,7 @@ export async function approveRegistration(db: DB, vault: IdNumberVault, personId
   const person = await db.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
   if (person.registration_status !== 'pending') return null;
   const version = await nextVersion(db);
-  const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, now.getFullYear()));
+  const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, chinaYear(now)));
   await db
     .updateTable('persons')
     .set({ registration_status: 'approved', cme_number: cmeNumber, reviewed_at: now.toISOString(), reviewed_by: reviewer, reject_reason: null, version, updated_at: now.toISOString() })

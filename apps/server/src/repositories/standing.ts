@@ -2,7 +2,7 @@
 // asked for, never stored beside it: the ledger is the only record of credits.
 import {
   type CreditTotals,
-  cmeYearOf,
+  cmeYearOfDate,
   evaluateStanding,
   provinceCodeOf,
   type RuleSet,
@@ -39,14 +39,18 @@ export async function provinceCodesOf(db: DB, organisationIds: readonly string[]
 /** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
 export function ruleSetFor(ruleSets: readonly RuleSet[], provinceCode: string | null, cmeYear: number): RuleSet {
   const ruleSet = selectRuleSet(ruleSets, provinceCode, cmeYear);
-  if (!ruleSet) throw new UserFacingError('PRECONDITION_FAILED', `${cmeYear}年度没有适用的学分规则`, `No credit rule set governs ${cmeYear}`);
+  if (!ruleSet) throw noRuleSet(cmeYear);
   return ruleSet;
 }
+
+const noRuleSet = (year: number) => new UserFacingError('PRECONDITION_FAILED', `${year}年度没有适用的学分规则`, `No credit rule set governs ${year}`);
 
 /** The CME year a date falls in for people of an organisation (the rule set decides when a year starts). */
 export async function cmeYearForDate(db: DB, organisationId: string, date: string): Promise<number> {
   const code = (await provinceCodesOf(db, [organisationId])).get(organisationId) ?? null;
-  return cmeYearOf(ruleSetFor(await loadRuleSets(db), code, Number(date.slice(0, 4))), date);
+  const year = cmeYearOfDate(await loadRuleSets(db), code, date);
+  if (year === null) throw noRuleSet(Number(date.slice(0, 4)));
+  return year;
 }
 
 export interface PersonStanding {
