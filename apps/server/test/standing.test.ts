@@ -4,6 +4,7 @@
 import { newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reverseLedgerEntry } from '../src/repositories/ledger.ts';
+import { standingOfPerson } from '../src/repositories/standing.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { addOrganisation, addPerson, credit } from './fixtures.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
@@ -18,7 +19,7 @@ let sichuanHospital: string;
 beforeAll(async () => {
   server = await startServer();
   admin = await server.admin();
-  const province = await addOrganisation(server, 'province', '四川省', null);
+  const province = await addOrganisation(server, 'province', '四川省', null, '510000');
   sichuanHospital = await addOrganisation(server, 'institution', '成都市第二人民医院', await addOrganisation(server, 'city', '成都市', province));
   sichuanSenior = await addPerson(server, { name: '李主任', title: '主任医师', institutionId: sichuanHospital, departmentId: null });
   await createUser(server.db, { login: 'sc-office', displayName: '四川省继教办', password: 'pw-sc', role: 'province-admin', organisationId: province, now: server.clock.now });
@@ -110,5 +111,14 @@ describe('standing from the ledger', () => {
     });
     await expect(attempt).rejects.toMatchObject({ message: '学分规则不完整或有误：requirements', data: { messageEn: 'The rule set is incomplete or wrong: requirements' } });
     expect(await server.db.selectFrom('rule_sets').select('id').execute()).toHaveLength(before.length);
+  });
+
+  it("takes a province's rule set from its stored region code, whatever the province is called", async () => {
+    // Named as no list of province names knows it; the division code says Sichuan. Last, because a
+    // second province with code 51 would share the Sichuan office's rule sets.
+    const province = await addOrganisation(server, 'province', '示范省（川）', null, '510000');
+    const hospital = await addOrganisation(server, 'institution', '示范医院', await addOrganisation(server, 'city', '示范市', province, '510100'));
+    const person = await addPerson(server, { name: '赵主任', title: '主任医师', institutionId: hospital, departmentId: null });
+    expect((await standingOfPerson(server.db, person.id, 2025)).standing.ruleSetId).toBe('51-2024');
   });
 });

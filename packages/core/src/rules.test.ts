@@ -7,7 +7,7 @@ import {
   explainStanding,
   type LedgerFact,
   NATIONAL_RULE_SET_2024,
-  provinceCodeOf,
+  provinceCodeOfRegion,
   type RuleSet,
   ruleSetSchema,
   SHIPPED_RULE_SETS,
@@ -144,11 +144,13 @@ describe('choosing a rule set', () => {
     expect(ruleSetSchema.safeParse({ ...N, requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: -1 }] }).success).toBe(false);
   });
 
-  it('finds a province by the name users write', () => {
-    expect(provinceCodeOf('四川省')).toBe('51');
-    expect(provinceCodeOf('安徽省')).toBe('34');
-    expect(provinceCodeOf('内蒙古自治区')).toBe('15');
-    expect(provinceCodeOf('某地')).toBeNull();
+  it("finds a province's code in the region code of the province, a city or a county", () => {
+    expect(provinceCodeOfRegion('510000')).toBe('51');
+    expect(provinceCodeOfRegion('340100')).toBe('34');
+    expect(provinceCodeOfRegion('340102')).toBe('34');
+    expect(provinceCodeOfRegion(null)).toBeNull();
+    expect(provinceCodeOfRegion('34')).toBeNull();
+    expect(provinceCodeOfRegion('四川省')).toBeNull();
   });
 });
 

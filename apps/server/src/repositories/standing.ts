@@ -4,7 +4,7 @@ import {
   type CreditTotals,
   cmeYearOfDate,
   evaluateStanding,
-  provinceCodeOf,
+  provinceCodeOfRegion,
   type RuleSet,
   ruleSetSchema,
   type Standing,
@@ -14,25 +14,17 @@ import {
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import { enclosing } from './organisations.ts';
 
 export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
   const rows = await db.selectFrom('rule_sets').select('definition').execute();
   return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
 }
 
-/** The province division code of each organisation given (walking up to its province). */
+/** The province division code of each organisation given, from its province's stored region code. */
 export async function provinceCodesOf(db: DB, organisationIds: readonly string[]): Promise<Map<string, string | null>> {
   const codes = new Map<string, string | null>();
-  for (const id of new Set(organisationIds)) {
-    const row = await sql<{ name: string }>`
-      with recursive up(id, parent_id, kind, name) as (
-        select id, parent_id, kind, name from organisations where id = ${id}
-        union all
-        select o.id, o.parent_id, o.kind, o.name from organisations o join up on o.id = up.parent_id
-      )
-      select name from up where kind = 'province'`.execute(db);
-    codes.set(id, row.rows[0] ? provinceCodeOf(row.rows[0].name) : null);
-  }
+  for (const id of new Set(organisationIds)) codes.set(id, provinceCodeOfRegion((await enclosing(db, id, 'province'))?.region_code));
   return codes;
 }
 
