@@ -1,6 +1,6 @@
 // A province's settings for projects and attendance. Provinces differ (lead time of a declaration,
 // when reports are due, how attendance earns credit); a province that set nothing gets the defaults.
-import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES } from '@opencme/core';
+import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { enclosing } from './organisations.ts';
 
@@ -12,9 +12,6 @@ export interface ProvinceSettings {
   reportDays: number;
   attendanceRules: AttendanceRules;
 }
-
-export const DEFAULT_PROJECT_LEAD_DAYS = 14;
-export const DEFAULT_REPORT_DAYS = 14;
 
 /** The province an organisation lies in (itself, if it is one). */
 export async function provinceOf(db: DB, organisationId: string): Promise<string | null> {
