@@ -36,6 +36,12 @@ test('an admin creates a kiosk, assigns it a session, pairs it with the code, an
   await kiosk.getByRole('button', { name: '配对' }).click();
   await setKioskPin(kiosk);
   await kiosk.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  // A number typed by hand is checked at the door, and stays in the field to be corrected.
+  await kiosk.getByLabel('手工录入卡号').fill('123');
+  await kiosk.getByRole('button', { name: '录入' }).click();
+  await expect(kiosk.getByRole('alert')).toHaveText('继教卡号应为 12 位，请核对卡面后重新输入');
+  await expect(kiosk.getByLabel('手工录入卡号')).toHaveValue('123');
+  await expect(kiosk.getByTestId('tap-headline')).toHaveText('请刷卡');
   await kiosk.getByLabel('手工录入卡号').fill(demoCardNumber(7));
   await kiosk.getByRole('button', { name: '录入' }).click();
   await expect(kiosk.getByTestId('tap-headline')).toContainText('签到');

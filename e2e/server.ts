@@ -1,4 +1,4 @@
-import { chinaDate, formatCmeNumber } from '@opencme/core';
+import { chinaDate, chinaYear, formatCmeNumber } from '@opencme/core';
 import { type Browser, expect, type Page } from '@playwright/test';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
 // on a free port and a fresh data folder, so a test can stop it and start it again.
@@ -131,7 +131,7 @@ async function trpcData<T>(res: Response, procedure: string): Promise<T> {
 
 /** The CME card number the demo seed gave its n-th staff member (1 … 200), issued this year in Anhui (34). */
 export function demoCardNumber(n: number): string {
-  return formatCmeNumber({ provinceCode: '34', year: new Date().getFullYear(), serial: n });
+  return formatCmeNumber({ provinceCode: '34', year: chinaYear(new Date()), serial: n });
 }
 
 /** Calls a tRPC mutation over plain HTTP (superjson envelope), as the admin; throws the server's message. */

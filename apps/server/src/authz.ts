@@ -1,7 +1,7 @@
 // Who may call what: one table, procedure × role, and one middleware that applies it to every
 // procedure before it runs. A procedure missing from the table cannot be called at all.
 import { sql } from 'kysely';
-import { provinceCodeOf } from '@opencme/core';
+import { provinceCodeOfRegion } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
 
@@ -106,8 +106,8 @@ const projectOrg: Target = async (db, input) => {
 const regionOrg: Target = async (db, input) => {
   const parsed = z.object({ region: z.string() }).safeParse(input);
   if (!parsed.success) return null;
-  const provinces = await db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'province').execute();
-  const found = provinces.filter((p) => provinceCodeOf(p.name) === parsed.data.region).map((p) => p.id);
+  const provinces = await db.selectFrom('organisations').select(['id', 'region_code']).where('kind', '=', 'province').execute();
+  const found = provinces.filter((p) => provinceCodeOfRegion(p.region_code) === parsed.data.region).map((p) => p.id);
   return found.length ? found : null;
 };
 

@@ -1,6 +1,6 @@
 // The demo: a province, a city, a hospital with departments, 200 staff with valid ID numbers and
 // portraits, a CME project with a session today, and a kiosk assigned to it.
-import { chinaDate, idNumberCheckChar, newId, validateIdNumber } from '@opencme/core';
+import { chinaDate, chinaYear, idNumberCheckChar, newId, type StaffCategory, TITLES_BY_CATEGORY, validateIdNumber } from '@opencme/core';
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
 import { nextVersion } from './db/connect.ts';
@@ -39,12 +39,9 @@ const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
 const DEPARTMENTS = ['心血管内科', '呼吸内科', '普通外科', '骨科', '儿科', '妇产科', '急诊科', '重症医学科', '麻醉科', '护理部', '药剂科', '检验科', '医学影像科'];
 const REGIONS = ['340102', '340103', '340104', '340111', '340121', '340181'];
-const TITLES = {
-  doctor: ['住院医师', '主治医师', '副主任医师', '主任医师'],
-  nurse: ['护士', '护师', '主管护师', '副主任护师'],
-  pharmacist: ['药士', '药师', '主管药师', '副主任药师'],
-  technician: ['技士', '技师', '主管技师', '副主任技师'],
-} as const;
+// The demo staff hold the first four titles of each category: the demo database predates the
+// senior titles of nurses, pharmacists and technicians, and stays the same for every install.
+const demoTitles = (category: StaffCategory) => TITLES_BY_CATEGORY[category].slice(0, 4);
 
 /** A small seeded generator, so every demo database holds the same people. */
 function prng(seed: number) {
@@ -73,7 +70,7 @@ interface DemoPerson {
   name: string;
   gender: 'male' | 'female';
   idNumber: string;
-  category: keyof typeof TITLES;
+  category: StaffCategory;
   department: string;
   title: string;
   hue: number;
@@ -121,7 +118,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
   const idNumbers = new Set<string>();
   const people: DemoPerson[] = [];
   for (let i = 0; i < 200; i++) {
-    const category: keyof typeof TITLES = i % 10 < 5 ? 'doctor' : i % 10 < 8 ? 'nurse' : i % 10 === 8 ? 'pharmacist' : 'technician';
+    const category: StaffCategory = i % 10 < 5 ? 'doctor' : i % 10 < 8 ? 'nurse' : i % 10 === 8 ? 'pharmacist' : 'technician';
     const gender: 'male' | 'female' = random() < (category === 'nurse' ? 0.1 : 0.5) ? 'male' : 'female';
     let idNumber: string;
     do {
@@ -135,7 +132,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     if (!check.valid) throw new Error(`seed produced an invalid ID number ${idNumber}`);
     const name = pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
     const department = category === 'nurse' ? departments[9]! : category === 'pharmacist' ? departments[10]! : category === 'technician' ? pick([departments[11]!, departments[12]!]) : pick(departments.slice(0, 9));
-    people.push({ name, gender, idNumber, category, department, title: pick(TITLES[category]), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
+    people.push({ name, gender, idNumber, category, department, title: pick(demoTitles(category)), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
   }
   const photos = await Promise.all(people.map((p) => portrait(p.hue, COATS[p.category])));
 
@@ -143,7 +140,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     for (const [i, p] of people.entries()) {
       const id = newId();
       const version = await nextVersion(trx);
-      const cmeNumber = await issueCmeNumber(trx, hospital, now.getFullYear());
+      const cmeNumber = await issueCmeNumber(trx, hospital, chinaYear(now));
       await trx
         .insertInto('persons')
         .values({
@@ -276,7 +273,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
  */
 async function seedCredits(db: DB, options: { departmentId: string; cityId: string; now: Date; random: () => number }) {
   const { now, random } = options;
-  const year = Number(chinaDate(now).slice(0, 4));
+  const year = chinaYear(now);
   const persons = await db.selectFrom('persons').select(['id', 'department_id']).where('registration_status', '=', 'approved').orderBy('cme_number').execute();
   const entries: NewLedgerEntry[] = [];
   const LABELS = ['国家级远程继续医学教育项目（导入）', '省级继续医学教育项目（导入）', '院内学术讲座（导入）'];

@@ -106,9 +106,9 @@ const cookies = new Map<Role, string>();
 let deviceToken: string;
 let inputs: Record<string, { inScope: unknown; outOfScope?: unknown }>;
 
-async function org(kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null) {
+async function org(kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, regionCode: string | null = null) {
   const id = newId();
-  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, created_at: server.clock.now.toISOString() }).execute();
+  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() }).execute();
   return id;
 }
 
@@ -124,7 +124,7 @@ beforeAll(async () => {
   const sessionA = await db.selectFrom('sessions').select(['id', 'project_id']).executeTakeFirstOrThrow();
 
   // A second province with its own hospital, device, session and person: outside every account's scope.
-  const provinceB = await org('province', '四川省', null);
+  const provinceB = await org('province', '四川省', null, '510000');
   const hospitalB = await org('institution', '成都市某医院', await org('city', '成都市', provinceB));
   const departmentB = await org('department', '内科', hospitalB);
   const personB = newId();

@@ -5,9 +5,9 @@ import type { NewLedgerEntry } from '../src/repositories/ledger.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import type { TestServer } from './harness.ts';
 
-export async function addOrganisation(server: TestServer, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null) {
+export async function addOrganisation(server: TestServer, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, regionCode: string | null = null) {
   const id = newId();
-  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, created_at: server.clock.now.toISOString() }).execute();
+  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() }).execute();
   return id;
 }
 

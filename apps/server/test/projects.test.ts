@@ -77,6 +77,11 @@ describe('declaration and review', () => {
     expect(await server.db.selectFrom('projects').select('id').where('number', '=', ok.number).execute()).toHaveLength(1);
   });
 
+  it('gives the class the level decides: a provincial project of Class II credits or a unit one of Class I is refused', async () => {
+    await expect(organiser.projects.declare.mutate(project({ level: 'provincial', creditClass: 'II' }))).rejects.toThrow('此级别的项目授予Ⅰ类学分');
+    await expect(organiser.projects.declare.mutate(project({ level: 'unit', creditClass: 'I' }))).rejects.toThrow('此级别的项目授予Ⅱ类学分');
+  });
+
   it('goes through the city, then the province; the wrong office cannot act; a rejection needs a reason; each step is recorded', async () => {
     await at('2026-11-22T02:00:00Z');
     const { projectId } = await organiser.projects.declare.mutate(project());

@@ -76,6 +76,23 @@ describe('self-registration', () => {
     expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['registration.submit', 'registration.approve']));
   });
 
+  it('prints the year of issue in China in the CME card number, whatever the server clock’s zone', async () => {
+    const { statusToken } = await server.client().registration.submit.mutate(await form({ name: '周新年', idNumber: '110105198512120030', phone: '13955500031' }));
+    const pending = (await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending', query: '周新年' })).rows[0]!;
+    const before = server.clock.now;
+    // 01:00 on 1 January 2027 in Beijing, still 31 December 2026 in UTC.
+    server.clock.now = new Date('2026-12-31T17:00:00Z');
+    try {
+      const [result] = await (await server.admin()).registry.review.mutate({ decision: 'approve', personIds: [pending.id] });
+      expect(result!.cmeNumber!.slice(0, 4)).toBe('3427');
+      expect((await server.client().registration.status.query({ token: statusToken })).cmeNumber).toBe(result!.cmeNumber);
+    } finally {
+      server.clock.now = before;
+      // Signing in again in the moved clock replaced the file's admin session.
+      admin = await server.admin();
+    }
+  });
+
   it('takes a Hong Kong resident with a residence permit (港澳台居民居住证) and records the document kind', async () => {
     const { statusToken } = await server.client().registration.submit.mutate(await form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
     expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending' });
@@ -133,6 +150,11 @@ describe('cards', () => {
     const delta = await kiosk.client.sync.pull.query({ cursor: before.cursor });
     const pulled = delta.people.find((p) => p.id === first!.id)!;
     expect(pulled.credentials.find((c) => c.kind === 'ic-card')).toMatchObject({ key: 'ic-card:26DEFAE7', status: 'lost' });
+  });
+
+  it('says what is wrong with a typed card number, by the same rule as the reader', async () => {
+    const [first] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1 })).rows;
+    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toThrow('10 位十进制数');
   });
 });
 

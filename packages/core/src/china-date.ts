@@ -11,3 +11,8 @@ export function chinaDateTime(instant: Date): string {
   const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
   return `${chinaDate(instant)} ${time}`;
 }
+
+/** The calendar year in China of an instant: the year printed in a CME card number issued then. */
+export function chinaYear(instant: Date): number {
+  return Number(chinaDate(instant).slice(0, 4));
+}

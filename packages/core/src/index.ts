@@ -11,3 +11,6 @@ export * from './rules.ts';
 export * from './proof.ts';
 export * from './claims.ts';
 export * from './china-date.ts';
+export * from './uid.ts';
+export * from './projects.ts';
+export * from './titles.ts';

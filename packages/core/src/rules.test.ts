@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   cmeYearOf,
+  cmeYearOfDate,
   cmeYearRange,
   evaluateStanding,
   explainStanding,
   type LedgerFact,
   NATIONAL_RULE_SET_2024,
-  provinceCodeOf,
+  provinceCodeOfRegion,
   type RuleSet,
   ruleSetSchema,
   SHIPPED_RULE_SETS,
@@ -105,6 +106,18 @@ describe('the CME year', () => {
   });
 });
 
+describe('the CME year of a date for people of a province', () => {
+  it("starts the year when the province's rule set says, else when the national one does", () => {
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, '51', '2025-11-01')).toBe(2026);
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, '34', '2025-11-01')).toBe(2025);
+    expect(cmeYearOfDate(SHIPPED_RULE_SETS, null, '2025-12-31')).toBe(2025);
+  });
+
+  it('is unknown where no rule set governs', () => {
+    expect(cmeYearOfDate([S], '34', '2025-06-01')).toBeNull();
+  });
+});
+
 describe('choosing a rule set', () => {
   it("takes the province's own rule set and falls back to the national one", () => {
     expect(selectRuleSet(SHIPPED_RULE_SETS, '51', 2025)?.id).toBe('51-2024');
@@ -131,11 +144,13 @@ describe('choosing a rule set', () => {
     expect(ruleSetSchema.safeParse({ ...N, requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: -1 }] }).success).toBe(false);
   });
 
-  it('finds a province by the name users write', () => {
-    expect(provinceCodeOf('四川省')).toBe('51');
-    expect(provinceCodeOf('安徽省')).toBe('34');
-    expect(provinceCodeOf('内蒙古自治区')).toBe('15');
-    expect(provinceCodeOf('某地')).toBeNull();
+  it("finds a province's code in the region code of the province, a city or a county", () => {
+    expect(provinceCodeOfRegion('510000')).toBe('51');
+    expect(provinceCodeOfRegion('340100')).toBe('34');
+    expect(provinceCodeOfRegion('340102')).toBe('34');
+    expect(provinceCodeOfRegion(null)).toBeNull();
+    expect(provinceCodeOfRegion('34')).toBeNull();
+    expect(provinceCodeOfRegion('四川省')).toBeNull();
   });
 });
 

@@ -153,6 +153,16 @@ export function cmeYearOf(ruleSet: Pick<RuleSet, 'cmeYearStart'>, date: string):
   return startsInPreviousCalendarYear ? startedThisCalendarYear + 1 : startedThisCalendarYear;
 }
 
+/**
+ * The CME year a China-local date falls in for people of a province (division code, `null` when
+ * unknown): the rule set in force in the date's calendar year decides when a CME year starts.
+ * `null` when no rule set governs that year.
+ */
+export function cmeYearOfDate(ruleSets: readonly RuleSet[], provinceCode: string | null, date: string): number | null {
+  const ruleSet = selectRuleSet(ruleSets, provinceCode, Number(date.slice(0, 4)));
+  return ruleSet && cmeYearOf(ruleSet, date);
+}
+
 /** A person's credits in one CME year, summed from the ledger (a reversal subtracts what it reverses). */
 export interface CreditTotals {
   classI: number;
@@ -269,14 +279,12 @@ export function takesPartInRound(round: VerificationRound, level: TitleLevel | n
   return round === 'year-end' || (level !== null && level !== 'junior');
 }
 
-/** Division codes (GB/T 2260) of provinces by the name users write, for choosing a province's rule set. */
-const PROVINCE_CODES: Record<string, string> = {
-  北京: '11', 天津: '12', 河北: '13', 山西: '14', 内蒙古: '15', 辽宁: '21', 吉林: '22', 黑龙江: '23', 上海: '31', 江苏: '32',
-  浙江: '33', 安徽: '34', 福建: '35', 江西: '36', 山东: '37', 河南: '41', 湖北: '42', 湖南: '43', 广东: '44', 广西: '45',
-  海南: '46', 重庆: '50', 四川: '51', 贵州: '52', 云南: '53', 西藏: '54', 陕西: '61', 甘肃: '62', 青海: '63', 宁夏: '64', 新疆: '65',
-};
-
-export function provinceCodeOf(name: string): string | null {
-  for (const [short, code] of Object.entries(PROVINCE_CODES)) if (name.startsWith(short)) return code;
-  return null;
+/**
+ * The province's division code (GB/T 2260, two digits, e.g. 34 Anhui) in the stored administrative
+ * division code (行政区划代码) of a province, city or county (340000, 340100, 340102). A name is
+ * never read for it: names change and are written many ways; the code is what rule sets and CME
+ * card numbers name. `null` when the code is missing or malformed.
+ */
+export function provinceCodeOfRegion(regionCode: string | null | undefined): string | null {
+  return regionCode && /^\d{6}$/.test(regionCode) ? regionCode.slice(0, 2) : null;
 }

@@ -1,70 +1,25 @@
-// An IC card (Mifare, ISO 14443A) is known by its chip UID (卡片序列号). The canonical form is the
-// UID bytes in anticollision order as upper-case hex, e.g. 26DEFAE7. Keyboard-wedge readers and
-// printed card faces use one of several other forms of the same bytes; which one is a per-reader
-// setting. For a 4-byte UID:
-//   hex           26DEFAE7      the bytes as read
-//   hex-reversed  E7FADE26      byte order reversed
-//   dec-be        0652147431    the bytes read big-endian as a number, 10 digits
-//   dec-le        3891977766    the bytes read little-endian as a number, 10 digits
+// The UID encodings are a shared rule and live in @opencme/core; the reader reports a number that
+// does not fit as a ReaderError like every other reader failure, so the kiosk handles one type.
+import { type UidEncoding, UidFormatError, formatUid as coreFormatUid, parseUid as coreParseUid } from '@opencme/core';
 import { ReaderError } from './errors.ts';
 
-export type UidEncoding = 'hex' | 'hex-reversed' | 'dec-be' | 'dec-le';
+export { UID_ENCODINGS, type UidEncoding } from '@opencme/core';
 
-export const UID_ENCODINGS: readonly UidEncoding[] = ['hex', 'hex-reversed', 'dec-be', 'dec-le'];
-
-/** ISO 14443A UIDs are single (4), double (7) or triple (10) size. */
-const UID_BYTES = [4, 7, 10];
-
-function badUid(zh: string, en: string): ReaderError {
-  return new ReaderError({ code: 'bad-uid', message: `卡号格式错误：${zh}`, messageEn: `Bad card number: ${en}` });
-}
-
-function reverseBytes(hex: string): string {
-  return (hex.match(/../g) ?? []).reverse().join('');
-}
-
-function checkHex(value: string): string {
-  const hex = value.toUpperCase();
-  if (!/^[0-9A-F]*$/.test(hex) || !UID_BYTES.includes(hex.length / 2)) {
-    throw badUid(`“${value}”应为 8、14 或 20 位十六进制数`, `"${value}" must be 8, 14 or 20 hex digits`);
+function asReaderError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof UidFormatError) throw new ReaderError({ code: 'bad-uid', message: error.message, messageEn: error.messageEn, cause: error });
+    throw error;
   }
-  return hex;
 }
 
 /** Converts a typed or printed card number to the canonical UID (upper-case hex). */
 export function parseUid(typed: string, encoding: UidEncoding): string {
-  const value = typed.trim();
-  switch (encoding) {
-    case 'hex':
-      return checkHex(value);
-    case 'hex-reversed':
-      return reverseBytes(checkHex(value));
-    case 'dec-be':
-    case 'dec-le': {
-      // Exactly 10 digits: a number missing a digit would otherwise name another card.
-      if (!/^\d{10}$/.test(value) || Number(value) > 0xffffffff) {
-        throw badUid(`“${value}”应为 10 位十进制数，且不大于 4294967295`, `"${value}" must be 10 decimal digits, at most 4294967295`);
-      }
-      const hex = Number(value).toString(16).toUpperCase().padStart(8, '0');
-      return encoding === 'dec-be' ? hex : reverseBytes(hex);
-    }
-  }
+  return asReaderError(() => coreParseUid(typed, encoding));
 }
 
 /** Converts a canonical UID to the form a reader with `encoding` types. */
 export function formatUid(hex: string, encoding: UidEncoding): string {
-  const uid = checkHex(hex.trim());
-  switch (encoding) {
-    case 'hex':
-      return uid;
-    case 'hex-reversed':
-      return reverseBytes(uid);
-    case 'dec-be':
-    case 'dec-le': {
-      // Readers truncate longer UIDs in vendor-specific ways; guessing would bind the wrong card.
-      if (uid.length !== 8) throw badUid(`十进制格式只适用于 4 字节 UID，“${hex}”有 ${uid.length / 2} 字节`, `decimal forms fit 4-byte UIDs only; "${hex}" has ${uid.length / 2} bytes`);
-      const ordered = encoding === 'dec-be' ? uid : reverseBytes(uid);
-      return String(Number.parseInt(ordered, 16)).padStart(10, '0');
-    }
-  }
+  return asReaderError(() => coreFormatUid(hex, encoding));
 }

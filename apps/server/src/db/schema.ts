@@ -1,6 +1,7 @@
 // Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
+import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewStage, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../authz.ts';
 
@@ -40,7 +41,7 @@ export interface PersonTable {
   /** Professional title (职称), e.g. 主治医师. */
   title: string | null;
   /** 医 / 护 / 药 / 技 */
-  category: 'doctor' | 'nurse' | 'pharmacist' | 'technician' | null;
+  category: StaffCategory | null;
   /** CME card number (继教卡号), issued when registration is approved. */
   cme_number: string | null;
   photo_hash: string | null;
@@ -109,7 +110,7 @@ export interface RegistrationDuplicateTable {
 export interface CredentialTable {
   id: string;
   person_id: string;
-  kind: 'id-card' | 'ic-card' | 'card-number';
+  kind: CredentialKind;
   /** The UID or card number; for an ID card, the blind index of the ID number. */
   value: string;
   /** A lost card (挂失) stays on record and is refused at the door. */
@@ -136,8 +137,8 @@ export interface ProjectTable {
   /** Project number (项目编号) assigned by the office. */
   number: string;
   name: string;
-  level: 'national' | 'provincial' | 'city' | 'unit';
-  credit_class: 'I' | 'II';
+  level: CreditLevel;
+  credit_class: CreditClass;
   credits: number;
   organiser_id: string;
   venue: string;
@@ -158,7 +159,7 @@ export interface ProjectTable {
   credits_approved_by: string | null;
 }
 
-export type ProjectStatus = 'draft' | 'submitted' | 'approved' | 'rejected' | 'reported' | 'credits-submitted' | 'credits-approved';
+export type { ProjectStatus };
 
 /** A course (课程) of a project: its own time and credits; each approved attendee earns them once. */
 export interface CourseTable {
@@ -286,7 +287,7 @@ export interface TapTable {
   claimed_device_id: string;
   seq: number;
   session_id: string;
-  credential_kind: string;
+  credential_kind: CredentialKind;
   /** As presented, except an ID number, which is kept as its blind index. */
   credential_value: string;
   /** The person the server resolved the credential to, or null. */
@@ -425,9 +426,9 @@ export interface LedgerEntryTable {
   /** The CME year the credits count for (按年度录入): never carried into another year. */
   cme_year: number;
   /** Ⅰ类 or Ⅱ类 credits. */
-  credit_class: 'I' | 'II';
+  credit_class: CreditClass;
   /** The level of the project (national 国家级 … unit), where the source is a project. */
-  level: 'national' | 'provincial' | 'city' | 'unit' | null;
+  level: CreditLevel | null;
   credits: number;
   source_kind: LedgerSourceKind;
   /** The course attended, the claim, the import row, or (for a reversal) the reversed entry. */
@@ -467,10 +468,10 @@ export interface ClaimTable {
   id: string;
   person_id: string;
   /** A key of the core claim catalogue (CLAIM_ACTIVITIES). */
-  activity: string;
+  activity: ClaimActivityKey;
   occurred_on: string;
   cme_year: number;
-  credit_class: 'I' | 'II';
+  credit_class: CreditClass;
   level: LedgerEntryTable['level'];
   credits: number;
   /** Months of further study (进修); 0 for other activities. */
@@ -531,7 +532,7 @@ export interface ClaimEvidenceTable {
 export interface ClaimReviewTable {
   id: string;
   claim_id: string;
-  stage: 'department' | 'unit' | 'city' | 'province';
+  stage: ReviewStage;
   decision: 'approved' | 'rejected';
   reason: string | null;
   reviewer_id: string;

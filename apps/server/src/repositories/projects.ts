@@ -1,7 +1,7 @@
 // CME projects (继续医学教育项目): declaration with courses (课程), review by the offices the
 // project's level requires, execution report (执行情况), credit submission and approval into the
 // ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
-import { chinaDate, newId } from '@opencme/core';
+import { chinaDate, creditClassOfLevel, daysBetween, declaredInTime, newId, projectMayBeHeld, REVIEW_OFFICES, type ReviewOffice, reportIsLate } from '@opencme/core';
 import { sql } from 'kysely';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
@@ -14,21 +14,10 @@ import { appendLedgerEntries } from './ledger.ts';
 import { settingsFor } from './settings.ts';
 import { cmeYearForDate } from './standing.ts';
 
-type Office = 'unit' | 'city' | 'province';
+// The door's sync (taps.ts) asks here whether a session's project may be held.
+export { projectMayBeHeld };
 
-/**
- * The offices that review a project, in order. A national or provincial project goes through the
- * city office (市州卫健委) to the provincial office (省继教办); a city project stops at the city; a
- * unit's own project is reviewed by the unit's CME office (医教科).
- */
-export const REVIEW_OFFICES: Record<ProjectTable['level'], readonly Office[]> = {
-  national: ['city', 'province'],
-  provincial: ['city', 'province'],
-  city: ['city'],
-  unit: ['unit'],
-};
-
-const OFFICE_ROLE: Record<Office, Role> = { unit: 'unit-admin', city: 'city-admin', province: 'province-admin' };
+const OFFICE_ROLE: Record<ReviewOffice, Role> = { unit: 'unit-admin', city: 'city-admin', province: 'province-admin' };
 
 export interface CourseInput {
   name: string;
@@ -78,13 +67,13 @@ async function transition(db: DB, project: { id: string; status: ProjectStatus }
   if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
 }
 
-/** The number of days from one China date (YYYY-MM-DD) to another. */
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-/** Refuses dates that contradict each other: the project's, and each course's within them. */
+/** Refuses what contradicts itself: a level and a credit class that disagree, the project's dates, and each course's within them. */
 function checkDates(p: ProjectInput) {
+  const creditClass = creditClassOfLevel(p.level);
+  if (p.creditClass !== creditClass) {
+    const zh = { I: 'Ⅰ类', II: 'Ⅱ类' }[creditClass];
+    throw new UserFacingError('BAD_REQUEST', `此级别的项目授予${zh}学分`, `A project of this level awards Class ${creditClass} credits`, 'creditClass');
+  }
   if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date', 'endsOn');
   p.courses.forEach((c, i) => {
     if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
@@ -231,8 +220,8 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
     expectStatus(project, ['draft', 'rejected'], '只有草稿或被退回的项目可以提交审核', 'Only a draft or a rejected project can be submitted');
     const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
     const today = chinaDate(input.now);
-    const lead = daysBetween(today, project.starts_on);
-    if (lead < projectLeadDays) {
+    if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
+      const lead = daysBetween(today, project.starts_on);
       throw new UserFacingError(
         'BAD_REQUEST',
         `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
@@ -245,7 +234,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
   });
 }
 
-function requireOffice(office: Office, actor: Actor) {
+function requireOffice(office: ReviewOffice, actor: Actor) {
   if (actor.role !== OFFICE_ROLE[office]) {
     const zh = { unit: '单位医教科', city: '市州卫健委', province: '省继教办' }[office];
     throw new UserFacingError('FORBIDDEN', `此项目正等待${zh}审核`, `This project waits for the ${office} office's review`);
@@ -296,11 +285,6 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
   });
 }
 
-/** Whether a project in this status was approved, so that it may be held (a draft, one under review or a rejected one may not). */
-export function projectMayBeHeld(status: ProjectStatus): boolean {
-  return status !== 'draft' && status !== 'submitted' && status !== 'rejected';
-}
-
 /** Whether a session belongs to an approved project (only those may be held, so only those get kiosks). */
 export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boolean> {
   const row = await db
@@ -326,7 +310,7 @@ export async function reportExecution(db: DB, input: { projectId: string; summar
     const today = chinaDate(input.now);
     if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', `项目尚未结束（${project.ends_on} 结束）`, `The project has not ended yet (ends ${project.ends_on})`);
     const { reportDays } = await settingsFor(trx, project.organiser_id);
-    const late = daysBetween(project.ends_on, today) > reportDays;
+    const late = reportIsLate(project.ends_on, today, reportDays);
     const at = input.now.toISOString();
     for (const a of input.attachments) {
       await trx.insertInto('project_attachments').values({ id: newId(), project_id: project.id, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at }).execute();

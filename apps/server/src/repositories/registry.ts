@@ -1,4 +1,4 @@
-import { formatCmeNumber, newId } from '@opencme/core';
+import { chinaYear, formatCmeNumber, newId, provinceCodeOfRegion } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
 import type { CredentialTable } from '../db/schema.ts';
@@ -22,7 +22,7 @@ async function nextSerial(db: DB, name: string): Promise<number> {
 /** Issues a new CME card number (继教卡号) for a person of this unit, in the year given. */
 export async function issueCmeNumber(db: DB, institutionId: string, year: number): Promise<string> {
   const province = await enclosing(db, institutionId, 'province');
-  const provinceCode = province?.region_code?.slice(0, 2) ?? '00';
+  const provinceCode = provinceCodeOfRegion(province?.region_code) ?? '00';
   return formatCmeNumber({ provinceCode, year, serial: await nextSerial(db, `cme-number:${provinceCode}:${year}`) });
 }
 
@@ -56,7 +56,7 @@ export async function approveRegistration(db: DB, vault: IdNumberVault, personId
   const person = await db.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
   if (person.registration_status !== 'pending') return null;
   const version = await nextVersion(db);
-  const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, now.getFullYear()));
+  const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, chinaYear(now)));
   await db
     .updateTable('persons')
     .set({ registration_status: 'approved', cme_number: cmeNumber, reviewed_at: now.toISOString(), reviewed_by: reviewer, reject_reason: null, version, updated_at: now.toISOString() })

@@ -1,8 +1,8 @@
 // A province's settings for projects and attendance. Provinces differ (lead time of a declaration,
 // when reports are due, how attendance earns credit); a province that set nothing gets the defaults.
-import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES } from '@opencme/core';
-import { sql } from 'kysely';
+import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
+import { enclosing } from './organisations.ts';
 
 export interface ProvinceSettings {
   provinceId: string | null;
@@ -13,19 +13,9 @@ export interface ProvinceSettings {
   attendanceRules: AttendanceRules;
 }
 
-export const DEFAULT_PROJECT_LEAD_DAYS = 14;
-export const DEFAULT_REPORT_DAYS = 14;
-
 /** The province an organisation lies in (itself, if it is one). */
 export async function provinceOf(db: DB, organisationId: string): Promise<string | null> {
-  const row = await sql<{ id: string }>`
-    with recursive ancestors(id, parent_id, kind) as (
-      select id, parent_id, kind from organisations where id = ${organisationId}
-      union all
-      select o.id, o.parent_id, o.kind from organisations o join ancestors a on o.id = a.parent_id
-    )
-    select id from ancestors where kind = 'province'`.execute(db);
-  return row.rows[0]?.id ?? null;
+  return (await enclosing(db, organisationId, 'province'))?.id ?? null;
 }
 
 export async function settingsFor(db: DB, organisationId: string): Promise<ProvinceSettings> {

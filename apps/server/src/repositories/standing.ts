@@ -2,9 +2,9 @@
 // asked for, never stored beside it: the ledger is the only record of credits.
 import {
   type CreditTotals,
-  cmeYearOf,
+  cmeYearOfDate,
   evaluateStanding,
-  provinceCodeOf,
+  provinceCodeOfRegion,
   type RuleSet,
   ruleSetSchema,
   type Standing,
@@ -14,39 +14,35 @@ import {
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import { enclosing } from './organisations.ts';
 
 export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
   const rows = await db.selectFrom('rule_sets').select('definition').execute();
   return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
 }
 
-/** The province division code of each organisation given (walking up to its province). */
+/** The province division code of each organisation given, from its province's stored region code. */
 export async function provinceCodesOf(db: DB, organisationIds: readonly string[]): Promise<Map<string, string | null>> {
   const codes = new Map<string, string | null>();
-  for (const id of new Set(organisationIds)) {
-    const row = await sql<{ name: string }>`
-      with recursive up(id, parent_id, kind, name) as (
-        select id, parent_id, kind, name from organisations where id = ${id}
-        union all
-        select o.id, o.parent_id, o.kind, o.name from organisations o join up on o.id = up.parent_id
-      )
-      select name from up where kind = 'province'`.execute(db);
-    codes.set(id, row.rows[0] ? provinceCodeOf(row.rows[0].name) : null);
-  }
+  for (const id of new Set(organisationIds)) codes.set(id, provinceCodeOfRegion((await enclosing(db, id, 'province'))?.region_code));
   return codes;
 }
 
 /** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
 export function ruleSetFor(ruleSets: readonly RuleSet[], provinceCode: string | null, cmeYear: number): RuleSet {
   const ruleSet = selectRuleSet(ruleSets, provinceCode, cmeYear);
-  if (!ruleSet) throw new UserFacingError('PRECONDITION_FAILED', `${cmeYear}年度没有适用的学分规则`, `No credit rule set governs ${cmeYear}`);
+  if (!ruleSet) throw noRuleSet(cmeYear);
   return ruleSet;
 }
+
+const noRuleSet = (year: number) => new UserFacingError('PRECONDITION_FAILED', `${year}年度没有适用的学分规则`, `No credit rule set governs ${year}`);
 
 /** The CME year a date falls in for people of an organisation (the rule set decides when a year starts). */
 export async function cmeYearForDate(db: DB, organisationId: string, date: string): Promise<number> {
   const code = (await provinceCodesOf(db, [organisationId])).get(organisationId) ?? null;
-  return cmeYearOf(ruleSetFor(await loadRuleSets(db), code, Number(date.slice(0, 4))), date);
+  const year = cmeYearOfDate(await loadRuleSets(db), code, date);
+  if (year === null) throw noRuleSet(Number(date.slice(0, 4)));
+  return year;
 }
 
 export interface PersonStanding {

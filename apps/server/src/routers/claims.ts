@@ -1,11 +1,11 @@
-import { chinaDate, claimDraftSchema, cmeYearOf } from '@opencme/core';
+import { chinaDate, claimDraftSchema } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
 import { takeUploads } from '../repositories/uploads.ts';
-import { loadRuleSets, provinceCodesOf, ruleSetFor, standingOfPerson } from '../repositories/standing.ts';
+import { cmeYearForDate, standingOfPerson } from '../repositories/standing.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */
@@ -37,9 +37,7 @@ export const claimsRouter = {
   mine: userProcedure.query(async ({ ctx }) => {
     const personId = await ownPerson(ctx);
     const person = await ctx.db.selectFrom('persons').select('institution_id').where('id', '=', personId).executeTakeFirstOrThrow();
-    const code = (await provinceCodesOf(ctx.db, [person.institution_id])).get(person.institution_id) ?? null;
-    const today = chinaDate(ctx.now());
-    const cmeYear = cmeYearOf(ruleSetFor(await loadRuleSets(ctx.db), code, Number(today.slice(0, 4))), today);
+    const cmeYear = await cmeYearForDate(ctx.db, person.institution_id, chinaDate(ctx.now()));
     return { personId, cmeYear, standing: (await standingOfPerson(ctx.db, personId, cmeYear)).standing, claims: await claimsOfPerson(ctx.db, personId) };
   }),
 

@@ -1,5 +1,5 @@
 // Self-registration (自助注册) from a phone: no account, a status link with a secret instead.
-import { idDocumentKind, newId, validateIdNumber } from '@opencme/core';
+import { idDocumentKind, newId, STAFF_CATEGORIES, validateIdNumber } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { nextVersion } from '../db/connect.ts';
@@ -28,7 +28,7 @@ export const RegistrationInput = z.object({
   idNumber: z.string().trim(),
   phone: z.string().trim().regex(/^1\d{10}$/, '请填写11位手机号'),
   title: z.string().trim().min(1, '请选择职称').max(30),
-  category: z.enum(['doctor', 'nurse', 'pharmacist', 'technician']),
+  category: z.enum(STAFF_CATEGORIES),
   specialty: z.string().trim().max(60).default(''),
   degree: z.enum(['secondary', 'college', 'bachelor', 'master', 'doctorate']),
   /** The cropped portrait, sent first to POST /api/files/photo: the id it answered. */

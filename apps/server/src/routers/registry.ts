@@ -1,7 +1,6 @@
 // The registry (人员信息库): who is who. Review of registrations, staff lists, cards.
-import { type UidEncoding, parseUid } from '@opencme/reader-webhid';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { newId } from '@opencme/core';
+import { newId, parseUid, UID_ENCODINGS, UidFormatError } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
@@ -99,16 +98,17 @@ export const registryRouter = {
       z.object({
         personId: z.string(),
         typed: z.string().trim().min(1).max(32),
-        encoding: z.enum(['hex', 'hex-reversed', 'dec-be', 'dec-le']).default('hex'),
+        encoding: z.enum(UID_ENCODINGS).default('hex'),
         category: z.enum(['I', 'II', 'III']),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       let uid: string;
       try {
-        uid = parseUid(input.typed, input.encoding as UidEncoding);
-      } catch {
-        throw new UserFacingError('BAD_REQUEST', '卡号格式与所选编码不符', 'The card number does not fit the chosen encoding');
+        uid = parseUid(input.typed, input.encoding);
+      } catch (error) {
+        if (error instanceof UidFormatError) throw new UserFacingError('BAD_REQUEST', error.message, error.messageEn);
+        throw error;
       }
       const taken = await ctx.db.selectFrom('credentials').select('person_id').where('kind', '=', 'ic-card').where('value', '=', uid).executeTakeFirst();
       if (taken) throw new UserFacingError('CONFLICT', '这张卡已绑定给其他人员', 'This card is already bound to someone');

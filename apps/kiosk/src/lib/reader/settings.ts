@@ -1,7 +1,8 @@
 // The kiosk's reader settings, kept in Dexie's meta table so that they survive reloads and
 // offline starts. Stored values are parsed on the way out: a value from an older version or a
 // hand-edited database falls back to the default instead of breaking the door.
-import { KNOWN_ID_READERS, type KnownReader, type ReaderDeviceInfo, type TransportKind, UID_ENCODINGS, type UidEncoding } from '@opencme/reader-webhid';
+import { UID_ENCODINGS, type UidEncoding } from '@opencme/core';
+import { KNOWN_ID_READERS, type KnownReader, type ReaderDeviceInfo, type TransportKind } from '@opencme/reader-webhid';
 import { z } from 'zod';
 import { getMeta, type KioskDb, setMeta } from '../kiosk/db.ts';
 
@@ -12,7 +13,7 @@ export const DEFAULT_DEMO_TRANSPORT: TransportKind = 'usb-four-pipe';
 export const SAMPLE_UID = '26DEFAE7';
 export const TRANSPORT_KINDS: readonly TransportKind[] = ['usb-four-pipe', 'usb-single-pipe', 'hid-wrapped', 'serial'];
 
-const UidEncodingSchema = z.enum(UID_ENCODINGS as [UidEncoding, ...UidEncoding[]]);
+const UidEncodingSchema = z.enum(UID_ENCODINGS);
 const TransportSchema = z.enum(TRANSPORT_KINDS as [TransportKind, ...TransportKind[]]);
 const LearnedReaderSchema = z.object({
   vendorId: z.number().int().min(0).max(0xffff),

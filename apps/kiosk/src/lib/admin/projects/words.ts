@@ -1,6 +1,7 @@
+import type { ProjectStatus } from '@opencme/core';
 import { type MessageKey, t } from '../../i18n.svelte.ts';
 
-export type ProjectStatus = 'draft' | 'submitted' | 'approved' | 'rejected' | 'reported' | 'credits-submitted' | 'credits-approved';
+export type { ProjectStatus };
 
 export const statusText = (status: ProjectStatus) => t(`project.status.${status}`);
 

@@ -1,0 +1,54 @@
+// The project workflow's rules (继续医学教育项目): which offices review a project of each level,
+// how early it must be declared, when its execution report is late, and which credit class its
+// level gives. The server enforces them; the declaration form shows them before anyone submits.
+import type { CreditClass, CreditLevel } from './rules.ts';
+
+export const PROJECT_STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'reported', 'credits-submitted', 'credits-approved'] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export type ReviewOffice = 'unit' | 'city' | 'province';
+
+/**
+ * The offices that review a project, in order. A national or provincial project goes through the
+ * city office (市州卫健委) to the provincial office (省继教办); a city project stops at the city; a
+ * unit's own project is reviewed by the unit's CME office (医教科).
+ */
+export const REVIEW_OFFICES: Record<CreditLevel, readonly ReviewOffice[]> = {
+  national: ['city', 'province'],
+  provincial: ['city', 'province'],
+  city: ['city'],
+  unit: ['unit'],
+};
+
+/**
+ * The credit class a project's level gives: national and provincial projects (国家级、省级) award
+ * Class I (Ⅰ类) credits, city and unit projects Class II (Ⅱ类).
+ */
+export function creditClassOfLevel(level: CreditLevel): CreditClass {
+  return level === 'national' || level === 'provincial' ? 'I' : 'II';
+}
+
+/** 申报提前期: a project is declared at least this many days before it starts, unless the province says otherwise. */
+export const DEFAULT_PROJECT_LEAD_DAYS = 14;
+/** 执行情况上报期限: the execution report is due this many days after the end, unless the province says otherwise. */
+export const DEFAULT_REPORT_DAYS = 14;
+
+/** The number of days from one China date (YYYY-MM-DD) to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Whether a project starting on `startsOn` may still be submitted on `today` (both China dates). */
+export function declaredInTime(today: string, startsOn: string, leadDays: number): boolean {
+  return daysBetween(today, startsOn) >= leadDays;
+}
+
+/** Whether an execution report made on `reportedOn` for a project that ended on `endsOn` is late (逾期): no credits then. */
+export function reportIsLate(endsOn: string, reportedOn: string, reportDays: number): boolean {
+  return daysBetween(endsOn, reportedOn) > reportDays;
+}
+
+/** Whether a project in this status was approved, so that it may be held (a draft, one under review or a rejected one may not). */
+export function projectMayBeHeld(status: ProjectStatus): boolean {
+  return status !== 'draft' && status !== 'submitted' && status !== 'rejected';
+}
