@@ -26,7 +26,7 @@ async function signIn(page: Page, login: 'admin' | 'director' = 'admin') {
 /** The director opens the project and takes one decision on it. */
 async function approveAs(director: Page, button: '批准' | '批准学分', after: string) {
   await signIn(director, 'director');
-  await director.getByRole('button', { name: '心内科病例讨论会' }).click();
+  await director.getByRole('link', { name: '心内科病例讨论会' }).click();
   await director.getByRole('button', { name: button, exact: true }).click();
   await expect(director.getByTestId('project-status')).toHaveText(after);
 }
@@ -84,8 +84,8 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await directorContext.clock.install({ time: declaredAt });
   const director = await directorContext.newPage();
   await approveAs(director, '批准', '已批准');
+  // The project and its step are in the address: a reload stays on it.
   await admin.reload();
-  await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
   await expect(status).toHaveText('已批准');
   for (const session of await admin.getByTestId('session').all()) {
     await session.getByRole('combobox', { name: '分配签到机' }).selectOption({ label: DEMO_KIOSK });
@@ -169,8 +169,8 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await directorContext.clock.pauseAt(beijing(`${EVENT_DAY}T16:50:00`));
   await directorContext.clock.resume();
   await approveAs(director, '批准学分', '学分已授予');
+  // The project and its step are in the address: a reload stays on it.
   await admin.reload();
-  await admin.getByRole('button', { name: '心内科病例讨论会' }).click();
   await expect(status).toHaveText('学分已授予');
   await admin.getByRole('link', { name: '状态记录' }).click();
   await expect(admin.getByTestId('history').locator('li')).toHaveCount(6);
