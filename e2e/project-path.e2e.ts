@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { demoCardNumber, ServerProcess, setKioskPin } from './server.ts';
+import { demoCardNumber, leaveKioskMode, ServerProcess, setKioskPin } from './server.ts';
 
 const server = new ServerProcess();
 test.afterAll(() => server.dispose());
@@ -111,6 +111,8 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await tap(kiosk, p3, '08:57');
   await tap(kiosk, p1, '11:01');
   await tap(kiosk, p2, '11:02'); // p3 leaves without signing out
+  // Changing the session leaves kiosk mode, which takes the admin PIN.
+  await leaveKioskMode(kiosk.page);
   await kiosk.page.getByRole('button', { name: '更换场次' }).click();
   await kiosk.page.getByRole('button', { name: new RegExp(courses[1]!.name) }).click();
   await tap(kiosk, p1, '13:55');
