@@ -1,7 +1,7 @@
 // Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
-import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewStage, StaffCategory } from '@opencme/core';
+import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../authz.ts';
 
@@ -532,7 +532,7 @@ export interface ClaimEvidenceTable {
 export interface ClaimReviewTable {
   id: string;
   claim_id: string;
-  stage: ReviewStage;
+  stage: ReviewOffice;
   decision: 'approved' | 'rejected';
   reason: string | null;
   reviewer_id: string;

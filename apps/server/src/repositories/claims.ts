@@ -2,7 +2,7 @@
 // (withdrawn and resubmitted as a new claim instead), reviewed stage by stage along the chain its
 // activity requires, and written to the ledger when the last stage approves.
 import { createHash } from 'node:crypto';
-import { CLAIM_ACTIVITIES, type ClaimDraft, newId, type ReviewStage } from '@opencme/core';
+import { CLAIM_ACTIVITIES, type ClaimDraft, newId, type ReviewOffice } from '@opencme/core';
 import { sql } from 'kysely';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
@@ -14,7 +14,7 @@ import { cmeYearForDate } from './standing.ts';
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
 
 /** The stage of a review chain each role decides. */
-export const STAGE_OF_ROLE: Partial<Record<Role, ReviewStage>> = {
+export const STAGE_OF_ROLE: Partial<Record<Role, ReviewOffice>> = {
   'department-reviewer': 'department',
   'unit-admin': 'unit',
   'city-admin': 'city',
@@ -109,7 +109,7 @@ export async function withdrawClaim(db: DB, input: { claimId: string; personId: 
   if (Number(res.numUpdatedRows) === 0) throw new UserFacingError('CONFLICT', '只能撤回本人审核中的申报', 'Only a claim of your own that is still under review can be withdrawn');
 }
 
-const chainOf = (row: { chain: string }) => JSON.parse(row.chain) as ReviewStage[];
+const chainOf = (row: { chain: string }) => JSON.parse(row.chain) as ReviewOffice[];
 
 /**
  * Approves or rejects claims at the reviewer's stage, all or none: a claim that is not waiting
@@ -180,7 +180,7 @@ export interface ClaimView {
   credits: number;
   months: number;
   description: string;
-  chain: ReviewStage[];
+  chain: ReviewOffice[];
   stage: number;
   status: string;
   submittedAt: string;

@@ -1,7 +1,7 @@
 // CME projects (继续医学教育项目): declaration with courses (课程), review by the offices the
 // project's level requires, execution report (执行情况), credit submission and approval into the
 // ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
-import { chinaDate, creditClassOfLevel, daysBetween, declaredInTime, newId, projectMayBeHeld, REVIEW_OFFICES, type ReviewOffice, reportIsLate } from '@opencme/core';
+import { chinaDate, creditClassOfLevel, daysBetween, declaredInTime, newId, projectMayBeHeld, PROJECT_REVIEW_CHAINS, type ReviewOffice, reportIsLate } from '@opencme/core';
 import { sql } from 'kysely';
 import type { Role } from '../authz.ts';
 import type { DB } from '../db/connect.ts';
@@ -17,7 +17,7 @@ import { cmeYearForDate } from './standing.ts';
 // The door's sync (taps.ts) asks here whether a session's project may be held.
 export { projectMayBeHeld };
 
-const OFFICE_ROLE: Record<ReviewOffice, Role> = { unit: 'unit-admin', city: 'city-admin', province: 'province-admin' };
+const OFFICE_ROLE: Record<ReviewOffice, Role> = { department: 'department-reviewer', unit: 'unit-admin', city: 'city-admin', province: 'province-admin' };
 
 export interface CourseInput {
   name: string;
@@ -236,7 +236,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
 
 function requireOffice(office: ReviewOffice, actor: Actor) {
   if (actor.role !== OFFICE_ROLE[office]) {
-    const zh = { unit: '单位医教科', city: '市州卫健委', province: '省继教办' }[office];
+    const zh = { department: '科室', unit: '单位医教科', city: '市州卫健委', province: '省继教办' }[office];
     throw new UserFacingError('FORBIDDEN', `此项目正等待${zh}审核`, `This project waits for the ${office} office's review`);
   }
 }
@@ -267,7 +267,7 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
-    const offices = REVIEW_OFFICES[project.level];
+    const offices = PROJECT_REVIEW_CHAINS[project.level];
     requireOffice(offices[project.review_step]!, input.actor);
     await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
@@ -380,7 +380,7 @@ export async function reviewCredits(db: DB, input: { projectId: string; decision
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
-    const offices = REVIEW_OFFICES[project.level];
+    const offices = PROJECT_REVIEW_CHAINS[project.level];
     requireOffice(offices[offices.length - 1]!, input.actor);
     await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
@@ -461,7 +461,7 @@ export async function getProject(db: DB, projectId: string) {
     db.selectFrom('project_attachments').select(['id', 'name', 'content_type as contentType']).where('project_id', '=', projectId).execute(),
   ]);
   return {
-    project: { ...project, reviewOffices: REVIEW_OFFICES[project.level] },
+    project: { ...project, reviewOffices: PROJECT_REVIEW_CHAINS[project.level] },
     courses,
     sessions,
     events,
