@@ -146,7 +146,7 @@ export interface ProjectTable {
   ends_on: string;
   mode: 'onsite' | 'online';
   created_at: string;
-  /** Where the project stands in declaration, review and execution (see repositories/projects.ts). */
+  /** Where the project stands in declaration, review and execution (see services/projects.ts). */
   status: Generated<ProjectStatus>;
   /** Which of the offices its level requires has the project now (0 = the first). */
   review_step: Generated<number>;
