@@ -5,7 +5,7 @@ import { DEFAULT_ATTENDANCE_RULES, newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, ROLES, type Role } from '../src/authz.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
-import { submitClaim } from '../src/repositories/claims.ts';
+import { submitClaim } from '../src/services/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { advanceRuns, runVerification } from '../src/repositories/verification.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';

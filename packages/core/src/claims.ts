@@ -4,11 +4,8 @@
 // it goes through (Hunan: out-of-province national projects and TCM paper certificates go
 // unit → city; papers and teaching stay in the hospital).
 import { z } from 'zod';
+import type { ReviewChain } from './review-chain.ts';
 import type { CreditClass, CreditLevel } from './rules.ts';
-
-/** Review stages, in the order a claim climbs them: 科室 → 单位 → 市州 → 省. */
-export const REVIEW_STAGES = ['department', 'unit', 'city', 'province'] as const;
-export type ReviewStage = (typeof REVIEW_STAGES)[number];
 
 export interface ClaimActivity {
   zh: string;
@@ -18,7 +15,8 @@ export interface ClaimActivity {
   maxCredits: number;
   /** Further study (进修) is claimed in months; its credits may be 0. */
   inMonths: boolean;
-  chain: readonly ReviewStage[];
+  /** The offices that review a claim of this activity, in order (see review-chain.ts). */
+  chain: ReviewChain;
 }
 
 export const CLAIM_ACTIVITIES = {

@@ -13,4 +13,5 @@ export * from './claims.ts';
 export * from './china-date.ts';
 export * from './uid.ts';
 export * from './projects.ts';
+export * from './review-chain.ts';
 export * from './titles.ts';

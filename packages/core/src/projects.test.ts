@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CREDIT_LEVELS } from './rules.ts';
-import { creditClassOfLevel, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS, declaredInTime, PROJECT_STATUSES, projectMayBeHeld, REVIEW_OFFICES, reportIsLate } from './projects.ts';
+import { creditClassOfLevel, creditReviewChain, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS, declaredInTime, PROJECT_REVIEW_CHAINS, PROJECT_STATUSES, projectMayBeHeld, reportIsLate } from './projects.ts';
 
 describe('the project workflow', () => {
   it('gives Class I to national and provincial projects and Class II to the others', () => {
@@ -13,7 +13,11 @@ describe('the project workflow', () => {
   });
 
   it('sends national and provincial projects through the city to the province, others to one office', () => {
-    expect(REVIEW_OFFICES).toEqual({ national: ['city', 'province'], provincial: ['city', 'province'], city: ['city'], unit: ['unit'] });
+    expect(PROJECT_REVIEW_CHAINS).toEqual({ national: ['city', 'province'], provincial: ['city', 'province'], city: ['city'], unit: ['unit'] });
+  });
+
+  it("has a project's credits reviewed by the office that approved it last", () => {
+    expect(CREDIT_LEVELS.map(creditReviewChain)).toEqual([['province'], ['province'], ['city'], ['unit']]);
   });
 
   it('takes a declaration 14 days ahead by default, and not 13', () => {

@@ -1,24 +1,28 @@
 // The project workflow's rules (继续医学教育项目): which offices review a project of each level,
 // how early it must be declared, when its execution report is late, and which credit class its
 // level gives. The server enforces them; the declaration form shows them before anyone submits.
+import type { ReviewChain } from './review-chain.ts';
 import type { CreditClass, CreditLevel } from './rules.ts';
 
 export const PROJECT_STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'reported', 'credits-submitted', 'credits-approved'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
-export type ReviewOffice = 'unit' | 'city' | 'province';
-
 /**
- * The offices that review a project, in order. A national or provincial project goes through the
- * city office (市州卫健委) to the provincial office (省继教办); a city project stops at the city; a
- * unit's own project is reviewed by the unit's CME office (医教科).
+ * The review chain of a project's declaration (项目申报审核), by its level. A national or
+ * provincial project goes through the city office (市州卫健委) to the provincial office (省继教办);
+ * a city project stops at the city; a unit's own project is reviewed by the unit's CME office (医教科).
  */
-export const REVIEW_OFFICES: Record<CreditLevel, readonly ReviewOffice[]> = {
+export const PROJECT_REVIEW_CHAINS: Record<CreditLevel, ReviewChain> = {
   national: ['city', 'province'],
   provincial: ['city', 'province'],
   city: ['city'],
   unit: ['unit'],
 };
+
+/** The review chain of a project's credit report (学分审核): the office that approved the project last, alone. */
+export function creditReviewChain(level: CreditLevel): ReviewChain {
+  return PROJECT_REVIEW_CHAINS[level].slice(-1);
+}
 
 /**
  * The credit class a project's level gives: national and provincial projects (国家级、省级) award

@@ -1,7 +1,7 @@
 // Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
-import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewStage, StaffCategory } from '@opencme/core';
+import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../authz.ts';
 
@@ -146,7 +146,7 @@ export interface ProjectTable {
   ends_on: string;
   mode: 'onsite' | 'online';
   created_at: string;
-  /** Where the project stands in declaration, review and execution (see repositories/projects.ts). */
+  /** Where the project stands in declaration, review and execution (see services/projects.ts). */
   status: Generated<ProjectStatus>;
   /** Which of the offices its level requires has the project now (0 = the first). */
   review_step: Generated<number>;
@@ -532,7 +532,7 @@ export interface ClaimEvidenceTable {
 export interface ClaimReviewTable {
   id: string;
   claim_id: string;
-  stage: ReviewStage;
+  stage: ReviewOffice;
   decision: 'approved' | 'rejected';
   reason: string | null;
   reviewer_id: string;

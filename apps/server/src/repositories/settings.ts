@@ -57,3 +57,9 @@ export async function rulesForSessions(db: DB, sessionIds: readonly string[]): P
   for (const organiserId of new Set(rows.map((r) => r.organiser_id))) byOrganiser.set(organiserId, (await settingsFor(db, organiserId)).attendanceRules);
   return new Map(rows.map((r) => [r.id, byOrganiser.get(r.organiser_id)!]));
 }
+
+/** Whether the organisation is a province (only a province has settings). */
+export async function isProvince(db: DB, organisationId: string): Promise<boolean> {
+  const row = await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).executeTakeFirst();
+  return row?.kind === 'province';
+}

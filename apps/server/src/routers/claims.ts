@@ -1,18 +1,13 @@
-import { chinaDate, claimDraftSchema } from '@opencme/core';
+import { claimDraftSchema } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { UserFacingError } from '../errors.ts';
-import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
-import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
 import { takeUploads } from '../repositories/uploads.ts';
-import { cmeYearForDate, standingOfPerson } from '../repositories/standing.ts';
+import { evidenceFile, ownClaims, personOfStaffAccount, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../services/claims.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */
 export async function ownPerson(ctx: Context & { user: { id: string } }): Promise<string> {
-  const personId = await personOfUser(ctx.db, ctx.user.id);
-  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', '此账号没有关联人员档案，请联系单位管理员', 'This account is not linked to a staff record: ask your unit administrator');
-  return personId;
+  return personOfStaffAccount(ctx.db, ctx.user.id);
 }
 
 /** An evidence file, sent first to POST /api/files/evidence: the id it answered. */
@@ -34,12 +29,7 @@ export const claimsRouter = {
   }),
 
   /** The staff member's own claims and standing for the current CME year. */
-  mine: userProcedure.query(async ({ ctx }) => {
-    const personId = await ownPerson(ctx);
-    const person = await ctx.db.selectFrom('persons').select('institution_id').where('id', '=', personId).executeTakeFirstOrThrow();
-    const cmeYear = await cmeYearForDate(ctx.db, person.institution_id, chinaDate(ctx.now()));
-    return { personId, cmeYear, standing: (await standingOfPerson(ctx.db, personId, cmeYear)).standing, claims: await claimsOfPerson(ctx.db, personId) };
-  }),
+  mine: userProcedure.query(async ({ ctx }) => ownClaims(ctx.db, await ownPerson(ctx), ctx.now())),
 
   /** Claims waiting for the caller's stage of review, each flagged when its evidence was claimed before. */
   queue: userProcedure.query(({ ctx }) => reviewQueue(ctx.db, ctx.user)),
@@ -47,27 +37,11 @@ export const claimsRouter = {
   /** Approve or reject one claim or many at once (all or none); a rejection needs a reason. */
   review: userProcedure
     .input(z.object({ claimIds: z.array(z.string()).min(1).max(500), decision: z.enum(['approved', 'rejected']), reason: z.string().trim().max(300).nullable().default(null) }))
-    .mutation(async ({ ctx, input }) => {
-      const result = await reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() });
-      for (const claimId of input.claimIds) {
-        await audit(ctx.db, { actor: { userId: ctx.user.id }, action: `claim.${input.decision === 'approved' ? 'approve' : 'reject'}`, entity: 'claim', entityId: claimId, organisationId: ctx.user.organisationId, after: { reason: input.reason }, at: ctx.now() });
-      }
-      return result;
-    }),
+    .mutation(({ ctx, input }) => reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() })),
 
   /** One evidence file of a claim, for its reviewers. */
   evidence: userProcedure.input(z.object({ claimId: z.string(), hash: z.string() })).query(async ({ ctx, input }) => {
-    const file = await ctx.db
-      .selectFrom('claim_evidence')
-      .innerJoin('evidence_files', 'evidence_files.hash', 'claim_evidence.evidence_hash')
-      .innerJoin('claims', 'claims.id', 'claim_evidence.claim_id')
-      .select(['claim_evidence.file_name', 'evidence_files.mime', 'evidence_files.bytes', 'claims.person_id'])
-      .where('claim_evidence.claim_id', '=', input.claimId)
-      .where('claim_evidence.evidence_hash', '=', input.hash)
-      .executeTakeFirst();
-    if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
-    // Evidence shows personal documents in full: every view is logged, under the claimant's unit.
-    await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: ctx.now() });
+    const file = await evidenceFile(ctx.db, { claimId: input.claimId, hash: input.hash, viewer: ctx.user, at: ctx.now() });
     return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
   }),
 } satisfies TRPCRouterRecord;

@@ -1,21 +1,21 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { AttendanceRulesSchema, chinaDate } from '@opencme/core';
+import { AttendanceRulesSchema } from '@opencme/core';
 import { z } from 'zod';
-import { UserFacingError } from '../errors.ts';
 import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
+import { listProjects } from '../repositories/projects.ts';
 import {
   declareProject,
   deleteProject,
   getProject,
-  listProjects,
+  leadTime,
   reportExecution,
   reviewCredits,
   reviewProject,
+  saveProjectSettings,
   submitCredits,
   submitProject,
   updateProject,
-} from '../repositories/projects.ts';
-import { saveSettings, settingsFor } from '../repositories/settings.ts';
+} from '../services/projects.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -48,11 +48,7 @@ export const projectsRouter = {
   get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId)),
 
   /** The province's lead time, as the organiser's declare form shows it beside the start date. */
-  leadTime: userProcedure.query(async ({ ctx }) => {
-    const { projectLeadDays } = await settingsFor(ctx.db, ctx.user.organisationId);
-    const earliest = new Date(Date.parse(`${chinaDate(ctx.now())}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
-    return { leadDays: projectLeadDays, earliestStart: earliest };
-  }),
+  leadTime: userProcedure.query(({ ctx }) => leadTime(ctx.db, ctx.user.organisationId, ctx.now())),
 
   /** The organiser (the caller's unit) declares a project as a draft. */
   declare: userProcedure.input(ProjectInput).mutation(async ({ ctx, input }) => ({
@@ -112,9 +108,7 @@ export const projectsRouter = {
   saveSettings: userProcedure
     .input(z.object({ provinceId: z.string(), projectLeadDays: z.number().int().min(0).max(365), reportDays: z.number().int().min(1).max(365), attendanceRules: AttendanceRulesSchema }))
     .mutation(async ({ ctx, input }) => {
-      const province = await ctx.db.selectFrom('organisations').select('kind').where('id', '=', input.provinceId).executeTakeFirst();
-      if (province?.kind !== 'province') throw new UserFacingError('BAD_REQUEST', '只能为省设置', 'Settings belong to a province');
-      await saveSettings(ctx.db, input.provinceId, input, ctx.now());
+      await saveProjectSettings(ctx.db, { ...input, now: ctx.now() });
       return { ok: true };
     }),
 } satisfies TRPCRouterRecord;

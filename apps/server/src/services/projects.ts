@@ -1,0 +1,384 @@
+// The project workflow (继续医学教育项目): declaration with courses (课程), review by the offices
+// the project's level requires, execution report (执行情况), credit submission and approval into
+// the ledger. Each step runs in one transaction and leaves a row of `project_events`; the review
+// steps follow core's review chain (review-chain.ts), so projects and claims climb it alike.
+import {
+  approvalsBelow,
+  chinaDate,
+  creditClassOfLevel,
+  creditReviewChain,
+  daysBetween,
+  decide,
+  declaredInTime,
+  newId,
+  PROJECT_REVIEW_CHAINS,
+  type ReviewChain,
+  type ReviewOutcome,
+  type ReviewRecord,
+  reportIsLate,
+  reviewState,
+} from '@opencme/core';
+import type { Role } from '../authz.ts';
+import type { DB } from '../db/connect.ts';
+import type { ProjectStatus } from '../db/schema.ts';
+import { UserFacingError } from '../errors.ts';
+import { recomputeAttendance } from '../repositories/attendance.ts';
+import { audit } from '../repositories/audit.ts';
+import { appendLedgerEntries } from '../repositories/ledger.ts';
+import {
+  actedOn,
+  anyTapIn,
+  type AttachmentInput,
+  attendancePairsOf,
+  creditAwardsOf,
+  deleteCourses,
+  deleteProjectRows,
+  earnedCourses,
+  findProject,
+  insertAttachments,
+  insertCourses,
+  insertProject,
+  moveProject,
+  numberTaken,
+  projectColumns,
+  projectDetail,
+  type ProjectInput,
+  type ProjectRow,
+  recordEvent,
+  replaceCreditAwards,
+  sessionIdsOf,
+} from '../repositories/projects.ts';
+import { isProvince, type ProvinceSettings, saveSettings, settingsFor } from '../repositories/settings.ts';
+import { cmeYearForDate } from '../repositories/standing.ts';
+import { OFFICE_NAMES, officeOfRole } from './review-offices.ts';
+
+export type { AttachmentInput, ProjectInput } from '../repositories/projects.ts';
+
+interface Actor {
+  userId: string;
+  role: Role;
+}
+
+async function loadProject(db: DB, projectId: string): Promise<ProjectRow> {
+  const project = await findProject(db, projectId);
+  if (!project) throw new UserFacingError('NOT_FOUND', '找不到此项目', 'No such project');
+  return project;
+}
+
+function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], zh: string, en: string) {
+  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', `${zh}（当前状态：${project.status}）`, `${en} (status: ${project.status})`);
+}
+
+const changedMeanwhile = () => new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+
+/** Moves a project on, only if nobody moved it since it was read. */
+async function transition(db: DB, project: ProjectRow, set: Parameters<typeof moveProject>[2]) {
+  if (!(await moveProject(db, project, set))) throw changedMeanwhile();
+}
+
+/** Refuses what contradicts itself: a level and a credit class that disagree, the project's dates, and each course's within them. */
+function checkDates(p: ProjectInput) {
+  const creditClass = creditClassOfLevel(p.level);
+  if (p.creditClass !== creditClass) {
+    const zh = { I: 'Ⅰ类', II: 'Ⅱ类' }[creditClass];
+    throw new UserFacingError('BAD_REQUEST', `此级别的项目授予${zh}学分`, `A project of this level awards Class ${creditClass} credits`, 'creditClass');
+  }
+  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date', 'endsOn');
+  p.courses.forEach((c, i) => {
+    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
+    if (chinaDate(new Date(c.startsAt)) < p.startsOn || chinaDate(new Date(c.endsAt)) > p.endsOn) {
+      throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程不在项目举办日期内`, `Course ${i + 1} lies outside the project's dates`);
+    }
+  });
+}
+
+async function requireFreeNumber(db: DB, number: string, except: string | null) {
+  if (await numberTaken(db, number, except)) throw new UserFacingError('CONFLICT', `项目编号 ${number} 已存在`, `Project number ${number} is taken`, 'number');
+}
+
+/** Declares a project as a draft: the project, its courses, and one session per course for the kiosks. */
+export async function declareProject(db: DB, input: { project: ProjectInput; organiserId: string; actor: Actor; now: Date }): Promise<string> {
+  const p = input.project;
+  checkDates(p);
+  const at = input.now.toISOString();
+  const id = newId();
+  return db.transaction().execute(async (trx) => {
+    await requireFreeNumber(trx, p.number, null);
+    await insertProject(trx, {
+      id,
+      ...projectColumns(p),
+      organiser_id: input.organiserId,
+      created_at: at,
+      status: 'draft',
+      report_summary: null,
+      report_submitted_at: null,
+      credits_submitted_at: null,
+      credits_approved_at: null,
+      credits_approved_by: null,
+    });
+    await insertCourses(trx, id, p, at);
+    await recordEvent(trx, { projectId: id, action: 'declare', from: null, to: 'draft', userId: input.actor.userId, now: input.now });
+    return id;
+  });
+}
+
+/** What only a project nobody has reviewed yet may undergo: a draft, or one sent back. */
+const AMENDABLE: readonly ProjectStatus[] = ['draft', 'rejected'];
+
+/**
+ * Removes a project's courses and sessions, refusing when a kiosk already recorded a tap in one:
+ * such a record is evidence and goes nowhere.
+ */
+async function removeCourses(db: DB, projectId: string) {
+  const sessions = await sessionIdsOf(db, projectId);
+  if (await anyTapIn(db, sessions)) {
+    throw new UserFacingError('CONFLICT', '此项目已有签到记录，不能修改课程或删除', 'This project already has attendance records: its courses cannot be changed or deleted');
+  }
+  await deleteCourses(db, projectId, sessions);
+}
+
+/** The organiser amends a draft (or a rejected project) before submitting it: fields and courses anew. */
+export async function updateProject(db: DB, input: { projectId: string; project: ProjectInput; actor: Actor; now: Date }): Promise<void> {
+  const p = input.project;
+  checkDates(p);
+  const at = input.now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以修改', 'Only a draft or a rejected project can be changed');
+    await requireFreeNumber(trx, p.number, project.id);
+    await removeCourses(trx, project.id);
+    await transition(trx, project, projectColumns(p));
+    await insertCourses(trx, project.id, p, at);
+    await recordEvent(trx, { projectId: project.id, action: 'update', from: project.status, to: project.status, userId: input.actor.userId, now: input.now });
+    await audit(trx, {
+      actor: { userId: input.actor.userId },
+      action: 'project.update',
+      entity: 'project',
+      entityId: project.id,
+      organisationId: project.organiser_id,
+      before: { number: project.number, name: project.name, startsOn: project.starts_on, endsOn: project.ends_on },
+      after: { number: p.number, name: p.name, startsOn: p.startsOn, endsOn: p.endsOn },
+      at: input.now,
+    });
+  });
+}
+
+/**
+ * The organiser withdraws a draft (or a rejected project) altogether. Its own history goes with
+ * it; the audit log keeps who deleted what.
+ */
+export async function deleteProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以删除', 'Only a draft or a rejected project can be deleted');
+    await removeCourses(trx, project.id);
+    if (!(await deleteProjectRows(trx, project))) throw changedMeanwhile();
+    await audit(trx, {
+      actor: { userId: input.actor.userId },
+      action: 'project.delete',
+      entity: 'project',
+      entityId: project.id,
+      organisationId: project.organiser_id,
+      before: { number: project.number, name: project.name, status: project.status, startsOn: project.starts_on, endsOn: project.ends_on },
+      at: input.now,
+    });
+  });
+}
+
+/** The province's lead time, and the earliest start a project declared today may have. */
+export async function leadTime(db: DB, organisationId: string, now: Date): Promise<{ leadDays: number; earliestStart: string }> {
+  const { projectLeadDays } = await settingsFor(db, organisationId);
+  const earliest = new Date(Date.parse(`${chinaDate(now)}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
+  return { leadDays: projectLeadDays, earliestStart: earliest };
+}
+
+/** Submits a draft (or a rejected project, amended) for review, if it is early enough. */
+export async function submitProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['draft', 'rejected'], '只有草稿或被退回的项目可以提交审核', 'Only a draft or a rejected project can be submitted');
+    const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
+    const today = chinaDate(input.now);
+    if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
+      const lead = daysBetween(today, project.starts_on);
+      throw new UserFacingError(
+        'BAD_REQUEST',
+        `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
+        `A project must be declared at least ${projectLeadDays} days before it starts (${lead} days left)`,
+        'startsOn',
+      );
+    }
+    // A resubmission climbs the chain afresh, from its first office.
+    await transition(trx, project, { status: 'submitted', review_step: 0 });
+    await recordEvent(trx, { projectId: project.id, action: 'submit', from: project.status, to: 'submitted', userId: input.actor.userId, now: input.now });
+  });
+}
+
+/** What the organiser's accounts do to a project: declare it, submit it, report it, submit its credits. */
+const ORGANISER_ACTIONS = ['declare', 'submit', 'report', 'submit-credits'] as const;
+
+/**
+ * Separation of duties: an account that declared, submitted, reported or submitted the credits of
+ * a project may not decide on it, or one account could approve and credit its own project. (A
+ * unit's own project is reviewed by the same office that organises it: by another of its accounts.)
+ */
+async function requireOtherAccount(db: DB, projectId: string, actor: Actor) {
+  if (await actedOn(db, projectId, actor.userId, ORGANISER_ACTIONS)) {
+    throw new UserFacingError('FORBIDDEN', '您参与了此项目的申报或执行，须由另一账号审核', 'You took part in declaring or running this project: another account must review it');
+  }
+}
+
+/**
+ * One office's decision on a project by the review chain. A project sent back (退回) is returned to
+ * its organiser, who may amend it and submit it again. The order of refusals: not this office's
+ * turn, then an account of the organiser's, then a missing reason.
+ */
+async function decideOnProject(
+  db: DB,
+  project: ProjectRow,
+  review: { chain: ReviewChain; decisions: readonly ReviewRecord[]; decision: 'approve' | 'reject'; reason: string | null; actor: Actor },
+): Promise<ReviewOutcome & { ok: true }> {
+  const waiting = reviewState(review.chain, review.decisions);
+  const office = officeOfRole(review.actor.role);
+  const outcome: ReviewOutcome = office
+    ? decide({ chain: review.chain, decisions: review.decisions, office, decision: review.decision === 'reject' ? 'return' : 'approve', reason: review.reason })
+    : { ok: false, reason: 'not-in-chain' };
+  const refuse = (o: ReviewOutcome & { ok: false }) => {
+    if (o.reason === 'reason-required') return new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
+    if (!waiting.ok || waiting.state.status !== 'pending') return new UserFacingError('BAD_REQUEST', '项目不在审核中', 'The project is not under review');
+    const name = OFFICE_NAMES[waiting.state.office];
+    return new UserFacingError('FORBIDDEN', `此项目正等待${name.zh}审核`, `This project waits for the ${name.en} office's review`);
+  };
+  if (!outcome.ok && outcome.reason !== 'reason-required') throw refuse(outcome);
+  await requireOtherAccount(db, project.id, review.actor);
+  if (!outcome.ok) throw refuse(outcome);
+  return outcome;
+}
+
+/** One office's decision on a submitted project: approve (to the next office, or approved) or reject with a reason. */
+export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
+    const chain = PROJECT_REVIEW_CHAINS[project.level];
+    const office = chain[project.review_step]!;
+    const { state } = await decideOnProject(trx, project, { chain, decisions: approvalsBelow(chain, project.review_step), ...input });
+    const event = { projectId: project.id, from: 'submitted' as const, reason: input.reason, userId: input.actor.userId, now: input.now };
+    if (state.status === 'returned' || state.status === 'rejected') {
+      await transition(trx, project, { status: 'rejected' });
+      await recordEvent(trx, { ...event, action: 'reject', to: 'rejected' });
+      return 'rejected';
+    }
+    // While a project waits, review_step names its office; once approved, it keeps the last one.
+    const to: ProjectStatus = state.status === 'approved' ? 'approved' : 'submitted';
+    await transition(trx, project, state.status === 'approved' ? { status: 'approved' } : { review_step: state.step });
+    await recordEvent(trx, { ...event, action: `approve:${office}`, to });
+    return to;
+  });
+}
+
+/** The execution report (执行情况) after the event; one past the province's deadline is marked late. */
+export async function reportExecution(db: DB, input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date }): Promise<{ late: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['approved'], '只有已批准的项目可以上报执行情况', 'Only an approved project can report its execution');
+    const today = chinaDate(input.now);
+    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', `项目尚未结束（${project.ends_on} 结束）`, `The project has not ended yet (ends ${project.ends_on})`);
+    const { reportDays } = await settingsFor(trx, project.organiser_id);
+    const late = reportIsLate(project.ends_on, today, reportDays);
+    const at = input.now.toISOString();
+    await insertAttachments(trx, project.id, input.attachments, at);
+    await transition(trx, project, { status: 'reported', report_summary: input.summary, report_submitted_at: at, report_late: late ? 1 : 0 });
+    await recordEvent(trx, {
+      projectId: project.id,
+      action: 'report',
+      from: 'approved',
+      to: 'reported',
+      reason: late ? `逾期上报（期限 ${reportDays} 天） / late (due within ${reportDays} days)` : null,
+      userId: input.actor.userId,
+      now: input.now,
+    });
+    return { late };
+  });
+}
+
+/**
+ * Submits the credits: every person whose attendance of a course's session is complete and who
+ * passed the assessment earns that course's credits. What is submitted is frozen for the reviewer.
+ */
+export async function submitCredits(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<{ awards: number }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    // The provincial notices: a report after the deadline earns no credit (逾期不予授分).
+    if (project.report_late) throw new UserFacingError('BAD_REQUEST', '执行情况逾期上报，按规定不授予学分', 'The execution report was late: no credits are granted');
+    // Attendance is computed as taps arrive; the province may have changed its rules since. What
+    // is submitted is computed afresh, by the rules in force now.
+    await recomputeAttendance(trx, await attendancePairsOf(trx, project.id), input.now.toISOString());
+    const earned = await earnedCourses(trx, project.id);
+    // The credits count for the attendee's CME year on the day of the course (China date), which
+    // the rule set of the attendee's province decides: not every CME year starts on 1 January.
+    const years = new Map<string, number>();
+    const awards = [];
+    for (const e of earned) {
+      const day = chinaDate(new Date(e.startsAt));
+      const key = `${e.institutionId}|${day}`;
+      if (!years.has(key)) years.set(key, await cmeYearForDate(trx, e.institutionId, day));
+      awards.push({ course_id: e.courseId, person_id: e.personId, project_id: project.id, credits: e.credits, cme_year: years.get(key)! });
+    }
+    await replaceCreditAwards(trx, project.id, awards);
+    await transition(trx, project, { status: 'credits-submitted', credits_submitted_at: input.now.toISOString() });
+    await recordEvent(trx, { projectId: project.id, action: 'submit-credits', from: 'reported', to: 'credits-submitted', reason: `${awards.length} 条 / entries`, userId: input.actor.userId, now: input.now });
+    return { awards: awards.length };
+  });
+}
+
+/**
+ * The approving office's decision on the submitted credits. Approval writes one ledger entry per
+ * person and course, in the CME year of the course, naming the course as its source; rejection
+ * sends the project back to the organiser with the reason.
+ */
+export async function reviewCredits(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<{ entries: number }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
+    // The credit report's chain is one office long: each submission is decided at once.
+    const { state } = await decideOnProject(trx, project, { chain: creditReviewChain(project.level), decisions: [], ...input });
+    const event = { projectId: project.id, from: 'credits-submitted' as const, reason: input.reason, userId: input.actor.userId, now: input.now };
+    if (state.status !== 'approved') {
+      await transition(trx, project, { status: 'reported', credits_submitted_at: null });
+      await recordEvent(trx, { ...event, action: 'reject-credits', to: 'reported' });
+      return { entries: 0 };
+    }
+    const awards = await creditAwardsOf(trx, project.id);
+    const written = await appendLedgerEntries(
+      trx,
+      awards.map((a) => ({
+        personId: a.person_id,
+        cmeYear: a.cme_year,
+        creditClass: project.credit_class,
+        level: project.level,
+        credits: a.credits,
+        sourceKind: 'attendance' as const,
+        sourceId: a.course_id,
+        sourceLabel: `${project.name}（${project.number}）· ${a.name}`,
+        approvedBy: input.actor.userId,
+        at: input.now,
+      })),
+    );
+    await transition(trx, project, { status: 'credits-approved', credits_approved_at: input.now.toISOString(), credits_approved_by: input.actor.userId });
+    await recordEvent(trx, { ...event, action: 'approve-credits', to: 'credits-approved' });
+    return { entries: written.length };
+  });
+}
+
+/** A project with its courses, sessions, history and the offices that review it. */
+export async function getProject(db: DB, projectId: string) {
+  return projectDetail(db, await loadProject(db, projectId));
+}
+
+/** The province's lead time, report deadline and attendance rules; only a province has them. */
+export async function saveProjectSettings(db: DB, input: Omit<ProvinceSettings, 'provinceId'> & { provinceId: string; now: Date }): Promise<void> {
+  if (!(await isProvince(db, input.provinceId))) throw new UserFacingError('BAD_REQUEST', '只能为省设置', 'Settings belong to a province');
+  await saveSettings(db, input.provinceId, input, input.now);
+}
