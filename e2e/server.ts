@@ -56,7 +56,8 @@ export class ServerProcess {
     const from = this.output.length;
     child.stdout!.on('data', (d) => (this.output += String(d)));
     child.stderr!.on('data', (d) => (this.output += String(d)));
-    const deadline = Date.now() + 30_000;
+    // Generous: on a loaded machine (CI, several builds at once) Node alone can take half a minute to boot.
+    const deadline = Date.now() + 90_000;
     while (!this.output.slice(from).includes('is running')) {
       if (child.exitCode !== null) throw new Error(`server exited:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`server did not start:\n${this.output}`);
