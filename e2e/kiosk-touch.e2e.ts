@@ -1,16 +1,12 @@
 // The kiosk on the screens it is used on: a phone, a tablet either way round, a desktop. On each,
-// every kiosk page fits the width, its targets are fingertip-sized and apart, and a screenshot is
-// kept (test-results/) for a person to look at. Kiosk mode hides the site and the admin PIN leaves it.
+// every kiosk screen on the way to the door and out of it (pairing, the PIN, the session choice,
+// a tap, the PIN pad) fits the width, its targets are fingertip-sized and apart, and a screenshot
+// is kept (test-results/screens/); the door waiting and the reader settings are every-page's.
+// Kiosk mode hides the site and the admin PIN leaves it.
 import { expect, type Page, test } from '@playwright/test';
+import { checkLayout, keepScreenshot, resize, SIZES, type Size } from './layout.ts';
 import { demoMorning, KIOSK_PIN, leaveKioskMode, ServerProcess, setKioskPin } from './server.ts';
 
-const SIZES = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'tablet-landscape', width: 1280, height: 800 },
-  { name: 'tablet-portrait', width: 800, height: 1280 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
-type Size = (typeof SIZES)[number];
 const isTablet = (size: Size) => size.name.startsWith('tablet');
 /** The demo's test hook (apps/kiosk/README.md), as far as this file uses it. */
 type HookWindow = { __opencmeDemoReader?: { swipeIcCard(uidHex: string): void } };
@@ -31,63 +27,11 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-interface Target {
-  what: string;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/**
- * The page as a finger meets it: its width against the window's, and every visible button, link,
- * input and select (a radio or checkbox by its label, which is what one taps). With a modal dialog
- * open, only the dialog's: the rest of the page cannot be touched.
- */
-function measure(p: Page) {
-  return p.evaluate(() => {
-    const scope = document.querySelector('dialog[open]') ?? document;
-    const targets: Target[] = [];
-    for (const el of scope.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea')) {
-      const rect = el.getBoundingClientRect();
-      if (rect.width === 0 || rect.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-      const box = el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox') ? (el.closest('label') ?? el) : el;
-      const r = box.getBoundingClientRect();
-      const what = `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || (el as HTMLInputElement).name || '').trim().slice(0, 30)}"`;
-      targets.push({ what, left: r.left + window.scrollX, top: r.top + window.scrollY, width: r.width, height: r.height });
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, text: document.body.innerText, targets };
-  });
-}
-
+/** This kiosk screen at this size: it fits, nothing overlaps, every target takes a fingertip; a screenshot is kept. */
 async function checkPage(label: string, size: Size): Promise<void> {
-  await page.setViewportSize({ width: size.width, height: size.height });
-  // Fonts and layout settle after a resize.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const { scrollWidth, innerWidth, text, targets } = await measure(page);
-  const where = `${label} at ${size.name}`;
-  expect(scrollWidth, `${where}: no horizontal scroll`).toBeLessThanOrEqual(innerWidth);
-
-  const small = targets.filter((t) => t.width < 47.5 || t.height < 47.5).map((t) => `${t.what} ${Math.round(t.width)}×${Math.round(t.height)}`);
-  expect(small, `${where}: targets under 48×48 px`).toEqual([]);
-
-  const overlaps: string[] = [];
-  for (const [i, a] of targets.entries()) {
-    for (const b of targets.slice(i + 1)) {
-      const x = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
-      const y = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
-      if (x > 1 && y > 1) overlaps.push(`${a.what} / ${b.what}`);
-    }
-  }
-  expect(overlaps, `${where}: overlapping targets`).toEqual([]);
-
-  // What a person reads: no record ids, no JSON, no untranslated message keys.
-  expect(text, `${where}: no UUID`).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
-  expect(text, `${where}: no JSON`).not.toMatch(/[{[]\s*"/);
-  expect(text, `${where}: no message keys`).not.toMatch(/\b(?:app|pair|pin|session|tap|demo|reader|status|selfTest)\.[a-zA-Z]/);
-
-  // Kept under test-results/ for a person to look at: a layout can pass every check and still look wrong.
-  await page.screenshot({ path: test.info().outputPath(`${label}-${size.name}.png`), fullPage: true });
+  await resize(page, size);
+  await checkLayout(page, `${label} at ${size.name}`, { touch: true });
+  await keepScreenshot(page, test.info(), `kiosk-${label}-${size.name}`);
 }
 
 const siteNavigation = () => page.getByRole('banner').getByRole('link', { name: '管理' });
@@ -126,7 +70,6 @@ test('at the door the site is hidden; a tap shows the face large with name and d
   await page.getByRole('button', { name: '演示读卡器' }).click();
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('demo-reader')).toBeVisible();
-  for (const size of SIZES) await checkPage('door-waiting', size);
 
   const holders = await page.evaluate(
     () =>
@@ -193,7 +136,6 @@ test('leaving kiosk mode takes the admin PIN: a wrong one stays at the door, the
   await expect(page.getByRole('heading', { name: '读卡器设置', level: 1 })).toBeVisible();
   await expect(siteNavigation()).toBeVisible();
   await expect(page.getByRole('heading', { name: '演示读卡器' })).toBeVisible();
-  for (const size of SIZES) await checkPage('reader-settings', size);
 
   // Back at the door, kiosk mode again without a PIN.
   await page.getByRole('link', { name: '返回签到' }).click();

@@ -3,7 +3,7 @@
 // takes real key events, and the taps reach the real server.
 import { createHash } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
-import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, leaveKioskMode, ServerProcess, setKioskPin } from './server.ts';
+import { adminCookie, adminMutation, adminQuery, demoCardNumber, demoMorning, kioskAtDoor, leaveKioskMode, ServerProcess } from './server.ts';
 
 const server = new ServerProcess();
 let page: Page;
@@ -32,13 +32,7 @@ const morning = demoMorning();
 test.beforeAll(async ({ browser }) => {
   await server.start({ clockStart: morning });
   page = await browser.newPage();
-  await page.clock.install({ time: morning });
-  await page.goto(`${server.url}/kiosk`);
-  await page.getByLabel('配对码').fill(server.pairingCode);
-  await page.getByRole('button', { name: '配对' }).click();
-  await setKioskPin(page);
-  await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
-  await expect(page.getByTestId('status-last-sync')).not.toContainText('从未');
+  await kioskAtDoor(page, server, morning);
   await page.getByRole('button', { name: '演示读卡器' }).click();
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
   cookie = await adminCookie(server.url);

@@ -56,7 +56,8 @@ export class ServerProcess {
     const from = this.output.length;
     child.stdout!.on('data', (d) => (this.output += String(d)));
     child.stderr!.on('data', (d) => (this.output += String(d)));
-    const deadline = Date.now() + 30_000;
+    // Generous: on a loaded machine (CI, several builds at once) Node alone can take half a minute to boot.
+    const deadline = Date.now() + 90_000;
     while (!this.output.slice(from).includes('is running')) {
       if (child.exitCode !== null) throw new Error(`server exited:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`server did not start:\n${this.output}`);
@@ -100,15 +101,15 @@ export async function signedIn(browser: Browser, url: string, pathName: string, 
   return page;
 }
 
-/** Signs in as the demo admin and returns the session cookie for API calls from the test. */
-export async function adminCookie(url: string): Promise<string> {
+/** Signs in as the demo admin (or another demo account) and returns the session cookie for API calls from the test. */
+export async function adminCookie(url: string, login = 'admin'): Promise<string> {
   const res = await fetch(`${url}/trpc/auth.login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ json: { login: 'admin', password: 'opencme-demo' } }),
+    body: JSON.stringify({ json: { login, password: 'opencme-demo' } }),
   });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
-  if (!cookie) throw new Error('admin login failed');
+  if (!cookie) throw new Error(`${login} login failed`);
   return cookie;
 }
 
@@ -171,4 +172,15 @@ export async function leaveKioskMode(page: Page): Promise<void> {
   await page.getByRole('button', { name: '退出签到模式' }).click();
   await page.getByLabel('管理员 PIN').fill(KIOSK_PIN);
   await page.getByRole('button', { name: '确定' }).click();
+}
+
+/** A kiosk paired with the demo server (its clock set at `time`), its admin PIN set, at the demo session's door once it has synced. */
+export async function kioskAtDoor(page: Page, server: ServerProcess, time: Date): Promise<void> {
+  await page.clock.install({ time });
+  await page.goto(`${server.url}/kiosk`);
+  await page.getByLabel('配对码').fill(server.pairingCode);
+  await page.getByRole('button', { name: '配对' }).click();
+  await setKioskPin(page);
+  await page.getByRole('button', { name: /急危重症诊疗新进展学习班/ }).click();
+  await expect(page.getByTestId('status-last-sync')).not.toContainText('从未');
 }
