@@ -24,14 +24,38 @@ export function toggleLocale(): void {
   document.documentElement.lang = i18n.locale;
 }
 
-/** The message of a server error in the user's language (the server sends both). */
+/** A message from outside the page (the server, core, a reader): a catalogue key and its parameters. */
+export interface Message {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+const known = (key: string): key is Key => Object.hasOwn(zh, key);
+
+/**
+ * A message from outside the page in the user's language. A key this catalogue lacks (a newer
+ * server, a slip) reads as the generic sentence: a raw key never reaches the screen.
+ */
+export function say(message: Message): string {
+  return known(message.key) ? t(message.key, message.params) : t('error.generic');
+}
+
+/** The key and parameters an error carries: a server refusal (`data`), or a core or reader error (its own). */
+function messageOf(error: unknown): Message | null {
+  if (!error || typeof error !== 'object') return null;
+  const data = (error as { data?: { messageKey?: unknown; params?: unknown } | null }).data;
+  const carrier = data && typeof data.messageKey === 'string' ? data : (error as { messageKey?: unknown; params?: unknown });
+  if (typeof carrier.messageKey !== 'string') return null;
+  const params = carrier.params && typeof carrier.params === 'object' ? (carrier.params as Record<string, string | number>) : {};
+  return { key: carrier.messageKey, params };
+}
+
+/** Any error in the user's language: a refusal of the server, a reader's failure, a check of core. */
 export function errorMessage(error: unknown): string {
-  if (error && typeof error === 'object' && 'message' in error) {
-    const data = (error as { data?: { messageEn?: string | null } }).data;
-    if (i18n.locale === 'en' && data?.messageEn) return data.messageEn;
-    if (error instanceof TypeError) return i18n.locale === 'en' ? 'The server cannot be reached' : '无法连接服务器';
-    return String((error as { message: unknown }).message);
-  }
+  const message = messageOf(error);
+  if (message) return say(message);
+  // fetch fails with a TypeError when the server cannot be reached (tRPC keeps it as the cause).
+  if (error instanceof TypeError || (error as { cause?: unknown } | null)?.cause instanceof TypeError) return t('error.unreachable');
   return t('error.generic');
 }
 
@@ -40,10 +64,10 @@ export function errorMessage(error: unknown): string {
  * `UserFacingError` names, or the first field a bad request's validation refused.
  */
 export function errorField(error: unknown): { field: string; message: string } | null {
-  const data = (error as { data?: { field?: string | null; issues?: { path: string[]; message: string }[] | null } } | null)?.data;
+  const data = (error as { data?: { field?: string | null; issues?: { path: string[]; messageKey: string; params?: Record<string, string | number> }[] | null } } | null)?.data;
   if (data?.field) return { field: data.field, message: errorMessage(error) };
   const issue = data?.issues?.find((i) => i.path.length > 0);
-  return issue ? { field: issue.path.join('.'), message: issue.message } : null;
+  return issue ? { field: issue.path.join('.'), message: say({ key: issue.messageKey, params: issue.params }) } : null;
 }
 
 /** A time of day as the people at the door read it, in China whatever the device's zone: 09:02. */

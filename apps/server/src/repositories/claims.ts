@@ -41,11 +41,11 @@ const megabytes = (n: number) => (n / 1024 / 1024).toFixed(1);
 function checkEvidence(files: readonly { fileName: string; bytes: Uint8Array }[]) {
   return files.map((f) => {
     if (f.bytes.length > MAX_EVIDENCE_BYTES) {
-      throw new UserFacingError('PAYLOAD_TOO_LARGE', `文件“${f.fileName}”有${megabytes(f.bytes.length)}MB，超过10MB上限`, `The file “${f.fileName}” is ${megabytes(f.bytes.length)} MB, over the 10 MB limit`);
+      throw new UserFacingError('PAYLOAD_TOO_LARGE', 'claims.file-mb-over-10-mb', { fileName: f.fileName, megabytes: megabytes(f.bytes.length) });
     }
     const mime = sniffEvidence(f.bytes);
     if (!mime) {
-      throw new UserFacingError('UNSUPPORTED_MEDIA_TYPE', `文件“${f.fileName}”不是JPG、PNG或PDF文件`, `The file “${f.fileName}” is not a JPG, PNG or PDF file`);
+      throw new UserFacingError('UNSUPPORTED_MEDIA_TYPE', 'claims.file-not-jpg-png-pdf', { fileName: f.fileName });
     }
     return { ...f, mime, hash: createHash('sha256').update(f.bytes).digest('hex') };
   });
@@ -60,7 +60,7 @@ export async function submitClaim(
   if (input.replacesId) {
     const replaced = await db.selectFrom('claims').select(['person_id', 'status']).where('id', '=', input.replacesId).executeTakeFirst();
     if (!replaced || replaced.person_id !== input.personId || !['withdrawn', 'rejected'].includes(replaced.status)) {
-      throw new UserFacingError('CONFLICT', '只能重新提交本人已撤回或被退回的申报', 'Only a claim of your own that was withdrawn or rejected can be resubmitted');
+      throw new UserFacingError('CONFLICT', 'claims.only-claim-own-withdrawn-rejected');
     }
   }
   const activity = CLAIM_ACTIVITIES[input.draft.activity];
@@ -106,7 +106,7 @@ export async function withdrawClaim(db: DB, input: { claimId: string; personId: 
     .where('person_id', '=', input.personId)
     .where('status', '=', 'submitted')
     .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw new UserFacingError('CONFLICT', '只能撤回本人审核中的申报', 'Only a claim of your own that is still under review can be withdrawn');
+  if (Number(res.numUpdatedRows) === 0) throw new UserFacingError('CONFLICT', 'claims.only-claim-own-still-under');
 }
 
 const chainOf = (row: { chain: string }) => JSON.parse(row.chain) as ReviewStage[];
@@ -120,18 +120,18 @@ export async function reviewClaims(
   input: { claimIds: readonly string[]; decision: 'approved' | 'rejected'; reason: string | null; reviewer: { id: string; role: Role }; at: Date },
 ): Promise<{ approved: number; rejected: number; granted: number }> {
   const stage = STAGE_OF_ROLE[input.reviewer.role];
-  if (!stage) throw new UserFacingError('FORBIDDEN', '您的角色不审核申报', 'Your role does not review claims');
-  if (input.decision === 'rejected' && !input.reason) throw new UserFacingError('BAD_REQUEST', '退回申报须写明原因', 'A rejection needs a reason');
+  if (!stage) throw new UserFacingError('FORBIDDEN', 'claims.role-does-not-review-claims');
+  if (input.decision === 'rejected' && !input.reason) throw new UserFacingError('BAD_REQUEST', 'claims.rejection-needs-reason');
   const at = input.at.toISOString();
   return db.transaction().execute(async (trx) => {
     const claims = await trx.selectFrom('claims').selectAll().where('id', 'in', input.claimIds).execute();
     const counts = { approved: 0, rejected: 0, granted: 0 };
     for (const id of input.claimIds) {
       const claim = claims.find((c) => c.id === id);
-      if (!claim) throw new UserFacingError('NOT_FOUND', '找不到要审核的申报', 'A claim to review was not found');
+      if (!claim) throw new UserFacingError('NOT_FOUND', 'claims.claim-review-not-found');
       const chain = chainOf(claim);
       if (claim.status !== 'submitted' || chain[claim.stage] !== stage) {
-        throw new UserFacingError('CONFLICT', `申报“${claim.description.slice(0, 20)}”当前不在您的审核环节`, `The claim “${claim.description.slice(0, 20)}” is not waiting for your review`);
+        throw new UserFacingError('CONFLICT', 'claims.claim-not-waiting-review', { slice: claim.description.slice(0, 20) });
       }
       await trx.insertInto('claim_reviews').values({ id: newId(), claim_id: id, stage, decision: input.decision, reason: input.reason, reviewer_id: input.reviewer.id, at }).execute();
       if (input.decision === 'rejected') {

@@ -53,32 +53,32 @@ async function recordEvent(db: DB, e: { projectId: string; action: string; from:
 
 async function loadProject(db: DB, projectId: string) {
   const project = await db.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new UserFacingError('NOT_FOUND', '找不到此项目', 'No such project');
+  if (!project) throw new UserFacingError('NOT_FOUND', 'projects.no-such-project');
   return project;
 }
 
-function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], zh: string, en: string) {
-  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', `${zh}（当前状态：${project.status}）`, `${en} (status: ${project.status})`);
+/** Refuses an act the project's status does not allow; the page words the status with `project.status.*`. */
+function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], messageKey: string) {
+  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', messageKey, { status: project.status });
 }
 
 /** Moves a project from one status to another, only if it is still in the first (no lost update). */
 async function transition(db: DB, project: { id: string; status: ProjectStatus }, to: ProjectStatus, set: Omit<Updateable<ProjectTable>, 'id' | 'status'>) {
   const res = await db.updateTable('projects').set({ ...set, status: to }).where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+  if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', 'projects.project-changed-meanwhile-reload-try');
 }
 
 /** Refuses what contradicts itself: a level and a credit class that disagree, the project's dates, and each course's within them. */
 function checkDates(p: ProjectInput) {
   const creditClass = creditClassOfLevel(p.level);
   if (p.creditClass !== creditClass) {
-    const zh = { I: 'Ⅰ类', II: 'Ⅱ类' }[creditClass];
-    throw new UserFacingError('BAD_REQUEST', `此级别的项目授予${zh}学分`, `A project of this level awards Class ${creditClass} credits`, 'creditClass');
+    throw new UserFacingError('BAD_REQUEST', creditClass === 'I' ? 'projects.level-awards-class-i' : 'projects.level-awards-class-ii', {}, 'creditClass');
   }
-  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date', 'endsOn');
+  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', 'projects.end-date-before-start-date', {}, 'endsOn');
   p.courses.forEach((c, i) => {
-    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
+    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', 'projects.course-ends-before-starts', { course: i + 1 });
     if (chinaDate(new Date(c.startsAt)) < p.startsOn || chinaDate(new Date(c.endsAt)) > p.endsOn) {
-      throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程不在项目举办日期内`, `Course ${i + 1} lies outside the project's dates`);
+      throw new UserFacingError('BAD_REQUEST', 'projects.course-outside-project-dates', { course: i + 1 });
     }
   });
 }
@@ -86,7 +86,7 @@ function checkDates(p: ProjectInput) {
 async function requireFreeNumber(db: DB, number: string, except: string | null) {
   let q = db.selectFrom('projects').select('id').where('number', '=', number);
   if (except) q = q.where('id', '!=', except);
-  if (await q.executeTakeFirst()) throw new UserFacingError('CONFLICT', `项目编号 ${number} 已存在`, `Project number ${number} is taken`, 'number');
+  if (await q.executeTakeFirst()) throw new UserFacingError('CONFLICT', 'projects.project-number-taken', { number }, 'number');
 }
 
 /** The project's fields as stored, from what the organiser typed. */
@@ -151,7 +151,7 @@ async function removeCourses(db: DB, projectId: string) {
   const sessions = (await db.selectFrom('sessions').select('id').where('project_id', '=', projectId).execute()).map((s) => s.id);
   if (sessions.length > 0) {
     const tapped = await db.selectFrom('taps').select('tap_id').where('session_id', 'in', sessions).executeTakeFirst();
-    if (tapped) throw new UserFacingError('CONFLICT', '此项目已有签到记录，不能修改课程或删除', 'This project already has attendance records: its courses cannot be changed or deleted');
+    if (tapped) throw new UserFacingError('CONFLICT', 'projects.project-already-attendance-records-courses');
     await db.deleteFrom('attendance').where('session_id', 'in', sessions).execute();
     await db.deleteFrom('device_sessions').where('session_id', 'in', sessions).execute();
     await db.deleteFrom('sessions').where('id', 'in', sessions).execute();
@@ -166,11 +166,11 @@ export async function updateProject(db: DB, input: { projectId: string; project:
   const at = input.now.toISOString();
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以修改', 'Only a draft or a rejected project can be changed');
+    expectStatus(project, AMENDABLE, 'projects.only-draft-amended');
     await requireFreeNumber(trx, p.number, project.id);
     await removeCourses(trx, project.id);
     const res = await trx.updateTable('projects').set(projectColumns(p)).where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+    if (Number(res.numUpdatedRows) !== 1) throw new UserFacingError('CONFLICT', 'projects.project-changed-meanwhile-reload-try');
     await insertCourses(trx, project.id, p, at);
     await recordEvent(trx, { projectId: project.id, action: 'update', from: project.status, to: project.status, actor: input.actor, now: input.now });
     await audit(trx, {
@@ -193,14 +193,14 @@ export async function updateProject(db: DB, input: { projectId: string; project:
 export async function deleteProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以删除', 'Only a draft or a rejected project can be deleted');
+    expectStatus(project, AMENDABLE, 'projects.only-draft-deleted');
     await removeCourses(trx, project.id);
     await trx.deleteFrom('credit_awards').where('project_id', '=', project.id).execute();
     await trx.deleteFrom('assessment_results').where('project_id', '=', project.id).execute();
     await trx.deleteFrom('project_attachments').where('project_id', '=', project.id).execute();
     await trx.deleteFrom('project_events').where('project_id', '=', project.id).execute();
     const res = await trx.deleteFrom('projects').where('id', '=', project.id).where('status', '=', project.status).executeTakeFirst();
-    if (Number(res.numDeletedRows) !== 1) throw new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+    if (Number(res.numDeletedRows) !== 1) throw new UserFacingError('CONFLICT', 'projects.project-changed-meanwhile-reload-try');
     await audit(trx, {
       actor: { userId: input.actor.userId },
       action: 'project.delete',
@@ -217,15 +217,14 @@ export async function deleteProject(db: DB, input: { projectId: string; actor: A
 export async function submitProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['draft', 'rejected'], '只有草稿或被退回的项目可以提交审核', 'Only a draft or a rejected project can be submitted');
+    expectStatus(project, ['draft', 'rejected'], 'projects.only-draft-submitted');
     const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
     const today = chinaDate(input.now);
     if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
       const lead = daysBetween(today, project.starts_on);
       throw new UserFacingError(
         'BAD_REQUEST',
-        `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
-        `A project must be declared at least ${projectLeadDays} days before it starts (${lead} days left)`,
+        'projects.project-declared-least-days-before', { projectLeadDays, lead },
         'startsOn',
       );
     }
@@ -236,8 +235,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
 
 function requireOffice(office: ReviewOffice, actor: Actor) {
   if (actor.role !== OFFICE_ROLE[office]) {
-    const zh = { unit: '单位医教科', city: '市州卫健委', province: '省继教办' }[office];
-    throw new UserFacingError('FORBIDDEN', `此项目正等待${zh}审核`, `This project waits for the ${office} office's review`);
+    throw new UserFacingError('FORBIDDEN', `projects.waits-for-${office}`);
   }
 }
 
@@ -258,7 +256,7 @@ async function requireOtherAccount(db: DB, projectId: string, actor: Actor) {
     .where('action', 'in', ORGANISER_ACTIONS)
     .executeTakeFirst();
   if (own) {
-    throw new UserFacingError('FORBIDDEN', '您参与了此项目的申报或执行，须由另一账号审核', 'You took part in declaring or running this project: another account must review it');
+    throw new UserFacingError('FORBIDDEN', 'projects.took-part-in-declaring-running');
   }
 }
 
@@ -266,12 +264,12 @@ async function requireOtherAccount(db: DB, projectId: string, actor: Actor) {
 export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
+    expectStatus(project, ['submitted'], 'projects.not-under-review');
     const offices = REVIEW_OFFICES[project.level];
     requireOffice(offices[project.review_step]!, input.actor);
     await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
-      if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
+      if (!input.reason) throw new UserFacingError('BAD_REQUEST', 'projects.rejection-needs-reason');
       await transition(trx, project, 'rejected', {});
       await recordEvent(trx, { projectId: project.id, action: 'reject', from: 'submitted', to: 'rejected', reason: input.reason, actor: input.actor, now: input.now });
       return 'rejected';
@@ -306,9 +304,9 @@ export interface AttachmentInput {
 export async function reportExecution(db: DB, input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date }): Promise<{ late: boolean }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['approved'], '只有已批准的项目可以上报执行情况', 'Only an approved project can report its execution');
+    expectStatus(project, ['approved'], 'projects.only-approved-reported');
     const today = chinaDate(input.now);
-    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', `项目尚未结束（${project.ends_on} 结束）`, `The project has not ended yet (ends ${project.ends_on})`);
+    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', 'projects.project-not-ended-yet-ends', { endsOn: project.ends_on });
     const { reportDays } = await settingsFor(trx, project.organiser_id);
     const late = reportIsLate(project.ends_on, today, reportDays);
     const at = input.now.toISOString();
@@ -329,9 +327,9 @@ export async function reportExecution(db: DB, input: { projectId: string; summar
 export async function submitCredits(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<{ awards: number }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    expectStatus(project, ['reported'], 'projects.report-before-credits');
     // The provincial notices: a report after the deadline earns no credit (逾期不予授分).
-    if (project.report_late) throw new UserFacingError('BAD_REQUEST', '执行情况逾期上报，按规定不授予学分', 'The execution report was late: no credits are granted');
+    if (project.report_late) throw new UserFacingError('BAD_REQUEST', 'projects.execution-report-late-no-credits');
     // Attendance is computed as taps arrive; the province may have changed its rules since. What
     // is submitted is computed afresh, by the rules in force now.
     const pairs = await trx
@@ -379,12 +377,12 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
 export async function reviewCredits(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<{ entries: number }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
+    expectStatus(project, ['credits-submitted'], 'projects.no-credits-to-review');
     const offices = REVIEW_OFFICES[project.level];
     requireOffice(offices[offices.length - 1]!, input.actor);
     await requireOtherAccount(trx, project.id, input.actor);
     if (input.decision === 'reject') {
-      if (!input.reason) throw new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
+      if (!input.reason) throw new UserFacingError('BAD_REQUEST', 'projects.rejection-needs-reason');
       await transition(trx, project, 'reported', { credits_submitted_at: null });
       await recordEvent(trx, { projectId: project.id, action: 'reject-credits', from: 'credits-submitted', to: 'reported', reason: input.reason, actor: input.actor, now: input.now });
       return { entries: 0 };

@@ -11,7 +11,7 @@ import { type Context, userProcedure } from '../trpc.ts';
 /** The person record of a staff account; every staff procedure acts for that person only. */
 export async function ownPerson(ctx: Context & { user: { id: string } }): Promise<string> {
   const personId = await personOfUser(ctx.db, ctx.user.id);
-  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', '此账号没有关联人员档案，请联系单位管理员', 'This account is not linked to a staff record: ask your unit administrator');
+  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', 'claims.account-not-linked-staff-record');
   return personId;
 }
 
@@ -65,7 +65,7 @@ export const claimsRouter = {
       .where('claim_evidence.claim_id', '=', input.claimId)
       .where('claim_evidence.evidence_hash', '=', input.hash)
       .executeTakeFirst();
-    if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
+    if (!file) throw new UserFacingError('NOT_FOUND', 'claims.no-such-evidence-file');
     // Evidence shows personal documents in full: every view is logged, under the claimant's unit.
     await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: ctx.now() });
     return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };

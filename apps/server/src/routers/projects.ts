@@ -113,7 +113,7 @@ export const projectsRouter = {
     .input(z.object({ provinceId: z.string(), projectLeadDays: z.number().int().min(0).max(365), reportDays: z.number().int().min(1).max(365), attendanceRules: AttendanceRulesSchema }))
     .mutation(async ({ ctx, input }) => {
       const province = await ctx.db.selectFrom('organisations').select('kind').where('id', '=', input.provinceId).executeTakeFirst();
-      if (province?.kind !== 'province') throw new UserFacingError('BAD_REQUEST', '只能为省设置', 'Settings belong to a province');
+      if (province?.kind !== 'province') throw new UserFacingError('BAD_REQUEST', 'projects.settings-belong-province');
       await saveSettings(ctx.db, input.provinceId, input, ctx.now());
       return { ok: true };
     }),
