@@ -671,6 +671,12 @@ export const en: Record<MessageKey, string> = {
   'reader.card-number-failed': 'The card\'s number failed its check: lift the card and place it again',
   'reader.unplugged': 'The ID-card reader was unplugged: check its cable',
   'reader.not-started': 'The readers have not started',
+  'claims.credits-over-max': 'At most {max} credits for this kind of claim',
+  'claims.months-required': 'Give the months of further study',
+  'claims.credits-required': 'Give the credits',
+  'rules.national-over-class-i': 'The national minimum cannot exceed the Class I minimum',
+  'rules.to-year-before-from-year': 'The last year cannot come before the first',
+  'rules.one-requirement-per-title-level': 'Every title level needs exactly one requirement',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleEn,
 };

@@ -671,6 +671,12 @@ export const zh = {
   'reader.card-number-failed': '证件号码校验失败，请拿开证件后重新放置',
   'reader.unplugged': '身份证阅读器已断开，请检查连接线',
   'reader.not-started': '读卡器尚未启动',
+  'claims.credits-over-max': '此类申报最多 {max} 学分',
+  'claims.months-required': '请填写进修月数',
+  'claims.credits-required': '请填写学分',
+  'rules.national-over-class-i': '国家级学分下限不能高于Ⅰ类学分下限',
+  'rules.to-year-before-from-year': '结束年度不能早于开始年度',
+  'rules.one-requirement-per-title-level': '每个职称级别须有且只有一条要求',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleZh,
 } as const;
