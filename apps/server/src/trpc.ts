@@ -89,7 +89,7 @@ function issueMessage(issue: ZodError['issues'][number]): { path: string[]; mess
   if (MESSAGE_KEY.test(issue.message)) return { path, messageKey: issue.message, params: 'params' in issue && issue.params ? (issue.params as MessageParams) : {} };
   const limit: MessageParams = 'minimum' in issue ? { limit: Number(issue.minimum) } : 'maximum' in issue ? { limit: Number(issue.maximum) } : {};
   const of = 'origin' in issue ? ({ string: '-text', array: '-items', set: '-items' } as Record<string, string>)[issue.origin] ?? '' : '';
-  const kind = issue.code === 'too_small' ? `too-small${of}` : issue.code === 'too_big' ? `too-big${of}` : 'invalid';
+  const kind = issue.code === 'too_small' ? `too-small${of}` : issue.code === 'too_big' ? `too-big${of}` : 'invalid-value';
   return { path, messageKey: `input.${kind}`, params: limit };
 }
 

@@ -677,6 +677,7 @@ export const en: Record<MessageKey, string> = {
   'rules.national-over-class-i': 'The national minimum cannot exceed the Class I minimum',
   'rules.to-year-before-from-year': 'The last year cannot come before the first',
   'rules.one-requirement-per-title-level': 'Every title level needs exactly one requirement',
+  'input.invalid-value': 'This value is not valid',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleEn,
 };

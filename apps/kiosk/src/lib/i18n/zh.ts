@@ -677,6 +677,7 @@ export const zh = {
   'rules.national-over-class-i': '国家级学分下限不能高于Ⅰ类学分下限',
   'rules.to-year-before-from-year': '结束年度不能早于开始年度',
   'rules.one-requirement-per-title-level': '每个职称级别须有且只有一条要求',
+  'input.invalid-value': '此项填写有误',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleZh,
 } as const;
