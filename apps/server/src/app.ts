@@ -5,6 +5,7 @@ import { parseCookie } from 'cookie';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DialectName } from './db/migrations.ts';
+import type { Message } from './errors.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
@@ -135,6 +136,6 @@ function lastResort(error: unknown, req: Request, res: Response, _next: NextFunc
     req.socket.destroy();
     return;
   }
-  const message = status >= 500 ? serverErrorMessage(requestId()) : { zh: '请求无效', en: 'Bad request' };
-  res.status(status).json({ error: message.zh, messageEn: message.en, requestId: requestId() });
+  const message: Message = status >= 500 ? serverErrorMessage(requestId()) : { key: 'request.invalid' };
+  res.status(status).json({ error: message.key, messageKey: message.key, params: message.params ?? {}, requestId: requestId() });
 }

@@ -26,32 +26,32 @@ describe('checkPortrait', () => {
 
   it('refuses a PNG, even one of the right size, and says it must be a JPEG', async () => {
     const png = await sharp({ create: { width: PHOTO.width, height: PHOTO.height, channels: 3, background: '#fff' } }).png().toBuffer();
-    expect(await checkPortrait(png)).toMatchObject({ ok: false, message: expect.stringContaining('JPEG') });
+    expect(await checkPortrait(png)).toMatchObject({ ok: false, key: 'portrait.not-jpeg', params: { format: 'PNG' } });
   });
 
   it('refuses a huge phone JPEG by its size before decoding it', async () => {
     const huge = await noisyJpeg(4000, 3000);
     expect(huge.length).toBeGreaterThan(1024 * 1024);
-    expect(await checkPortrait(huge)).toMatchObject({ ok: false, message: expect.stringContaining('超过100KB') });
+    expect(await checkPortrait(huge)).toMatchObject({ ok: false, key: 'portrait.too-large' });
   });
 
   it('refuses a right-sized but noisy JPEG over 100 KB', async () => {
     const big = await noisyJpeg(PHOTO.width, PHOTO.height);
     expect(big.length).toBeGreaterThan(PHOTO.maxBytes);
-    expect(await checkPortrait(big)).toMatchObject({ ok: false, messageEn: expect.stringContaining('over 100 KB') });
+    expect(await checkPortrait(big)).toMatchObject({ ok: false, key: 'portrait.too-large' });
   });
 
   it('refuses a text file renamed .jpg, and a JPEG cut short', async () => {
-    expect(await checkPortrait(Buffer.from('这不是照片 / not a photo'))).toMatchObject({ ok: false, message: expect.stringContaining('不是图片') });
+    expect(await checkPortrait(Buffer.from('这不是照片 / not a photo'))).toMatchObject({ ok: false, key: 'portrait.damaged' });
     const whole = await jpeg(PHOTO.width, PHOTO.height);
-    expect(await checkPortrait(whole.subarray(0, whole.length / 2))).toMatchObject({ ok: false, message: expect.stringContaining('损坏') });
+    expect(await checkPortrait(whole.subarray(0, whole.length / 2))).toMatchObject({ ok: false, key: 'portrait.damaged' });
   });
 
   it('refuses a 1×1 image with the size it needs', async () => {
-    expect(await checkPortrait(await jpeg(1, 1))).toMatchObject({ ok: false, message: expect.stringContaining('358×441'), messageEn: expect.stringContaining('1×1') });
+    expect(await checkPortrait(await jpeg(1, 1))).toMatchObject({ ok: false, key: 'portrait.wrong-size', params: { width: 358, height: 441, gotWidth: 1, gotHeight: 1 } });
   });
 
   it('refuses nothing at all', async () => {
-    expect(await checkPortrait(Buffer.alloc(0))).toMatchObject({ ok: false, message: '请上传照片' });
+    expect(await checkPortrait(Buffer.alloc(0))).toMatchObject({ ok: false, key: 'portrait.missing' });
   });
 });

@@ -1,11 +1,12 @@
 // The server's second look at a registration photo. The browser crops and compresses it, but a
 // request can come from anywhere: the bytes themselves must be a JPEG of the registry size.
 import sharp, { type Metadata } from 'sharp';
+import type { Message, MessageParams } from './errors.ts';
 import { PHOTO } from './photos.ts';
 
-export type PortraitCheck = { ok: true; jpeg: Buffer } | { ok: false; message: string; messageEn: string };
+export type PortraitCheck = { ok: true; jpeg: Buffer } | ({ ok: false } & Message);
 
-const refuse = (message: string, messageEn: string): PortraitCheck => ({ ok: false, message, messageEn });
+const refuse = (key: string, params: MessageParams = {}): PortraitCheck => ({ ok: false, key, params });
 
 /** JPEG files start with the SOI marker and a segment marker, whatever the file is called. */
 function looksLikeJpeg(bytes: Buffer): boolean {
@@ -13,11 +14,11 @@ function looksLikeJpeg(bytes: Buffer): boolean {
 }
 
 export async function checkPortrait(bytes: Buffer): Promise<PortraitCheck> {
-  if (bytes.length === 0) return refuse('请上传照片', 'Please add a photo');
+  if (bytes.length === 0) return refuse('portrait.missing');
   if (bytes.length > PHOTO.maxBytes) {
-    return refuse(`照片为${Math.ceil(bytes.length / 1024)}KB，超过100KB，请重新裁剪`, `The photo is ${Math.ceil(bytes.length / 1024)} KB, over 100 KB: crop it again`);
+    return refuse('portrait.too-large', { kilobytes: Math.ceil(bytes.length / 1024) });
   }
-  const damaged = refuse('照片文件已损坏或不是图片', 'The photo is damaged or not an image');
+  const damaged = refuse('portrait.damaged');
   let meta: Metadata;
   try {
     // The header alone: a 1.5 KB file can claim 16383×16383 pixels, which takes seconds and a
@@ -27,13 +28,10 @@ export async function checkPortrait(bytes: Buffer): Promise<PortraitCheck> {
     return damaged;
   }
   if (meta.format !== 'jpeg' || !looksLikeJpeg(bytes)) {
-    return refuse(`照片须为JPEG格式（收到的是${meta.format?.toUpperCase() ?? '未知格式'}），请重新裁剪`, `The photo must be a JPEG (this is ${meta.format ?? 'unknown'}): crop it again`);
+    return refuse('portrait.not-jpeg', { format: meta.format?.toUpperCase() ?? '?' });
   }
   if (meta.width !== PHOTO.width || meta.height !== PHOTO.height) {
-    return refuse(
-      `照片尺寸须为${PHOTO.width}×${PHOTO.height}像素（收到${meta.width}×${meta.height}），请重新裁剪`,
-      `The photo must be ${PHOTO.width}×${PHOTO.height} px (this is ${meta.width}×${meta.height}): crop it again`,
-    );
+    return refuse('portrait.wrong-size', { width: PHOTO.width, height: PHOTO.height, gotWidth: meta.width ?? 0, gotHeight: meta.height ?? 0 });
   }
   try {
     // Then the decoder, not the name or the first bytes, decides the file is whole; it stops at

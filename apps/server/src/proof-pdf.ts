@@ -18,7 +18,7 @@ let fontBytes: Buffer | null = null;
 function cjkFont(): Buffer {
   if (!fontBytes) {
     if (!fs.existsSync(FONT_FILE)) {
-      throw new UserFacingError('INTERNAL_SERVER_ERROR', `服务器缺少中文字体（${FONT_FILE}），请安装 fonts-noto-cjk`, `The server lacks the CJK font (${FONT_FILE}): install fonts-noto-cjk`);
+      throw new UserFacingError('INTERNAL_SERVER_ERROR', 'proof-pdf.server-lacks-cjk-font-install', { fontFile: FONT_FILE });
     }
     fontBytes = fs.readFileSync(FONT_FILE);
   }

@@ -9,15 +9,15 @@ import { UserFacingError } from './errors.ts';
 import { reserve } from './repositories/rate-limits.ts';
 
 export const LIMITS = {
-  lookup: { limit: 10, windowMs: 10 * 60_000, zh: '查询过于频繁', en: 'Too many lookups' },
+  lookup: { limit: 10, windowMs: 10 * 60_000, messageKey: 'rate-limit.lookups' },
   // Phones behind one hospital Wi-Fi (or a carrier's NAT) share an IPv4 address: room for a
   // department registering together, not for a script walking through ID numbers.
-  registration: { limit: 60, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
+  registration: { limit: 60, windowMs: 60 * 60_000, messageKey: 'rate-limit.registrations' },
   /** Registration photos sent before the form: a few tries per phone, not a way to fill the disk. */
-  publicUpload: { limit: 30, windowMs: 10 * 60_000, zh: '上传过于频繁', en: 'Too many uploads' },
-  unitRegistration: { limit: 10, windowMs: 60 * 60_000, zh: '提交注册过于频繁', en: 'Too many registrations' },
+  publicUpload: { limit: 30, windowMs: 10 * 60_000, messageKey: 'rate-limit.uploads' },
+  unitRegistration: { limit: 10, windowMs: 60 * 60_000, messageKey: 'rate-limit.registrations' },
   /** Failed sign-ins from one address across all logins (each login also backs off on its own). */
-  signInFailures: { limit: 50, windowMs: 15 * 60_000, zh: '登录失败次数过多', en: 'Too many failed sign-ins' },
+  signInFailures: { limit: 50, windowMs: 15 * 60_000, messageKey: 'rate-limit.sign-ins' },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;
@@ -57,19 +57,12 @@ function ipv6Groups(ip: string): number[] | null {
   return groups.length === 8 ? groups.map((g) => Number.parseInt(g, 16)) : null;
 }
 
-/** "30秒" / "30 seconds", "10分钟" / "10 minutes": how long until `retryAt`. */
-function waitFor(retryAt: Date, now: Date): { zh: string; en: string; seconds: number } {
+/** A 429 that says when to try again: in seconds under a minute, else in minutes (and says it to HTTP clients too). */
+export function tooMany(res: Response, what: { messageKey: string }, retryAt: Date, now: Date): UserFacingError {
   const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
-  if (seconds < 60) return { zh: `${seconds}秒`, en: `${seconds} second${seconds === 1 ? '' : 's'}`, seconds };
-  const minutes = Math.ceil(seconds / 60);
-  return { zh: `${minutes}分钟`, en: `${minutes} minute${minutes === 1 ? '' : 's'}`, seconds };
-}
-
-/** A 429 that says, in both languages, when to try again (and says it to HTTP clients too). */
-export function tooMany(res: Response, what: { zh: string; en: string }, retryAt: Date, now: Date): UserFacingError {
-  const wait = waitFor(retryAt, now);
-  res.setHeader('Retry-After', String(wait.seconds));
-  return new UserFacingError('TOO_MANY_REQUESTS', `${what.zh}，请${wait.zh}后再试`, `${what.en}: try again in ${wait.en}`);
+  res.setHeader('Retry-After', String(seconds));
+  if (seconds < 60) return new UserFacingError('TOO_MANY_REQUESTS', `${what.messageKey}.seconds`, { seconds });
+  return new UserFacingError('TOO_MANY_REQUESTS', `${what.messageKey}.minutes`, { minutes: Math.ceil(seconds / 60) });
 }
 
 /** The counter of `name` for one caller's network (see `addressKey`). */

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { parseCookie } from 'cookie';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ACCESS, type AccessRule } from './authz.ts';
+import type { MessageParams } from './errors.ts';
 import { requestId } from './request-log.ts';
 import { SESSION_COOKIE } from './trpc.ts';
 
@@ -58,8 +59,8 @@ export function readBody(req: Request, limit: number): Promise<Buffer | null> {
 }
 
 /** An error in tRPC's own reply shape (one per call of a batch), so the kiosk shows its message. */
-function refuse(req: Request, res: Response, status: number, code: TRPC_ERROR_CODE_KEY, zh: string, en: string): void {
-  const error = { json: { message: zh, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, requestId: requestId(), messageEn: en } } };
+function refuse(req: Request, res: Response, status: number, code: TRPC_ERROR_CODE_KEY, messageKey: string, params: MessageParams = {}): void {
+  const error = { json: { message: messageKey, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, requestId: requestId(), messageKey, params } } };
   const calls = req.query.batch === '1' ? procedures(req).length : 0;
   res.status(status).json(calls ? Array.from({ length: calls }, () => ({ error })) : { error });
 }
@@ -86,13 +87,13 @@ function procedures(req: Request): string[] {
 export async function trpcDoor(req: Request, res: Response, next: NextFunction): Promise<void> {
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
-    refuse(req, res, 405, 'METHOD_NOT_SUPPORTED', '请用 POST 调用接口', 'Call the API with POST');
+    refuse(req, res, 405, 'METHOD_NOT_SUPPORTED', 'request.post-only');
     return;
   }
   // The media type itself: `req.is` answers null for a request without a body.
   if ((req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json') {
     stopReading(req);
-    refuse(req, res, 415, 'UNSUPPORTED_MEDIA_TYPE', '接口只接受 JSON', 'The API takes JSON only');
+    refuse(req, res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'request.json-only');
     return;
   }
   const signedIn = Boolean(req.headers.authorization) || Boolean(parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE]);
@@ -101,7 +102,7 @@ export async function trpcDoor(req: Request, res: Response, next: NextFunction):
   const body = await readBody(req, limit);
   if (!body) {
     stopReading(req);
-    refuse(req, res, 413, 'PAYLOAD_TOO_LARGE', `请求内容超过${limit / 1024}KB上限`, `The request is over the ${limit / 1024} KB limit`);
+    refuse(req, res, 413, 'PAYLOAD_TOO_LARGE', 'request.too-large', { kilobytes: limit / 1024 });
     return;
   }
   // tRPC takes a body that is already read from `req.body`.

@@ -3,6 +3,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Message } from './errors.ts';
 
 const current = new AsyncLocalStorage<string>();
 
@@ -38,10 +39,6 @@ function codeOf(error: Error): string | null {
 }
 
 /** What the user reads when the server failed: no internals, the id to quote instead. */
-export function serverErrorMessage(id: string | null): { zh: string; en: string } {
-  const ref = id ? id.slice(0, 8) : '';
-  return {
-    zh: `服务器内部错误，请稍后重试；如仍出错，请把编号 ${ref} 告诉管理员`,
-    en: `Server error: try again later; if it persists, give the administrator the reference ${ref}`,
-  };
+export function serverErrorMessage(id: string | null): Message {
+  return { key: 'error.server', params: { reference: id ? id.slice(0, 8) : '' } };
 }

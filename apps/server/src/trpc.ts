@@ -9,7 +9,7 @@ import type { IdNumberVault } from './pii.ts';
 import type { PrintJobs } from './print-jobs.ts';
 import type { ProofSigner } from './proof-key.ts';
 import { ACCESS, type AccessRule, withinScope } from './authz.ts';
-import { UserFacingError } from './errors.ts';
+import { type Message, type MessageParams, UserFacingError } from './errors.ts';
 import { findDeviceByToken } from './repositories/devices.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { requestId, serverErrorMessage } from './request-log.ts';
@@ -57,21 +57,41 @@ const t = initTRPC.context<Context>().create({
     // reference to quote instead, and the server log has the rest.
     const hidden = shape.data.httpStatus >= 500 && !(error instanceof UserFacingError) ? serverErrorMessage(id) : null;
     const { stack, ...data } = shape.data;
+    const issues = zod?.issues.map(issueMessage) ?? null;
+    // The client says the message in its user's language from the key; the key is the message too.
+    const message: Message = hidden ?? (error instanceof UserFacingError ? { key: error.messageKey, params: error.params } : zod ? { key: 'input.invalid' } : { key: 'error.generic' });
     return {
       ...shape,
-      // A bad request names the fields that are wrong, so the client can point at them.
-      message: hidden?.zh ?? (zod ? `输入有误 / invalid input: ${zod.issues.map((i) => i.path.join('.') || '(root)').join(', ')}` : shape.message),
+      // A refused input also names its fields in the message, for logs and for other clients.
+      message: zod ? `${message.key}: ${zod.issues.map((i) => i.path.join('.') || '(root)').join(', ')}` : message.key,
       data: {
         ...data,
         ...(isDev && stack ? { stack } : {}),
         requestId: id,
-        messageEn: hidden?.en ?? (error instanceof UserFacingError ? error.messageEn : null),
-        issues: zod?.issues.map((i) => ({ path: i.path.map(String), message: i.message })) ?? null,
+        messageKey: message.key,
+        params: message.params ?? {},
+        // A bad request names the fields that are wrong, so the client can point at them.
+        issues,
         field: error instanceof UserFacingError ? error.field : null,
       },
     };
   },
 });
+
+const MESSAGE_KEY = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/**
+ * A refused input field with the message to show beside it: the key a schema gave (routers and
+ * core's schemas use keys as messages), or a generic one for the kind of refusal.
+ */
+function issueMessage(issue: ZodError['issues'][number]): { path: string[]; messageKey: string; params: MessageParams } {
+  const path = issue.path.map(String);
+  if (MESSAGE_KEY.test(issue.message)) return { path, messageKey: issue.message, params: 'params' in issue && issue.params ? (issue.params as MessageParams) : {} };
+  const limit: MessageParams = 'minimum' in issue ? { limit: Number(issue.minimum) } : 'maximum' in issue ? { limit: Number(issue.maximum) } : {};
+  const of = 'origin' in issue ? ({ string: '-text', array: '-items', set: '-items' } as Record<string, string>)[issue.origin] ?? '' : '';
+  const kind = issue.code === 'too_small' ? `too-small${of}` : issue.code === 'too_big' ? `too-big${of}` : 'invalid-value';
+  return { path, messageKey: `input.${kind}`, params: limit };
+}
 
 export const router = t.router;
 
@@ -84,30 +104,30 @@ const FIRST_SIGN_IN = new Set(['auth.changePassword', 'auth.logout']);
 
 const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
   const rule = (ACCESS as Record<string, AccessRule>)[path];
-  if (!rule) throw new UserFacingError('INTERNAL_SERVER_ERROR', `接口 ${path} 没有访问规则`, `No access rule for ${path}`);
+  if (!rule) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'access.no-access-rule', { path });
   const noDevice = null as DeviceRow | null;
   if (rule.kind === 'public') return next({ ctx: { ...ctx, device: noDevice } });
 
   if (rule.kind === 'device') {
-    if (!ctx.bearer) throw new UserFacingError('UNAUTHORIZED', '设备未配对', 'This device is not paired');
+    if (!ctx.bearer) throw new UserFacingError('UNAUTHORIZED', 'access.device-not-paired');
     const device = await findDeviceByToken(ctx.db, ctx.bearer);
-    if (!device) throw new UserFacingError('UNAUTHORIZED', '设备凭证无效，请重新配对', 'Unknown device token: pair the device again');
-    if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', '此设备已被停用，请联系管理员', 'This device was revoked: ask an administrator');
+    if (!device) throw new UserFacingError('UNAUTHORIZED', 'access.unknown-device-token-pair-device');
+    if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', 'access.device-revoked-ask-administrator');
     return next({ ctx: { ...ctx, device: device as DeviceRow | null } });
   }
 
-  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');
+  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', 'access.sign-in-first');
   // An initial password is known to whoever handed it over: nothing else until it is changed.
   if (ctx.user.mustChangePassword && !FIRST_SIGN_IN.has(path)) {
-    throw new UserFacingError('FORBIDDEN', '首次登录请先修改初始密码', 'Change the initial password first');
+    throw new UserFacingError('FORBIDDEN', 'access.change-initial-password-first');
   }
-  if (!rule.roles.includes(ctx.user.role)) throw new UserFacingError('FORBIDDEN', '您的角色无权进行此操作', 'Your role may not do this');
+  if (!rule.roles.includes(ctx.user.role)) throw new UserFacingError('FORBIDDEN', 'access.role-not-do');
   if (rule.target) {
     const organisations = await rule.target(ctx.db, await getRawInput());
-    if (!organisations) throw new UserFacingError('NOT_FOUND', '找不到要操作的记录', 'The record was not found');
+    if (!organisations) throw new UserFacingError('NOT_FOUND', 'access.record-not-found');
     for (const organisationId of organisations) {
       if (!(await withinScope(ctx.db, ctx.user.organisationId, organisationId))) {
-        throw new UserFacingError('FORBIDDEN', '这条记录不在您的管理范围内', 'This record is outside your part of the organisation');
+        throw new UserFacingError('FORBIDDEN', 'access.record-outside-part-organisation');
       }
     }
   }
@@ -118,12 +138,12 @@ export const publicProcedure = authorized;
 
 /** A signed-in account (the access table has already checked its role and scope). */
 export const userProcedure = authorized.use(({ ctx, next }) => {
-  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');
+  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', 'access.sign-in-first');
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
 /** A paired kiosk (the access table has already checked its token). */
 export const deviceProcedure = authorized.use(({ ctx, next }) => {
-  if (!ctx.device) throw new UserFacingError('UNAUTHORIZED', '设备未配对', 'This device is not paired');
+  if (!ctx.device) throw new UserFacingError('UNAUTHORIZED', 'access.device-not-paired');
   return next({ ctx: { ...ctx, device: ctx.device } });
 });

@@ -5,6 +5,7 @@ import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import type { Role } from './authz.ts';
 import type { DB } from './db/connect.ts';
+import type { MessageParams } from './errors.ts';
 import { PHOTO } from './photos.ts';
 import { addressKey, LIMITS, limitKey } from './rate-limit.ts';
 import { reserve } from './repositories/rate-limits.ts';
@@ -38,43 +39,44 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  */
 export const UPLOAD_HEADER = 'x-opencme-upload';
 
-/** 10MB, 100KB (with a space in English: 10 MB). */
-const size = (n: number, space = '') => (n >= MB ? `${(n / MB).toFixed(n % MB ? 1 : 0)}${space}MB` : `${Math.round(n / 1024)}${space}KB`);
+/** A size as the message's `{amount}{unit}` (10MB, 100KB; the English text puts a space between). */
+const size = (n: number) => (n >= MB ? { amount: Number((n / MB).toFixed(n % MB ? 1 : 0)), unit: 'MB' } : { amount: Math.round(n / 1024), unit: 'KB' });
 
-function reply(res: Response, status: number, zh: string, en: string): void {
-  res.status(status).json({ error: zh, messageEn: en, requestId: requestId() });
+/** A refusal as a message key and its parameters: the page says it in its user's language. */
+function reply(res: Response, status: number, key: string, params: MessageParams): void {
+  res.status(status).json({ error: key, messageKey: key, params, requestId: requestId() });
 }
 
 export function uploadRoute(deps: { db: DB; now: () => Date }) {
   return async (req: Request, res: Response): Promise<void> => {
-    const refuse = (status: number, zh: string, en: string) => {
+    const refuse = (status: number, key: string, params: MessageParams = {}) => {
       stopReading(req);
-      reply(res, status, zh, en);
+      reply(res, status, key, params);
     };
     const purpose = req.params.purpose as UploadPurpose;
     const rule = Object.hasOwn(UPLOADS, purpose) ? UPLOADS[purpose] : null;
-    if (!rule) return refuse(404, '没有这种文件', 'No such kind of upload');
-    if (req.headers[UPLOAD_HEADER] !== '1') return refuse(403, '请从本系统的页面上传文件', 'Upload files from the OpenCME pages');
+    if (!rule) return refuse(404, 'uploads.no-such-kind');
+    if (req.headers[UPLOAD_HEADER] !== '1') return refuse(403, 'uploads.from-our-pages');
 
     let ownerUserId: string | null = null;
     if (rule.public) {
       const limit = LIMITS.publicUpload;
       const taken = await reserve(deps.db, { key: limitKey('publicUpload', addressKey(req.ip)), limit: limit.limit, windowMs: limit.windowMs, now: deps.now() });
-      if (!taken.ok) return refuse(429, '上传过于频繁，请稍后再试', 'Too many uploads: try again later');
+      if (!taken.ok) return refuse(429, 'uploads.too-many');
     } else {
       const token = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
       const user = token ? await findUserBySession(deps.db, token, deps.now()) : null;
-      if (!user) return refuse(401, '请先登录', 'Please sign in first');
-      if (user.mustChangePassword) return refuse(403, '首次登录请先修改初始密码', 'Change the initial password first');
-      if (rule.roles && !rule.roles.includes(user.role)) return refuse(403, '您的账号无权上传这种文件', 'Your account may not upload this kind of file');
+      if (!user) return refuse(401, 'access.sign-in-first');
+      if (user.mustChangePassword) return refuse(403, 'access.change-initial-password-first');
+      if (rule.roles && !rule.roles.includes(user.role)) return refuse(403, 'uploads.not-for-your-account');
       ownerUserId = user.id;
     }
-    if (!req.is('multipart/form-data')) return refuse(415, '请以文件形式上传', 'Send the files as multipart/form-data');
-    if (declaredTooLarge(req, rule.requestBytes)) return refuse(413, `文件总大小超过${size(rule.requestBytes)}上限`, `The files are over the ${size(rule.requestBytes, ' ')} limit`);
+    if (!req.is('multipart/form-data')) return refuse(415, 'uploads.not-multipart');
+    if (declaredTooLarge(req, rule.requestBytes)) return refuse(413, 'uploads.total-too-large', size(rule.requestBytes));
 
     const files = await receiveFiles(req, rule).catch((e: unknown) => e as Refusal);
-    if (files instanceof Refusal) return refuse(files.status, files.zh, files.en);
-    if (rule.png && files.some((f) => !Buffer.from(f.bytes.subarray(0, 8)).equals(PNG_SIGNATURE))) return refuse(415, '请上传PNG格式的图片', 'Upload a PNG image');
+    if (files instanceof Refusal) return refuse(files.status, files.key, files.params);
+    if (rule.png && files.some((f) => !Buffer.from(f.bytes.subarray(0, 8)).equals(PNG_SIGNATURE))) return refuse(415, 'uploads.not-png');
     const ids = await saveUploads(deps.db, { purpose, ownerUserId, files, now: deps.now() });
     res.status(201).json({ files: files.map((f, i) => ({ id: ids[i], name: f.fileName, size: f.bytes.length })) });
   };
@@ -82,12 +84,12 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
 
 class Refusal {
   readonly status: number;
-  readonly zh: string;
-  readonly en: string;
-  constructor(status: number, zh: string, en: string) {
+  readonly key: string;
+  readonly params: MessageParams;
+  constructor(status: number, key: string, params: MessageParams = {}) {
     this.status = status;
-    this.zh = zh;
-    this.en = en;
+    this.key = key;
+    this.params = params;
   }
 }
 
@@ -105,7 +107,7 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
         limits: { files: rule.files, fileSize: rule.fileBytes, fields: 0, headerPairs: 20 },
       });
     } catch {
-      reject(new Refusal(400, '上传的内容无法读取', 'The upload cannot be read'));
+      reject(new Refusal(400, 'uploads.unreadable'));
       return;
     }
     const fail = (refusal: Refusal) => {
@@ -119,22 +121,22 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
       const fileName = (info.filename ?? 'file').slice(0, 200);
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > rule.requestBytes) fail(new Refusal(413, `文件总大小超过${size(rule.requestBytes)}上限`, `The files are over the ${size(rule.requestBytes, ' ')} limit`));
+        if (total > rule.requestBytes) fail(new Refusal(413, 'uploads.total-too-large', size(rule.requestBytes)));
         else chunks.push(chunk);
       });
-      stream.on('limit', () => fail(new Refusal(413, `文件“${fileName}”超过${size(rule.fileBytes)}上限`, `The file “${fileName}” is over the ${size(rule.fileBytes, ' ')} limit`)));
+      stream.on('limit', () => fail(new Refusal(413, 'uploads.file-too-large', { fileName, ...size(rule.fileBytes) })));
       stream.on('end', () => {
         if (!stream.truncated) files.push({ fileName, contentType: info.mimeType || 'application/octet-stream', bytes: Buffer.concat(chunks) });
       });
     });
-    parser.on('filesLimit', () => fail(new Refusal(413, `一次最多上传${rule.files}个文件`, `At most ${rule.files} files at a time`)));
-    parser.on('fieldsLimit', () => fail(new Refusal(400, '只能上传文件', 'Send files only')));
-    parser.on('error', () => fail(new Refusal(400, '上传的内容无法读取', 'The upload cannot be read')));
+    parser.on('filesLimit', () => fail(new Refusal(413, 'uploads.too-many-files', { files: rule.files })));
+    parser.on('fieldsLimit', () => fail(new Refusal(400, 'uploads.files-only')));
+    parser.on('error', () => fail(new Refusal(400, 'uploads.unreadable')));
     req.once('close', () => {
-      if (!req.complete) fail(new Refusal(400, '上传中断，请重试', 'The upload was interrupted: try again'));
+      if (!req.complete) fail(new Refusal(400, 'uploads.interrupted'));
     });
     parser.on('close', () => {
-      if (files.length === 0) reject(new Refusal(400, '没有收到文件', 'No file was received'));
+      if (files.length === 0) reject(new Refusal(400, 'uploads.no-file'));
       else resolve(files);
     });
     req.pipe(parser);

@@ -32,7 +32,7 @@ describe('registration errors name their field', () => {
 
   it('a wrong check digit is about the ID number, a short phone number about the phone', async () => {
     const wrongDigit = await refusal(server.client().registration.submit.mutate(registration));
-    expect(wrongDigit).toMatchObject({ message: '身份证号校验位不正确，请核对', field: 'idNumber' });
+    expect(wrongDigit).toMatchObject({ message: 'id-number.check-digit', field: 'idNumber' });
     const shortPhone = await refusal(server.client().registration.submit.mutate({ ...registration, idNumber: '110105199003070017', phone: '1395550' }));
     expect(shortPhone.paths).toEqual(['phone']);
   });
@@ -91,8 +91,8 @@ describe('drafts', () => {
 
     const { projectId } = await organiser.projects.declare.mutate(project({ startsOn: '2027-01-20', endsOn: '2027-01-20', courses: [{ name: '讲座', startsAt: '2027-01-20T09:00:00+08:00', endsAt: '2027-01-20T11:00:00+08:00', credits: 1 }] }));
     await organiser.projects.submit.mutate({ projectId });
-    await expect(organiser.projects.update.mutate({ projectId, project: project() })).rejects.toThrow('只有草稿或被退回的项目可以修改');
-    await expect(organiser.projects.delete.mutate({ projectId })).rejects.toThrow('只有草稿或被退回的项目可以删除');
+    await expect(organiser.projects.update.mutate({ projectId, project: project() })).rejects.toThrow('projects.only-draft-amended');
+    await expect(organiser.projects.delete.mutate({ projectId })).rejects.toThrow('projects.only-draft-deleted');
     const director = server.client({ cookie: await server.login(DEMO_DIRECTOR) });
     expect((await director.projects.get.query({ projectId })).project.status).toBe('submitted');
   });

@@ -126,8 +126,8 @@ describe('corrections', () => {
     const person = await server.db.selectFrom('persons').select('id').where('cme_number', '=', cardNumbers[8]!).executeTakeFirstOrThrow();
     const correct = (signInAt: string | null, signOutAt: string | null) =>
       admin.sessions.correctAttendance.mutate({ sessionId, personId: person.id, signInAt, signOutAt, reason: '测试' });
-    await expect(correct('2026-11-22T10:00:00+08:00', '2026-11-22T09:00:00+08:00')).rejects.toThrow('签退时间须晚于签到时间');
-    await expect(correct(null, null)).rejects.toThrow('请填写更正后的签到或签退时间');
+    await expect(correct('2026-11-22T10:00:00+08:00', '2026-11-22T09:00:00+08:00')).rejects.toThrow('attendance.sign-out-come-after-sign');
+    await expect(correct(null, null)).rejects.toThrow('attendance.give-corrected-sign-in-sign');
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', person.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('audit_log').select('id').where('action', '=', 'attendance.correct').execute()).toEqual([]);
   });

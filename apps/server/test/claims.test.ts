@@ -49,12 +49,12 @@ const upload = (who: keyof typeof cookies, files: { fileName: string; base64: st
   server.upload('evidence', files.map((f) => ({ name: f.fileName, bytes: Buffer.from(f.base64, 'base64') })), cookies[who]);
 
 describe('evidence', () => {
-  it('refuses a 20 MB file with a clear message in both languages, while it arrives, storing nothing', async () => {
+  it('refuses a 20 MB file with a clear message, while it arrives, storing nothing', async () => {
     const before = await counts();
     const big = Buffer.alloc(20 * 1024 * 1024, 0);
     Buffer.from(jpeg, 'base64').copy(big);
     const attempt = upload('staff', [{ fileName: '扫描件.jpg', base64: jpeg }, { fileName: '论文全文.jpg', base64: big.toString('base64') }]);
-    await expect(attempt).rejects.toMatchObject({ status: 413, message: '文件“论文全文.jpg”超过10MB上限', messageEn: 'The file “论文全文.jpg” is over the 10 MB limit' });
+    await expect(attempt).rejects.toMatchObject({ status: 413, messageKey: 'uploads.file-too-large', params: { fileName: '论文全文.jpg', amount: 10, unit: 'MB' } });
     expect(await counts()).toEqual(before);
     expect(await server.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
   });
@@ -63,8 +63,8 @@ describe('evidence', () => {
     const before = await counts();
     const exe = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'binary'), Buffer.alloc(500)]).toString('base64');
     await expect(staff.claims.submit.mutate({ ...paper, evidence: await upload('staff', [{ fileName: '录用通知.pdf', base64: exe }]) })).rejects.toMatchObject({
-      message: '文件“录用通知.pdf”不是JPG、PNG或PDF文件',
-      data: { messageEn: 'The file “录用通知.pdf” is not a JPG, PNG or PDF file' },
+      message: 'claims.file-not-jpg-png-pdf',
+      data: { params: { fileName: '录用通知.pdf' } },
     });
     expect(await counts()).toEqual(before);
   });
@@ -102,7 +102,7 @@ describe('the review chain', () => {
     await expect(reviewer.claims.review.mutate({ claimIds: [b.id, a.id], decision: 'approved' })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
     expect((await staff.claims.mine.query()).claims.find((c) => c.id === b.id)?.stage).toBe(0);
 
-    await expect(reviewer.claims.review.mutate({ claimIds: [b.id], decision: 'rejected' })).rejects.toMatchObject({ message: '退回申报须写明原因' });
+    await expect(reviewer.claims.review.mutate({ claimIds: [b.id], decision: 'rejected' })).rejects.toMatchObject({ message: 'claims.rejection-needs-reason' });
     await unit.claims.review.mutate({ claimIds: [a.id], decision: 'rejected', reason: '授课记录缺少盖章' });
     await reviewer.claims.review.mutate({ claimIds: [b.id], decision: 'rejected', reason: '与论文申报重复' });
     const mine = (await staff.claims.mine.query()).claims;

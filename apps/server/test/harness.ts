@@ -55,8 +55,8 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     const form = new FormData();
     for (const f of files) form.append('file', new Blob([typeof f.bytes === 'string' ? f.bytes : new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
     const res = await fetch(`${url}/api/files/${purpose}`, { method: 'POST', headers: { 'x-opencme-upload': '1', ...(cookie ? { cookie } : {}) }, body: form });
-    const body = (await res.json()) as { files?: { id: string }[]; error?: string; messageEn?: string };
-    if (!body.files) throw Object.assign(new Error(body.error), { status: res.status, messageEn: body.messageEn });
+    const body = (await res.json()) as { files?: { id: string }[]; messageKey?: string; params?: Record<string, string | number> };
+    if (!body.files) throw Object.assign(new Error(body.messageKey), { status: res.status, messageKey: body.messageKey, params: body.params });
     return body.files.map((f) => f.id);
   }
 

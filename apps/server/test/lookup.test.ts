@@ -32,9 +32,9 @@ it('answers yearly totals for a matching ID number and name, masked, and logs ev
 
   // A wrong name and an unknown number get the same answer: existence is not revealed.
   const wrongName = anyone.lookup.credits.query({ idNumber: person.idNumber, name: '张晓' });
-  await expect(wrongName).rejects.toMatchObject({ message: '没有查到与该身份证号和姓名相符的记录' });
-  await expect(anyone.lookup.credits.query({ idNumber: '11010519491231002X', name: '张晓梅' })).rejects.toMatchObject({ message: '没有查到与该身份证号和姓名相符的记录' });
-  await expect(anyone.lookup.credits.query({ idNumber: '110105194912310021', name: '张晓梅' })).rejects.toMatchObject({ message: '身份证号码有误，请检查', data: { messageEn: 'This ID number is not valid: please check it' } });
+  await expect(wrongName).rejects.toMatchObject({ message: 'lookup.no-record-matches-id-number' });
+  await expect(anyone.lookup.credits.query({ idNumber: '11010519491231002X', name: '张晓梅' })).rejects.toMatchObject({ message: 'lookup.no-record-matches-id-number' });
+  await expect(anyone.lookup.credits.query({ idNumber: '110105194912310021', name: '张晓梅' })).rejects.toMatchObject({ message: 'lookup.id-number-not-valid-check', data: { messageKey: 'lookup.id-number-not-valid-check' } });
 
   const log = await server.db.selectFrom('audit_log').select(['entity_id', 'after']).where('action', '=', 'public.lookup').orderBy('at').orderBy('id').execute();
   expect(log.map((l) => [l.entity_id, (JSON.parse(l.after!) as { found: boolean }).found])).toEqual([
@@ -44,12 +44,12 @@ it('answers yearly totals for a matching ID number and name, masked, and logs ev
   ]);
 });
 
-it('refuses an address that has used up its lookups, in both languages', async () => {
+it('refuses an address that has used up its lookups, saying when to try again', async () => {
   const anyone = server.client();
   // Four lookups above; six more are allowed in the window, the eleventh is not.
   for (let i = 0; i < 6; i++) await anyone.lookup.credits.query({ idNumber: person.idNumber, name: '张晓梅' });
   await expect(anyone.lookup.credits.query({ idNumber: person.idNumber, name: '张晓梅' })).rejects.toMatchObject({
-    data: { code: 'TOO_MANY_REQUESTS', messageEn: 'Too many lookups: try again in 10 minutes' },
+    data: { code: 'TOO_MANY_REQUESTS', messageKey: 'rate-limit.lookups.minutes', params: { minutes: 10 } },
   });
   // The window slides: ten minutes later the address may ask again.
   server.clock.now = new Date(server.clock.now.getTime() + 10 * 60_000 + 1);

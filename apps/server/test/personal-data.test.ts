@@ -92,6 +92,6 @@ describe('ID numbers at rest', () => {
 
   it('refuses the full number without a sign-in', async () => {
     const person = await server.db.selectFrom('persons').select('id').executeTakeFirstOrThrow();
-    await expect(server.client().persons.revealIdNumber.mutate({ personId: person.id })).rejects.toThrow('请先登录');
+    await expect(server.client().persons.revealIdNumber.mutate({ personId: person.id })).rejects.toThrow('access.sign-in-first');
   });
 });

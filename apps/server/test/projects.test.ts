@@ -61,7 +61,7 @@ describe('declaration and review', () => {
     await at('2026-11-22T02:00:00Z');
     const late = project({ startsOn: '2026-12-01', endsOn: '2026-12-01', courses: [{ name: '讲座', startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T11:00:00+08:00', credits: 1 }] });
     const { projectId } = await organiser.projects.declare.mutate(late);
-    await expect(organiser.projects.submit.mutate({ projectId })).rejects.toThrow('项目须在举办前至少 14 天申报（距举办还有 9 天）');
+    await expect(organiser.projects.submit.mutate({ projectId })).rejects.toMatchObject({ data: { messageKey: 'projects.project-declared-least-days-before', params: { projectLeadDays: 14, lead: 9 }, field: 'startsOn' } });
     await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 7, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES });
     await organiser.projects.submit.mutate({ projectId });
     expect((await organiser.projects.get.query({ projectId })).project.status).toBe('submitted');
@@ -70,24 +70,24 @@ describe('declaration and review', () => {
 
   it('refuses courses outside the project’s dates and a duplicate number, storing nothing', async () => {
     const bad = project({ courses: [{ name: '讲座', startsAt: '2027-01-02T09:00:00+08:00', endsAt: '2027-01-02T11:00:00+08:00', credits: 1 }] });
-    await expect(organiser.projects.declare.mutate(bad)).rejects.toThrow('第 1 门课程不在项目举办日期内');
+    await expect(organiser.projects.declare.mutate(bad)).rejects.toThrow('projects.course-outside-project-dates');
     const ok = project();
     await organiser.projects.declare.mutate(ok);
-    await expect(organiser.projects.declare.mutate(ok)).rejects.toThrow(`项目编号 ${ok.number} 已存在`);
+    await expect(organiser.projects.declare.mutate(ok)).rejects.toMatchObject({ data: { messageKey: 'projects.project-number-taken', params: { number: ok.number }, field: 'number' } });
     expect(await server.db.selectFrom('projects').select('id').where('number', '=', ok.number).execute()).toHaveLength(1);
   });
 
   it('gives the class the level decides: a provincial project of Class II credits or a unit one of Class I is refused', async () => {
-    await expect(organiser.projects.declare.mutate(project({ level: 'provincial', creditClass: 'II' }))).rejects.toThrow('此级别的项目授予Ⅰ类学分');
-    await expect(organiser.projects.declare.mutate(project({ level: 'unit', creditClass: 'I' }))).rejects.toThrow('此级别的项目授予Ⅱ类学分');
+    await expect(organiser.projects.declare.mutate(project({ level: 'provincial', creditClass: 'II' }))).rejects.toThrow('projects.level-awards-class-i');
+    await expect(organiser.projects.declare.mutate(project({ level: 'unit', creditClass: 'I' }))).rejects.toThrow('projects.level-awards-class-ii');
   });
 
   it('goes through the city, then the province; the wrong office cannot act; a rejection needs a reason; each step is recorded', async () => {
     await at('2026-11-22T02:00:00Z');
     const { projectId } = await organiser.projects.declare.mutate(project());
     await organiser.projects.submit.mutate({ projectId });
-    await expect(province.projects.review.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('此项目正等待市州卫健委审核');
-    await expect(city.projects.review.mutate({ projectId, decision: 'reject', reason: null })).rejects.toThrow('退回须填写理由');
+    await expect(province.projects.review.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('projects.waits-for-city');
+    await expect(city.projects.review.mutate({ projectId, decision: 'reject', reason: null })).rejects.toThrow('projects.rejection-needs-reason');
     expect(await city.projects.review.mutate({ projectId, decision: 'reject', reason: '课程安排不完整' })).toEqual({ status: 'rejected' });
     await organiser.projects.submit.mutate({ projectId });
     expect(await city.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'submitted' });
@@ -112,7 +112,7 @@ describe('the whole path', () => {
     const { sessions, courses } = await organiser.projects.get.query({ projectId });
     const kiosk = await organiser.devices.create.mutate({ name: '项目签到机' });
     // Only approved projects are held: no kiosk before approval.
-    await expect(organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: sessions[0]!.id })).rejects.toThrow('项目尚未批准');
+    await expect(organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: sessions[0]!.id })).rejects.toThrow('devices.project-not-approved-yet-no');
     await organiser.projects.submit.mutate({ projectId });
     await city.projects.review.mutate({ projectId, decision: 'approve', reason: null });
     await province.projects.review.mutate({ projectId, decision: 'approve', reason: null });
@@ -176,10 +176,10 @@ describe('the whole path', () => {
     const xlsx = Buffer.from(await book.xlsx.writeBuffer());
     // The file goes first to the upload route, as the projects page sends it.
     const file = async (name: string, bytes: string | Uint8Array) => ({ projectId, upload: (await server.upload('assessments', [{ name, bytes }], organiserCookie))[0]! });
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('表头须包含');
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.xlsx', 'not a zip'))).rejects.toThrow('无法读取此 xlsx 文件');
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toThrow('以下继教卡号没有本项目的出勤记录，不能录入成绩：9999999999');
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toThrow('第 2 行“是否合格”无法识别');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('assessments.header-row-needs-card-number');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.xlsx', 'not a zip'))).rejects.toThrow('assessments.xlsx-unreadable');
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toMatchObject({ data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: '9999999999' } } });
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toMatchObject({ data: { messageKey: 'assessments.row-passed-unreadable', params: { row: 2, word: '也许' } } });
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
     expect(await organiser.projects.importAssessments.mutate(await file('成绩.xlsx', xlsx))).toEqual({ recorded: 4 });
 
@@ -196,17 +196,17 @@ describe('the whole path', () => {
     expect(await server.db.selectFrom('audit_log').select('id').where('action', '=', 'session.export-roster').execute()).toHaveLength(rows.length - 1);
 
     // Report within the deadline, then credits; the province (the approving office) approves them.
-    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('请先上报执行情况');
+    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('projects.report-before-credits');
     expect(
       await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: await server.upload('attachment', [{ name: '日程.pdf', bytes: '%PDF-1.4', type: 'application/pdf' }], organiserCookie) }),
     ).toEqual({ late: false });
     // The province allows 30 minutes of grace from now on: the credits are computed by the rules in force.
     await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 } });
     expect(await organiser.projects.submitCredits.mutate({ projectId })).toEqual({ awards: 5 });
-    await expect(city.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('省继教办');
+    await expect(city.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('projects.waits-for-province');
     expect(await province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ entries: 5 });
     // Approving again changes nothing.
-    await expect(province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('没有待审核的学分');
+    await expect(province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('projects.no-credits-to-review');
 
     const personOf = new Map((await server.db.selectFrom('persons').select(['id', 'cme_number']).execute()).map((p) => [p.id, p.cme_number]));
     // Beside the demo's imported credits, which were there before, the ledger holds these and nothing else.
@@ -233,11 +233,11 @@ describe('the whole path', () => {
     // A unit's own project is reviewed by the unit's CME office, by another account than the organiser's.
     expect(await director.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
     await at('2026-12-09T02:00:00Z');
-    await expect(organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).rejects.toThrow('项目尚未结束');
+    await expect(organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).rejects.toThrow('projects.project-not-ended-yet-ends');
     await at('2026-12-25T02:00:00Z');
     expect(await organiser.projects.report.mutate({ projectId, summary: '总结', attachments: [] })).toEqual({ late: true });
     expect((await organiser.projects.list.query()).find((p) => p.id === projectId)).toMatchObject({ status: 'reported', reportLate: 1 });
     // Late reports get no credit (DOMAIN.md): nothing can be submitted, nothing reaches the ledger.
-    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('逾期上报');
+    await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('projects.execution-report-late-no-credits');
   });
 });

@@ -158,7 +158,7 @@ describe('batches and certificates', () => {
     expect(check.ok && check.payload).toMatchObject({ kind: 'attendance-certificate', projectNumber: session.number, credits: 2 });
 
     const [adjustment] = await credit(server, person.id, 2026, [{ credits: 1 }]);
-    await expect(admin.proofs.printCertificate.mutate({ ledgerEntryId: adjustment! })).rejects.toMatchObject({ message: '没有这条项目学分记录' });
+    await expect(admin.proofs.printCertificate.mutate({ ledgerEntryId: adjustment! })).rejects.toMatchObject({ message: 'proofs.no-such-attendance-credit' });
   });
 
   it("does not hand one account's PDF to another", async () => {

@@ -40,7 +40,7 @@ const form = async (overrides: Record<string, unknown> = {}) => ({
 
 describe('self-registration', () => {
   it('explains a wrong ID number in the user’s language', async () => {
-    await expect(server.client().registration.submit.mutate(await form({ idNumber: '110105199003070018' }))).rejects.toThrow('校验位不正确');
+    await expect(server.client().registration.submit.mutate(await form({ idNumber: '110105199003070018' }))).rejects.toThrow('id-number.check-digit');
   });
 
   it('refuses a photo that is not a real 358×441 JPEG, whatever it is called', async () => {
@@ -140,7 +140,7 @@ describe('cards', () => {
     const [first, second] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 2 })).rows;
     const before = await kiosk.client.sync.pull.query({ cursor: null });
     expect(await admin.registry.bindCard.mutate({ personId: first!.id, typed: '0652147431', encoding: 'dec-be', category: 'II' })).toEqual({ uid: '26DEFAE7' });
-    await expect(admin.registry.bindCard.mutate({ personId: second!.id, typed: '26defae7', encoding: 'hex', category: 'I' })).rejects.toThrow('已绑定');
+    await expect(admin.registry.bindCard.mutate({ personId: second!.id, typed: '26defae7', encoding: 'hex', category: 'I' })).rejects.toThrow('registry.card-already-bound-someone');
 
     const detail = await admin.registry.person.query({ personId: first!.id });
     const card = detail.credentials.find((c) => c.value === '26DEFAE7')!;
@@ -154,7 +154,7 @@ describe('cards', () => {
 
   it('says what is wrong with a typed card number, by the same rule as the reader', async () => {
     const [first] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1 })).rows;
-    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toThrow('10 位十进制数');
+    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toMatchObject({ data: { messageKey: 'uid.not-decimal', params: { value: '652147431' }, field: 'typed' } });
   });
 });
 
@@ -163,15 +163,15 @@ describe('accounts', () => {
     const { initialPassword } = await admin.auth.createAccount.mutate({ organisationId: departmentId, role: 'department-reviewer', login: 'newreviewer', displayName: '新审核员' });
     const reviewer = server.client({ cookie: await server.login({ login: 'newreviewer', password: initialPassword }) });
     expect(await reviewer.auth.me.query()).toMatchObject({ mustChangePassword: true, role: 'department-reviewer' });
-    await expect(reviewer.registry.staff.query({ organisationId: departmentId })).rejects.toThrow('首次登录请先修改初始密码');
-    await expect(reviewer.auth.changePassword.mutate({ current: 'wrong', next: 'a-new-password' })).rejects.toThrow('原密码不正确');
+    await expect(reviewer.registry.staff.query({ organisationId: departmentId })).rejects.toThrow('access.change-initial-password-first');
+    await expect(reviewer.auth.changePassword.mutate({ current: 'wrong', next: 'a-new-password' })).rejects.toThrow('auth.current-password-wrong');
     await reviewer.auth.changePassword.mutate({ current: initialPassword, next: 'a-new-password' });
     expect(await reviewer.auth.me.query()).toMatchObject({ mustChangePassword: false });
     expect((await reviewer.registry.staff.query({ organisationId: departmentId })).total).toBeGreaterThan(0);
   });
 
   it('refuses to create an account above one’s own role', async () => {
-    await expect(admin.auth.createAccount.mutate({ organisationId: hospitalId, role: 'city-admin', login: 'climber', displayName: '越权' })).rejects.toThrow('权限更高');
+    await expect(admin.auth.createAccount.mutate({ organisationId: hospitalId, role: 'city-admin', login: 'climber', displayName: '越权' })).rejects.toThrow('auth.cannot-create-account-above-own');
   });
 
   it('pauses sign-ins after repeated failures on one account', async () => {
@@ -184,7 +184,7 @@ describe('accounts', () => {
       body: JSON.stringify({ json: { login: 'reviewer', password: 'opencme-demo' } }),
     });
     expect(res.status).toBe(429);
-    expect(await res.text()).toContain('登录失败次数过多');
+    expect(await res.text()).toContain('rate-limit.sign-ins');
     server.clock.now = new Date(server.clock.now.getTime() + BACKOFF.firstDelayMs + 1000);
     await expect(server.login({ login: 'reviewer', password: 'opencme-demo' })).resolves.toMatch(/opencme_session=/);
   });
@@ -195,7 +195,7 @@ describe('units', () => {
     const cityId = (await server.client().units.cities.query())[0]!.id;
     await expect(
       server.client().units.register.mutate({ cityId, creditCode: '12340100485999901A', name: '合肥市第二人民医院', admin: { displayName: '医教科', password: 'a-long-password' } }),
-    ).rejects.toThrow('校验位不正确');
+    ).rejects.toThrow('credit-code.check-character');
     const { unitId, login } = await server.client().units.register.mutate({
       cityId,
       creditCode: '12100000400000624D',
@@ -219,7 +219,7 @@ describe('titles and card application sheets', () => {
   it('keeps the title history: the previous title ends the day before the new one, and verification can ask the title at a date', async () => {
     const [someone] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1, page: 5 })).rows;
     await admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '副主任医师', fromDate: '2026-07-01' });
-    await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow('须晚于');
+    await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow('registry.new-title-start-after-current');
     const detail = await admin.registry.person.query({ personId: someone!.id });
     expect(detail.title).toBe('副主任医师');
     const held = detail.titles.filter((x) => x.kind === 'held');

@@ -109,7 +109,7 @@ describe('standing from the ledger', () => {
       requirements: [{ titleLevels: ['junior'], minTotal: 25, minClassI: 0, minNational: 0, minClassII: 0 }],
       basis: '测试',
     });
-    await expect(attempt).rejects.toMatchObject({ message: '学分规则不完整或有误：requirements', data: { messageEn: 'The rule set is incomplete or wrong: requirements' } });
+    await expect(attempt).rejects.toMatchObject({ message: 'rule-sets.rule-set-incomplete-wrong', data: { messageKey: 'rule-sets.rule-set-incomplete-wrong', params: { where: 'requirements' } } });
     expect(await server.db.selectFrom('rule_sets').select('id').execute()).toHaveLength(before.length);
   });
 

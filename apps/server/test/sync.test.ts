@@ -106,8 +106,8 @@ describe('sync.push', () => {
 
 describe('device tokens', () => {
   it('refuses sync without a token, with a forged token, and after the device is revoked', async () => {
-    await expect(server.client().sync.pull.query({ cursor: null })).rejects.toThrow('设备未配对');
-    await expect(server.client({ authorization: 'Bearer forged' }).sync.pull.query({ cursor: null })).rejects.toThrow('设备凭证无效');
+    await expect(server.client().sync.pull.query({ cursor: null })).rejects.toThrow('access.device-not-paired');
+    await expect(server.client({ authorization: 'Bearer forged' }).sync.pull.query({ cursor: null })).rejects.toThrow('access.unknown-device-token-pair-device');
 
     const admin = await server.admin();
     const created = await admin.devices.create.mutate({ name: '二号门' });
@@ -116,14 +116,14 @@ describe('device tokens', () => {
     await expect(second.sync.pull.query({ cursor: null })).resolves.toMatchObject({ sessions: [] });
 
     await admin.devices.revoke.mutate({ deviceId: paired.deviceId });
-    await expect(second.sync.pull.query({ cursor: null })).rejects.toThrow('此设备已被停用');
+    await expect(second.sync.pull.query({ cursor: null })).rejects.toThrow('access.device-revoked-ask-administrator');
   });
 
   it('exchanges a pairing code only once', async () => {
     const admin = await server.admin();
     const created = await admin.devices.create.mutate({ name: '三号门' });
     await server.client().devices.pair.mutate({ code: created.pairingCode });
-    await expect(server.client().devices.pair.mutate({ code: created.pairingCode })).rejects.toThrow('配对码无效');
+    await expect(server.client().devices.pair.mutate({ code: created.pairingCode })).rejects.toThrow('devices.pairing-code-wrong-already-used');
   });
 
   it('refuses an expired pairing code', async () => {
@@ -132,7 +132,7 @@ describe('device tokens', () => {
     const saved = server.clock.now;
     server.clock.now = new Date(saved.getTime() + 25 * 3_600_000);
     try {
-      await expect(server.client().devices.pair.mutate({ code: created.pairingCode })).rejects.toThrow('已过期');
+      await expect(server.client().devices.pair.mutate({ code: created.pairingCode })).rejects.toThrow('devices.pairing-code-wrong-already-used');
     } finally {
       server.clock.now = saved;
     }

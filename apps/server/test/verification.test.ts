@@ -40,7 +40,7 @@ describe('verification rounds', () => {
     await unit.verification.submit.mutate({ runId: run.id });
     // The ledger moves after submission; the submitted result does not.
     await credit(server, short.person_id, 2025, [{ credits: 25 }]);
-    await expect(unit.verification.run.mutate({ organisationId: hospital, cmeYear: 2025, round: 'year-end' })).rejects.toMatchObject({ message: '本次审验已上报，结果已冻结' });
+    await expect(unit.verification.run.mutate({ organisationId: hospital, cmeYear: 2025, round: 'year-end' })).rejects.toMatchObject({ message: 'verification.verification-submitted-results-frozen' });
     const again = await unit.verification.results.query({ runId: run.id });
     expect(again.results.find((r) => r.person_id === short.person_id)).toMatchObject({ compliant: false, total: short.total });
     expect(again.results).toEqual(results);

@@ -41,8 +41,8 @@ export const claimDraftSchema = z
   })
   .superRefine((c, ctx) => {
     const a = CLAIM_ACTIVITIES[c.activity];
-    if (c.credits > a.maxCredits) ctx.addIssue({ code: 'custom', path: ['credits'], message: `at most ${a.maxCredits}` });
-    if (a.inMonths && c.months < 1) ctx.addIssue({ code: 'custom', path: ['months'], message: 'months of further study are required' });
-    if (!a.inMonths && c.credits <= 0) ctx.addIssue({ code: 'custom', path: ['credits'], message: 'credits are required' });
+    if (c.credits > a.maxCredits) ctx.addIssue({ code: 'custom', path: ['credits'], message: 'claims.credits-over-max', params: { max: a.maxCredits } });
+    if (a.inMonths && c.months < 1) ctx.addIssue({ code: 'custom', path: ['months'], message: 'claims.months-required' });
+    if (!a.inMonths && c.credits <= 0) ctx.addIssue({ code: 'custom', path: ['credits'], message: 'claims.credits-required' });
   });
 export type ClaimDraft = z.infer<typeof claimDraftSchema>;

@@ -41,7 +41,7 @@ export const requirementSchema = z
     /** Class II minimum; surplus Class I credits count towards it (Ⅰ类可替代Ⅱ类, never the reverse). */
     minClassII: credits.default(0),
   })
-  .refine((r) => r.minNational <= r.minClassI || r.minClassI === 0, { message: 'minNational exceeds minClassI', path: ['minNational'] });
+  .refine((r) => r.minNational <= r.minClassI || r.minClassI === 0, { message: 'rules.national-over-class-i', path: ['minNational'] });
 export type Requirement = z.infer<typeof requirementSchema>;
 
 export const ruleSetSchema = z
@@ -70,13 +70,13 @@ export const ruleSetSchema = z
     /** Where the numbers come from (the notice's document number), shown to reviewers. */
     basis: z.string().max(300),
   })
-  .refine((r) => r.toYear === null || r.toYear >= r.fromYear, { message: 'toYear before fromYear', path: ['toYear'] })
+  .refine((r) => r.toYear === null || r.toYear >= r.fromYear, { message: 'rules.to-year-before-from-year', path: ['toYear'] })
   .refine(
     (r) => {
       const levels = r.requirements.flatMap((q) => q.titleLevels);
       return levels.length === TITLE_LEVELS.length && TITLE_LEVELS.every((l) => levels.includes(l));
     },
-    { message: 'every title level needs exactly one requirement', path: ['requirements'] },
+    { message: 'rules.one-requirement-per-title-level', path: ['requirements'] },
   );
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 export type RuleSetInput = z.input<typeof ruleSetSchema>;

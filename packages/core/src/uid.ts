@@ -12,24 +12,23 @@
 export const UID_ENCODINGS = ['hex', 'hex-reversed', 'dec-be', 'dec-le'] as const;
 export type UidEncoding = (typeof UID_ENCODINGS)[number];
 
-/** A typed or printed card number that does not fit its encoding; `message` is zh-CN, `messageEn` English. */
+/** A typed or printed card number that does not fit its encoding: a message key and its parameters, which the app's catalogue words. */
 export class UidFormatError extends Error {
   override readonly name = 'UidFormatError';
   readonly code = 'bad-uid';
-  readonly messageEn: string;
+  readonly messageKey: string;
+  readonly params: Record<string, string | number>;
 
-  constructor(message: string, messageEn: string) {
-    super(message);
-    this.messageEn = messageEn;
+  constructor(messageKey: string, params: Record<string, string | number>) {
+    super(messageKey);
+    this.messageKey = messageKey;
+    this.params = params;
   }
 }
 
 /** ISO 14443A UIDs are single (4), double (7) or triple (10) size. */
 const UID_BYTES = [4, 7, 10];
 
-function badUid(zh: string, en: string): UidFormatError {
-  return new UidFormatError(`卡号格式错误：${zh}`, `Bad card number: ${en}`);
-}
 
 function reverseBytes(hex: string): string {
   return (hex.match(/../g) ?? []).reverse().join('');
@@ -38,7 +37,7 @@ function reverseBytes(hex: string): string {
 function checkHex(value: string): string {
   const hex = value.toUpperCase();
   if (!/^[0-9A-F]*$/.test(hex) || !UID_BYTES.includes(hex.length / 2)) {
-    throw badUid(`“${value}”应为 8、14 或 20 位十六进制数`, `"${value}" must be 8, 14 or 20 hex digits`);
+    throw new UidFormatError('uid.not-hex', { value });
   }
   return hex;
 }
@@ -55,7 +54,7 @@ export function parseUid(typed: string, encoding: UidEncoding): string {
     case 'dec-le': {
       // Exactly 10 digits: a number missing a digit would otherwise name another card.
       if (!/^\d{10}$/.test(value) || Number(value) > 0xffffffff) {
-        throw badUid(`“${value}”应为 10 位十进制数，且不大于 4294967295`, `"${value}" must be 10 decimal digits, at most 4294967295`);
+        throw new UidFormatError('uid.not-decimal', { value });
       }
       const hex = Number(value).toString(16).toUpperCase().padStart(8, '0');
       return encoding === 'dec-be' ? hex : reverseBytes(hex);
@@ -74,7 +73,7 @@ export function formatUid(hex: string, encoding: UidEncoding): string {
     case 'dec-be':
     case 'dec-le': {
       // Readers truncate longer UIDs in vendor-specific ways; guessing would bind the wrong card.
-      if (uid.length !== 8) throw badUid(`十进制格式只适用于 4 字节 UID，“${hex}”有 ${uid.length / 2} 字节`, `decimal forms fit 4-byte UIDs only; "${hex}" has ${uid.length / 2} bytes`);
+      if (uid.length !== 8) throw new UidFormatError('uid.decimal-needs-4-bytes', { value: hex, bytes: uid.length / 2 });
       const ordered = encoding === 'dec-be' ? uid : reverseBytes(uid);
       return String(Number.parseInt(ordered, 16)).padStart(10, '0');
     }

@@ -19,6 +19,9 @@ export interface ReaderErrorInit {
   code: ReaderErrorCode;
   message: string;
   messageEn: string;
+  /** A message key of the app's catalogue with its parameters, for errors a person at the door reads. */
+  messageKey?: string;
+  params?: Record<string, string | number>;
   sw3?: number;
   cause?: unknown;
 }
@@ -27,6 +30,8 @@ export class ReaderError extends Error {
   override readonly name = 'ReaderError';
   readonly code: ReaderErrorCode;
   readonly messageEn: string;
+  readonly messageKey: string | undefined;
+  readonly params: Record<string, string | number>;
   /** The SAM status byte, for `sam-status` errors. */
   readonly sw3: number | undefined;
 
@@ -34,6 +39,8 @@ export class ReaderError extends Error {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
     this.messageEn = init.messageEn;
+    this.messageKey = init.messageKey;
+    this.params = init.params ?? {};
     this.sw3 = init.sw3;
   }
 }

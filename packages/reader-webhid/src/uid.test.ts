@@ -18,6 +18,6 @@ describe('UID encodings at the reader', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ReaderError);
-    expect(caught).toMatchObject({ code: 'bad-uid', message: expect.stringContaining('10 位十进制数'), messageEn: expect.stringContaining('10 decimal digits') });
+    expect(caught).toMatchObject({ code: 'bad-uid', messageKey: 'uid.not-decimal', params: { value: '652147431' } });
   });
 });

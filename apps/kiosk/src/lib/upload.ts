@@ -1,11 +1,11 @@
 import type { UploadPurpose } from '@opencme/server/router';
 
-/** A refusal of the upload route, shaped like an API error so `errorMessage` shows the user's language. */
+/** A refusal of the upload route, shaped like an API error so `errorMessage` says it in the user's language. */
 class UploadRefused extends Error {
-  readonly data: { messageEn: string | null };
-  constructor(message: string, messageEn: string | null) {
-    super(message);
-    this.data = { messageEn };
+  readonly data: { messageKey: string; params: Record<string, string | number> };
+  constructor(messageKey: string, params: Record<string, string | number>) {
+    super(messageKey);
+    this.data = { messageKey, params };
   }
 }
 
@@ -18,8 +18,8 @@ export async function uploadFiles(purpose: UploadPurpose, files: readonly { blob
   const form = new FormData();
   for (const f of files) form.append('file', f.blob, f.name);
   const res = await fetch(`/api/files/${purpose}`, { method: 'POST', headers: { 'x-opencme-upload': '1' }, body: form, credentials: 'same-origin' });
-  const body = (await res.json().catch(() => ({}))) as { files?: { id: string }[]; error?: string; messageEn?: string };
-  if (!res.ok || !body.files) throw new UploadRefused(body.error ?? `上传失败（${res.status}）`, body.messageEn ?? `Upload failed (${res.status})`);
+  const body = (await res.json().catch(() => ({}))) as { files?: { id: string }[]; messageKey?: string; params?: Record<string, string | number> };
+  if (!res.ok || !body.files) throw new UploadRefused(body.messageKey ?? 'uploads.failed', body.params ?? { status: res.status });
   return body.files.map((f) => f.id);
 }
 

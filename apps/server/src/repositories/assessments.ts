@@ -18,7 +18,7 @@ export interface AssessmentInput {
  * get the same answer, so that the form tells no one which card numbers exist.
  */
 export async function recordAssessments(db: DB, input: { projectId: string; results: readonly AssessmentInput[]; userId: string; now: Date }): Promise<{ recorded: number }> {
-  if (input.results.length === 0) throw new UserFacingError('BAD_REQUEST', '没有要录入的成绩', 'No results to record');
+  if (input.results.length === 0) throw new UserFacingError('BAD_REQUEST', 'assessments.no-results-record');
   return db.transaction().execute(async (trx) => {
     const numbers = [...new Set(input.results.map((r) => r.cmeNumber))];
     const persons = new Map(
@@ -36,7 +36,7 @@ export async function recordAssessments(db: DB, input: { projectId: string; resu
     );
     const absent = numbers.filter((n) => !persons.has(n));
     if (absent.length > 0) {
-      throw new UserFacingError('BAD_REQUEST', `以下继教卡号没有本项目的出勤记录，不能录入成绩：${absent.join('、')}`, `No attendance at this project for these CME card numbers, so no results can be recorded: ${absent.join(', ')}`);
+      throw new UserFacingError('BAD_REQUEST', 'assessments.no-attendance', { cmeNumbers: absent.join(', ') });
     }
     for (const r of input.results) {
       const values = { passed: r.passed ? 1 : 0, score: r.score, recorded_by: input.userId, recorded_at: input.now.toISOString() };
@@ -90,20 +90,20 @@ export async function parseAssessmentFile(fileName: string, bytes: Uint8Array): 
   } else if (/\.xlsx$/i.test(fileName)) {
     const unzipped = await unzippedSize(bytes);
     if (unzipped === 'too-large') {
-      throw new UserFacingError('BAD_REQUEST', `此 xlsx 文件解压后超过${XLSX_LIMITS.unzippedBytes / 1024 / 1024}MB，请只保留成绩表后重试`, `This .xlsx unpacks to over ${XLSX_LIMITS.unzippedBytes / 1024 / 1024} MB: keep only the results sheet and try again`);
+      throw new UserFacingError('BAD_REQUEST', 'assessments.xlsx-unpacks-too-large', { megabytes: XLSX_LIMITS.unzippedBytes / 1024 / 1024 });
     }
     try {
       if (unzipped === 'unreadable') throw new Error('unreadable zip');
       await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     } catch {
-      throw new UserFacingError('BAD_REQUEST', '无法读取此 xlsx 文件，请用 Excel 另存为 .xlsx 后重试', 'This .xlsx file cannot be read: save it again as .xlsx from Excel');
+      throw new UserFacingError('BAD_REQUEST', 'assessments.xlsx-unreadable');
     }
     const sheet = workbook.worksheets[0];
-    if (!sheet) throw new UserFacingError('BAD_REQUEST', '文件中没有工作表', 'The file has no worksheet');
+    if (!sheet) throw new UserFacingError('BAD_REQUEST', 'assessments.file-no-worksheet');
     rows = [];
     sheet.eachRow((row) => rows.push(Array.from({ length: row.cellCount }, (_, i) => row.getCell(i + 1).text.trim())));
   } else {
-    throw new UserFacingError('BAD_REQUEST', '请上传 .xlsx 或 .csv 文件', 'Upload an .xlsx or .csv file');
+    throw new UserFacingError('BAD_REQUEST', 'assessments.upload-xlsx-csv-file');
   }
   const [header, ...data] = rows;
   const find = (names: string[]) => (header ?? []).findIndex((h) => names.includes(h.toLowerCase()));
@@ -111,18 +111,18 @@ export async function parseAssessmentFile(fileName: string, bytes: Uint8Array): 
   const passedCol = find(PASSED_HEADERS);
   const scoreCol = find(SCORE_HEADERS);
   if (numberCol < 0 || passedCol < 0) {
-    throw new UserFacingError('BAD_REQUEST', '表头须包含“继教卡号”和“是否合格”两列', 'The header row needs a “继教卡号” (card number) and a “是否合格” (passed) column');
+    throw new UserFacingError('BAD_REQUEST', 'assessments.header-row-needs-card-number');
   }
   return data.map((row, i) => {
     const word = (row[passedCol] ?? '').toLowerCase();
     if (!PASS_WORDS.has(word) && !FAIL_WORDS.has(word)) {
-      throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行“是否合格”无法识别：${word || '（空）'}`, `Row ${i + 2}: cannot read “passed”: ${word || '(empty)'}`);
+      throw new UserFacingError('BAD_REQUEST', word ? 'assessments.row-passed-unreadable' : 'assessments.row-passed-empty', { row: i + 2, word });
     }
     const scoreText = scoreCol >= 0 ? (row[scoreCol] ?? '') : '';
     const score = scoreText === '' ? null : Number(scoreText);
-    if (score !== null && !Number.isFinite(score)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行成绩不是数字：${scoreText}`, `Row ${i + 2}: the score is not a number: ${scoreText}`);
+    if (score !== null && !Number.isFinite(score)) throw new UserFacingError('BAD_REQUEST', 'assessments.row-score-not-number', { row: i + 2, scoreText });
     const cmeNumber = row[numberCol] ?? '';
-    if (cmeNumber === '') throw new UserFacingError('BAD_REQUEST', `第 ${i + 2} 行缺少继教卡号`, `Row ${i + 2}: no card number`);
+    if (cmeNumber === '') throw new UserFacingError('BAD_REQUEST', 'assessments.row-no-card-number', { row: i + 2 });
     return { cmeNumber, passed: PASS_WORDS.has(word), score };
   });
 }

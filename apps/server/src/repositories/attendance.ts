@@ -138,14 +138,14 @@ export async function correctAttendance(
   input: { sessionId: string; personId: string; signInAt: string | null; signOutAt: string | null; reason: string; userId: string; organisationId: string; now: Date },
 ): Promise<void> {
   if (input.signInAt === null && input.signOutAt === null) {
-    throw new UserFacingError('BAD_REQUEST', '请填写更正后的签到或签退时间', 'Give the corrected sign-in or sign-out time');
+    throw new UserFacingError('BAD_REQUEST', 'attendance.give-corrected-sign-in-sign');
   }
   if (input.signInAt !== null && input.signOutAt !== null && Date.parse(input.signOutAt) <= Date.parse(input.signInAt)) {
-    throw new UserFacingError('BAD_REQUEST', '签退时间须晚于签到时间', 'The sign-out must come after the sign-in');
+    throw new UserFacingError('BAD_REQUEST', 'attendance.sign-out-come-after-sign');
   }
   await db.transaction().execute(async (trx) => {
     const person = await trx.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst();
-    if (!person) throw new UserFacingError('NOT_FOUND', '找不到此人员', 'No such person');
+    if (!person) throw new UserFacingError('NOT_FOUND', 'attendance.no-such-person');
     // A correction mends the record of someone who came (a kiosk failed, a card was forgotten at
     // one sitting); it cannot put on the roster someone no door of the project ever saw.
     const attended = await trx
@@ -157,7 +157,7 @@ export async function correctAttendance(
       .where('attendance.person_id', '=', input.personId)
       .executeTakeFirst();
     if (!attended) {
-      throw new UserFacingError('BAD_REQUEST', '此人员在本项目的任何场次都没有刷卡记录，不能更正', 'This person has no attendance at any session of this project: there is nothing to correct');
+      throw new UserFacingError('BAD_REQUEST', 'attendance.person-no-attendance-any-session');
     }
     const at = input.now.toISOString();
     const before = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirst();

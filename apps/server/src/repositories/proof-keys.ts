@@ -26,8 +26,7 @@ export async function requireUsableSigningKey(db: DB, signer: ProofSigner, now: 
   if (key.withdrawn_at) {
     throw new UserFacingError(
       'PRECONDITION_FAILED',
-      '证明签名密钥已停用，请系统管理员更换密钥后再打印',
-      'The proof-signing key was withdrawn: the system administrator must replace it before proofs can be printed',
+      'proof-keys.proof-signing-key-withdrawn-system',
     );
   }
 }

@@ -60,7 +60,7 @@ export async function issueCreditProofs(
   input: { personIds: readonly string[]; fromYear: number; toYear: number; by: string; at: Date },
 ): Promise<CreditProofDocument[]> {
   if (input.toYear < input.fromYear || input.toYear - input.fromYear > 10) {
-    throw new UserFacingError('BAD_REQUEST', '年度范围有误（最多10年）', 'Wrong range of years (10 at most)');
+    throw new UserFacingError('BAD_REQUEST', 'proofs.wrong-range-years-10-most');
   }
   await requireUsableSigningKey(db, signer, input.at);
   const years: number[] = [];
@@ -82,7 +82,7 @@ export async function issueCreditProofs(
   for (const personId of input.personIds) {
     const perYear = standingsByYear.map((list) => list.find((s) => s.personId === personId));
     const first = perYear[0];
-    if (!first) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
+    if (!first) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
     const proofYears: ProofYear[] = perYear.map((p, i) => ({
       year: years[i]!,
       classI: p!.standing.totals.classI,
@@ -133,9 +133,9 @@ export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, in
     .select(['ledger_entries.id', 'ledger_entries.source_kind', 'ledger_entries.source_id', 'ledger_entries.source_label', 'ledger_entries.credit_class', 'ledger_entries.credits', 'ledger_entries.cme_year', 'persons.id as person_id', 'persons.name', 'persons.id_number_masked', 'persons.institution_id', 'organisations.name as institution'])
     .where('ledger_entries.id', '=', input.ledgerEntryId)
     .executeTakeFirst();
-  if (!entry || entry.source_kind !== 'attendance') throw new UserFacingError('NOT_FOUND', '没有这条项目学分记录', 'No such attendance credit');
+  if (!entry || entry.source_kind !== 'attendance') throw new UserFacingError('NOT_FOUND', 'proofs.no-such-attendance-credit');
   const reversed = await db.selectFrom('ledger_entries').select('id').where('reverses_id', '=', entry.id).executeTakeFirst();
-  if (reversed) throw new UserFacingError('PRECONDITION_FAILED', '这条学分已被冲销，不能出具证书', 'These credits were reversed: no certificate can be issued');
+  if (reversed) throw new UserFacingError('PRECONDITION_FAILED', 'proofs.these-credits-were-reversed-no');
   // The attendance source names a session of a project (or the project itself).
   const project = await db
     .selectFrom('projects')
@@ -173,7 +173,7 @@ export async function revokeProof(db: DB, input: { proofId: string; reason: stri
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) {
     const exists = await db.selectFrom('proofs').select('id').where('id', '=', input.proofId).executeTakeFirst();
-    if (!exists) throw new UserFacingError('NOT_FOUND', '没有这份证明', 'No such proof');
+    if (!exists) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-proof');
   }
 }
 

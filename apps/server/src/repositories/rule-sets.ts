@@ -19,7 +19,7 @@ export interface RuleSetChanges {
  */
 export async function copyRuleSet(db: DB, changes: RuleSetChanges, by: { userId: string; at: Date }): Promise<RuleSet> {
   const source = await db.selectFrom('rule_sets').select('definition').where('id', '=', changes.sourceId).executeTakeFirst();
-  if (!source) throw new UserFacingError('NOT_FOUND', '没有这个学分规则', 'No such rule set');
+  if (!source) throw new UserFacingError('NOT_FOUND', 'rule-sets.no-such-rule-set');
   const base = ruleSetSchema.parse(JSON.parse(source.definition));
   const taken = new Set((await db.selectFrom('rule_sets').select('id').execute()).map((r) => r.id));
   let id = `${changes.region}-${changes.fromYear}`;
@@ -38,7 +38,7 @@ export async function copyRuleSet(db: DB, changes: RuleSetChanges, by: { userId:
   });
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new UserFacingError('BAD_REQUEST', `学分规则不完整或有误：${where}`, `The rule set is incomplete or wrong: ${where}`);
+    throw new UserFacingError('BAD_REQUEST', 'rule-sets.rule-set-incomplete-wrong', { where });
   }
   const ruleSet = parsed.data;
   await db

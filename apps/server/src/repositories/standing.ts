@@ -35,7 +35,7 @@ export function ruleSetFor(ruleSets: readonly RuleSet[], provinceCode: string | 
   return ruleSet;
 }
 
-const noRuleSet = (year: number) => new UserFacingError('PRECONDITION_FAILED', `${year}年度没有适用的学分规则`, `No credit rule set governs ${year}`);
+const noRuleSet = (year: number) => new UserFacingError('PRECONDITION_FAILED', 'standing.no-credit-rule-set-governs', { year });
 
 /** The CME year a date falls in for people of an organisation (the rule set decides when a year starts). */
 export async function cmeYearForDate(db: DB, organisationId: string, date: string): Promise<number> {
@@ -128,6 +128,6 @@ export async function standingsOf(db: DB, scope: { organisationId: string } | { 
 
 export async function standingOfPerson(db: DB, personId: string, cmeYear: number): Promise<PersonStanding> {
   const [found] = await standingsOf(db, { personIds: [personId] }, cmeYear);
-  if (!found) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
+  if (!found) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
   return found;
 }

@@ -46,7 +46,7 @@ export async function takeUploads(db: DB, input: { ids: readonly string[]; purpo
   const rows = new Map((await q.execute()).map((r) => [r.id, r]));
   const files = input.ids.map((id) => rows.get(id));
   if (files.some((f) => !f)) {
-    throw new UserFacingError('BAD_REQUEST', '上传的文件已失效，请重新选择文件后再提交', 'The uploaded file is no longer there: choose the file again and submit');
+    throw new UserFacingError('BAD_REQUEST', 'uploads.uploaded-file-no-longer-choose');
   }
   await db.deleteFrom('uploads').where('id', 'in', [...rows.keys()]).execute();
   return files.map((f) => ({ fileName: f!.file_name, contentType: f!.content_type, bytes: f!.bytes }));

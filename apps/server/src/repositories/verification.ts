@@ -18,10 +18,10 @@ function countsForRate(title: string | null): boolean {
 
 export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
   const unit = await db.selectFrom('organisations').select('kind').where('id', '=', input.organisationId).executeTakeFirst();
-  if (unit?.kind !== 'institution') throw new UserFacingError('BAD_REQUEST', '审验按医疗机构进行', 'Verification is run for an institution');
+  if (unit?.kind !== 'institution') throw new UserFacingError('BAD_REQUEST', 'verification.verification-run-institution');
   const existing = await db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
   if (existing && existing.status !== 'draft') {
-    throw new UserFacingError('CONFLICT', '本次审验已上报，结果已冻结', 'This verification was submitted: its results are frozen');
+    throw new UserFacingError('CONFLICT', 'verification.verification-submitted-results-frozen');
   }
   const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) => takesPartInRound(input.round, titleLevelOf(p.title)));
   const id = existing?.id ?? newId();
@@ -62,7 +62,7 @@ export async function advanceRuns(db: DB, input: { runIds: readonly string[]; fr
         .where('status', '=', input.from)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) {
-        throw new UserFacingError('CONFLICT', input.from === 'draft' ? '只能上报未上报的审验' : '只能转报单位已上报的审验', input.from === 'draft' ? 'Only a verification not yet submitted can be submitted' : 'Only a verification the unit submitted can be forwarded');
+        throw new UserFacingError('CONFLICT', input.from === 'draft' ? 'verification.submit-only-draft' : 'verification.forward-only-submitted');
       }
     }
   });
@@ -70,7 +70,7 @@ export async function advanceRuns(db: DB, input: { runIds: readonly string[]; fr
 
 export async function runResults(db: DB, runId: string) {
   const run = await db.selectFrom('verification_runs').selectAll().where('id', '=', runId).executeTakeFirst();
-  if (!run) throw new UserFacingError('NOT_FOUND', '没有这次审验', 'No such verification');
+  if (!run) throw new UserFacingError('NOT_FOUND', 'verification.no-such-verification');
   const results = await db
     .selectFrom('verification_results')
     .innerJoin('persons', 'persons.id', 'verification_results.person_id')

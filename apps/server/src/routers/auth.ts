@@ -12,9 +12,9 @@ import { publicProcedure, SESSION_COOKIE, userProcedure } from '../trpc.ts';
 /** A password an account chooses: long enough, and never the demo's published one. */
 export const PASSWORD = z
   .string()
-  .min(10, '密码至少10位')
+  .min(10, 'auth.password-too-short')
   .max(128)
-  .refine((p) => p !== DEMO_PASSWORD, '这是公开的演示密码，请换一个');
+  .refine((p) => p !== DEMO_PASSWORD, 'auth.password-is-demo');
 
 /** The rank of a role: an account may create accounts of its own rank or below only. */
 const RANK: Record<Role, number> = { 'province-admin': 5, 'city-admin': 4, 'unit-admin': 3, 'department-reviewer': 2, staff: 1 };
@@ -27,8 +27,8 @@ export const authRouter = {
       const result = await startSession(ctx.db, { ...input, address: addressKey(ctx.req.ip), now });
       if (!result.ok) {
         if (result.reason === 'throttled') throw tooMany(ctx.res, LIMITS.signInFailures, result.retryAt, now);
-        if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', '本单位尚未通过审核，审核通过后才能登录', 'Your unit is not verified yet: you can sign in once it is');
-        throw new UserFacingError('UNAUTHORIZED', '用户名或密码错误', 'Wrong login or password');
+        if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', 'auth.unit-not-verified-yet-sign');
+        throw new UserFacingError('UNAUTHORIZED', 'auth.wrong-login-password');
       }
       ctx.res.setHeader(
         'Set-Cookie',
@@ -49,10 +49,10 @@ export const authRouter = {
   changePassword: userProcedure
     .input(z.object({ current: z.string().min(1).max(256), next: PASSWORD }))
     .mutation(async ({ ctx, input }) => {
-      if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', '新密码不能与原密码相同', 'The new password must differ from the old one');
+      if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', 'auth.new-password-differ-old-one');
       const keepSessionToken = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
       if (!(await changePassword(ctx.db, { userId: ctx.user.id, current: input.current, next: input.next, keepSessionToken }))) {
-        throw new UserFacingError('BAD_REQUEST', '原密码不正确', 'The current password is wrong');
+        throw new UserFacingError('BAD_REQUEST', 'auth.current-password-wrong');
       }
       return { ok: true };
     }),
@@ -63,14 +63,14 @@ export const authRouter = {
       z.object({
         organisationId: z.string(),
         role: z.enum(ROLES),
-        login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, '用户名为3到32位字母、数字或 _ . -'),
+        login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'auth.login-format'),
         displayName: z.string().trim().min(2).max(30),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      if (RANK[input.role] > RANK[ctx.user.role]) throw new UserFacingError('FORBIDDEN', '不能创建比自己权限更高的账号', 'You cannot create an account above your own role');
+      if (RANK[input.role] > RANK[ctx.user.role]) throw new UserFacingError('FORBIDDEN', 'auth.cannot-create-account-above-own');
       if (await ctx.db.selectFrom('users').select('id').where('login', '=', input.login).executeTakeFirst()) {
-        throw new UserFacingError('CONFLICT', '用户名已被使用', 'This login is taken');
+        throw new UserFacingError('CONFLICT', 'auth.login-taken');
       }
       const initialPassword = `${newPairingCode()}-${newPairingCode()}`;
       const now = ctx.now();

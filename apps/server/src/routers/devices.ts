@@ -16,7 +16,7 @@ export const devicesRouter = {
   /** A new pairing code, e.g. when a tablet is replaced; the old token stops working. */
   repair: userProcedure.input(z.object({ deviceId: z.string() })).mutation(async ({ ctx, input }) => {
     const device = await ctx.db.selectFrom('devices').select(['id', 'revoked_at']).where('id', '=', input.deviceId).executeTakeFirstOrThrow();
-    if (device.revoked_at) throw new UserFacingError('BAD_REQUEST', '此设备已停用', 'This device was revoked');
+    if (device.revoked_at) throw new UserFacingError('BAD_REQUEST', 'devices.device-revoked');
     return { pairingCode: await issuePairingCode(ctx.db, device.id, ctx.now()) };
   }),
 
@@ -30,7 +30,7 @@ export const devicesRouter = {
     .mutation(async ({ ctx, input }) => {
       // Only approved projects are held, so only their sessions get kiosks.
       if (!(await sessionMayBeHeld(ctx.db, input.sessionId))) {
-        throw new UserFacingError('BAD_REQUEST', '项目尚未批准，不能分配签到机', 'The project is not approved yet: no kiosk can be assigned');
+        throw new UserFacingError('BAD_REQUEST', 'devices.project-not-approved-yet-no');
       }
       await assignSession(ctx.db, input.deviceId, input.sessionId, ctx.now());
       return { ok: true };
@@ -40,7 +40,7 @@ export const devicesRouter = {
   pair: publicProcedure.input(z.object({ code: z.string().trim().min(4).max(20) })).mutation(async ({ ctx, input }) => {
     const paired = await claimPairingCode(ctx.db, input.code, ctx.now());
     if (!paired) {
-      throw new UserFacingError('BAD_REQUEST', '配对码无效、已使用或已过期', 'The pairing code is wrong, already used or expired');
+      throw new UserFacingError('BAD_REQUEST', 'devices.pairing-code-wrong-already-used');
     }
     return paired;
   }),

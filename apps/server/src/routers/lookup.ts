@@ -24,7 +24,7 @@ export const lookupRouter = {
     await limitCaller(ctx, 'lookup');
     const address = ctx.req.ip ?? 'unknown';
     const check = validateIdNumber(input.idNumber);
-    if (!check.valid) throw new UserFacingError('BAD_REQUEST', '身份证号码有误，请检查', 'This ID number is not valid: please check it');
+    if (!check.valid) throw new UserFacingError('BAD_REQUEST', 'lookup.id-number-not-valid-check');
     const person = await ctx.db
       .selectFrom('persons')
       .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
@@ -42,7 +42,7 @@ export const lookupRouter = {
       at: ctx.now(),
     });
     // The same answer whether the number is unknown or the name does not match it.
-    if (!found) throw new UserFacingError('NOT_FOUND', '没有查到与该身份证号和姓名相符的记录', 'No record matches this ID number and name');
+    if (!found) throw new UserFacingError('NOT_FOUND', 'lookup.no-record-matches-id-number');
     const years = await ctx.db.selectFrom('ledger_entries').select('cme_year').distinct().where('person_id', '=', found.id).orderBy('cme_year', 'desc').limit(10).execute();
     const totals = [];
     for (const { cme_year } of years) {

@@ -12,7 +12,7 @@ export const personsRouter = {
       .select(['id', 'id_number_enc', 'institution_id'])
       .where('id', '=', input.personId)
       .executeTakeFirst();
-    if (!person) throw new UserFacingError('NOT_FOUND', '没有这个人员', 'No such person');
+    if (!person) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
     await auditPersonalData(ctx.db, {
       actor: { userId: ctx.user.id, organisationId: ctx.user.organisationId },
       action: 'person.reveal-id-number',

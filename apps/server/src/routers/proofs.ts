@@ -39,8 +39,8 @@ async function sealImage(bytes: Uint8Array): Promise<Uint8Array> {
   const meta = await sharp(bytes)
     .metadata()
     .catch(() => null);
-  if (meta?.format !== 'png') throw new UserFacingError('BAD_REQUEST', '印章图片须为PNG格式', 'The seal must be a PNG image');
-  if (!meta.width || !meta.height || meta.width > 2000 || meta.height > 2000) throw new UserFacingError('BAD_REQUEST', '印章图片过大（最大2000×2000像素）', 'The seal image is too large (2000×2000 pixels at most)');
+  if (meta?.format !== 'png') throw new UserFacingError('BAD_REQUEST', 'proofs.seal-png-image');
+  if (!meta.width || !meta.height || meta.width > 2000 || meta.height > 2000) throw new UserFacingError('BAD_REQUEST', 'proofs.seal-image-too-large-2000');
   return bytes;
 }
 
@@ -54,8 +54,8 @@ export const proofsRouter = {
   /** Everyone of a department or a unit, one proof per page, as one PDF. */
   printOrganisation: userProcedure.input(years.extend({ organisationId: z.string() })).mutation(async ({ ctx, input }) => {
     const persons = await staffToPrint(ctx.db, { organisationId: input.organisationId, limit: MAX_BATCH + 1 });
-    if (persons.length === 0) throw new UserFacingError('NOT_FOUND', '该部门没有人员', 'Nobody works there');
-    if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', `一次最多打印${MAX_BATCH}人，请按科室打印`, `At most ${MAX_BATCH} people at once: print by department`);
+    if (persons.length === 0) throw new UserFacingError('NOT_FOUND', 'proofs.nobody-works');
+    if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', 'proofs.most-people-once-print-department', { maxBatch: MAX_BATCH });
     const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons, fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
     const org = await ctx.db.selectFrom('organisations').select('name').where('id', '=', input.organisationId).executeTakeFirstOrThrow();
     return render(ctx, documents, `学分证明-${org.name}-${input.fromYear}.pdf`);
@@ -70,8 +70,8 @@ export const proofsRouter = {
   /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */
   job: userProcedure.input(z.object({ jobId: z.string() })).query(({ ctx, input }) => {
     const job = ctx.printJobs.get(input.jobId, ctx.user.id);
-    if (!job) throw new UserFacingError('NOT_FOUND', '打印任务不存在或已过期', 'No such print job, or it expired');
-    if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', `打印失败：${job.error}`, `Printing failed: ${job.error}`);
+    if (!job) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-print-job-expired');
+    if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'proofs.printing-failed', { error: job.error });
     return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/print/${input.jobId}` : null };
   }),
 

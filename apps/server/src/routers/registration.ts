@@ -13,21 +13,13 @@ import { takeUploads } from '../repositories/uploads.ts';
 import { newToken, sha256 } from '../secrets.ts';
 import { publicProcedure } from '../trpc.ts';
 
-const ID_REASONS = {
-  length: ['身份证号应为18位', 'An ID number has 18 characters'],
-  characters: ['身份证号只能包含数字，最后一位可以是X', 'Digits only; the last may be X'],
-  region: ['身份证号的地区码不存在', 'The region code does not exist'],
-  'birth-date': ['身份证号中的出生日期不正确', 'The birth date in the number is not a real date'],
-  'check-digit': ['身份证号校验位不正确，请核对', 'The check digit does not match: please check the number'],
-} as const;
-
 export const RegistrationInput = z.object({
   institutionId: z.string().min(1),
   departmentId: z.string().min(1),
-  name: z.string().trim().min(2, '请填写姓名').max(30),
+  name: z.string().trim().min(2, 'registration.name-required').max(30),
   idNumber: z.string().trim(),
-  phone: z.string().trim().regex(/^1\d{10}$/, '请填写11位手机号'),
-  title: z.string().trim().min(1, '请选择职称').max(30),
+  phone: z.string().trim().regex(/^1\d{10}$/, 'registration.phone-format'),
+  title: z.string().trim().min(1, 'registration.title-required').max(30),
   category: z.enum(STAFF_CATEGORIES),
   specialty: z.string().trim().max(60).default(''),
   degree: z.enum(['secondary', 'college', 'bachelor', 'master', 'doctorate']),
@@ -50,7 +42,7 @@ export const registrationRouter = {
   submit: publicProcedure.input(RegistrationInput).mutation(async ({ ctx, input }) => {
     await limitCaller(ctx, 'registration');
     const id = validateIdNumber(input.idNumber);
-    if (!id.valid) throw new UserFacingError('BAD_REQUEST', ID_REASONS[id.reason][0], ID_REASONS[id.reason][1], 'idNumber');
+    if (!id.valid) throw new UserFacingError('BAD_REQUEST', `id-number.${id.reason}`, {}, 'idNumber');
     const department = await ctx.db
       .selectFrom('organisations as d')
       .innerJoin('organisations as u', 'u.id', 'd.parent_id')
@@ -59,10 +51,10 @@ export const registrationRouter = {
       .where('u.id', '=', input.institutionId)
       .where('u.status', '=', 'verified')
       .executeTakeFirst();
-    if (!department) throw new UserFacingError('BAD_REQUEST', '请重新选择单位和科室', 'Choose the unit and department again', 'departmentId');
+    if (!department) throw new UserFacingError('BAD_REQUEST', 'registration.choose-unit-department-again', {}, 'departmentId');
     const [photo] = await takeUploads(ctx.db, { ids: [input.photoUpload], purpose: 'photo', ownerUserId: null, now: ctx.now() });
     const portrait = await checkPortrait(Buffer.from(photo!.bytes));
-    if (!portrait.ok) throw new UserFacingError('BAD_REQUEST', portrait.message, portrait.messageEn, 'photoUpload');
+    if (!portrait.ok) throw new UserFacingError('BAD_REQUEST', portrait.key, portrait.params, 'photoUpload');
 
     const indexed = ctx.vault.index(id.normalized);
     const existing = await ctx.db
@@ -141,7 +133,7 @@ export const registrationRouter = {
       .where('persons.registration_token_hash', '=', sha256(input.token))
       .executeTakeFirst()
       .then((found) => found ?? duplicateRegistrationStatus(ctx.db, sha256(input.token)));
-    if (!row) throw new UserFacingError('NOT_FOUND', '找不到这份登记，链接可能已失效', 'No such registration: the link may be out of date');
+    if (!row) throw new UserFacingError('NOT_FOUND', 'registration.no-such-registration-link-out');
     return row;
   }),
 } satisfies TRPCRouterRecord;

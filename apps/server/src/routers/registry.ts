@@ -73,7 +73,7 @@ export const registryRouter = {
     .input(
       z.discriminatedUnion('decision', [
         z.object({ decision: z.literal('approve'), personIds: z.array(z.string()).min(1).max(500) }),
-        z.object({ decision: z.literal('reject'), personIds: z.array(z.string()).min(1).max(500), reason: z.string().trim().min(2, '请填写驳回原因').max(200) }),
+        z.object({ decision: z.literal('reject'), personIds: z.array(z.string()).min(1).max(500), reason: z.string().trim().min(2, 'registry.reject-reason-required').max(200) }),
       ]),
     )
     .mutation(async ({ ctx, input }) => {
@@ -107,13 +107,13 @@ export const registryRouter = {
       try {
         uid = parseUid(input.typed, input.encoding);
       } catch (error) {
-        if (error instanceof UidFormatError) throw new UserFacingError('BAD_REQUEST', error.message, error.messageEn);
+        if (error instanceof UidFormatError) throw new UserFacingError('BAD_REQUEST', error.messageKey, error.params, 'typed');
         throw error;
       }
       const taken = await ctx.db.selectFrom('credentials').select('person_id').where('kind', '=', 'ic-card').where('value', '=', uid).executeTakeFirst();
-      if (taken) throw new UserFacingError('CONFLICT', '这张卡已绑定给其他人员', 'This card is already bound to someone');
+      if (taken) throw new UserFacingError('CONFLICT', 'registry.card-already-bound-someone');
       const person = await ctx.db.selectFrom('persons').select(['institution_id', 'department_id', 'registration_status']).where('id', '=', input.personId).executeTakeFirstOrThrow();
-      if (person.registration_status !== 'approved') throw new UserFacingError('BAD_REQUEST', '登记审核通过后才能绑卡', 'A card can be bound once the registration is approved');
+      if (person.registration_status !== 'approved') throw new UserFacingError('BAD_REQUEST', 'registry.card-bound-once-registration-approved');
       const now = ctx.now();
       await ctx.db.transaction().execute(async (trx) => {
         const version = await touchPerson(trx, input.personId, now);
@@ -139,7 +139,7 @@ export const registryRouter = {
       .select(['credentials.person_id', 'credentials.kind', 'credentials.value', 'credentials.status', 'persons.institution_id', 'persons.department_id'])
       .where('credentials.id', '=', input.credentialId)
       .executeTakeFirstOrThrow();
-    if (credential.kind !== 'ic-card') throw new UserFacingError('BAD_REQUEST', '只有IC卡可以挂失', 'Only IC cards can be reported lost');
+    if (credential.kind !== 'ic-card') throw new UserFacingError('BAD_REQUEST', 'registry.only-ic-cards-reported-lost');
     if (credential.status === 'lost') return { ok: true };
     const now = ctx.now();
     await ctx.db.transaction().execute(async (trx) => {
@@ -177,7 +177,7 @@ export const registryRouter = {
         personId: z.string(),
         kind: z.enum(['held', 'employed']),
         title: z.string().trim().min(1).max(30),
-        fromDate: z.iso.date('请填写日期（年-月-日）'),
+        fromDate: z.iso.date('input.date'),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -192,7 +192,7 @@ export const registryRouter = {
           .where('to_date', 'is', null)
           .executeTakeFirst();
         if (current && current.from_date >= input.fromDate) {
-          throw new UserFacingError('BAD_REQUEST', `新职称的起始日期须晚于现职称的起始日期（${current.from_date}）`, `The new title must start after the current one (${current.from_date})`);
+          throw new UserFacingError('BAD_REQUEST', 'registry.new-title-start-after-current', { fromDate: current.from_date });
         }
         if (current) await trx.updateTable('title_history').set({ to_date: dayBefore(input.fromDate) }).where('id', '=', current.id).execute();
         await trx
@@ -224,8 +224,8 @@ export const registryRouter = {
         organisationId: z.string(),
         page: z.number().int().min(1).default(1),
         action: z.string().max(60).optional(),
-        fromDate: z.iso.date('请填写日期（年-月-日）').optional(),
-        toDate: z.iso.date('请填写日期（年-月-日）').optional(),
+        fromDate: z.iso.date('input.date').optional(),
+        toDate: z.iso.date('input.date').optional(),
       }),
     )
     .query(async ({ ctx, input }) =>

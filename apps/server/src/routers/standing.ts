@@ -16,7 +16,7 @@ export const standingRouter = {
     // A staff member sees their own standing, not their colleagues'.
     const own = ctx.user.role === 'staff';
     if (own && (await personOfUser(ctx.db, ctx.user.id)) !== input.personId) {
-      throw new UserFacingError('FORBIDDEN', '只能查看本人的学分', 'You may see your own credits only');
+      throw new UserFacingError('FORBIDDEN', 'standing.see-own-credits-only');
     }
     // Someone else's credit record is personal data: the view goes on the person's unit's log.
     if (!own) await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view-standing', personIds: [input.personId], detail: { cmeYear: input.cmeYear }, at: ctx.now() });

@@ -11,12 +11,6 @@ import { createUser, unusedLogin } from '../repositories/users.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
 import { PASSWORD } from './auth.ts';
 
-const CODE_REASONS = {
-  length: ['统一社会信用代码应为18位', 'The unified social credit code has 18 characters'],
-  characters: ['统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）', 'The code has a character it never uses (I, O, Z, S, V)'],
-  'check-character': ['统一社会信用代码校验位不正确，请核对', 'The check character does not match: please check the code'],
-} as const;
-
 export const unitsRouter = {
   /** Cities (市州) under each province, for the unit registration form. */
   cities: publicProcedure.query(({ ctx }) =>
@@ -35,7 +29,7 @@ export const unitsRouter = {
       z.object({
         cityId: z.string(),
         creditCode: z.string().trim(),
-        name: z.string().trim().min(4, '请填写单位全称').max(80),
+        name: z.string().trim().min(4, 'units.name-required').max(80),
         // No login to choose: "this login is taken" would tell anyone which logins exist.
         admin: z.object({ displayName: z.string().trim().min(2).max(30), password: PASSWORD }),
       }),
@@ -43,11 +37,11 @@ export const unitsRouter = {
     .mutation(async ({ ctx, input }) => {
       await limitCaller(ctx, 'unitRegistration');
       const code = validateCreditCode(input.creditCode);
-      if (!code.valid) throw new UserFacingError('BAD_REQUEST', CODE_REASONS[code.reason][0], CODE_REASONS[code.reason][1], 'creditCode');
+      if (!code.valid) throw new UserFacingError('BAD_REQUEST', `credit-code.${code.reason}`, {}, 'creditCode');
       const city = await ctx.db.selectFrom('organisations').select('id').where('id', '=', input.cityId).where('kind', '=', 'city').executeTakeFirst();
-      if (!city) throw new UserFacingError('BAD_REQUEST', '请选择所在市州', 'Choose the city', 'cityId');
+      if (!city) throw new UserFacingError('BAD_REQUEST', 'units.choose-city', {}, 'cityId');
       if (await ctx.db.selectFrom('organisations').select('id').where('credit_code', '=', code.normalized).executeTakeFirst()) {
-        throw new UserFacingError('CONFLICT', '该统一社会信用代码已注册', 'A unit with this code is already registered', 'creditCode');
+        throw new UserFacingError('CONFLICT', 'units.unit-code-already-registered', {}, 'creditCode');
       }
       // The unit's administrator signs in with the unit's credit code: the unit's own, and
       // already checked unique among units.
@@ -82,7 +76,7 @@ export const unitsRouter = {
     .input(z.object({ unitId: z.string(), approve: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const unit = await ctx.db.selectFrom('organisations').select(['status', 'parent_id']).where('id', '=', input.unitId).where('kind', '=', 'institution').executeTakeFirst();
-      if (!unit) throw new UserFacingError('NOT_FOUND', '没有这个单位', 'No such unit');
+      if (!unit) throw new UserFacingError('NOT_FOUND', 'units.no-such-unit');
       const status = input.approve ? 'verified' : 'rejected';
       const now = ctx.now();
       await ctx.db.transaction().execute(async (trx) => {
@@ -100,7 +94,7 @@ export const unitsRouter = {
     .input(z.object({ unitId: z.string(), name: z.string().trim().min(2).max(40) }))
     .mutation(async ({ ctx, input }) => {
       const exists = await ctx.db.selectFrom('organisations').select('id').where('parent_id', '=', input.unitId).where('name', '=', input.name).executeTakeFirst();
-      if (exists) throw new UserFacingError('CONFLICT', '已有同名科室', 'A department of this name exists');
+      if (exists) throw new UserFacingError('CONFLICT', 'units.department-name-exists');
       const id = newId();
       const now = ctx.now();
       await ctx.db.transaction().execute(async (trx) => {

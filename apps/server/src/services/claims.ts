@@ -35,7 +35,7 @@ import { officeOfRole } from './review-offices.ts';
 /** The person record of a staff account; every staff procedure acts for that person only. */
 export async function personOfStaffAccount(db: DB, userId: string): Promise<string> {
   const personId = await personOfUser(db, userId);
-  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', '此账号没有关联人员档案，请联系单位管理员', 'This account is not linked to a staff record: ask your unit administrator');
+  if (!personId) throw new UserFacingError('PRECONDITION_FAILED', 'claims.account-not-linked-staff-record');
   return personId;
 }
 
@@ -54,11 +54,11 @@ const megabytes = (n: number) => (n / 1024 / 1024).toFixed(1);
 function checkEvidence(files: readonly { fileName: string; bytes: Uint8Array }[]) {
   return files.map((f) => {
     if (f.bytes.length > MAX_EVIDENCE_BYTES) {
-      throw new UserFacingError('PAYLOAD_TOO_LARGE', `文件“${f.fileName}”有${megabytes(f.bytes.length)}MB，超过10MB上限`, `The file “${f.fileName}” is ${megabytes(f.bytes.length)} MB, over the 10 MB limit`);
+      throw new UserFacingError('PAYLOAD_TOO_LARGE', 'claims.file-mb-over-10-mb', { fileName: f.fileName, megabytes: megabytes(f.bytes.length) });
     }
     const mime = sniffEvidence(f.bytes);
     if (!mime) {
-      throw new UserFacingError('UNSUPPORTED_MEDIA_TYPE', `文件“${f.fileName}”不是JPG、PNG或PDF文件`, `The file “${f.fileName}” is not a JPG, PNG or PDF file`);
+      throw new UserFacingError('UNSUPPORTED_MEDIA_TYPE', 'claims.file-not-jpg-png-pdf', { fileName: f.fileName });
     }
     return { ...f, mime, hash: createHash('sha256').update(f.bytes).digest('hex') };
   });
@@ -73,7 +73,7 @@ export async function submitClaim(
   if (input.replacesId) {
     const replaced = await findClaim(db, input.replacesId);
     if (!replaced || replaced.person_id !== input.personId || !['withdrawn', 'rejected'].includes(replaced.status)) {
-      throw new UserFacingError('CONFLICT', '只能重新提交本人已撤回或被退回的申报', 'Only a claim of your own that was withdrawn or rejected can be resubmitted');
+      throw new UserFacingError('CONFLICT', 'claims.only-claim-own-withdrawn-rejected');
     }
   }
   const activity = CLAIM_ACTIVITIES[input.draft.activity];
@@ -107,7 +107,7 @@ export async function submitClaim(
 }
 
 export async function withdrawClaim(db: DB, input: { claimId: string; personId: string; at: Date }): Promise<void> {
-  if (!(await markWithdrawn(db, input))) throw new UserFacingError('CONFLICT', '只能撤回本人审核中的申报', 'Only a claim of your own that is still under review can be withdrawn');
+  if (!(await markWithdrawn(db, input))) throw new UserFacingError('CONFLICT', 'claims.only-claim-own-still-under');
 }
 
 /**
@@ -119,22 +119,22 @@ export async function reviewClaims(
   input: { claimIds: readonly string[]; decision: 'approved' | 'rejected'; reason: string | null; reviewer: { id: string; role: Role; organisationId: string }; at: Date },
 ): Promise<{ approved: number; rejected: number; granted: number }> {
   const office = officeOfRole(input.reviewer.role);
-  if (!office) throw new UserFacingError('FORBIDDEN', '您的角色不审核申报', 'Your role does not review claims');
+  if (!office) throw new UserFacingError('FORBIDDEN', 'claims.role-does-not-review-claims');
   const decision = input.decision === 'approved' ? 'approve' : 'return';
   // A batch without its reason is refused before any claim is looked at.
-  if (reasonRequired(decision) && !input.reason) throw new UserFacingError('BAD_REQUEST', '退回申报须写明原因', 'A rejection needs a reason');
+  if (reasonRequired(decision) && !input.reason) throw new UserFacingError('BAD_REQUEST', 'claims.rejection-needs-reason');
   const at = input.at.toISOString();
   return db.transaction().execute(async (trx) => {
     const claims = await claimsByIds(trx, input.claimIds);
     const counts = { approved: 0, rejected: 0, granted: 0 };
     for (const id of input.claimIds) {
       const claim = claims.find((c) => c.id === id);
-      if (!claim) throw new UserFacingError('NOT_FOUND', '找不到要审核的申报', 'A claim to review was not found');
+      if (!claim) throw new UserFacingError('NOT_FOUND', 'claims.claim-review-not-found');
       const chain = chainOf(claim);
       // A withdrawn or closed claim waits for nobody; one under review has climbed `stage` offices.
       const outcome = claim.status === 'submitted' ? decide({ chain, decisions: approvalsBelow(chain, claim.stage), office, decision, reason: input.reason }) : null;
       if (!outcome?.ok) {
-        throw new UserFacingError('CONFLICT', `申报“${claim.description.slice(0, 20)}”当前不在您的审核环节`, `The claim “${claim.description.slice(0, 20)}” is not waiting for your review`);
+        throw new UserFacingError('CONFLICT', 'claims.claim-not-waiting-review', { claim: claim.description.slice(0, 20) });
       }
       const { state } = outcome;
       await insertClaimReview(trx, { claim_id: id, stage: office, decision: input.decision, reason: input.reason, reviewer_id: input.reviewer.id, at });
@@ -203,7 +203,7 @@ export async function ownClaims(db: DB, personId: string, now: Date) {
 /** One evidence file of a claim, for its reviewers: evidence shows personal documents in full, so every view is logged under the claimant's unit. */
 export async function evidenceFile(db: DB, input: { claimId: string; hash: string; viewer: Parameters<typeof viewerOf>[0]; at: Date }) {
   const file = await findEvidence(db, input.claimId, input.hash);
-  if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
+  if (!file) throw new UserFacingError('NOT_FOUND', 'claims.no-such-evidence-file');
   await auditPersonalDataOf(db, { actor: viewerOf(input.viewer), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: input.at });
   return file;
 }

@@ -50,7 +50,7 @@ import {
 } from '../repositories/projects.ts';
 import { isProvince, type ProvinceSettings, saveSettings, settingsFor } from '../repositories/settings.ts';
 import { cmeYearForDate } from '../repositories/standing.ts';
-import { OFFICE_NAMES, officeOfRole } from './review-offices.ts';
+import { officeOfRole } from './review-offices.ts';
 
 export type { AttachmentInput, ProjectInput } from '../repositories/projects.ts';
 
@@ -61,15 +61,16 @@ interface Actor {
 
 async function loadProject(db: DB, projectId: string): Promise<ProjectRow> {
   const project = await findProject(db, projectId);
-  if (!project) throw new UserFacingError('NOT_FOUND', '找不到此项目', 'No such project');
+  if (!project) throw new UserFacingError('NOT_FOUND', 'projects.no-such-project');
   return project;
 }
 
-function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], zh: string, en: string) {
-  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', `${zh}（当前状态：${project.status}）`, `${en} (status: ${project.status})`);
+/** Refuses an act the project's status does not allow; the page words the status with `project.status.*`. */
+function expectStatus(project: { status: ProjectStatus }, allowed: readonly ProjectStatus[], messageKey: string) {
+  if (!allowed.includes(project.status)) throw new UserFacingError('BAD_REQUEST', messageKey, { status: project.status });
 }
 
-const changedMeanwhile = () => new UserFacingError('CONFLICT', '项目状态已被他人更改，请刷新后重试', 'The project changed meanwhile: reload and try again');
+const changedMeanwhile = () => new UserFacingError('CONFLICT', 'projects.project-changed-meanwhile-reload-try');
 
 /** Moves a project on, only if nobody moved it since it was read. */
 async function transition(db: DB, project: ProjectRow, set: Parameters<typeof moveProject>[2]) {
@@ -80,20 +81,19 @@ async function transition(db: DB, project: ProjectRow, set: Parameters<typeof mo
 function checkDates(p: ProjectInput) {
   const creditClass = creditClassOfLevel(p.level);
   if (p.creditClass !== creditClass) {
-    const zh = { I: 'Ⅰ类', II: 'Ⅱ类' }[creditClass];
-    throw new UserFacingError('BAD_REQUEST', `此级别的项目授予${zh}学分`, `A project of this level awards Class ${creditClass} credits`, 'creditClass');
+    throw new UserFacingError('BAD_REQUEST', creditClass === 'I' ? 'projects.level-awards-class-i' : 'projects.level-awards-class-ii', {}, 'creditClass');
   }
-  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', '结束日期早于开始日期', 'The end date is before the start date', 'endsOn');
+  if (p.endsOn < p.startsOn) throw new UserFacingError('BAD_REQUEST', 'projects.end-date-before-start-date', {}, 'endsOn');
   p.courses.forEach((c, i) => {
-    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程的结束时间不晚于开始时间`, `Course ${i + 1} ends before it starts`);
+    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt)) throw new UserFacingError('BAD_REQUEST', 'projects.course-ends-before-starts', { course: i + 1 });
     if (chinaDate(new Date(c.startsAt)) < p.startsOn || chinaDate(new Date(c.endsAt)) > p.endsOn) {
-      throw new UserFacingError('BAD_REQUEST', `第 ${i + 1} 门课程不在项目举办日期内`, `Course ${i + 1} lies outside the project's dates`);
+      throw new UserFacingError('BAD_REQUEST', 'projects.course-outside-project-dates', { course: i + 1 });
     }
   });
 }
 
 async function requireFreeNumber(db: DB, number: string, except: string | null) {
-  if (await numberTaken(db, number, except)) throw new UserFacingError('CONFLICT', `项目编号 ${number} 已存在`, `Project number ${number} is taken`, 'number');
+  if (await numberTaken(db, number, except)) throw new UserFacingError('CONFLICT', 'projects.project-number-taken', { number }, 'number');
 }
 
 /** Declares a project as a draft: the project, its courses, and one session per course for the kiosks. */
@@ -132,7 +132,7 @@ const AMENDABLE: readonly ProjectStatus[] = ['draft', 'rejected'];
 async function removeCourses(db: DB, projectId: string) {
   const sessions = await sessionIdsOf(db, projectId);
   if (await anyTapIn(db, sessions)) {
-    throw new UserFacingError('CONFLICT', '此项目已有签到记录，不能修改课程或删除', 'This project already has attendance records: its courses cannot be changed or deleted');
+    throw new UserFacingError('CONFLICT', 'projects.project-already-attendance-records-courses');
   }
   await deleteCourses(db, projectId, sessions);
 }
@@ -144,7 +144,7 @@ export async function updateProject(db: DB, input: { projectId: string; project:
   const at = input.now.toISOString();
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以修改', 'Only a draft or a rejected project can be changed');
+    expectStatus(project, AMENDABLE, 'projects.only-draft-amended');
     await requireFreeNumber(trx, p.number, project.id);
     await removeCourses(trx, project.id);
     await transition(trx, project, projectColumns(p));
@@ -170,7 +170,7 @@ export async function updateProject(db: DB, input: { projectId: string; project:
 export async function deleteProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, AMENDABLE, '只有草稿或被退回的项目可以删除', 'Only a draft or a rejected project can be deleted');
+    expectStatus(project, AMENDABLE, 'projects.only-draft-deleted');
     await removeCourses(trx, project.id);
     if (!(await deleteProjectRows(trx, project))) throw changedMeanwhile();
     await audit(trx, {
@@ -196,15 +196,14 @@ export async function leadTime(db: DB, organisationId: string, now: Date): Promi
 export async function submitProject(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['draft', 'rejected'], '只有草稿或被退回的项目可以提交审核', 'Only a draft or a rejected project can be submitted');
+    expectStatus(project, ['draft', 'rejected'], 'projects.only-draft-submitted');
     const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
     const today = chinaDate(input.now);
     if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
       const lead = daysBetween(today, project.starts_on);
       throw new UserFacingError(
         'BAD_REQUEST',
-        `项目须在举办前至少 ${projectLeadDays} 天申报（距举办还有 ${lead} 天）`,
-        `A project must be declared at least ${projectLeadDays} days before it starts (${lead} days left)`,
+        'projects.project-declared-least-days-before', { projectLeadDays, lead },
         'startsOn',
       );
     }
@@ -224,7 +223,7 @@ const ORGANISER_ACTIONS = ['declare', 'submit', 'report', 'submit-credits'] as c
  */
 async function requireOtherAccount(db: DB, projectId: string, actor: Actor) {
   if (await actedOn(db, projectId, actor.userId, ORGANISER_ACTIONS)) {
-    throw new UserFacingError('FORBIDDEN', '您参与了此项目的申报或执行，须由另一账号审核', 'You took part in declaring or running this project: another account must review it');
+    throw new UserFacingError('FORBIDDEN', 'projects.took-part-in-declaring-running');
   }
 }
 
@@ -244,10 +243,9 @@ async function decideOnProject(
     ? decide({ chain: review.chain, decisions: review.decisions, office, decision: review.decision === 'reject' ? 'return' : 'approve', reason: review.reason })
     : { ok: false, reason: 'not-in-chain' };
   const refuse = (o: ReviewOutcome & { ok: false }) => {
-    if (o.reason === 'reason-required') return new UserFacingError('BAD_REQUEST', '退回须填写理由', 'A rejection needs a reason');
-    if (!waiting.ok || waiting.state.status !== 'pending') return new UserFacingError('BAD_REQUEST', '项目不在审核中', 'The project is not under review');
-    const name = OFFICE_NAMES[waiting.state.office];
-    return new UserFacingError('FORBIDDEN', `此项目正等待${name.zh}审核`, `This project waits for the ${name.en} office's review`);
+    if (o.reason === 'reason-required') return new UserFacingError('BAD_REQUEST', 'projects.rejection-needs-reason');
+    if (!waiting.ok || waiting.state.status !== 'pending') return new UserFacingError('BAD_REQUEST', 'projects.not-under-review');
+    return new UserFacingError('FORBIDDEN', `projects.waits-for-${waiting.state.office}`);
   };
   if (!outcome.ok && outcome.reason !== 'reason-required') throw refuse(outcome);
   await requireOtherAccount(db, project.id, review.actor);
@@ -259,7 +257,7 @@ async function decideOnProject(
 export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['submitted'], '项目不在审核中', 'The project is not under review');
+    expectStatus(project, ['submitted'], 'projects.not-under-review');
     const chain = PROJECT_REVIEW_CHAINS[project.level];
     const office = chain[project.review_step]!;
     const { state } = await decideOnProject(trx, project, { chain, decisions: approvalsBelow(chain, project.review_step), ...input });
@@ -281,9 +279,9 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
 export async function reportExecution(db: DB, input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date }): Promise<{ late: boolean }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['approved'], '只有已批准的项目可以上报执行情况', 'Only an approved project can report its execution');
+    expectStatus(project, ['approved'], 'projects.only-approved-reported');
     const today = chinaDate(input.now);
-    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', `项目尚未结束（${project.ends_on} 结束）`, `The project has not ended yet (ends ${project.ends_on})`);
+    if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', 'projects.project-not-ended-yet-ends', { endsOn: project.ends_on });
     const { reportDays } = await settingsFor(trx, project.organiser_id);
     const late = reportIsLate(project.ends_on, today, reportDays);
     const at = input.now.toISOString();
@@ -309,9 +307,9 @@ export async function reportExecution(db: DB, input: { projectId: string; summar
 export async function submitCredits(db: DB, input: { projectId: string; actor: Actor; now: Date }): Promise<{ awards: number }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['reported'], '请先上报执行情况再提交学分', 'Report the execution before submitting credits');
+    expectStatus(project, ['reported'], 'projects.report-before-credits');
     // The provincial notices: a report after the deadline earns no credit (逾期不予授分).
-    if (project.report_late) throw new UserFacingError('BAD_REQUEST', '执行情况逾期上报，按规定不授予学分', 'The execution report was late: no credits are granted');
+    if (project.report_late) throw new UserFacingError('BAD_REQUEST', 'projects.execution-report-late-no-credits');
     // Attendance is computed as taps arrive; the province may have changed its rules since. What
     // is submitted is computed afresh, by the rules in force now.
     await recomputeAttendance(trx, await attendancePairsOf(trx, project.id), input.now.toISOString());
@@ -341,7 +339,7 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
 export async function reviewCredits(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<{ entries: number }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['credits-submitted'], '项目没有待审核的学分', 'The project has no credits waiting for review');
+    expectStatus(project, ['credits-submitted'], 'projects.no-credits-to-review');
     // The credit report's chain is one office long: each submission is decided at once.
     const { state } = await decideOnProject(trx, project, { chain: creditReviewChain(project.level), decisions: [], ...input });
     const event = { projectId: project.id, from: 'credits-submitted' as const, reason: input.reason, userId: input.actor.userId, now: input.now };
@@ -379,6 +377,6 @@ export async function getProject(db: DB, projectId: string) {
 
 /** The province's lead time, report deadline and attendance rules; only a province has them. */
 export async function saveProjectSettings(db: DB, input: Omit<ProvinceSettings, 'provinceId'> & { provinceId: string; now: Date }): Promise<void> {
-  if (!(await isProvince(db, input.provinceId))) throw new UserFacingError('BAD_REQUEST', '只能为省设置', 'Settings belong to a province');
+  if (!(await isProvince(db, input.provinceId))) throw new UserFacingError('BAD_REQUEST', 'projects.settings-belong-province');
   await saveSettings(db, input.provinceId, input, input.now);
 }

@@ -33,7 +33,7 @@ describe('a 150 MB request', () => {
         expect(result.ms).toBeLessThan(1000);
         expect(growthMb).toBeLessThan(50);
         expect(result.sent).toBeLessThan(HUGE);
-        expect(result.body).toMatch(/上限/);
+        expect(result.body).toMatch(/too-large/);
       });
     }
   }
@@ -71,16 +71,16 @@ describe('the caps', () => {
     expect((await post('claims.withdraw', staffCookie)).status).not.toBe(413);
   });
 
-  it('answers in the API’s own error shape, in both languages', async () => {
+  it('answers in the API’s own error shape, with a message key', async () => {
     const res = await fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(100 * 1024) });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: { json: { message: '请求内容超过32KB上限', data: { code: 'PAYLOAD_TOO_LARGE', messageEn: 'The request is over the 32 KB limit' } } } });
+    expect(await res.json()).toMatchObject({ error: { json: { message: 'request.too-large', data: { code: 'PAYLOAD_TOO_LARGE', messageKey: 'request.too-large', params: { kilobytes: 32 } } } } });
   });
 
   it('refuses a photo over 100 KB and an eleventh attachment as they arrive', async () => {
-    await expect(server.upload('photo', [{ name: 'p.jpg', bytes: Buffer.alloc(101 * 1024) }])).rejects.toMatchObject({ status: 413, message: '文件“p.jpg”超过100KB上限' });
+    await expect(server.upload('photo', [{ name: 'p.jpg', bytes: Buffer.alloc(101 * 1024) }])).rejects.toMatchObject({ status: 413, messageKey: 'uploads.file-too-large', params: { fileName: 'p.jpg', amount: 100, unit: 'KB' } });
     const eleven = Array.from({ length: 11 }, (_, i) => ({ name: `${i}.pdf`, bytes: '%PDF-1.4' }));
     const admin = await server.login({ login: 'admin', password: 'opencme-demo' });
-    await expect(server.upload('attachment', eleven, admin)).rejects.toMatchObject({ status: 413, message: '一次最多上传10个文件' });
+    await expect(server.upload('attachment', eleven, admin)).rejects.toMatchObject({ status: 413, messageKey: 'uploads.too-many-files', params: { files: 10 } });
   });
 });

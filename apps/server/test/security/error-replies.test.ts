@@ -79,10 +79,9 @@ describe('a server error (5xx)', () => {
     expectNoInternals(text);
     // The database's own words ("no such table: organisations") stay on the server.
     expect(text).not.toContain('organisations');
-    const body = JSON.parse(text) as { error: { json: { message: string; data: { requestId: string; messageEn: string } } } };
+    const body = JSON.parse(text) as { error: { json: { message: string; data: { requestId: string; messageKey: string; params: { reference: string } } } } };
     expect(body.error.json.data.requestId).toBe(id);
-    expect(body.error.json.message).toContain(id!.slice(0, 8));
-    expect(body.error.json.data.messageEn).toContain(id!.slice(0, 8));
+    expect(body.error.json.data).toMatchObject({ messageKey: 'error.server', params: { reference: id!.slice(0, 8) } });
 
     const lines = logged.filter((l) => l.includes(id!));
     expect(lines).toHaveLength(1);

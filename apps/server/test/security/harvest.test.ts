@@ -97,8 +97,8 @@ describe('another unit’s admin with a kiosk of its own', () => {
     const { projectId } = await declare(attacker, '2026-11-22');
     const draftSessionId = (await attacker.projects.get.query({ projectId })).sessions[0]!.id;
     // The kiosk cannot be put on either session, so it pushes to them unassigned.
-    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: draftSessionId })).rejects.toThrow('项目尚未批准');
-    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: demoSessionId })).rejects.toThrow('不在您的管理范围内');
+    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: draftSessionId })).rejects.toThrow('devices.project-not-approved-yet-no');
+    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: demoSessionId })).rejects.toThrow('access.record-outside-part-organisation');
     expect((await door.client.sync.pull.query({ cursor: null })).sessions).toEqual([]);
 
     const batch = [...taps(draftSessionId, guessed, '2026-11-22T01:00:00Z'), ...taps(demoSessionId, guessed, '2026-11-22T01:05:00Z'), ...taps('no-such-session', guessed, '2026-11-22T01:10:00Z')];
@@ -150,7 +150,7 @@ describe('another unit’s admin with a kiosk of its own', () => {
       const victim = await personOf(guessed[0]!);
       await expect(
         admin.sessions.correctAttendance.mutate({ sessionId, personId: victim.id, signInAt: '2026-12-10T08:55:00+08:00', signOutAt: '2026-12-10T17:55:00+08:00', reason: '补录' }),
-      ).rejects.toThrow('没有刷卡记录');
+      ).rejects.toThrow('attendance.person-no-attendance-any-session');
       const refusal = async (cmeNumber: string) => {
         const error = await admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber, passed: true, score: 90 }] }).catch((e: Error) => e);
         expect(error).toBeInstanceOf(Error);
@@ -248,13 +248,13 @@ describe('corrections and assessment results', () => {
     const [absentee, attendee] = [await personOf(absent), await personOf(came)];
     const correct = (personId: string) =>
       admin.sessions.correctAttendance.mutate({ sessionId: demoSessionId, personId, signInAt: '2026-11-22T08:58:00+08:00', signOutAt: '2026-11-22T17:58:00+08:00', reason: '签退时读卡器故障' });
-    await expect(correct(absentee.id)).rejects.toThrow('此人员在本项目的任何场次都没有刷卡记录，不能更正');
-    await expect(admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: absent, passed: true, score: 80 }] })).rejects.toThrow(
-      `以下继教卡号没有本项目的出勤记录，不能录入成绩：${absent}`,
-    );
+    await expect(correct(absentee.id)).rejects.toThrow('attendance.person-no-attendance-any-session');
+    await expect(admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: absent, passed: true, score: 80 }] })).rejects.toMatchObject({
+      data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } },
+    });
     const csv = Buffer.from(`继教卡号,是否合格\n${came},合格\n${absent},合格`);
     const [upload] = await server.upload('assessments', [{ name: '成绩.csv', bytes: csv }], await server.login(DEMO_ADMIN));
-    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toThrow(absent);
+    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toMatchObject({ data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } } });
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', absentee.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toEqual([]);
 

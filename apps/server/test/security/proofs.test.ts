@@ -94,7 +94,7 @@ describe('a withdrawn signing key', () => {
     const after = await publishedKeys();
     expect(after).toEqual([expect.objectContaining({ keyId: server.proofSigner.keyId, withdrawnAt: expect.any(String), notAfter: expect.any(String) })]);
     expect(await verifyProofCode(code, after)).toEqual({ ok: false, reason: 'withdrawn-key' });
-    await expect(admin.proofs.printPerson.mutate({ personId, fromYear: 2026, toYear: 2026 })).rejects.toThrow('证明签名密钥已停用');
+    await expect(admin.proofs.printPerson.mutate({ personId, fromYear: 2026, toYear: 2026 })).rejects.toThrow('proof-keys.proof-signing-key-withdrawn-system');
   });
 });
 

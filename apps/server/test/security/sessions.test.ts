@@ -29,7 +29,7 @@ it('refuses the published demo password as a new password', async () => {
   const cookie = await server.login({ login: 'province', password: 'opencme-demo' });
   await server.client({ cookie }).auth.changePassword.mutate({ current: 'opencme-demo', next: 'a-new-password' });
   await expect(server.client({ cookie }).auth.changePassword.mutate({ current: 'a-new-password', next: 'opencme-demo' })).rejects.toMatchObject({
-    data: { code: 'BAD_REQUEST', issues: [{ path: ['next'], message: '这是公开的演示密码，请换一个' }] },
+    data: { code: 'BAD_REQUEST', issues: [{ path: ['next'], messageKey: 'auth.password-is-demo' }] },
   });
 });
 

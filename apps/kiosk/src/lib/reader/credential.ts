@@ -21,10 +21,13 @@ export function credentialOfRead(read: CardRead): Credential {
   if (value.length === 18 || read.identity.kind !== 'foreign-permanent') {
     const check = validateIdNumber(value);
     if (!check.valid) {
+      // The reason stays in the log's words (`message`); the person at the door reads the key's.
       throw new ReaderError({
         code: 'bad-identity',
-        message: `证件号码校验失败（${check.reason}），请拿开证件后重新放置`,
-        messageEn: `The card's number failed its check (${check.reason}); lift the card and place it again`,
+        message: `card number failed its check (${check.reason})`,
+        messageEn: `card number failed its check (${check.reason})`,
+        messageKey: 'reader.card-number-failed',
+        params: { reason: check.reason },
       });
     }
   }

@@ -55,8 +55,9 @@ export interface KioskReadersOptions {
 
 const UNPLUGGED = new ReaderError({
   code: 'disconnected',
-  message: '身份证阅读器已断开，请检查连接线',
-  messageEn: 'The ID-card reader was unplugged: check its cable',
+  message: 'the ID-card reader was unplugged',
+  messageEn: 'the ID-card reader was unplugged',
+  messageKey: 'reader.unplugged',
 });
 
 export class KioskReaders {
@@ -146,7 +147,7 @@ export class KioskReaders {
    * remembered, so that it opens without a click from then on.
    */
   async connect(choice: DeviceChoice): Promise<ReaderDeviceInfo> {
-    if (!this.#idReader) throw new ReaderError({ code: 'no-device', message: '读卡器尚未启动', messageEn: 'The readers have not started' });
+    if (!this.#idReader) throw new ReaderError({ code: 'no-device', message: 'the readers have not started', messageEn: 'the readers have not started', messageKey: 'reader.not-started' });
     try {
       const device = await this.#idReader.requestDevice(choice);
       this.#learned = await rememberReader(this.#options.db, device);

@@ -88,7 +88,7 @@ describe('KioskReaders in demo mode', () => {
 
     hook().unplugReader();
     await until(() => readers.status.state === 'no-device');
-    expect(readers.error).toMatchObject({ code: 'disconnected', message: '身份证阅读器已断开，请检查连接线' });
+    expect(readers.error).toMatchObject({ code: 'disconnected', messageKey: 'reader.unplugged' });
     hook().plugReader();
     await until(() => readers.status.state === 'ready');
     expect(readers.error).toBeNull();
