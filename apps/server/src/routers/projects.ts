@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { AttendanceRulesSchema, chinaDate } from '@opencme/core';
+import { addDays, AttendanceRulesSchema, chinaDate } from '@opencme/core';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
@@ -50,7 +50,7 @@ export const projectsRouter = {
   /** The province's lead time, as the organiser's declare form shows it beside the start date. */
   leadTime: userProcedure.query(async ({ ctx }) => {
     const { projectLeadDays } = await settingsFor(ctx.db, ctx.user.organisationId);
-    const earliest = new Date(Date.parse(`${chinaDate(ctx.now())}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
+    const earliest = addDays(chinaDate(ctx.now()), projectLeadDays);
     return { leadDays: projectLeadDays, earliestStart: earliest };
   }),
 

@@ -1,4 +1,4 @@
-import { SyncPullInput, SyncPushInput, type SyncPullResult, type SyncPushResult } from '@opencme/core';
+import { SyncPullInput, SyncPullResult, SyncPushInput, SyncPushResult } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { acknowledgeRosterKey, deviceRosterKey } from '../repositories/devices.ts';
 import { rosterSince, sessionsForDevice } from '../repositories/roster.ts';
@@ -6,13 +6,14 @@ import { storeTaps } from '../repositories/taps.ts';
 import { deviceProcedure } from '../trpc.ts';
 
 export const syncRouter = {
-  push: deviceProcedure.input(SyncPushInput).mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
+  // The replies are parsed on the way out too: what the kiosk parses on its side is what is sent.
+  push: deviceProcedure.input(SyncPushInput).output(SyncPushResult).mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
     const now = ctx.now();
     const results = await storeTaps(ctx.db, ctx.vault, ctx.device, input.taps, now, input.clock ?? null);
     return { results, serverTime: now.toISOString() };
   }),
 
-  pull: deviceProcedure.input(SyncPullInput).query(async ({ ctx, input }): Promise<SyncPullResult> => {
+  pull: deviceProcedure.input(SyncPullInput).output(SyncPullResult).query(async ({ ctx, input }): Promise<SyncPullResult> => {
     const since = input.cursor === null ? 0 : Number.parseInt(input.cursor, 10) || 0;
     const key = await deviceRosterKey(ctx.db, ctx.vault, ctx.device);
     const held = input.deviceKeyId === key.id;

@@ -1,13 +1,35 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SyncPullInput, type SyncPullResult, type SyncPushInput, type SyncPushResult } from '@opencme/core';
-import { type DeviceIdentity, forgetLegacyDigest, getMeta, type KioskDb, type KioskKeys, kioskKeys, setMeta } from './db.ts';
+import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SyncPullInput, SyncPullResult, type SyncPushInput, SyncPushResult } from '@opencme/core';
+import { z } from 'zod';
+import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
 import { BOOT_ID } from './taps.ts';
 
+/** What the server answers is parsed before the kiosk keeps any of it (see `MalformedReply`). */
 export interface SyncTransport {
-  push(input: SyncPushInput): Promise<SyncPushResult>;
-  pull(input: SyncPullInput): Promise<SyncPullResult>;
+  push(input: SyncPushInput): Promise<unknown>;
+  pull(input: SyncPullInput): Promise<unknown>;
+}
+
+/**
+ * A server reply that is not the sync protocol (a server of another version, a proxy's page): the
+ * kiosk keeps nothing of it, its roster and outbox stay as they were, and it tries again later.
+ */
+export class MalformedReply extends Error {
+  readonly data: { messageEn: string };
+  constructor(what: 'push' | 'pull', error: z.ZodError) {
+    const why = whatIsWrong(error);
+    super(`服务器的同步回复无法识别（${what}：${why}）。已有数据不受影响，稍后自动重试；若持续出现，请检查服务器版本。`);
+    this.name = 'MalformedReply';
+    this.data = { messageEn: `The server's sync reply cannot be read (${what}: ${why}). Nothing stored here is affected; the kiosk tries again. If this persists, check the server's version.` };
+  }
+}
+
+function parseReply<T>(schema: z.ZodType<T>, what: 'push' | 'pull', reply: unknown): T {
+  const parsed = schema.safeParse(reply);
+  if (!parsed.success) throw new MalformedReply(what, parsed.error);
+  return parsed.data;
 }
 
 export interface SyncOptions {
@@ -44,7 +66,7 @@ export class SyncEngine {
   }
 
   async start(): Promise<void> {
-    this.lastSyncAt = (await getMeta<number>(this.#db, 'lastSyncAt')) ?? null;
+    this.lastSyncAt = await readMetaOr(this.#db, 'lastSyncAt', null);
     if (typeof window !== 'undefined') window.addEventListener('online', this.#onOnline);
     this.kick();
   }
@@ -99,7 +121,7 @@ export class SyncEngine {
       this.online = true;
       this.lastError = null;
       this.lastSyncAt = Date.now();
-      await setMeta(this.#db, 'lastSyncAt', this.lastSyncAt);
+      await writeMeta(this.#db, 'lastSyncAt', this.lastSyncAt);
       this.#schedule(this.#idleIntervalMs);
     } catch (error) {
       this.lastError = error;
@@ -131,7 +153,7 @@ export class SyncEngine {
       const taps = batch.map(({ synced: _s, serverStatus: _st, recordedAt: _r, ...tap }) => tap);
       // The clocks at send let the server estimate this device's clock offset and spot jumps.
       const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
-      const { results } = await this.#transport.push({ taps, clock });
+      const { results } = parseReply(SyncPushResult, 'push', await this.#transport.push({ taps, clock }));
       await this.#db.transaction('rw', this.#db.taps, async () => {
         for (const r of results) {
           await this.#db.taps
@@ -148,10 +170,11 @@ export class SyncEngine {
   }
 
   async #pullAll(): Promise<void> {
-    let cursor = (await getMeta<string>(this.#db, 'cursor')) ?? null;
+    // A damaged cursor only costs a whole roster again.
+    let cursor = await readMetaOr(this.#db, 'cursor', null);
     for (;;) {
       const held = await kioskKeys(this.#db);
-      const page = await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) });
+      const page = parseReply(SyncPullResult, 'pull', await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) }));
       const keys = await this.#newKeys(held, page);
       const db = this.#db;
       // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
@@ -162,7 +185,7 @@ export class SyncEngine {
         await db.transaction('rw', [db.meta, db.people, db.credentials], async () => {
           await db.people.clear();
           await db.credentials.clear();
-          await setMeta(db, 'keys', keys);
+          await writeMeta(db, 'keys', keys);
           await db.meta.delete('cursor');
         });
         cursor = null;
@@ -173,7 +196,7 @@ export class SyncEngine {
           await db.people.clear();
           await db.credentials.clear();
         }
-        if (keys !== held) await setMeta(db, 'keys', keys);
+        if (keys !== held) await writeMeta(db, 'keys', keys);
         await db.sessions.clear();
         await db.sessions.bulkPut(page.sessions);
         // One bulk operation per store for the whole page: a first pull of a large unit is
@@ -182,7 +205,7 @@ export class SyncEngine {
         await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
         await db.credentials.where('personId').anyOf(ids).delete();
         await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
-        await setMeta(db, 'cursor', page.cursor);
+        await writeMeta(db, 'cursor', page.cursor);
       });
       cursor = page.cursor;
       if (!page.hasMore) return;
@@ -204,5 +227,5 @@ export class SyncEngine {
 
 /** Where a kiosk's sync state is kept between reloads. */
 export async function loadIdentity(db: KioskDb): Promise<DeviceIdentity | null> {
-  return (await getMeta<DeviceIdentity>(db, 'identity')) ?? null;
+  return (await readMeta(db, 'identity')) ?? null;
 }

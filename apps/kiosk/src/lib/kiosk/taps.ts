@@ -1,5 +1,5 @@
 import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, sealIdNumber, type TapDecision, tapDirectionOf } from '@opencme/core';
-import { getMeta, type KioskDb, kioskKeys, type LocalPerson, type LocalTap, setMeta } from './db.ts';
+import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMetaOr, writeMeta } from './db.ts';
 
 /** What the door shows for a tap. */
 export interface TapOutcome {
@@ -22,6 +22,10 @@ export class NoKeysYet extends Error {
   constructor() {
     super('kiosk has no keys yet');
   }
+}
+
+async function lastSeq(db: KioskDb): Promise<number> {
+  return (await db.taps.orderBy('seq').last())?.seq ?? 0;
 }
 
 /**
@@ -56,7 +60,8 @@ export async function recordTap(
     const rules = session.rules ? { rules: session.rules } : {};
     const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
     const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
-    const seq = ((await getMeta<number>(db, 'seq')) ?? 0) + 1;
+    // A damaged counter goes on from the outbox's last tap: numbers are never given twice.
+    const seq = (await readMetaOr(db, 'seq', null).then((n) => n ?? lastSeq(db))) + 1;
     const tap: LocalTap = {
       tapId: newId(),
       deviceId: input.deviceId,
@@ -74,7 +79,7 @@ export async function recordTap(
       recordedAt: now.getTime(),
     };
     await db.taps.add(tap);
-    await setMeta(db, 'seq', seq);
+    await writeMeta(db, 'seq', seq);
     return { tap, person, decision, provisional };
   });
 }
