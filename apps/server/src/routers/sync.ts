@@ -1,8 +1,9 @@
-import { SyncPullInput, SyncPullResult, SyncPushInput, SyncPushResult } from '@opencme/core';
+import { SessionTapsInput, SessionTapsResult, SyncPullInput, SyncPullResult, SyncPushInput, SyncPushResult } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { acknowledgeRosterKey, deviceRosterKey } from '../repositories/devices.ts';
 import { rosterSince, sessionsForDevice } from '../repositories/roster.ts';
-import { storeTaps } from '../repositories/taps.ts';
+import { UserFacingError } from '../errors.ts';
+import { peerTapsForDevice, storeTaps } from '../repositories/taps.ts';
 import { deviceProcedure } from '../trpc.ts';
 
 export const syncRouter = {
@@ -30,5 +31,12 @@ export const syncRouter = {
       ...(held || key.acked ? {} : { deviceKey: { id: key.id, key: key.raw.toString('base64url') } }),
       sealingKey: ctx.vault.sealingKey,
     };
+  }),
+
+  /** The taps other doors of one of this device's sessions recorded: two doors of a session agree while online. */
+  sessionTaps: deviceProcedure.input(SessionTapsInput).output(SessionTapsResult).query(async ({ ctx, input }) => {
+    const page = await peerTapsForDevice(ctx.db, ctx.device, input.sessionId, input.cursor);
+    if (!page) throw new UserFacingError('FORBIDDEN', '此设备未被分配到该场次', 'This device is not assigned to that session');
+    return page;
   }),
 } satisfies TRPCRouterRecord;

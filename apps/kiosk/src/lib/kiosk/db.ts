@@ -3,7 +3,7 @@
 // Every record is parsed on its way out (Dexie's reading hook, and `readMeta`): a record that an
 // older version left or a hand edited fails here, with a message that names it, and not as an
 // `undefined` deep in the door page.
-import { CredentialKind, KioskSession, LEGACY_ID_CARD_DIGEST, RosterPerson, Tap, TapStatus, type WebCryptoKey } from '@opencme/core';
+import { CredentialKind, KioskSession, LEGACY_ID_CARD_DIGEST, PeerTap, RosterPerson, Tap, TapStatus, type WebCryptoKey } from '@opencme/core';
 import { Dexie, type EntityTable } from 'dexie';
 import { z } from 'zod';
 
@@ -31,6 +31,10 @@ export const LocalTap = Tap.extend({
   recordedAt: z.number(),
 });
 export type LocalTap = z.infer<typeof LocalTap>;
+
+/** A tap another door of the session recorded, as the server tells it (`sync.sessionTaps`). */
+export const LocalPeerTap = PeerTap.extend({ sessionId: z.string() });
+export type LocalPeerTap = z.infer<typeof LocalPeerTap>;
 
 /**
  * A stored record that is not what this version of the app writes. The door shows the message and
@@ -73,6 +77,7 @@ export type KioskDb = Dexie & {
   people: EntityTable<LocalPerson, 'id'>;
   credentials: EntityTable<LocalCredential, 'key'>;
   taps: EntityTable<LocalTap, 'tapId'>;
+  peerTaps: EntityTable<LocalPeerTap, 'tapId'>;
 };
 
 export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
@@ -96,10 +101,13 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
       await tx.table('taps').where('synced').equals(1).modify(forgetLegacyDigest);
       await tx.table('meta').delete('cursor');
     });
+  // Two doors of a session agree online: the other doors' taps, for the door's decision.
+  db.version(3).stores({ peerTaps: 'tapId, [sessionId+personId], sessionId' });
   parseOnRead(db.sessions, KioskSession, (r) => r.id);
   parseOnRead(db.people, LocalPerson, (r) => r.id);
   parseOnRead(db.credentials, LocalCredential, (r) => r.key);
   parseOnRead(db.taps, LocalTap, (r) => r.tapId);
+  parseOnRead(db.peerTaps, LocalPeerTap, (r) => r.tapId);
   return db;
 }
 
@@ -153,6 +161,8 @@ const META = {
   /** The last tap's sequence number. */
   seq: z.number().int().nonnegative(),
   lastSyncAt: z.number(),
+  /** How far the other doors' taps of the door's session have been read. */
+  peerTaps: z.object({ sessionId: z.string(), cursor: z.string().nullable() }),
 } satisfies Record<string, z.ZodType>;
 type Meta = { [K in keyof typeof META]: z.infer<(typeof META)[K]> };
 

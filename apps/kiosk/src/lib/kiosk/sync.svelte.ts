@@ -1,7 +1,7 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SyncPullInput, SyncPullResult, type SyncPushInput, SyncPushResult } from '@opencme/core';
+import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SessionTapsInput, SessionTapsResult, type SyncPullInput, SyncPullResult, type SyncPushInput, SyncPushResult } from '@opencme/core';
 import { z } from 'zod';
 import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
 import { BOOT_ID } from './taps.ts';
@@ -10,6 +10,8 @@ import { BOOT_ID } from './taps.ts';
 export interface SyncTransport {
   push(input: SyncPushInput): Promise<unknown>;
   pull(input: SyncPullInput): Promise<unknown>;
+  /** The taps other doors of a session recorded; absent where there is no server (tests). */
+  sessionTaps?(input: SessionTapsInput): Promise<unknown>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface SyncTransport {
  */
 export class MalformedReply extends Error {
   readonly data: { messageEn: string };
-  constructor(what: 'push' | 'pull', error: z.ZodError) {
+  constructor(what: 'push' | 'pull' | 'sessionTaps', error: z.ZodError) {
     const why = whatIsWrong(error);
     super(`服务器的同步回复无法识别（${what}：${why}）。已有数据不受影响，稍后自动重试；若持续出现，请检查服务器版本。`);
     this.name = 'MalformedReply';
@@ -26,7 +28,7 @@ export class MalformedReply extends Error {
   }
 }
 
-function parseReply<T>(schema: z.ZodType<T>, what: 'push' | 'pull', reply: unknown): T {
+function parseReply<T>(schema: z.ZodType<T>, what: 'push' | 'pull' | 'sessionTaps', reply: unknown): T {
   const parsed = schema.safeParse(reply);
   if (!parsed.success) throw new MalformedReply(what, parsed.error);
   return parsed.data;
@@ -117,6 +119,7 @@ export class SyncEngine {
     try {
       await this.#pushAll();
       await this.#pullAll();
+      await this.#pullPeerTaps();
       this.#failures = 0;
       this.online = true;
       this.lastError = null;
@@ -191,7 +194,7 @@ export class SyncEngine {
         cursor = null;
         continue;
       }
-      await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials], async () => {
+      await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
         if (rekeyed) {
           await db.people.clear();
           await db.credentials.clear();
@@ -199,6 +202,8 @@ export class SyncEngine {
         if (keys !== held) await writeMeta(db, 'keys', keys);
         await db.sessions.clear();
         await db.sessions.bulkPut(page.sessions);
+        // Other doors' taps of a session no longer this kiosk's are of no use to it.
+        await db.peerTaps.where('sessionId').noneOf(page.sessions.map((s) => s.id)).delete();
         // One bulk operation per store for the whole page: a first pull of a large unit is
         // hundreds of pages, and a request per person would be most of its time.
         const ids = page.people.map((p) => p.id);
@@ -206,6 +211,36 @@ export class SyncEngine {
         await db.credentials.where('personId').anyOf(ids).delete();
         await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
         await writeMeta(db, 'cursor', page.cursor);
+      });
+      cursor = page.cursor;
+      if (!page.hasMore) return;
+    }
+  }
+
+  /**
+   * The taps the other doors of the door's session recorded since the last look, kept so that the
+   * door decides with them (a person who came in at another door is signed out here) and goes on
+   * knowing them offline.
+   */
+  async #pullPeerTaps(): Promise<void> {
+    const sessionId = await readMetaOr(this.#db, 'sessionId', null);
+    if (!this.#transport.sessionTaps || sessionId === null || !(await this.#db.sessions.get(sessionId))) return;
+    const held = await readMetaOr(this.#db, 'peerTaps', null);
+    let cursor = held?.sessionId === sessionId ? held.cursor : null;
+    for (;;) {
+      let reply: unknown;
+      try {
+        reply = await this.#transport.sessionTaps({ sessionId, cursor });
+      } catch (error) {
+        // The session was taken off this kiosk since its last pull: the next pull says so.
+        if ((error as { data?: { code?: string } }).data?.code === 'FORBIDDEN') return;
+        throw error;
+      }
+      const page = parseReply(SessionTapsResult, 'sessionTaps', reply);
+      const db = this.#db;
+      await db.transaction('rw', [db.meta, db.peerTaps], async () => {
+        await db.peerTaps.bulkPut(page.taps.map((t) => ({ ...t, sessionId })));
+        await writeMeta(db, 'peerTaps', { sessionId, cursor: page.cursor });
       });
       cursor = page.cursor;
       if (!page.hasMore) return;

@@ -5,7 +5,7 @@ import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMetaOr, w
 export interface TapOutcome {
   tap: LocalTap;
   person: LocalPerson | null;
-  /** Decided by core's rules from this door's own taps; the server decides again from every door's. */
+  /** Decided by core's rules from this door's taps and the other doors' it heard of; the server decides again from every door's. */
   decision: TapDecision;
   /** At a sign-out: whether this door's taps earn credit (provisional: the server decides). */
   provisional: AttendanceResult | null;
@@ -47,7 +47,7 @@ export async function recordTap(
     if (!keys.sealingKey) throw new NoKeysYet();
     credential = { kind: 'id-card', value: await sealIdNumber(keys.sealingKey, credential.value) };
   }
-  return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people, db.sessions], async () => {
+  return db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
     const holder = key === null ? undefined : await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
     const session = await db.sessions.get(input.sessionId);
@@ -55,8 +55,11 @@ export async function recordTap(
     const earlier = person ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
     const wallTime = now.toISOString();
     const card: CardStanding = !person ? 'unknown' : holder?.status === 'lost' ? 'denied' : 'active';
-    // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not.
-    const counted = earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime }));
+    // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not. The other
+    // doors' taps (the server sends only those that counted) come in as well, as far as this door
+    // has heard of them: someone who came in at the east door is signed out at the west door.
+    const peers = person ? await db.peerTaps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
+    const counted = [...earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime })), ...peers.map((t) => ({ at: t.at }))];
     const rules = session.rules ? { rules: session.rules } : {};
     const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
     const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
