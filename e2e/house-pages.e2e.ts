@@ -4,7 +4,7 @@
 // by the last digits of a number, and its filters apply as soon as they are chosen, kept in the
 // address. Screenshots of the registration page (phone) and the staff list (desktop) go to test-results/.
 import { chinaDate } from '@opencme/core';
-import { devices, expect, test } from '@playwright/test';
+import { type BrowserContextOptions, devices, expect, test } from '@playwright/test';
 import { phonePhoto } from './photo.ts';
 import { cspViolations, demoMorning, ServerProcess, signedIn as signedInAt } from './server.ts';
 
@@ -13,7 +13,8 @@ const morning = demoMorning();
 test.beforeAll(() => server.start({ clockStart: morning }));
 test.afterAll(() => server.dispose());
 
-const signedIn = (browser: import('@playwright/test').Browser, login: string, path = '/admin') => signedInAt(browser, server.url, path, login);
+const signedIn = (browser: import('@playwright/test').Browser, login: string, path = '/admin', context: BrowserContextOptions = {}) =>
+  signedInAt(browser, server.url, path, login, context);
 /** The China date so many days after the server's today. */
 const inDays = (days: number) => chinaDate(new Date(morning.getTime() + days * 86_400_000));
 
@@ -163,4 +164,12 @@ test('the staff list finds a person by the last digits of the ID or card number;
   const shot = testInfo.outputPath('staff-list-desktop.png');
   await admin.screenshot({ path: shot });
   await testInfo.attach('staff-list-desktop', { path: shot, contentType: 'image/png' });
+});
+
+test('an admin in New York sees a session at its Beijing time, 08:00 to 18:00, on its Beijing day', async ({ browser }) => {
+  // In New York the demo session starts at 19:00 or 20:00 the evening before: a page formatting in
+  // the browser's zone would show that.
+  const admin = await signedIn(browser, 'admin', '/admin/sessions', { locale: 'zh-CN', timezoneId: 'America/New_York' });
+  expect(await admin.evaluate(() => new Date().getTimezoneOffset())).toBeGreaterThan(0);
+  await expect(admin.getByTestId('sessions')).toContainText(`${chinaDate(morning)} 08:00 – 18:00`);
 });

@@ -1,5 +1,5 @@
 import { chinaDate, chinaYear, formatCmeNumber } from '@opencme/core';
-import { type Browser, expect, type Page } from '@playwright/test';
+import { type Browser, type BrowserContextOptions, expect, type Page } from '@playwright/test';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
 // on a free port and a fresh data folder, so a test can stop it and start it again.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -91,8 +91,8 @@ export function demoMorning(): Date {
 }
 
 /** A fresh browser context signed in with a demo account (password `opencme-demo`) on a page of the app. */
-export async function signedIn(browser: Browser, url: string, pathName: string, login: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+export async function signedIn(browser: Browser, url: string, pathName: string, login: string, context: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext(context)).newPage();
   await page.goto(`${url}${pathName}`);
   await page.getByLabel('用户名').fill(login);
   await page.getByLabel('密码').fill('opencme-demo');

@@ -247,6 +247,7 @@ export const ACCESS = {
   'verification.export': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
+  'sync.sessionTaps': DEVICE,
   'units.cities': PUBLIC,
   'units.register': PUBLIC,
   'units.pending': user(OFFICES),

@@ -13,6 +13,7 @@ import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
 import { unitsRouter } from './routers/units.ts';
 import { verificationRouter } from './routers/verification.ts';
+import type { inferRouterOutputs } from '@trpc/server';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
@@ -35,5 +36,7 @@ export const appRouter = router({
 
 /** The only thing the kiosk app takes from the server, as a type. */
 export type AppRouter = typeof appRouter;
+/** What each procedure answers, as a client receives it (made here: the kiosk does not depend on @trpc/server). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 /** What the kiosk may send to POST /api/files/:purpose. */
 export type { UploadPurpose } from './repositories/uploads.ts';

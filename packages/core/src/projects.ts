@@ -1,6 +1,7 @@
 // The project workflow's rules (继续医学教育项目): which offices review a project of each level,
 // how early it must be declared, when its execution report is late, and which credit class its
 // level gives. The server enforces them; the declaration form shows them before anyone submits.
+import { daysBetween } from './china-date.ts';
 import type { ReviewChain } from './review-chain.ts';
 import type { CreditClass, CreditLevel } from './rules.ts';
 
@@ -36,11 +37,6 @@ export function creditClassOfLevel(level: CreditLevel): CreditClass {
 export const DEFAULT_PROJECT_LEAD_DAYS = 14;
 /** 执行情况上报期限: the execution report is due this many days after the end, unless the province says otherwise. */
 export const DEFAULT_REPORT_DAYS = 14;
-
-/** The number of days from one China date (YYYY-MM-DD) to another. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
 
 /** Whether a project starting on `startsOn` may still be submitted on `today` (both China dates). */
 export function declaredInTime(today: string, startsOn: string, leadDays: number): boolean {

@@ -166,3 +166,30 @@ export const SyncPullResult = z.object({
   sealingKey: z.string(),
 });
 export type SyncPullResult = z.infer<typeof SyncPullResult>;
+
+/**
+ * Asks for the taps other doors of the same session recorded (`sync.sessionTaps`), so that a
+ * person who came in at one door is signed out at another while both are online.
+ */
+export const SessionTapsInput = z.object({
+  sessionId: z.string().min(1).max(64),
+  /** Opaque; `null` asks from the session's first tap. */
+  cursor: z.string().max(200).nullable(),
+});
+export type SessionTapsInput = z.infer<typeof SessionTapsInput>;
+
+/**
+ * A tap of another door, as much as the door's decision needs: who (the roster's id, which the
+ * kiosk already holds) and when (on the server's clock). No card, no ID number, no device.
+ */
+export const PeerTap = z.object({ tapId: z.string().min(1).max(64), personId: z.string().min(1).max(64), at: z.iso.datetime({ offset: true }) });
+export type PeerTap = z.infer<typeof PeerTap>;
+
+export const SessionTapsResult = z.object({
+  taps: z.array(PeerTap),
+  /** Where the next call goes on from; null while the session has none. */
+  cursor: z.string().max(200).nullable(),
+  /** More wait: ask again with the new cursor. */
+  hasMore: z.boolean(),
+});
+export type SessionTapsResult = z.infer<typeof SessionTapsResult>;

@@ -69,8 +69,3 @@ export function errorField(error: unknown): { field: string; message: string } |
   const issue = data?.issues?.find((i) => i.path.length > 0);
   return issue ? { field: issue.path.join('.'), message: say({ key: issue.messageKey, params: issue.params }) } : null;
 }
-
-/** A time of day as the people at the door read it, in China whatever the device's zone: 09:02. */
-export function clock(iso: string): string {
-  return new Date(iso).toLocaleTimeString(i18n.locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
-}

@@ -1,8 +1,8 @@
-import { apiClient } from './api.ts';
+import { apiClient, type RouterOutputs } from './api.ts';
 
 const api = apiClient();
 
-export type Me = NonNullable<Awaited<ReturnType<typeof api.auth.me.query>>>;
+export type Me = NonNullable<RouterOutputs['auth']['me']>;
 export type Role = Me['role'];
 
 /**

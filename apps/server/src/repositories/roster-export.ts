@@ -1,4 +1,5 @@
 // The attendee roster of a session as an .xlsx file (学员名单): who, with sign-in and sign-out.
+import { chinaDateTime } from '@opencme/core';
 import ExcelJS from 'exceljs';
 import type { DB } from '../db/connect.ts';
 import type { IdNumberVault } from '../pii.ts';
@@ -9,10 +10,7 @@ import { subtreeIds } from './organisations.ts';
 const STATUS_ZH = { complete: '完成', incomplete: '不完整', absent: '缺席' } as const;
 
 /** Beijing time as people read it on paper: 2026-11-22 09:02:13. */
-function beijing(iso: string | null): string {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
-}
+const beijing = (iso: string | null) => (iso ? chinaDateTime(iso, { seconds: true }) : '');
 
 /**
  * The roster of a session as the viewer may see it: full ID numbers (the national report's attendee

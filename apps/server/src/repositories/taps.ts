@@ -251,3 +251,43 @@ export async function listSessionTaps(db: DB, sessionId: string) {
     .orderBy('taps.seq', 'desc')
     .execute();
 }
+
+/** The most taps of other doors one `sync.sessionTaps` reply carries. */
+export const PEER_TAPS_PAGE = 500;
+
+/**
+ * The taps other doors recorded in a session the device is assigned to, after `cursor` (in the
+ * order the server received them), for the door's own decision: only taps that counted, of people
+ * of the device's own unit, and of each only its id and instant. Undefined when the session is
+ * not the device's: a kiosk's token reads nothing of any other session.
+ */
+export async function peerTapsForDevice(
+  db: DB,
+  device: DeviceRow,
+  sessionId: string,
+  cursor: string | null,
+): Promise<{ taps: { tapId: string; personId: string; at: string }[]; cursor: string | null; hasMore: boolean } | undefined> {
+  const assigned = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.id).where('session_id', '=', sessionId).executeTakeFirst();
+  if (!assigned) return undefined;
+  const [receivedAt, tapId] = cursor?.split('|') ?? [];
+  let query = db
+    .selectFrom('taps')
+    .innerJoin('persons', 'persons.id', 'taps.person_id')
+    .select(['taps.tap_id', 'taps.person_id', 'taps.at', 'taps.wall_time', 'taps.received_at'])
+    .where('taps.session_id', '=', sessionId)
+    .where('taps.device_id', '!=', device.id)
+    .where('taps.status', '=', 'accepted')
+    .where('taps.direction', '!=', 'none')
+    .where('persons.institution_id', '=', device.institution_id);
+  if (receivedAt !== undefined && tapId !== undefined) {
+    query = query.where((eb) => eb.or([eb('taps.received_at', '>', receivedAt), eb.and([eb('taps.received_at', '=', receivedAt), eb('taps.tap_id', '>', tapId)])]));
+  }
+  const rows = await query.orderBy('taps.received_at').orderBy('taps.tap_id').limit(PEER_TAPS_PAGE + 1).execute();
+  const page = rows.slice(0, PEER_TAPS_PAGE);
+  const last = page.at(-1);
+  return {
+    taps: page.map((r) => ({ tapId: r.tap_id, personId: r.person_id!, at: new Date(r.at ?? r.wall_time).toISOString() })),
+    cursor: last ? `${last.received_at}|${last.tap_id}` : cursor,
+    hasMore: rows.length > PEER_TAPS_PAGE,
+  };
+}

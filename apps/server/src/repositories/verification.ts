@@ -1,7 +1,7 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { chinaDate, explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { chinaDate, chinaDayStart, explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
@@ -229,7 +229,7 @@ export async function complianceTrend(db: DB, input: { organisationId: string; c
   const trend = [];
   for (let month = 1; month <= months; month++) {
     const end = month === 12 ? `${input.cmeYear + 1}-01-01` : `${input.cmeYear}-${String(month + 1).padStart(2, '0')}-01`;
-    const cutoff = new Date(Math.min(new Date(`${end}T00:00:00+08:00`).getTime(), input.now.getTime() + 1));
+    const cutoff = new Date(Math.min(chinaDayStart(end).getTime(), input.now.getTime() + 1));
     const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff })).filter((p) => countsForRate(p.title));
     const compliant = counted.filter((p) => p.standing.compliant).length;
     trend.push({ month, rate: counted.length ? Math.round((compliant / counted.length) * 1000) / 10 : null });

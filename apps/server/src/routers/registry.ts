@@ -1,6 +1,6 @@
 // The registry (人员信息库): who is who. Review of registrations, staff lists, cards.
 import type { TRPCRouterRecord } from '@trpc/server';
-import { newId, parseUid, UID_ENCODINGS, UidFormatError } from '@opencme/core';
+import { addDays, chinaDayStart, newId, parseUid, UID_ENCODINGS, UidFormatError } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
@@ -44,12 +44,6 @@ const staffQuery = z.object({
 
 /** The shape `searchStaff` takes for an ID number (matched exactly, through the blind index). */
 const ID_NUMBER_QUERY = /^\s*\d{17}[\dXx]\s*$/;
-/** The start of a calendar day in China (no daylight saving there). */
-const chinaMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
-
-function dayBefore(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
 
 export const registryRouter = {
   /** Staff of a unit or department: search by name, CME card number or ID number (or their last digits), filtered, paged and sorted. */
@@ -194,7 +188,7 @@ export const registryRouter = {
         if (current && current.from_date >= input.fromDate) {
           throw new UserFacingError('BAD_REQUEST', 'registry.new-title-start-after-current', { fromDate: current.from_date });
         }
-        if (current) await trx.updateTable('title_history').set({ to_date: dayBefore(input.fromDate) }).where('id', '=', current.id).execute();
+        if (current) await trx.updateTable('title_history').set({ to_date: addDays(input.fromDate, -1) }).where('id', '=', current.id).execute();
         await trx
           .insertInto('title_history')
           .values({ id: newId(), person_id: input.personId, kind: input.kind, title: input.title, from_date: input.fromDate, to_date: null, created_at: now.toISOString() })
@@ -232,9 +226,9 @@ export const registryRouter = {
       readAuditLog(ctx.db, {
         organisationIds: await subtreeIds(ctx.db, input.organisationId),
         action: input.action,
-        from: input.fromDate ? chinaMidnight(input.fromDate) : undefined,
+        from: input.fromDate ? chinaDayStart(input.fromDate) : undefined,
         // The whole of the last day: up to the next midnight.
-        until: input.toDate ? new Date(chinaMidnight(input.toDate).getTime() + 86_400_000) : undefined,
+        until: input.toDate ? chinaDayStart(addDays(input.toDate, 1)) : undefined,
         page: input.page,
       }),
     ),

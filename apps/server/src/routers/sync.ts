@@ -1,18 +1,20 @@
-import { SyncPullInput, SyncPushInput, type SyncPullResult, type SyncPushResult } from '@opencme/core';
+import { SessionTapsInput, SessionTapsResult, SyncPullInput, SyncPullResult, SyncPushInput, SyncPushResult } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { acknowledgeRosterKey, deviceRosterKey } from '../repositories/devices.ts';
 import { rosterSince, sessionsForDevice } from '../repositories/roster.ts';
-import { storeTaps } from '../repositories/taps.ts';
+import { UserFacingError } from '../errors.ts';
+import { peerTapsForDevice, storeTaps } from '../repositories/taps.ts';
 import { deviceProcedure } from '../trpc.ts';
 
 export const syncRouter = {
-  push: deviceProcedure.input(SyncPushInput).mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
+  // The replies are parsed on the way out too: what the kiosk parses on its side is what is sent.
+  push: deviceProcedure.input(SyncPushInput).output(SyncPushResult).mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
     const now = ctx.now();
     const results = await storeTaps(ctx.db, ctx.vault, ctx.device, input.taps, now, input.clock ?? null);
     return { results, serverTime: now.toISOString() };
   }),
 
-  pull: deviceProcedure.input(SyncPullInput).query(async ({ ctx, input }): Promise<SyncPullResult> => {
+  pull: deviceProcedure.input(SyncPullInput).output(SyncPullResult).query(async ({ ctx, input }): Promise<SyncPullResult> => {
     const since = input.cursor === null ? 0 : Number.parseInt(input.cursor, 10) || 0;
     const key = await deviceRosterKey(ctx.db, ctx.vault, ctx.device);
     const held = input.deviceKeyId === key.id;
@@ -29,5 +31,12 @@ export const syncRouter = {
       ...(held || key.acked ? {} : { deviceKey: { id: key.id, key: key.raw.toString('base64url') } }),
       sealingKey: ctx.vault.sealingKey,
     };
+  }),
+
+  /** The taps other doors of one of this device's sessions recorded: two doors of a session agree while online. */
+  sessionTaps: deviceProcedure.input(SessionTapsInput).output(SessionTapsResult).query(async ({ ctx, input }) => {
+    const page = await peerTapsForDevice(ctx.db, ctx.device, input.sessionId, input.cursor);
+    if (!page) throw new UserFacingError('FORBIDDEN', 'sync.device-not-assigned-session');
+    return page;
   }),
 } satisfies TRPCRouterRecord;

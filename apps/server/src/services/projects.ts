@@ -3,6 +3,7 @@
 // the ledger. Each step runs in one transaction and leaves a row of `project_events`; the review
 // steps follow core's review chain (review-chain.ts), so projects and claims climb it alike.
 import {
+  addDays,
   approvalsBelow,
   chinaDate,
   creditClassOfLevel,
@@ -188,7 +189,7 @@ export async function deleteProject(db: DB, input: { projectId: string; actor: A
 /** The province's lead time, and the earliest start a project declared today may have. */
 export async function leadTime(db: DB, organisationId: string, now: Date): Promise<{ leadDays: number; earliestStart: string }> {
   const { projectLeadDays } = await settingsFor(db, organisationId);
-  const earliest = new Date(Date.parse(`${chinaDate(now)}T00:00:00Z`) + projectLeadDays * 86_400_000).toISOString().slice(0, 10);
+  const earliest = addDays(chinaDate(now), projectLeadDays);
   return { leadDays: projectLeadDays, earliestStart: earliest };
 }
 

@@ -1,10 +1,10 @@
 // An audit-log entry as a sentence: who (and from which organisation, when not the reader's own),
 // did what in words, to whom; and the few details worth a line (a reason, a former name, a title).
+import type { RouterOutputs } from '#lib/api.ts';
 import { z } from 'zod';
 import { t } from '../i18n.svelte.ts';
-import type { Api } from './context.svelte.ts';
 
-type Entry = Awaited<ReturnType<Api['registry']['auditLog']['query']>>[number];
+type Entry = RouterOutputs['registry']['auditLog'][number];
 
 /** Every action code the server writes to the log (grep the server for `action:`). */
 export const AUDIT_ACTIONS = [

@@ -679,6 +679,9 @@ export const en: Record<MessageKey, string> = {
   'rules.to-year-before-from-year': 'The last year cannot come before the first',
   'rules.one-requirement-per-title-level': 'Every title level needs exactly one requirement',
   'input.invalid-value': 'This value is not valid',
+  'sync.device-not-assigned-session': 'This device is not assigned to that session',
+  'kiosk.stored-record-damaged': 'This kiosk\'s stored data is damaged: {store} record "{key}" cannot be read ({why}). Connect to sync; if that does not help, pair the device again.',
+  'kiosk.sync-reply-malformed': 'The server\'s sync reply cannot be read ({what}: {why}). Nothing stored here is affected; the kiosk tries again. If this persists, check the server\'s version.',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleEn,
 };

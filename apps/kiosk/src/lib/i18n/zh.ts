@@ -679,6 +679,9 @@ export const zh = {
   'rules.to-year-before-from-year': '结束年度不能早于开始年度',
   'rules.one-requirement-per-title-level': '每个职称级别须有且只有一条要求',
   'input.invalid-value': '此项填写有误',
+  'sync.device-not-assigned-session': '此设备未被分配到该场次',
+  'kiosk.stored-record-damaged': '本机数据有误：{store} 中的记录“{key}”无法读取（{why}）。请联网同步，仍不行请重新配对此设备。',
+  'kiosk.sync-reply-malformed': '服务器的同步回复无法识别（{what}：{why}）。已有数据不受影响，稍后自动重试；若持续出现，请检查服务器版本。',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleZh,
 } as const;

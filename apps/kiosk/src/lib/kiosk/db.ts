@@ -1,34 +1,70 @@
 // The kiosk's IndexedDB: what it needs to work for days with no network, and nothing from which
 // a thief of the tablet could read an ID number: no number, no mask, no unkeyed digest.
-import { type CredentialKind, type KioskSession, LEGACY_ID_CARD_DIGEST, type Tap, type TapStatus, type WebCryptoKey } from '@opencme/core';
+// Every record is parsed on its way out (Dexie's reading hook, and `readMeta`): a record that an
+// older version left or a hand edited fails here, with a message that names it, and not as an
+// `undefined` deep in the door page.
+import { CredentialKind, KioskSession, LEGACY_ID_CARD_DIGEST, PeerTap, RosterPerson, Tap, TapStatus, type WebCryptoKey } from '@opencme/core';
 import { Dexie, type EntityTable } from 'dexie';
+import { z } from 'zod';
 
-export interface LocalPerson {
-  id: string;
-  name: string;
-  cmeNumber: string | null;
-  department: string | null;
-  photo: string | null;
-}
+export const LocalPerson = RosterPerson.omit({ credentials: true });
+export type LocalPerson = z.infer<typeof LocalPerson>;
 
-export interface LocalCredential {
+export const LocalCredential = z.object({
   /** `rosterKey` of the credential: the lookup key at the door (an ID card's under the kiosk's key). */
-  key: string;
-  kind: CredentialKind;
-  personId: string;
-  status: 'active' | 'lost';
-}
+  key: z.string().min(1),
+  kind: CredentialKind,
+  personId: z.string(),
+  status: z.enum(['active', 'lost']),
+});
+export type LocalCredential = z.infer<typeof LocalCredential>;
 
 /** A tap as the kiosk keeps it: the protocol's fact, plus whether the server has it yet. */
-export interface LocalTap extends Tap {
+export const LocalTap = Tap.extend({
   /** 0 until the server answered for it (IndexedDB cannot index booleans). */
-  synced: 0 | 1;
+  synced: z.union([z.literal(0), z.literal(1)]),
   /**
    * The server's answer: stored, or had it already. Kiosks of before the answer was reduced to
    * that kept 'accepted' or 'flagged' here; nothing reads them.
    */
-  serverStatus: TapStatus['status'] | 'accepted' | 'flagged' | null;
-  recordedAt: number;
+  serverStatus: z.union([TapStatus.shape.status, z.enum(['accepted', 'flagged'])]).nullable(),
+  recordedAt: z.number(),
+});
+export type LocalTap = z.infer<typeof LocalTap>;
+
+/** A tap another door of the session recorded, as the server tells it (`sync.sessionTaps`). */
+export const LocalPeerTap = PeerTap.extend({ sessionId: z.string() });
+export type LocalPeerTap = z.infer<typeof LocalPeerTap>;
+
+/**
+ * A stored record that is not what this version of the app writes. The door shows the message and
+ * goes on with what it can read; nothing is deleted, so the record stays for whoever looks into it.
+ */
+export class StoredRecordError extends Error {
+  readonly messageKey = 'kiosk.stored-record-damaged';
+  readonly params: { store: string; key: string; why: string };
+  readonly store: string;
+  readonly key: string;
+  constructor(store: string, key: string, error: z.ZodError) {
+    const why = whatIsWrong(error);
+    super(`stored record ${store}/${key} cannot be read: ${why}`);
+    this.name = 'StoredRecordError';
+    this.store = store;
+    this.key = key;
+    this.params = { store, key, why };
+  }
+}
+
+/** A zod error in one line: each wrong field with what was wrong with it. */
+export function whatIsWrong(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`).join('; ');
+}
+
+/** Parses what was read from a store, or says which record is wrong. */
+export function parseStored<T>(schema: z.ZodType<T>, value: unknown, store: string, key: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StoredRecordError(store, key, parsed.error);
+  return parsed.data;
 }
 
 export interface MetaEntry {
@@ -42,6 +78,7 @@ export type KioskDb = Dexie & {
   people: EntityTable<LocalPerson, 'id'>;
   credentials: EntityTable<LocalCredential, 'key'>;
   taps: EntityTable<LocalTap, 'tapId'>;
+  peerTaps: EntityTable<LocalPeerTap, 'tapId'>;
 };
 
 export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
@@ -65,7 +102,19 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
       await tx.table('taps').where('synced').equals(1).modify(forgetLegacyDigest);
       await tx.table('meta').delete('cursor');
     });
+  // Two doors of a session agree online: the other doors' taps, for the door's decision.
+  db.version(3).stores({ peerTaps: 'tapId, [sessionId+personId], sessionId' });
+  parseOnRead(db.sessions, KioskSession, (r) => r.id);
+  parseOnRead(db.people, LocalPerson, (r) => r.id);
+  parseOnRead(db.credentials, LocalCredential, (r) => r.key);
+  parseOnRead(db.taps, LocalTap, (r) => r.tapId);
+  parseOnRead(db.peerTaps, LocalPeerTap, (r) => r.tapId);
   return db;
+}
+
+function parseOnRead<T>(table: Dexie.Table<T>, schema: z.ZodType<T>, keyOf: (raw: Record<string, unknown>) => unknown): void {
+  // Dexie calls the hook with undefined for a key that holds nothing: that is "not found", not damage.
+  table.hook('reading', (raw) => (raw === undefined ? raw : parseStored(schema, raw, table.name, String(keyOf(raw as Record<string, unknown>) ?? '?'))));
 }
 
 /** What an answered tap keeps of an old unkeyed digest: nothing, the server has it. */
@@ -74,11 +123,8 @@ export function forgetLegacyDigest(tap: LocalTap): void {
 }
 
 /** The kiosk's identity, given once by pairing. */
-export interface DeviceIdentity {
-  deviceId: string;
-  token: string;
-  name: string;
-}
+export const DeviceIdentity = z.object({ deviceId: z.string().min(1), token: z.string().min(1), name: z.string() });
+export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
 
 /**
  * The keys the kiosk holds (meta `keys`), each as a WebCrypto key: the roster key imported
@@ -93,12 +139,61 @@ export interface KioskKeys {
   sealingKeyText: string | null;
 }
 
+const CryptoKeySchema = z.custom<WebCryptoKey>((value) => typeof CryptoKey !== 'undefined' && value instanceof CryptoKey, 'not a WebCrypto key');
+const KioskKeysSchema = z.object({
+  rosterKeyId: z.string().nullable(),
+  rosterKey: CryptoKeySchema.nullable(),
+  sealingKey: CryptoKeySchema.nullable(),
+  sealingKeyText: z.string().nullable(),
+}) satisfies z.ZodType<KioskKeys>;
+
 export async function kioskKeys(db: KioskDb): Promise<KioskKeys> {
-  return (await getMeta<KioskKeys>(db, 'keys')) ?? { rosterKeyId: null, rosterKey: null, sealingKey: null, sealingKeyText: null };
+  return (await readMeta(db, 'keys')) ?? { rosterKeyId: null, rosterKey: null, sealingKey: null, sealingKeyText: null };
 }
 
-export async function getMeta<T>(db: KioskDb, key: string): Promise<T | undefined> {
-  return (await db.meta.get(key))?.value as T | undefined;
+/** What the kiosk keeps in its meta store, each with the shape it must have. */
+const META = {
+  identity: DeviceIdentity,
+  keys: KioskKeysSchema,
+  /** The session the door records (null: none chosen). */
+  sessionId: z.string().nullable(),
+  /** The roster cursor of the last pull. */
+  cursor: z.string(),
+  /** The last tap's sequence number. */
+  seq: z.number().int().nonnegative(),
+  lastSyncAt: z.number(),
+  /** How far the other doors' taps of the door's session have been read. */
+  peerTaps: z.object({ sessionId: z.string(), cursor: z.string().nullable() }),
+} satisfies Record<string, z.ZodType>;
+type Meta = { [K in keyof typeof META]: z.infer<(typeof META)[K]> };
+
+/** A meta entry, parsed; undefined when there is none. */
+export async function readMeta<K extends keyof Meta>(db: KioskDb, key: K): Promise<Meta[K] | undefined> {
+  const entry = await db.meta.get(key);
+  return entry === undefined ? undefined : parseStored(META[key] as unknown as z.ZodType<Meta[K]>, entry.value, 'meta', key);
+}
+
+/**
+ * A meta entry the kiosk can do without (the time of the last sync, the roster cursor): a damaged
+ * one is reported in the console and replaced by the fallback, which syncing then rewrites.
+ */
+export async function readMetaOr<K extends keyof Meta, F>(db: KioskDb, key: K, fallback: F): Promise<Meta[K] | F> {
+  try {
+    return (await readMeta(db, key)) ?? fallback;
+  } catch (error) {
+    if (!(error instanceof StoredRecordError)) throw error;
+    console.warn(`[opencme] ${error.message}`);
+    return fallback;
+  }
+}
+
+export async function writeMeta<K extends keyof Meta>(db: KioskDb, key: K, value: Meta[K]): Promise<void> {
+  await db.meta.put({ key, value });
+}
+
+/** A meta entry as stored, for settings that parse it themselves and fall back to a default. */
+export async function getMeta(db: KioskDb, key: string): Promise<unknown> {
+  return (await db.meta.get(key))?.value;
 }
 
 export async function setMeta(db: KioskDb, key: string, value: unknown): Promise<void> {

@@ -97,11 +97,13 @@ describe('the kiosk’s keys', () => {
       { key: OLD_DIGEST, kind: 'id-card', personId: 'p1', status: 'active' },
       { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
     ]);
+    // Taps were always numbered with UUIDv7s: what reads them back now checks that they are.
+    const [T1, T2] = ['019ab0a0-0000-7000-8000-000000000001', '019ab0a0-0000-7000-8000-000000000002'];
     const tap = { deviceId: 'd', sessionId: 's', personId: 'p1', wallTime: '2026-11-22T01:00:00Z', monoTime: 1, bootId: 'b', source: 'reader', direction: 'in', serverStatus: null, recordedAt: 0 };
     await old.table('taps').bulkAdd([
-      { ...tap, tapId: 't1', seq: 1, synced: 1, credential: { kind: 'id-card', value: OLD_DIGEST } },
+      { ...tap, tapId: T1, seq: 1, synced: 1, credential: { kind: 'id-card', value: OLD_DIGEST } },
       // Not yet with the server: it keeps its digest until the server has it.
-      { ...tap, tapId: 't2', seq: 2, synced: 0, credential: { kind: 'id-card', value: OLD_DIGEST } },
+      { ...tap, tapId: T2, seq: 2, synced: 0, credential: { kind: 'id-card', value: OLD_DIGEST } },
     ]);
     await old.table('meta').put({ key: 'cursor', value: '42' });
     old.close();
@@ -110,8 +112,8 @@ describe('the kiosk’s keys', () => {
     dbs.push(db);
     expect(await db.people.get('p1')).not.toHaveProperty('maskedIdNumber');
     expect((await db.credentials.toArray()).map((c) => c.key)).toEqual(['ic-card:26DEFAE7']);
-    expect((await db.taps.get('t1'))!.credential.value).not.toContain(OLD_DIGEST.slice(8));
-    expect((await db.taps.get('t2'))!.credential.value).toBe(OLD_DIGEST);
+    expect((await db.taps.get(T1))!.credential.value).not.toContain(OLD_DIGEST.slice(8));
+    expect((await db.taps.get(T2))!.credential.value).toBe(OLD_DIGEST);
     expect(await getMeta(db, 'cursor')).toBeUndefined();
 
     // Once the server answered for the last one, nothing of the old digest is left.

@@ -1,13 +1,38 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SyncPullInput, type SyncPullResult, type SyncPushInput, type SyncPushResult } from '@opencme/core';
-import { type DeviceIdentity, forgetLegacyDigest, getMeta, type KioskDb, type KioskKeys, kioskKeys, setMeta } from './db.ts';
+import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SessionTapsInput, SessionTapsResult, type SyncPullInput, SyncPullResult, type SyncPushInput, SyncPushResult } from '@opencme/core';
+import { z } from 'zod';
+import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
 import { BOOT_ID } from './taps.ts';
 
+/** What the server answers is parsed before the kiosk keeps any of it (see `MalformedReply`). */
 export interface SyncTransport {
-  push(input: SyncPushInput): Promise<SyncPushResult>;
-  pull(input: SyncPullInput): Promise<SyncPullResult>;
+  push(input: SyncPushInput): Promise<unknown>;
+  pull(input: SyncPullInput): Promise<unknown>;
+  /** The taps other doors of a session recorded; absent where there is no server (tests). */
+  sessionTaps?(input: SessionTapsInput): Promise<unknown>;
+}
+
+/**
+ * A server reply that is not the sync protocol (a server of another version, a proxy's page): the
+ * kiosk keeps nothing of it, its roster and outbox stay as they were, and it tries again later.
+ */
+export class MalformedReply extends Error {
+  readonly messageKey = 'kiosk.sync-reply-malformed';
+  readonly params: { what: string; why: string };
+  constructor(what: 'push' | 'pull' | 'sessionTaps', error: z.ZodError) {
+    const why = whatIsWrong(error);
+    super(`sync ${what} reply cannot be read: ${why}`);
+    this.name = 'MalformedReply';
+    this.params = { what, why };
+  }
+}
+
+function parseReply<T>(schema: z.ZodType<T>, what: 'push' | 'pull' | 'sessionTaps', reply: unknown): T {
+  const parsed = schema.safeParse(reply);
+  if (!parsed.success) throw new MalformedReply(what, parsed.error);
+  return parsed.data;
 }
 
 export interface SyncOptions {
@@ -44,7 +69,7 @@ export class SyncEngine {
   }
 
   async start(): Promise<void> {
-    this.lastSyncAt = (await getMeta<number>(this.#db, 'lastSyncAt')) ?? null;
+    this.lastSyncAt = await readMetaOr(this.#db, 'lastSyncAt', null);
     if (typeof window !== 'undefined') window.addEventListener('online', this.#onOnline);
     this.kick();
   }
@@ -95,11 +120,12 @@ export class SyncEngine {
     try {
       await this.#pushAll();
       await this.#pullAll();
+      await this.#pullPeerTaps();
       this.#failures = 0;
       this.online = true;
       this.lastError = null;
       this.lastSyncAt = Date.now();
-      await setMeta(this.#db, 'lastSyncAt', this.lastSyncAt);
+      await writeMeta(this.#db, 'lastSyncAt', this.lastSyncAt);
       this.#schedule(this.#idleIntervalMs);
     } catch (error) {
       this.lastError = error;
@@ -131,7 +157,7 @@ export class SyncEngine {
       const taps = batch.map(({ synced: _s, serverStatus: _st, recordedAt: _r, ...tap }) => tap);
       // The clocks at send let the server estimate this device's clock offset and spot jumps.
       const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
-      const { results } = await this.#transport.push({ taps, clock });
+      const { results } = parseReply(SyncPushResult, 'push', await this.#transport.push({ taps, clock }));
       await this.#db.transaction('rw', this.#db.taps, async () => {
         for (const r of results) {
           await this.#db.taps
@@ -148,10 +174,11 @@ export class SyncEngine {
   }
 
   async #pullAll(): Promise<void> {
-    let cursor = (await getMeta<string>(this.#db, 'cursor')) ?? null;
+    // A damaged cursor only costs a whole roster again.
+    let cursor = await readMetaOr(this.#db, 'cursor', null);
     for (;;) {
       const held = await kioskKeys(this.#db);
-      const page = await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) });
+      const page = parseReply(SyncPullResult, 'pull', await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) }));
       const keys = await this.#newKeys(held, page);
       const db = this.#db;
       // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
@@ -162,27 +189,59 @@ export class SyncEngine {
         await db.transaction('rw', [db.meta, db.people, db.credentials], async () => {
           await db.people.clear();
           await db.credentials.clear();
-          await setMeta(db, 'keys', keys);
+          await writeMeta(db, 'keys', keys);
           await db.meta.delete('cursor');
         });
         cursor = null;
         continue;
       }
-      await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials], async () => {
+      await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
         if (rekeyed) {
           await db.people.clear();
           await db.credentials.clear();
         }
-        if (keys !== held) await setMeta(db, 'keys', keys);
+        if (keys !== held) await writeMeta(db, 'keys', keys);
         await db.sessions.clear();
         await db.sessions.bulkPut(page.sessions);
+        // Other doors' taps of a session no longer this kiosk's are of no use to it.
+        await db.peerTaps.where('sessionId').noneOf(page.sessions.map((s) => s.id)).delete();
         // One bulk operation per store for the whole page: a first pull of a large unit is
         // hundreds of pages, and a request per person would be most of its time.
         const ids = page.people.map((p) => p.id);
         await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
         await db.credentials.where('personId').anyOf(ids).delete();
         await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
-        await setMeta(db, 'cursor', page.cursor);
+        await writeMeta(db, 'cursor', page.cursor);
+      });
+      cursor = page.cursor;
+      if (!page.hasMore) return;
+    }
+  }
+
+  /**
+   * The taps the other doors of the door's session recorded since the last look, kept so that the
+   * door decides with them (a person who came in at another door is signed out here) and goes on
+   * knowing them offline.
+   */
+  async #pullPeerTaps(): Promise<void> {
+    const sessionId = await readMetaOr(this.#db, 'sessionId', null);
+    if (!this.#transport.sessionTaps || sessionId === null || !(await this.#db.sessions.get(sessionId))) return;
+    const held = await readMetaOr(this.#db, 'peerTaps', null);
+    let cursor = held?.sessionId === sessionId ? held.cursor : null;
+    for (;;) {
+      let reply: unknown;
+      try {
+        reply = await this.#transport.sessionTaps({ sessionId, cursor });
+      } catch (error) {
+        // The session was taken off this kiosk since its last pull: the next pull says so.
+        if ((error as { data?: { code?: string } }).data?.code === 'FORBIDDEN') return;
+        throw error;
+      }
+      const page = parseReply(SessionTapsResult, 'sessionTaps', reply);
+      const db = this.#db;
+      await db.transaction('rw', [db.meta, db.peerTaps], async () => {
+        await db.peerTaps.bulkPut(page.taps.map((t) => ({ ...t, sessionId })));
+        await writeMeta(db, 'peerTaps', { sessionId, cursor: page.cursor });
       });
       cursor = page.cursor;
       if (!page.hasMore) return;
@@ -204,5 +263,5 @@ export class SyncEngine {
 
 /** Where a kiosk's sync state is kept between reloads. */
 export async function loadIdentity(db: KioskDb): Promise<DeviceIdentity | null> {
-  return (await getMeta<DeviceIdentity>(db, 'identity')) ?? null;
+  return (await readMeta(db, 'identity')) ?? null;
 }

@@ -1,11 +1,11 @@
 import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, sealIdNumber, type TapDecision, tapDirectionOf } from '@opencme/core';
-import { getMeta, type KioskDb, kioskKeys, type LocalPerson, type LocalTap, setMeta } from './db.ts';
+import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMetaOr, writeMeta } from './db.ts';
 
 /** What the door shows for a tap. */
 export interface TapOutcome {
   tap: LocalTap;
   person: LocalPerson | null;
-  /** Decided by core's rules from this door's own taps; the server decides again from every door's. */
+  /** Decided by core's rules from this door's taps and the other doors' it heard of; the server decides again from every door's. */
   decision: TapDecision;
   /** At a sign-out: whether this door's taps earn credit (provisional: the server decides). */
   provisional: AttendanceResult | null;
@@ -22,6 +22,10 @@ export class NoKeysYet extends Error {
   constructor() {
     super('kiosk has no keys yet');
   }
+}
+
+async function lastSeq(db: KioskDb): Promise<number> {
+  return (await db.taps.orderBy('seq').last())?.seq ?? 0;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function recordTap(
     if (!keys.sealingKey) throw new NoKeysYet();
     credential = { kind: 'id-card', value: await sealIdNumber(keys.sealingKey, credential.value) };
   }
-  return db.transaction('rw', [db.meta, db.taps, db.credentials, db.people, db.sessions], async () => {
+  return db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
     const holder = key === null ? undefined : await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
     const session = await db.sessions.get(input.sessionId);
@@ -51,12 +55,16 @@ export async function recordTap(
     const earlier = person ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
     const wallTime = now.toISOString();
     const card: CardStanding = !person ? 'unknown' : holder?.status === 'lost' ? 'denied' : 'active';
-    // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not.
-    const counted = earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime }));
+    // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not. The other
+    // doors' taps (the server sends only those that counted) come in as well, as far as this door
+    // has heard of them: someone who came in at the east door is signed out at the west door.
+    const peers = person ? await db.peerTaps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
+    const counted = [...earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime })), ...peers.map((t) => ({ at: t.at }))];
     const rules = session.rules ? { rules: session.rules } : {};
     const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
     const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
-    const seq = ((await getMeta<number>(db, 'seq')) ?? 0) + 1;
+    // A damaged counter goes on from the outbox's last tap: numbers are never given twice.
+    const seq = (await readMetaOr(db, 'seq', null).then((n) => n ?? lastSeq(db))) + 1;
     const tap: LocalTap = {
       tapId: newId(),
       deviceId: input.deviceId,
@@ -74,7 +82,7 @@ export async function recordTap(
       recordedAt: now.getTime(),
     };
     await db.taps.add(tap);
-    await setMeta(db, 'seq', seq);
+    await writeMeta(db, 'seq', seq);
     return { tap, person, decision, provisional };
   });
 }

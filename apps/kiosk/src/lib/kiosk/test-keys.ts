@@ -1,6 +1,6 @@
 // For tests: a kiosk that has synced once holds its roster key and the server's sealing key.
 import { base64UrlEncode, importRosterKey, importSealingKey, type WebCryptoKey } from '@opencme/core';
-import { type KioskDb, type KioskKeys, setMeta } from './db.ts';
+import { type KioskDb, type KioskKeys, writeMeta } from './db.ts';
 
 type KeyPair = { publicKey: WebCryptoKey; privateKey: WebCryptoKey };
 
@@ -10,6 +10,6 @@ export const SEALING_KEY = base64UrlEncode(new Uint8Array(await crypto.subtle.ex
 
 export async function giveKeys(db: KioskDb): Promise<KioskKeys & { rosterKey: WebCryptoKey }> {
   const keys = { rosterKeyId: 'k1', rosterKey: await importRosterKey(crypto.getRandomValues(new Uint8Array(32))), sealingKey: await importSealingKey(SEALING_KEY), sealingKeyText: SEALING_KEY };
-  await setMeta(db, 'keys', keys);
+  await writeMeta(db, 'keys', keys);
   return keys;
 }

@@ -35,7 +35,7 @@ export interface ReaderSettings {
 const KEYS = { icEncoding: 'icEncoding', learnedReaders: 'learnedReaders', demo: 'demoReader', demoTransport: 'demoTransport' } as const;
 
 async function stored<T>(db: KioskDb, key: string, schema: z.ZodType<T>, fallback: T): Promise<T> {
-  const parsed = schema.safeParse(await getMeta<unknown>(db, key));
+  const parsed = schema.safeParse(await getMeta(db, key));
   return parsed.success ? parsed.data : fallback;
 }
 
