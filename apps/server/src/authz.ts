@@ -4,15 +4,8 @@ import { sql } from 'kysely';
 import { provinceCodeOfRegion } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
+import { ROLES, type Role } from './role.ts';
 
-export const ROLES = [
-  'province-admin', // 省继教办
-  'city-admin', // 市州卫健委
-  'unit-admin', // 单位管理员（医教科）
-  'department-reviewer', // 科室审核
-  'staff', // 卫生技术人员 / 学员
-] as const;
-export type Role = (typeof ROLES)[number];
 
 /**
  * The organisations a call acts on, read from its raw input; every one must lie within the

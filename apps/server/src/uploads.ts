@@ -3,7 +3,7 @@
 import busboy from 'busboy';
 import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
-import type { Role } from './authz.ts';
+import type { Role } from './role.ts';
 import type { DB } from './db/connect.ts';
 import { PHOTO } from './photos.ts';
 import { addressKey, LIMITS, limitKey } from './rate-limit.ts';

@@ -3,7 +3,8 @@
 // either makes this test fail.
 import { DEFAULT_ATTENDANCE_RULES, newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS, ROLES, type Role } from '../src/authz.ts';
+import { ACCESS } from '../src/authz.ts';
+import { ROLES, type Role } from '../src/role.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
 import { submitClaim } from '../src/repositories/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';

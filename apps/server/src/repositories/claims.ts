@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CLAIM_ACTIVITIES, type ClaimDraft, newId, type ReviewStage } from '@opencme/core';
 import { sql } from 'kysely';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { EvidenceFileTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';

@@ -3,7 +3,7 @@
 // ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
 import { chinaDate, creditClassOfLevel, daysBetween, declaredInTime, newId, projectMayBeHeld, REVIEW_OFFICES, type ReviewOffice, reportIsLate } from '@opencme/core';
 import { sql } from 'kysely';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';

@@ -1,5 +1,5 @@
 import { newId } from '@opencme/core';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import { LIMITS, limitKey } from '../rate-limit.ts';
 import { hashPassword, NO_PASSWORD_HASH, newPairingCode, newToken, sha256, verifyPassword } from '../secrets.ts';

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
-import { ROLES, type Role } from '../authz.ts';
+import { ROLES, type Role } from '../role.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from '../repositories/audit.ts';
 import { changePassword, createUser, endSession, startSession } from '../repositories/users.ts';
