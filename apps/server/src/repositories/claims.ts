@@ -3,7 +3,7 @@
 // activity requires, and written to the ledger when the last stage approves.
 import { createHash } from 'node:crypto';
 import { CLAIM_ACTIVITIES, type ClaimDraft, newId, type ReviewStage } from '@opencme/core';
-import { sql } from 'kysely';
+import { inSubtree } from './organisations.ts';
 import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { EvidenceFileTable } from '../db/schema.ts';
@@ -255,7 +255,7 @@ export async function reviewQueue(db: DB, reviewer: { role: Role; organisationId
     .where('claims.status', '=', 'submitted')
     .where((eb) =>
       eb.or([
-        eb('persons.institution_id', 'in', sql<string>`(with recursive subtree(id) as (select ${reviewer.organisationId} union all select o.id from organisations o join subtree s on o.parent_id = s.id) select id from subtree)`),
+        eb('persons.institution_id', 'in', inSubtree(reviewer.organisationId)),
         eb('persons.department_id', '=', reviewer.organisationId),
       ]),
     )

@@ -2,7 +2,7 @@
 // project's level requires, execution report (执行情况), credit submission and approval into the
 // ledger. Every state change is a row of `project_events`: who, when, from what, to what, why.
 import { chinaDate, creditClassOfLevel, daysBetween, declaredInTime, newId, projectMayBeHeld, REVIEW_OFFICES, type ReviewOffice, reportIsLate } from '@opencme/core';
-import { sql } from 'kysely';
+import { inSubtree } from './organisations.ts';
 import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { Updateable } from 'kysely';
@@ -435,11 +435,7 @@ export async function listProjects(db: DB, scopeRoot: string) {
       'projects.report_late as reportLate',
       'org.name as organiser',
     ])
-    .where(
-      'projects.organiser_id',
-      'in',
-      sql<string>`(with recursive sub(id) as (select ${scopeRoot} union all select o.id from organisations o join sub on o.parent_id = sub.id) select id from sub)`,
-    )
+    .where('projects.organiser_id', 'in', inSubtree(scopeRoot))
     .orderBy('projects.starts_on', 'desc')
     .execute();
 }

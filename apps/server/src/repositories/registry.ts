@@ -1,10 +1,10 @@
-import { chinaYear, formatCmeNumber, newId, provinceCodeOfRegion } from '@opencme/core';
+import { chinaYear, formatCmeNumber, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
 import type { CredentialTable } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { audit } from './audit.ts';
-import { enclosing } from './organisations.ts';
+import { provinceCodeOf } from './organisations.ts';
 import { jpegDataUrl } from '../photos.ts';
 
 /** Takes the next serial of a named counter, creating it at 1. */
@@ -21,8 +21,7 @@ async function nextSerial(db: DB, name: string): Promise<number> {
 
 /** Issues a new CME card number (继教卡号) for a person of this unit, in the year given. */
 export async function issueCmeNumber(db: DB, institutionId: string, year: number): Promise<string> {
-  const province = await enclosing(db, institutionId, 'province');
-  const provinceCode = provinceCodeOfRegion(province?.region_code) ?? '00';
+  const provinceCode = (await provinceCodeOf(db, institutionId)) ?? '00';
   return formatCmeNumber({ provinceCode, year, serial: await nextSerial(db, `cme-number:${provinceCode}:${year}`) });
 }
 

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import { inSubtree } from './organisations.ts';
 import { type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
@@ -86,17 +87,12 @@ export async function runResults(db: DB, runId: string) {
 /** The runs of every unit in an organisation's subtree for a year, with their counts. */
 export async function runsWithin(db: DB, input: { organisationId: string; cmeYear: number }) {
   const rows = await sql<{ id: string; organisation: string; round: string; status: string; submitted_at: string | null; forwarded_at: string | null; people: number; compliant: number }>`
-    with recursive subtree(id) as (
-      select id from organisations where id = ${input.organisationId}
-      union all
-      select o.id from organisations o join subtree s on o.parent_id = s.id
-    )
     select r.id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at,
       count(v.person_id) as people, coalesce(sum(v.compliant), 0) as compliant
     from verification_runs r
     join organisations o on o.id = r.organisation_id
     left join verification_results v on v.run_id = r.id
-    where r.cme_year = ${input.cmeYear} and r.organisation_id in (select id from subtree)
+    where r.cme_year = ${input.cmeYear} and r.organisation_id in ${inSubtree(input.organisationId)}
     group by r.id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at
     order by o.name, r.round`.execute(db);
   return rows.rows.map((r) => ({ ...r, people: Number(r.people), compliant: Number(r.compliant) }));

@@ -1,10 +1,10 @@
 import { explainStanding } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { personOfUser } from '../repositories/claims.ts';
+import { departmentsWithin } from '../repositories/organisations.ts';
 import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -39,15 +39,5 @@ export const standingRouter = {
   }),
 
   /** The departments in the caller's part of the tree, for choosing whom to print or count. */
-  departments: userProcedure.query(async ({ ctx }) => {
-    const rows = await sql<{ id: string; name: string; parent_name: string | null }>`
-      with recursive subtree(id) as (
-        select id from organisations where id = ${ctx.user.organisationId}
-        union all
-        select o.id from organisations o join subtree s on o.parent_id = s.id
-      )
-      select d.id, d.name, p.name as parent_name from organisations d left join organisations p on p.id = d.parent_id
-      where d.kind = 'department' and d.id in (select id from subtree) order by p.name, d.name`.execute(ctx.db);
-    return rows.rows.map((r) => ({ id: r.id, name: r.name, institution: r.parent_name }));
-  }),
+  departments: userProcedure.query(({ ctx }) => departmentsWithin(ctx.db, ctx.user.organisationId)),
 } satisfies TRPCRouterRecord;
