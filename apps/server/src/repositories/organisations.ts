@@ -76,3 +76,106 @@ export async function departmentsWithin(db: DB, rootId: string): Promise<{ id: s
     where d.kind = 'department' and d.id in ${inSubtree(rootId)} order by p.name, d.name`.execute(db);
   return rows.rows.map((r) => ({ id: r.id, name: r.name, institution: r.parent_name }));
 }
+
+/** Cities (市州) under each province, for the unit registration form. */
+export function citiesWithProvinces(db: DB) {
+  return db
+    .selectFrom('organisations as city')
+    .innerJoin('organisations as province', 'province.id', 'city.parent_id')
+    .select(['city.id', 'city.name', 'province.name as province'])
+    .where('city.kind', '=', 'city')
+    .orderBy('province.name')
+    .orderBy('city.name')
+    .execute();
+}
+
+export async function isCity(db: DB, organisationId: string): Promise<boolean> {
+  return (await db.selectFrom('organisations').select('id').where('id', '=', organisationId).where('kind', '=', 'city').executeTakeFirst()) !== undefined;
+}
+
+export async function creditCodeTaken(db: DB, creditCode: string): Promise<boolean> {
+  return (await db.selectFrom('organisations').select('id').where('credit_code', '=', creditCode).executeTakeFirst()) !== undefined;
+}
+
+/** A self-registered unit, pending until its city or province office verifies it. */
+export async function addUnit(db: DB, unit: { id: string; name: string; cityId: string; creditCode: string; now: Date }): Promise<void> {
+  await db
+    .insertInto('organisations')
+    .values({ id: unit.id, kind: 'institution', name: unit.name, parent_id: unit.cityId, credit_code: unit.creditCode, created_at: unit.now.toISOString(), status: 'pending' })
+    .execute();
+}
+
+/** Units waiting for verification within an office's part of the tree, oldest first. */
+export function pendingUnitsWithin(db: DB, rootId: string) {
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'name', 'credit_code as creditCode', 'created_at as createdAt'])
+    .where('id', 'in', inSubtree(rootId))
+    .where('kind', '=', 'institution')
+    .where('status', '=', 'pending')
+    .orderBy('created_at')
+    .execute();
+}
+
+export function findUnit(db: DB, unitId: string) {
+  return db.selectFrom('organisations').select(['status', 'parent_id']).where('id', '=', unitId).where('kind', '=', 'institution').executeTakeFirst();
+}
+
+export async function setUnitStatus(db: DB, unitId: string, verdict: { status: 'verified' | 'rejected'; by: string; at: Date }): Promise<void> {
+  await db.updateTable('organisations').set({ status: verdict.status, verified_at: verdict.at.toISOString(), verified_by: verdict.by }).where('id', '=', unitId).execute();
+}
+
+/** A unit's departments by name. */
+export function departmentsOf(db: DB, unitId: string) {
+  return db.selectFrom('organisations').select(['id', 'name']).where('parent_id', '=', unitId).where('kind', '=', 'department').orderBy('name').execute();
+}
+
+/** Whether anything below the unit already has this name. */
+export async function nameTakenUnder(db: DB, unitId: string, name: string): Promise<boolean> {
+  return (await db.selectFrom('organisations').select('id').where('parent_id', '=', unitId).where('name', '=', name).executeTakeFirst()) !== undefined;
+}
+
+export async function addDepartment(db: DB, department: { id: string; unitId: string; name: string; now: Date }): Promise<void> {
+  await db
+    .insertInto('organisations')
+    .values({ id: department.id, kind: 'department', name: department.name, parent_id: department.unitId, credit_code: null, created_at: department.now.toISOString() })
+    .execute();
+}
+
+export function getDepartment(db: DB, departmentId: string) {
+  return db.selectFrom('organisations').select(['name', 'parent_id']).where('id', '=', departmentId).where('kind', '=', 'department').executeTakeFirstOrThrow();
+}
+
+export async function renameOrganisation(db: DB, organisationId: string, name: string): Promise<void> {
+  await db.updateTable('organisations').set({ name }).where('id', '=', organisationId).execute();
+}
+
+/** Verified units whose name contains the query (at most 20), for a registrant choosing theirs. */
+export function verifiedUnitsNamed(db: DB, query: string) {
+  let q = db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'institution').where('status', '=', 'verified');
+  if (query) q = q.where('name', 'like', `%${query.replace(/[%_]/g, '')}%`);
+  return q.orderBy('name').limit(20).execute();
+}
+
+/** Whether the department belongs to the unit and the unit is verified: where a registrant may register. */
+export async function isDepartmentOfVerifiedUnit(db: DB, departmentId: string, unitId: string): Promise<boolean> {
+  const found = await db
+    .selectFrom('organisations as d')
+    .innerJoin('organisations as u', 'u.id', 'd.parent_id')
+    .select(['d.id'])
+    .where('d.id', '=', departmentId)
+    .where('u.id', '=', unitId)
+    .where('u.status', '=', 'verified')
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+export function getOrganisation(db: DB, organisationId: string) {
+  return db.selectFrom('organisations').select(['id', 'kind', 'name']).where('id', '=', organisationId).executeTakeFirstOrThrow();
+}
+
+/** The units (医疗机构) among some organisations. */
+export async function unitsAmong(db: DB, organisationIds: readonly string[]): Promise<string[]> {
+  const rows = await db.selectFrom('organisations').select('id').where('id', 'in', organisationIds).where('kind', '=', 'institution').execute();
+  return rows.map((r) => r.id);
+}
