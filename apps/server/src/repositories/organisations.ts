@@ -179,3 +179,7 @@ export async function unitsAmong(db: DB, organisationIds: readonly string[]): Pr
   const rows = await db.selectFrom('organisations').select('id').where('id', 'in', organisationIds).where('kind', '=', 'institution').execute();
   return rows.map((r) => r.id);
 }
+
+export async function kindOf(db: DB, organisationId: string): Promise<OrganisationTable['kind'] | null> {
+  return (await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).executeTakeFirst())?.kind ?? null;
+}

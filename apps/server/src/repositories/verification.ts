@@ -1,7 +1,7 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { chinaDate, explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { chinaDate, explainStanding, titleLevelOf, type VerificationRound } from '@opencme/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
@@ -17,56 +17,46 @@ function countsForRate(title: string | null): boolean {
   return level !== null && level !== 'junior';
 }
 
-export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
-  const unit = await db.selectFrom('organisations').select('kind').where('id', '=', input.organisationId).executeTakeFirst();
-  if (unit?.kind !== 'institution') throw new UserFacingError('BAD_REQUEST', '审验按医疗机构进行', 'Verification is run for an institution');
-  const existing = await db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
-  if (existing && existing.status !== 'draft') {
-    throw new UserFacingError('CONFLICT', '本次审验已上报，结果已冻结', 'This verification was submitted: its results are frozen');
-  }
-  const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) => takesPartInRound(input.round, titleLevelOf(p.title)));
-  const id = existing?.id ?? newId();
-  await db.transaction().execute(async (trx) => {
-    if (existing) await trx.deleteFrom('verification_results').where('run_id', '=', id).execute();
-    else {
-      await trx
-        .insertInto('verification_runs')
-        .values({ id, organisation_id: input.organisationId, cme_year: input.cmeYear, round: input.round, status: 'draft', created_by: input.by, created_at: input.at.toISOString(), submitted_at: null, forwarded_at: null })
-        .execute();
-    }
-    const rows = standings.map((p) => ({
-      run_id: id,
-      person_id: p.personId,
-      department_id: p.departmentId,
-      title: p.title,
-      rule_set_id: p.standing.ruleSetId,
-      class_i: p.standing.totals.classI,
-      class_ii: p.standing.totals.classII,
-      total: p.standing.totals.total,
-      compliant: p.standing.compliant ? 1 : 0,
-      basis: p.standing.basis,
-      explanation: explainStanding(p.standing, 'zh-CN'),
-    }));
-    for (let i = 0; i < rows.length; i += 50) await trx.insertInto('verification_results').values(rows.slice(i, i + 50)).execute();
-  });
-  return id;
+/** The run of a unit for a year and round, if there is one. */
+export function findRun(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound }) {
+  return db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
 }
 
-/** Moves runs one step up (draft → submitted by the unit, submitted → forwarded by the city). */
-export async function advanceRuns(db: DB, input: { runIds: readonly string[]; from: 'draft' | 'submitted'; at: Date }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    for (const runId of input.runIds) {
-      const res = await trx
-        .updateTable('verification_runs')
-        .set(input.from === 'draft' ? { status: 'submitted', submitted_at: input.at.toISOString() } : { status: 'forwarded', forwarded_at: input.at.toISOString() })
-        .where('id', '=', runId)
-        .where('status', '=', input.from)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) {
-        throw new UserFacingError('CONFLICT', input.from === 'draft' ? '只能上报未上报的审验' : '只能转报单位已上报的审验', input.from === 'draft' ? 'Only a verification not yet submitted can be submitted' : 'Only a verification the unit submitted can be forwarded');
-      }
-    }
-  });
+export async function addRun(db: DB, run: { id: string; organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<void> {
+  await db
+    .insertInto('verification_runs')
+    .values({ id: run.id, organisation_id: run.organisationId, cme_year: run.cmeYear, round: run.round, status: 'draft', created_by: run.by, created_at: run.at.toISOString(), submitted_at: null, forwarded_at: null })
+    .execute();
+}
+
+/** A run's results, replaced by the standings given (copied out of the ledger, with the reason in words). */
+export async function replaceResults(db: DB, runId: string, standings: readonly PersonStanding[]): Promise<void> {
+  await db.deleteFrom('verification_results').where('run_id', '=', runId).execute();
+  const rows = standings.map((p) => ({
+    run_id: runId,
+    person_id: p.personId,
+    department_id: p.departmentId,
+    title: p.title,
+    rule_set_id: p.standing.ruleSetId,
+    class_i: p.standing.totals.classI,
+    class_ii: p.standing.totals.classII,
+    total: p.standing.totals.total,
+    compliant: p.standing.compliant ? 1 : 0,
+    basis: p.standing.basis,
+    explanation: explainStanding(p.standing, 'zh-CN'),
+  }));
+  for (let i = 0; i < rows.length; i += 50) await db.insertInto('verification_results').values(rows.slice(i, i + 50)).execute();
+}
+
+/** Moves a run one step up (draft → submitted, submitted → forwarded); `false` when it was not at `from`. */
+export async function advanceRun(db: DB, runId: string, from: 'draft' | 'submitted', at: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('verification_runs')
+    .set(from === 'draft' ? { status: 'submitted', submitted_at: at.toISOString() } : { status: 'forwarded', forwarded_at: at.toISOString() })
+    .where('id', '=', runId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 export async function runResults(db: DB, runId: string) {
