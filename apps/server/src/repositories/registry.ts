@@ -358,3 +358,13 @@ export function getCredential(db: DB, credentialId: string) {
 export async function markCardLost(db: DB, credentialId: string, version: number, now: Date): Promise<void> {
   await db.updateTable('credentials').set({ status: 'lost', lost_at: now.toISOString(), version }).where('id', '=', credentialId).execute();
 }
+
+/** The person with this ID number (by its blind index), with their unit's name. */
+export function personByIdNumberIndex(db: DB, idNumberIndex: string) {
+  return db
+    .selectFrom('persons')
+    .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
+    .select(['persons.id', 'persons.name', 'persons.institution_id', 'organisations.name as institution'])
+    .where('persons.id_number_index', '=', idNumberIndex)
+    .executeTakeFirst();
+}
