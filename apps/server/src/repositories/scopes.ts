@@ -3,12 +3,11 @@
 // their unit when they have none. `null`: a record named does not exist.
 import { provinceCodeOfRegion } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
-
-const unitOfPerson = (row: { institution_id: string; department_id: string | null }) => row.department_id ?? row.institution_id;
+import { unitOf } from './registry.ts';
 
 /** The organisations of several records, or `null` unless every id named was found. */
 const allFound = (ids: readonly string[], rows: readonly { institution_id: string; department_id: string | null }[]) =>
-  rows.length === new Set(ids).size ? rows.map(unitOfPerson) : null;
+  rows.length === new Set(ids).size ? rows.map(unitOf) : null;
 
 export async function organisationOfDevice(db: DB, deviceId: string): Promise<string[] | null> {
   const row = await db.selectFrom('devices').select('institution_id').where('id', '=', deviceId).executeTakeFirst();
