@@ -1,18 +1,19 @@
 // Who may call what: one table, procedure × role, and one middleware that applies it to every
 // procedure before it runs. A procedure missing from the table cannot be called at all.
-import { sql } from 'kysely';
-import { provinceCodeOfRegion } from '@opencme/core';
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
-
-export const ROLES = [
-  'province-admin', // 省继教办
-  'city-admin', // 市州卫健委
-  'unit-admin', // 单位管理员（医教科）
-  'department-reviewer', // 科室审核
-  'staff', // 卫生技术人员 / 学员
-] as const;
-export type Role = (typeof ROLES)[number];
+import {
+  existingOrganisation,
+  organisationOfDevice,
+  organisationOfProject,
+  organisationOfSession,
+  organisationsOfPersonRecords,
+  organisationsOfPersons,
+  organisationsOfRuns,
+  provincesOfRegion,
+  unitOfDepartment,
+} from './repositories/scopes.ts';
+import { ROLES, type Role } from './role.ts';
 
 /**
  * The organisations a call acts on, read from its raw input; every one must lie within the
@@ -33,123 +34,41 @@ const user = (roles: readonly Role[], target?: Target): AccessRule => (target ? 
 
 const idField = <K extends string>(key: K) => z.object({ [key]: z.string() } as Record<K, z.ZodString>);
 
-const deviceOrg: Target = async (db, input) => {
-  const parsed = idField('deviceId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db.selectFrom('devices').select('institution_id').where('id', '=', parsed.data.deviceId).executeTakeFirst();
-  return row ? [row.institution_id] : null;
-};
+const byId =
+  (key: string, find: (db: DB, id: string) => Promise<string[] | null>): Target =>
+  async (db, input) => {
+    const parsed = idField(key).safeParse(input);
+    return parsed.success ? find(db, (parsed.data as Record<string, string>)[key]!) : null;
+  };
 
-const sessionOrg: Target = async (db, input) => {
-  const parsed = idField('sessionId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('projects', 'projects.id', 'sessions.project_id')
-    .select('projects.organiser_id')
-    .where('sessions.id', '=', parsed.data.sessionId)
-    .executeTakeFirst();
-  return row ? [row.organiser_id] : null;
-};
+/** Records named by `one` or by the list `many` (a bulk action): every one must be in scope. */
+const byIds =
+  (one: string | null, many: string, find: (db: DB, ids: string[]) => Promise<string[] | null>): Target =>
+  async (db, input) => {
+    const list = z.object({ [many]: z.array(z.string()).min(1) } as Record<string, z.ZodArray<z.ZodString>>);
+    const parsed = (one ? z.union([list, idField(one)]) : list).safeParse(input);
+    if (!parsed.success) return null;
+    const data = parsed.data as Record<string, string | string[]>;
+    return find(db, many in data ? (data[many] as string[]) : [data[one!] as string]);
+  };
 
-const personOrg: Target = async (db, input) => {
-  const parsed = idField('personId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db.selectFrom('persons').select(['institution_id', 'department_id']).where('id', '=', parsed.data.personId).executeTakeFirst();
-  return row ? [row.department_id ?? row.institution_id] : null;
-};
-
+const deviceOrg = byId('deviceId', organisationOfDevice);
+const sessionOrg = byId('sessionId', organisationOfSession);
+const personOrg = byId('personId', (db, id) => organisationsOfPersons(db, [id]));
 /** The organisation named by an input field itself (a unit, a department, a city). */
-const organisationField =
-  (key: string): Target =>
-  async (db, input) => {
-    const parsed = idField(key).safeParse(input);
-    if (!parsed.success) return null;
-    const row = await db.selectFrom('organisations').select('id').where('id', '=', parsed.data[key]!).executeTakeFirst();
-    return row ? [row.id] : null;
-  };
-
-/** Every person of a bulk action must be in scope. */
-const personsOrg: Target = async (db, input) => {
-  const parsed = z.object({ personIds: z.array(z.string()).min(1) }).safeParse(input);
-  if (!parsed.success) return null;
-  const rows = await db.selectFrom('persons').select(['institution_id', 'department_id']).where('id', 'in', parsed.data.personIds).execute();
-  return rows.length === new Set(parsed.data.personIds).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
-};
-
-const credentialOrg: Target = async (db, input) => {
-  const parsed = idField('credentialId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db
-    .selectFrom('credentials')
-    .innerJoin('persons', 'persons.id', 'credentials.person_id')
-    .select(['persons.institution_id', 'persons.department_id'])
-    .where('credentials.id', '=', parsed.data.credentialId)
-    .executeTakeFirst();
-  return row ? [row.department_id ?? row.institution_id] : null;
-};
-
-const departmentParent: Target = async (db, input) => {
-  const parsed = idField('departmentId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db.selectFrom('organisations').select('parent_id').where('id', '=', parsed.data.departmentId).where('kind', '=', 'department').executeTakeFirst();
-  return row?.parent_id ? [row.parent_id] : null;
-};
-const projectOrg: Target = async (db, input) => {
-  const parsed = idField('projectId').safeParse(input);
-  if (!parsed.success) return null;
-  const row = await db.selectFrom('projects').select('organiser_id').where('id', '=', parsed.data.projectId).executeTakeFirst();
-  return row ? [row.organiser_id] : null;
-};
-
+const organisationField = (key: string): Target => byId(key, existingOrganisation);
+const personsOrg = byIds(null, 'personIds', organisationsOfPersons);
+const credentialOrg = byId('credentialId', (db, id) => organisationsOfPersonRecords(db, 'credentials', [id]));
+const departmentParent = byId('departmentId', unitOfDepartment);
+const projectOrg = byId('projectId', organisationOfProject);
 /** The province whose division code the input's `region` names: its office owns that region's rule sets. */
-const regionOrg: Target = async (db, input) => {
-  const parsed = z.object({ region: z.string() }).safeParse(input);
-  if (!parsed.success) return null;
-  const provinces = await db.selectFrom('organisations').select(['id', 'region_code']).where('kind', '=', 'province').execute();
-  const found = provinces.filter((p) => provinceCodeOfRegion(p.region_code) === parsed.data.region).map((p) => p.id);
-  return found.length ? found : null;
-};
-
-/** A record that belongs to a person (a ledger entry, a proof): in scope where the person is. */
-const personRecordOrg =
-  (table: 'ledger_entries' | 'proofs', key: string): Target =>
-  async (db, input) => {
-    const parsed = idField(key).safeParse(input);
-    if (!parsed.success) return null;
-    const row = await db
-      .selectFrom(table)
-      .innerJoin('persons', 'persons.id', `${table}.person_id`)
-      .select(['persons.institution_id', 'persons.department_id'])
-      .where(`${table}.id`, '=', (parsed.data as Record<string, string>)[key]!)
-      .executeTakeFirst();
-    return row ? [row.department_id ?? row.institution_id] : null;
-  };
-const ledgerEntryOrg = personRecordOrg('ledger_entries', 'ledgerEntryId');
-const proofOrg = personRecordOrg('proofs', 'proofId');
-
+const regionOrg = byId('region', provincesOfRegion);
+const ledgerEntryOrg = byId('ledgerEntryId', (db, id) => organisationsOfPersonRecords(db, 'ledger_entries', [id]));
+const proofOrg = byId('proofId', (db, id) => organisationsOfPersonRecords(db, 'proofs', [id]));
 /** Claims named by `claimId` or `claimIds`: every claimant must lie within the caller's scope. */
-const claimsOrg: Target = async (db, input) => {
-  const parsed = z.union([z.object({ claimIds: z.array(z.string()).min(1) }), idField('claimId')]).safeParse(input);
-  if (!parsed.success) return null;
-  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [(parsed.data as { claimId: string }).claimId];
-  const rows = await db
-    .selectFrom('claims')
-    .innerJoin('persons', 'persons.id', 'claims.person_id')
-    .select(['persons.institution_id', 'persons.department_id'])
-    .where('claims.id', 'in', ids)
-    .execute();
-  return rows.length === new Set(ids).size ? rows.map((r) => r.department_id ?? r.institution_id) : null;
-};
-
+const claimsOrg = byIds('claimId', 'claimIds', (db, ids) => organisationsOfPersonRecords(db, 'claims', ids));
 /** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
-const runsOrg: Target = async (db, input) => {
-  const parsed = z.union([z.object({ runIds: z.array(z.string()).min(1) }), idField('runId')]).safeParse(input);
-  if (!parsed.success) return null;
-  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [(parsed.data as { runId: string }).runId];
-  const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', ids).execute();
-  return rows.length === new Set(ids).size ? rows.map((r) => r.organisation_id) : null;
-};
+const runsOrg = byIds('runId', 'runIds', organisationsOfRuns);
 
 const both =
   (...targets: Target[]): Target =>
@@ -258,15 +177,3 @@ export const ACCESS = {
 } as const satisfies Record<string, AccessRule>;
 
 export type ProcedurePath = keyof typeof ACCESS;
-
-/** Whether `organisationId` is `scopeRoot` or lies below it in the organisation tree. */
-export async function withinScope(db: DB, scopeRoot: string, organisationId: string): Promise<boolean> {
-  const row = await sql<{ found: number }>`
-    with recursive ancestors(id, parent_id) as (
-      select id, parent_id from organisations where id = ${organisationId}
-      union all
-      select o.id, o.parent_id from organisations o join ancestors a on o.id = a.parent_id
-    )
-    select 1 as found from ancestors where id = ${scopeRoot}`.execute(db);
-  return row.rows.length > 0;
-}

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { DB } from './db/connect.ts';
+import { savePhoto } from './repositories/photos.ts';
 import { sha256 } from './secrets.ts';
 
 /** The registry photo: a 1-inch portrait (一寸照), 358×441 px, under 100 KB (DOMAIN.md). */
@@ -12,11 +13,7 @@ export async function storePhoto(db: DB, jpeg: Buffer, now: Date): Promise<strin
   const hash = sha256(jpeg);
   const meta = await sharp(jpeg).metadata();
   const thumb = await sharp(jpeg).resize(THUMB.width, THUMB.height, { fit: 'cover' }).jpeg({ quality: 70 }).toBuffer();
-  await db
-    .insertInto('photos')
-    .values({ hash, width: meta.width, height: meta.height, jpeg, thumb_jpeg: thumb, created_at: now.toISOString() })
-    .onConflict((oc) => oc.column('hash').doNothing())
-    .execute();
+  await savePhoto(db, { hash, width: meta.width, height: meta.height, jpeg, thumb, now });
   return hash;
 }
 

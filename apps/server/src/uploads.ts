@@ -3,7 +3,7 @@
 import busboy from 'busboy';
 import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
-import type { Role } from './authz.ts';
+import type { Role } from './role.ts';
 import type { DB } from './db/connect.ts';
 import type { MessageParams } from './errors.ts';
 import { PHOTO } from './photos.ts';

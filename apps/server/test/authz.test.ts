@@ -3,11 +3,12 @@
 // either makes this test fail.
 import { DEFAULT_ATTENDANCE_RULES, newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS, ROLES, type Role } from '../src/authz.ts';
+import { ACCESS } from '../src/authz.ts';
+import { ROLES, type Role } from '../src/role.ts';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
 import { submitClaim } from '../src/services/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
-import { advanceRuns, runVerification } from '../src/repositories/verification.ts';
+import { advanceRuns, runVerification } from '../src/services/verification.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { appRouter } from '../src/router.ts';
@@ -173,7 +174,7 @@ beforeAll(async () => {
   const runA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
   const runB = await runVerification(db, { organisationId: hospitalB, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
   const draftA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'mid-year', by: issuer, at: now });
-  await advanceRuns(db, { runIds: [runA, runB], from: 'draft', at: now });
+  await advanceRuns(db, { runIds: [runA, runB], from: 'draft', by: { id: issuer, organisationId: hospitalA.id }, at: now });
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
   const newProject = { number: 'A-2', name: '新项目', level: 'unit', creditClass: 'II', credits: 1, venue: '会议室', startsOn: '2026-12-20', endsOn: '2026-12-20', mode: 'onsite', courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }] };

@@ -3,7 +3,7 @@
 // values from the global change counter so that kiosks can pull "changes since".
 import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 
 export interface OrganisationTable {
   id: string;

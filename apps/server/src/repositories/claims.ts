@@ -4,6 +4,7 @@
 import { newId, REVIEW_OFFICES, type ReviewOffice } from '@opencme/core';
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { z } from 'zod';
+import { inSubtree } from './organisations.ts';
 import type { DB } from '../db/connect.ts';
 import type { ClaimReviewTable, ClaimTable, EvidenceFileTable } from '../db/schema.ts';
 
@@ -161,7 +162,7 @@ export async function submittedClaimsWithin(db: DB, organisationId: string) {
     .where('claims.status', '=', 'submitted')
     .where((eb) =>
       eb.or([
-        eb('persons.institution_id', 'in', sql<string>`(with recursive subtree(id) as (select ${organisationId} union all select o.id from organisations o join subtree s on o.parent_id = s.id) select id from subtree)`),
+        eb('persons.institution_id', 'in', inSubtree(organisationId)),
         eb('persons.department_id', '=', organisationId),
       ]),
     )

@@ -135,3 +135,7 @@ export async function listDevices(db: DB, institutionId: string) {
     sessionIds: assignments.filter((a) => a.device_id === d.id).map((a) => a.session_id),
   }));
 }
+
+export function getDevice(db: DB, deviceId: string) {
+  return db.selectFrom('devices').select(['id', 'revoked_at']).where('id', '=', deviceId).executeTakeFirstOrThrow();
+}

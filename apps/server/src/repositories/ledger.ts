@@ -73,3 +73,21 @@ export async function reverseLedgerEntry(db: DB, input: { entryId: string; reaso
     .execute();
   return id;
 }
+
+/** A person's entries of a CME year in the order they were approved: what a standing is summed from. */
+export function entriesOfPerson(db: DB, personId: string, cmeYear: number) {
+  return db
+    .selectFrom('ledger_entries')
+    .select(['id', 'credit_class', 'level', 'credits', 'source_kind', 'source_label', 'reverses_id', 'approved_at'])
+    .where('person_id', '=', personId)
+    .where('cme_year', '=', cmeYear)
+    .orderBy('approved_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The CME years a person has entries in, latest first. */
+export async function yearsOfPerson(db: DB, personId: string, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('ledger_entries').select('cme_year').distinct().where('person_id', '=', personId).orderBy('cme_year', 'desc').limit(limit).execute();
+  return rows.map((r) => r.cme_year);
+}

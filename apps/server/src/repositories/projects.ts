@@ -3,6 +3,7 @@
 // workflow that moves a project along (declaration, review, report, credits) is services/projects.ts.
 import { newId, projectMayBeHeld, PROJECT_REVIEW_CHAINS } from '@opencme/core';
 import { sql } from 'kysely';
+import { inSubtree } from './organisations.ts';
 import type { DB } from '../db/connect.ts';
 import type { Insertable, Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
@@ -216,11 +217,7 @@ export async function listProjects(db: DB, scopeRoot: string) {
       'projects.report_late as reportLate',
       'org.name as organiser',
     ])
-    .where(
-      'projects.organiser_id',
-      'in',
-      sql<string>`(with recursive sub(id) as (select ${scopeRoot} union all select o.id from organisations o join sub on o.parent_id = sub.id) select id from sub)`,
-    )
+    .where('projects.organiser_id', 'in', inSubtree(scopeRoot))
     .orderBy('projects.starts_on', 'desc')
     .execute();
 }

@@ -164,7 +164,7 @@ export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, in
 }
 
 /** Revokes a proof (once); a verifier online then sees it as revoked. */
-export async function revokeProof(db: DB, input: { proofId: string; reason: string; by: string; at: Date }): Promise<void> {
+export async function markProofRevoked(db: DB, input: { proofId: string; reason: string; by: string; at: Date }): Promise<void> {
   const res = await db
     .updateTable('proofs')
     .set({ revoked_at: input.at.toISOString(), revoked_by: input.by, revoke_reason: input.reason })
@@ -175,6 +175,11 @@ export async function revokeProof(db: DB, input: { proofId: string; reason: stri
     const exists = await db.selectFrom('proofs').select('id').where('id', '=', input.proofId).executeTakeFirst();
     if (!exists) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-proof');
   }
+}
+
+/** The unit of the person a proof is for. */
+export async function institutionOfProof(db: DB, proofId: string): Promise<string> {
+  return (await db.selectFrom('proofs').innerJoin('persons', 'persons.id', 'proofs.person_id').select(['persons.institution_id']).where('proofs.id', '=', proofId).executeTakeFirstOrThrow()).institution_id;
 }
 
 /** What the public may learn of a proof by its id: whether it stands. Nothing personal. */

@@ -1,10 +1,10 @@
-import { chinaYear, formatCmeNumber, newId, provinceCodeOfRegion } from '@opencme/core';
+import { formatCmeNumber, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
-import type { CredentialTable } from '../db/schema.ts';
+import type { Insertable, Updateable } from 'kysely';
+import type { CredentialTable, PersonTable } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
-import { audit } from './audit.ts';
-import { enclosing } from './organisations.ts';
+import { provinceCodeOf } from './organisations.ts';
 import { jpegDataUrl } from '../photos.ts';
 
 /** Takes the next serial of a named counter, creating it at 1. */
@@ -21,8 +21,7 @@ async function nextSerial(db: DB, name: string): Promise<number> {
 
 /** Issues a new CME card number (继教卡号) for a person of this unit, in the year given. */
 export async function issueCmeNumber(db: DB, institutionId: string, year: number): Promise<string> {
-  const province = await enclosing(db, institutionId, 'province');
-  const provinceCode = provinceCodeOfRegion(province?.region_code) ?? '00';
+  const provinceCode = (await provinceCodeOf(db, institutionId)) ?? '00';
   return formatCmeNumber({ provinceCode, year, serial: await nextSerial(db, `cme-number:${provinceCode}:${year}`) });
 }
 
@@ -48,54 +47,26 @@ export async function addCredential(
   return id;
 }
 
-/**
- * Approves a pending registration: the person gets a CME card number, and their resident ID
- * card and card number become credentials that kiosks accept from their next roster pull.
- */
-export async function approveRegistration(db: DB, vault: IdNumberVault, personId: string, reviewer: string, now: Date) {
-  const person = await db.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
-  if (person.registration_status !== 'pending') return null;
-  const version = await nextVersion(db);
-  const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, chinaYear(now)));
-  await db
-    .updateTable('persons')
-    .set({ registration_status: 'approved', cme_number: cmeNumber, reviewed_at: now.toISOString(), reviewed_by: reviewer, reject_reason: null, version, updated_at: now.toISOString() })
-    .where('id', '=', personId)
-    .execute();
-  await addCredential(db, vault, { personId, kind: 'id-card', value: vault.decrypt(person.id_number_enc), version, now });
-  await addCredential(db, vault, { personId, kind: 'card-number', value: cmeNumber, version, now });
-  await audit(db, {
-    actor: { userId: reviewer },
-    action: 'registration.approve',
-    entity: 'person',
-    entityId: personId,
-    organisationId: person.department_id ?? person.institution_id,
-    before: { registrationStatus: 'pending' },
-    after: { registrationStatus: 'approved', cmeNumber },
-    at: now,
-  });
-  return cmeNumber;
+export function registrant(db: DB, personId: string) {
+  return db.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirstOrThrow();
 }
 
-export async function rejectRegistration(db: DB, personId: string, reason: string, reviewer: string, now: Date) {
-  const person = await db.selectFrom('persons').select(['registration_status', 'institution_id', 'department_id']).where('id', '=', personId).executeTakeFirstOrThrow();
-  if (person.registration_status !== 'pending') return false;
+/** The review's verdict on the person's record: approved with the card number, or rejected with the reason. */
+export async function recordReview(
+  db: DB,
+  personId: string,
+  verdict: { status: 'approved'; cmeNumber: string; version: number; reviewer: string; now: Date } | { status: 'rejected'; reason: string; reviewer: string; now: Date },
+): Promise<void> {
+  const reviewed = { reviewed_at: verdict.now.toISOString(), reviewed_by: verdict.reviewer, updated_at: verdict.now.toISOString() };
   await db
     .updateTable('persons')
-    .set({ registration_status: 'rejected', reviewed_at: now.toISOString(), reviewed_by: reviewer, reject_reason: reason, updated_at: now.toISOString() })
+    .set(
+      verdict.status === 'approved'
+        ? { registration_status: 'approved', cme_number: verdict.cmeNumber, reject_reason: null, version: verdict.version, ...reviewed }
+        : { registration_status: 'rejected', reject_reason: verdict.reason, ...reviewed },
+    )
     .where('id', '=', personId)
     .execute();
-  await audit(db, {
-    actor: { userId: reviewer },
-    action: 'registration.reject',
-    entity: 'person',
-    entityId: personId,
-    organisationId: person.department_id ?? person.institution_id,
-    before: { registrationStatus: 'pending' },
-    after: { registrationStatus: 'rejected', reason },
-    at: now,
-  });
-  return true;
 }
 
 /** Whose staff a list shows: one department, or whole units. */
@@ -301,3 +272,99 @@ export async function touchPerson(db: DB, personId: string, now: Date): Promise<
   return version;
 }
 
+
+/** What a person's record says of them as a registrant: asked when someone registers with their ID number. */
+export function registrantByIdNumberIndex(db: DB, idNumberIndex: string) {
+  return db
+    .selectFrom('persons')
+    .select(['id', 'registration_status', 'name', 'department_id', 'institution_id', 'title', 'reject_reason'])
+    .where('id_number_index', '=', idNumberIndex)
+    .executeTakeFirst();
+}
+
+/** The fields a registration writes, on a new person or on a rejected one submitted again. */
+export type RegistrationFields = Omit<Updateable<PersonTable>, 'id' | 'id_number_enc' | 'id_number_index' | 'id_number_masked' | 'cme_number' | 'created_at'>;
+
+/** A new person from a registration: the ID number sealed, no card number until approval. */
+export async function addRegistrant(db: DB, person: { id: string; sealed: ReturnType<IdNumberVault['seal']>; fields: RegistrationFields & Pick<Insertable<PersonTable>, 'name' | 'gender' | 'institution_id' | 'version' | 'updated_at'>; now: Date }): Promise<void> {
+  await db.insertInto('persons').values({ id: person.id, ...person.sealed, cme_number: null, created_at: person.now.toISOString(), ...person.fields }).execute();
+}
+
+export async function updateRegistrant(db: DB, personId: string, fields: RegistrationFields): Promise<void> {
+  await db.updateTable('persons').set(fields).where('id', '=', personId).execute();
+}
+
+/** A title the person holds (or is employed at) from a date, open-ended. */
+export async function addTitle(db: DB, title: { personId: string; kind: 'held' | 'employed'; title: string; fromDate: string; now: Date }): Promise<void> {
+  await db
+    .insertInto('title_history')
+    .values({ id: newId(), person_id: title.personId, kind: title.kind, title: title.title, from_date: title.fromDate, to_date: null, created_at: title.now.toISOString() })
+    .execute();
+}
+
+/** The title of a kind a person holds now (the one with no end date). */
+export function currentTitle(db: DB, personId: string, kind: 'held' | 'employed') {
+  return db.selectFrom('title_history').select(['id', 'title', 'from_date']).where('person_id', '=', personId).where('kind', '=', kind).where('to_date', 'is', null).executeTakeFirst();
+}
+
+export async function endTitle(db: DB, titleId: string, toDate: string): Promise<void> {
+  await db.updateTable('title_history').set({ to_date: toDate }).where('id', '=', titleId).execute();
+}
+
+/** The title lists show beside a person's name: the one they hold. */
+export async function setHeldTitle(db: DB, personId: string, title: string, now: Date): Promise<void> {
+  await db.updateTable('persons').set({ title, updated_at: now.toISOString() }).where('id', '=', personId).execute();
+}
+
+/** What the registrant's status link shows: their registration (not a duplicate's). */
+export function registrationByToken(db: DB, tokenHash: string) {
+  return db
+    .selectFrom('persons')
+    .innerJoin('organisations as unit', 'unit.id', 'persons.institution_id')
+    .select(['persons.name', 'persons.registration_status as status', 'persons.cme_number as cmeNumber', 'persons.reject_reason as rejectReason', 'persons.submitted_at as submittedAt', 'unit.name as unit'])
+    .where('persons.registration_token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Where a person works, for the scope of what is done to them: their department, or their unit when they have none. */
+export function unitOf(person: { institution_id: string; department_id: string | null }): string {
+  return person.department_id ?? person.institution_id;
+}
+
+const personQuery = (db: DB, personId: string) =>
+  db.selectFrom('persons').select(['id', 'institution_id', 'department_id', 'registration_status', 'title', 'id_number_enc']).where('id', '=', personId);
+
+export const findPerson = (db: DB, personId: string) => personQuery(db, personId).executeTakeFirst();
+/** The person, or an error when no such person exists. */
+export const getPerson = (db: DB, personId: string) => personQuery(db, personId).executeTakeFirstOrThrow();
+
+/** The person an IC card with this UID is bound to, if any. */
+export async function holderOfCard(db: DB, uid: string): Promise<string | null> {
+  const row = await db.selectFrom('credentials').select('person_id').where('kind', '=', 'ic-card').where('value', '=', uid).executeTakeFirst();
+  return row?.person_id ?? null;
+}
+
+/** A credential with its holder's unit. */
+export function getCredential(db: DB, credentialId: string) {
+  return db
+    .selectFrom('credentials')
+    .innerJoin('persons', 'persons.id', 'credentials.person_id')
+    .select(['credentials.person_id', 'credentials.kind', 'credentials.value', 'credentials.status', 'persons.institution_id', 'persons.department_id'])
+    .where('credentials.id', '=', credentialId)
+    .executeTakeFirstOrThrow();
+}
+
+/** A card reported lost (挂失): kiosks refuse it from the roster version given. */
+export async function markCardLost(db: DB, credentialId: string, version: number, now: Date): Promise<void> {
+  await db.updateTable('credentials').set({ status: 'lost', lost_at: now.toISOString(), version }).where('id', '=', credentialId).execute();
+}
+
+/** The person with this ID number (by its blind index), with their unit's name. */
+export function personByIdNumberIndex(db: DB, idNumberIndex: string) {
+  return db
+    .selectFrom('persons')
+    .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
+    .select(['persons.id', 'persons.name', 'persons.institution_id', 'organisations.name as institution'])
+    .where('persons.id_number_index', '=', idNumberIndex)
+    .executeTakeFirst();
+}

@@ -2,7 +2,7 @@
 // when reports are due, how attendance earns credit); a province that set nothing gets the defaults.
 import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
-import { enclosing } from './organisations.ts';
+import { provinceOf } from './organisations.ts';
 
 export interface ProvinceSettings {
   provinceId: string | null;
@@ -11,11 +11,6 @@ export interface ProvinceSettings {
   /** 执行情况上报期限: the execution report is due this many days after the end. */
   reportDays: number;
   attendanceRules: AttendanceRules;
-}
-
-/** The province an organisation lies in (itself, if it is one). */
-export async function provinceOf(db: DB, organisationId: string): Promise<string | null> {
-  return (await enclosing(db, organisationId, 'province'))?.id ?? null;
 }
 
 export async function settingsFor(db: DB, organisationId: string): Promise<ProvinceSettings> {

@@ -4,7 +4,6 @@ import {
   type CreditTotals,
   cmeYearOfDate,
   evaluateStanding,
-  provinceCodeOfRegion,
   type RuleSet,
   ruleSetSchema,
   type Standing,
@@ -14,18 +13,11 @@ import {
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
-import { enclosing } from './organisations.ts';
+import { inSubtree, provinceCodeOf, provinceCodesOf } from './organisations.ts';
 
 export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
   const rows = await db.selectFrom('rule_sets').select('definition').execute();
   return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
-}
-
-/** The province division code of each organisation given, from its province's stored region code. */
-export async function provinceCodesOf(db: DB, organisationIds: readonly string[]): Promise<Map<string, string | null>> {
-  const codes = new Map<string, string | null>();
-  for (const id of new Set(organisationIds)) codes.set(id, provinceCodeOfRegion((await enclosing(db, id, 'province'))?.region_code));
-  return codes;
 }
 
 /** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
@@ -39,7 +31,7 @@ const noRuleSet = (year: number) => new UserFacingError('PRECONDITION_FAILED', '
 
 /** The CME year a date falls in for people of an organisation (the rule set decides when a year starts). */
 export async function cmeYearForDate(db: DB, organisationId: string, date: string): Promise<number> {
-  const code = (await provinceCodesOf(db, [organisationId])).get(organisationId) ?? null;
+  const code = await provinceCodeOf(db, organisationId);
   const year = cmeYearOfDate(await loadRuleSets(db), code, date);
   if (year === null) throw noRuleSet(Number(date.slice(0, 4)));
   return year;
@@ -78,16 +70,10 @@ export async function standingsOf(db: DB, scope: { organisationId: string } | { 
   const persons =
     'organisationId' in scope
       ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
-        sql`select p.* from persons p where (p.institution_id in (select id from subtree) or p.department_id in (select id from subtree)) and p.registration_status = 'approved'`
+        sql`select p.* from persons p where (p.institution_id in ${inSubtree(scope.organisationId)} or p.department_id in ${inSubtree(scope.organisationId)}) and p.registration_status = 'approved'`
       : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
-  const root = 'organisationId' in scope ? scope.organisationId : '';
   const rows = await sql<TotalsRow>`
-    with recursive subtree(id) as (
-      select id from organisations where id = ${root}
-      union all
-      select o.id from organisations o join subtree s on o.parent_id = s.id
-    ),
-    scoped as (${persons}),
+    with scoped as (${persons}),
     sums as (
       select e.person_id,
         sum(case when e.credit_class = 'I' then e.credits else 0 end) as class_i,

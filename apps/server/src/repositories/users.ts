@@ -1,5 +1,5 @@
 import { newId } from '@opencme/core';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import { LIMITS, limitKey } from '../rate-limit.ts';
 import { hashPassword, NO_PASSWORD_HASH, newPairingCode, newToken, sha256, verifyPassword } from '../secrets.ts';
@@ -28,13 +28,17 @@ export async function createUser(
   return id;
 }
 
+export async function loginTaken(db: DB, login: string): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) !== undefined;
+}
+
 /**
  * `preferred` if no account has it, else `preferred` with a random suffix: an account someone
  * named so by hand keeps its login, and the answer tells nothing about any other login.
  */
 export async function unusedLogin(db: DB, preferred: string): Promise<string> {
   let login = preferred;
-  while (await db.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst()) login = `${preferred}-${newPairingCode().slice(0, 4)}`;
+  while (await loginTaken(db, login)) login = `${preferred}-${newPairingCode().slice(0, 4)}`;
   return login;
 }
 

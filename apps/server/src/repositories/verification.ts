@@ -1,11 +1,12 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { chinaDate, chinaDayStart, explainStanding, newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { chinaDate, chinaDayStart, explainStanding, titleLevelOf, type VerificationRound } from '@opencme/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import { inSubtree } from './organisations.ts';
 import { type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
@@ -16,56 +17,46 @@ function countsForRate(title: string | null): boolean {
   return level !== null && level !== 'junior';
 }
 
-export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
-  const unit = await db.selectFrom('organisations').select('kind').where('id', '=', input.organisationId).executeTakeFirst();
-  if (unit?.kind !== 'institution') throw new UserFacingError('BAD_REQUEST', 'verification.verification-run-institution');
-  const existing = await db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
-  if (existing && existing.status !== 'draft') {
-    throw new UserFacingError('CONFLICT', 'verification.verification-submitted-results-frozen');
-  }
-  const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) => takesPartInRound(input.round, titleLevelOf(p.title)));
-  const id = existing?.id ?? newId();
-  await db.transaction().execute(async (trx) => {
-    if (existing) await trx.deleteFrom('verification_results').where('run_id', '=', id).execute();
-    else {
-      await trx
-        .insertInto('verification_runs')
-        .values({ id, organisation_id: input.organisationId, cme_year: input.cmeYear, round: input.round, status: 'draft', created_by: input.by, created_at: input.at.toISOString(), submitted_at: null, forwarded_at: null })
-        .execute();
-    }
-    const rows = standings.map((p) => ({
-      run_id: id,
-      person_id: p.personId,
-      department_id: p.departmentId,
-      title: p.title,
-      rule_set_id: p.standing.ruleSetId,
-      class_i: p.standing.totals.classI,
-      class_ii: p.standing.totals.classII,
-      total: p.standing.totals.total,
-      compliant: p.standing.compliant ? 1 : 0,
-      basis: p.standing.basis,
-      explanation: explainStanding(p.standing, 'zh-CN'),
-    }));
-    for (let i = 0; i < rows.length; i += 50) await trx.insertInto('verification_results').values(rows.slice(i, i + 50)).execute();
-  });
-  return id;
+/** The run of a unit for a year and round, if there is one. */
+export function findRun(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound }) {
+  return db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
 }
 
-/** Moves runs one step up (draft → submitted by the unit, submitted → forwarded by the city). */
-export async function advanceRuns(db: DB, input: { runIds: readonly string[]; from: 'draft' | 'submitted'; at: Date }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    for (const runId of input.runIds) {
-      const res = await trx
-        .updateTable('verification_runs')
-        .set(input.from === 'draft' ? { status: 'submitted', submitted_at: input.at.toISOString() } : { status: 'forwarded', forwarded_at: input.at.toISOString() })
-        .where('id', '=', runId)
-        .where('status', '=', input.from)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) {
-        throw new UserFacingError('CONFLICT', input.from === 'draft' ? 'verification.submit-only-draft' : 'verification.forward-only-submitted');
-      }
-    }
-  });
+export async function addRun(db: DB, run: { id: string; organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<void> {
+  await db
+    .insertInto('verification_runs')
+    .values({ id: run.id, organisation_id: run.organisationId, cme_year: run.cmeYear, round: run.round, status: 'draft', created_by: run.by, created_at: run.at.toISOString(), submitted_at: null, forwarded_at: null })
+    .execute();
+}
+
+/** A run's results, replaced by the standings given (copied out of the ledger, with the reason in words). */
+export async function replaceResults(db: DB, runId: string, standings: readonly PersonStanding[]): Promise<void> {
+  await db.deleteFrom('verification_results').where('run_id', '=', runId).execute();
+  const rows = standings.map((p) => ({
+    run_id: runId,
+    person_id: p.personId,
+    department_id: p.departmentId,
+    title: p.title,
+    rule_set_id: p.standing.ruleSetId,
+    class_i: p.standing.totals.classI,
+    class_ii: p.standing.totals.classII,
+    total: p.standing.totals.total,
+    compliant: p.standing.compliant ? 1 : 0,
+    basis: p.standing.basis,
+    explanation: explainStanding(p.standing, 'zh-CN'),
+  }));
+  for (let i = 0; i < rows.length; i += 50) await db.insertInto('verification_results').values(rows.slice(i, i + 50)).execute();
+}
+
+/** Moves a run one step up (draft → submitted, submitted → forwarded); `false` when it was not at `from`. */
+export async function advanceRun(db: DB, runId: string, from: 'draft' | 'submitted', at: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('verification_runs')
+    .set(from === 'draft' ? { status: 'submitted', submitted_at: at.toISOString() } : { status: 'forwarded', forwarded_at: at.toISOString() })
+    .where('id', '=', runId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 export async function runResults(db: DB, runId: string) {
@@ -86,17 +77,12 @@ export async function runResults(db: DB, runId: string) {
 /** The runs of every unit in an organisation's subtree for a year, with their counts. */
 export async function runsWithin(db: DB, input: { organisationId: string; cmeYear: number }) {
   const rows = await sql<{ id: string; organisation: string; round: string; status: string; submitted_at: string | null; forwarded_at: string | null; people: number; compliant: number }>`
-    with recursive subtree(id) as (
-      select id from organisations where id = ${input.organisationId}
-      union all
-      select o.id from organisations o join subtree s on o.parent_id = s.id
-    )
     select r.id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at,
       count(v.person_id) as people, coalesce(sum(v.compliant), 0) as compliant
     from verification_runs r
     join organisations o on o.id = r.organisation_id
     left join verification_results v on v.run_id = r.id
-    where r.cme_year = ${input.cmeYear} and r.organisation_id in (select id from subtree)
+    where r.cme_year = ${input.cmeYear} and r.organisation_id in ${inSubtree(input.organisationId)}
     group by r.id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at
     order by o.name, r.round`.execute(db);
   return rows.rows.map((r) => ({ ...r, people: Number(r.people), compliant: Number(r.compliant) }));

@@ -1,12 +1,12 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
-import { ROLES, type Role } from '../authz.ts';
+import { ROLES } from '../role.ts';
 import { UserFacingError } from '../errors.ts';
-import { audit } from '../repositories/audit.ts';
-import { changePassword, createUser, endSession, startSession } from '../repositories/users.ts';
+import { changePassword, endSession, startSession } from '../repositories/users.ts';
 import { addressKey, LIMITS, tooMany } from '../rate-limit.ts';
-import { DEMO_PASSWORD, newPairingCode } from '../secrets.ts';
+import { DEMO_PASSWORD } from '../secrets.ts';
+import { createAccount } from '../services/accounts.ts';
 import { publicProcedure, SESSION_COOKIE, userProcedure } from '../trpc.ts';
 
 /** A password an account chooses: long enough, and never the demo's published one. */
@@ -15,9 +15,6 @@ export const PASSWORD = z
   .min(10, 'auth.password-too-short')
   .max(128)
   .refine((p) => p !== DEMO_PASSWORD, 'auth.password-is-demo');
-
-/** The rank of a role: an account may create accounts of its own rank or below only. */
-const RANK: Record<Role, number> = { 'province-admin': 5, 'city-admin': 4, 'unit-admin': 3, 'department-reviewer': 2, staff: 1 };
 
 export const authRouter = {
   login: publicProcedure
@@ -67,15 +64,5 @@ export const authRouter = {
         displayName: z.string().trim().min(2).max(30),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      if (RANK[input.role] > RANK[ctx.user.role]) throw new UserFacingError('FORBIDDEN', 'auth.cannot-create-account-above-own');
-      if (await ctx.db.selectFrom('users').select('id').where('login', '=', input.login).executeTakeFirst()) {
-        throw new UserFacingError('CONFLICT', 'auth.login-taken');
-      }
-      const initialPassword = `${newPairingCode()}-${newPairingCode()}`;
-      const now = ctx.now();
-      const id = await createUser(ctx.db, { ...input, password: initialPassword, now, mustChangePassword: true });
-      await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'account.create', entity: 'user', entityId: id, organisationId: input.organisationId, after: { login: input.login, role: input.role }, at: now });
-      return { id, initialPassword };
-    }),
+    .mutation(({ ctx, input }) => createAccount(ctx.db, input, ctx.user, ctx.now())),
 } satisfies TRPCRouterRecord;

@@ -1,8 +1,8 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
-import { assignSession, claimPairingCode, createDevice, issuePairingCode, listDevices, revokeDevice } from '../repositories/devices.ts';
-import { sessionMayBeHeld } from '../repositories/projects.ts';
+import { claimPairingCode, createDevice, listDevices, revokeDevice } from '../repositories/devices.ts';
+import { assignKiosk, pairAgain } from '../services/devices.ts';
 import { userProcedure, publicProcedure } from '../trpc.ts';
 
 /** Kiosks (刷卡设备) of the admin's unit: create, pair, assign to sessions, revoke. */
@@ -14,11 +14,7 @@ export const devicesRouter = {
     .mutation(({ ctx, input }) => createDevice(ctx.db, { name: input.name, institutionId: ctx.user.organisationId, now: ctx.now() })),
 
   /** A new pairing code, e.g. when a tablet is replaced; the old token stops working. */
-  repair: userProcedure.input(z.object({ deviceId: z.string() })).mutation(async ({ ctx, input }) => {
-    const device = await ctx.db.selectFrom('devices').select(['id', 'revoked_at']).where('id', '=', input.deviceId).executeTakeFirstOrThrow();
-    if (device.revoked_at) throw new UserFacingError('BAD_REQUEST', 'devices.device-revoked');
-    return { pairingCode: await issuePairingCode(ctx.db, device.id, ctx.now()) };
-  }),
+  repair: userProcedure.input(z.object({ deviceId: z.string() })).mutation(({ ctx, input }) => pairAgain(ctx.db, input.deviceId, ctx.now())),
 
   revoke: userProcedure.input(z.object({ deviceId: z.string() })).mutation(async ({ ctx, input }) => {
     await revokeDevice(ctx.db, input.deviceId, ctx.now());
@@ -28,11 +24,7 @@ export const devicesRouter = {
   assignSession: userProcedure
     .input(z.object({ deviceId: z.string(), sessionId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      // Only approved projects are held, so only their sessions get kiosks.
-      if (!(await sessionMayBeHeld(ctx.db, input.sessionId))) {
-        throw new UserFacingError('BAD_REQUEST', 'devices.project-not-approved-yet-no');
-      }
-      await assignSession(ctx.db, input.deviceId, input.sessionId, ctx.now());
+      await assignKiosk(ctx.db, input, ctx.now());
       return { ok: true };
     }),
 

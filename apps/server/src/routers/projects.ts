@@ -39,7 +39,7 @@ const ProjectInput = z.object({
   courses: z.array(z.object({ name: z.string().trim().min(1).max(100), startsAt: instant, endsAt: instant, credits: z.number().positive().max(100) })).min(1).max(50),
 });
 
-const actor = (ctx: { user: { id: string; role: import('../authz.ts').Role } }) => ({ userId: ctx.user.id, role: ctx.user.role });
+const actor = (ctx: { user: { id: string; role: import('../role.ts').Role } }) => ({ userId: ctx.user.id, role: ctx.user.role });
 
 /** CME projects: declaration, review, execution report, assessment, credits. */
 export const projectsRouter = {

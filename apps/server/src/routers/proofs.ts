@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
 import { renderProofsPdf } from '../proof-pdf.ts';
 import { audit } from '../repositories/audit.ts';
-import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proofStatus, revokeProof, staffToPrint } from '../repositories/proofs.ts';
+import { getOrganisation } from '../repositories/organisations.ts';
+import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proofStatus, staffToPrint } from '../repositories/proofs.ts';
 import { saveSeal, sealOf, sealsOf } from '../repositories/seals.ts';
 import { takeUploads } from '../repositories/uploads.ts';
+import { revokeProof } from '../services/proofs.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
@@ -57,7 +59,7 @@ export const proofsRouter = {
     if (persons.length === 0) throw new UserFacingError('NOT_FOUND', 'proofs.nobody-works');
     if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', 'proofs.most-people-once-print-department', { maxBatch: MAX_BATCH });
     const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons, fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
-    const org = await ctx.db.selectFrom('organisations').select('name').where('id', '=', input.organisationId).executeTakeFirstOrThrow();
+    const org = await getOrganisation(ctx.db, input.organisationId);
     return render(ctx, documents, `学分证明-${org.name}-${input.fromYear}.pdf`);
   }),
 
@@ -92,8 +94,6 @@ export const proofsRouter = {
 
   revoke: userProcedure.input(z.object({ proofId: z.string(), reason: z.string().trim().min(2).max(200) })).mutation(async ({ ctx, input }) => {
     await revokeProof(ctx.db, { proofId: input.proofId, reason: input.reason, by: ctx.user.id, at: ctx.now() });
-    const proof = await ctx.db.selectFrom('proofs').innerJoin('persons', 'persons.id', 'proofs.person_id').select(['persons.institution_id']).where('proofs.id', '=', input.proofId).executeTakeFirstOrThrow();
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'proof.revoke', entity: 'proof', entityId: input.proofId, organisationId: proof.institution_id, after: { reason: input.reason }, at: ctx.now() });
     return { ok: true };
   }),
 

@@ -3,14 +3,15 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../repositories/audit.ts';
 import { copyRuleSet } from '../repositories/rule-sets.ts';
-import { loadRuleSets, provinceCodesOf } from '../repositories/standing.ts';
+import { provinceCodeOf } from '../repositories/organisations.ts';
+import { loadRuleSets } from '../repositories/standing.ts';
 import { userProcedure } from '../trpc.ts';
 
 export const ruleSetsRouter = {
   /** Every version, newest first (rules are public knowledge within the system), and the caller's own region. */
   list: userProcedure.query(async ({ ctx }) => ({
     ruleSets: (await loadRuleSets(ctx.db)).sort((a, b) => b.fromYear - a.fromYear || a.id.localeCompare(b.id)),
-    ownRegion: (await provinceCodesOf(ctx.db, [ctx.user.organisationId])).get(ctx.user.organisationId) ?? null,
+    ownRegion: await provinceCodeOf(ctx.db, ctx.user.organisationId),
   })),
 
   /** A province office copies a rule set (its own or the national one) and edits it for a new year. */

@@ -1,14 +1,13 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { audit } from '../repositories/audit.ts';
-import { advanceRuns, complianceByDepartment, compliancePeople, complianceTrend, complianceWorkbook, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
+import { complianceByDepartment, complianceTrend, forecast, runResults, runsWithin } from '../repositories/verification.ts';
+import { advanceRuns, compliancePage, exportCompliance, runVerification } from '../services/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
 const scope = z.object({ organisationId: z.string(), cmeYear });
 /** The department (within the scope) and the result to list; both optional. */
 const filter = scope.extend({ departmentId: z.string().nullish(), compliant: z.boolean().nullish() });
-const PAGE_SIZE = 50;
 
 export const verificationRouter = {
   /** Runs (or re-runs, while still a draft) a unit's verification for a year and round. */
@@ -21,17 +20,13 @@ export const verificationRouter = {
 
   /** The unit submits its run to the city: from now on its results are frozen. */
   submit: userProcedure.input(z.object({ runId: z.string() })).mutation(async ({ ctx, input }) => {
-    await advanceRuns(ctx.db, { runIds: [input.runId], from: 'draft', at: ctx.now() });
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.submit', entity: 'verification_run', entityId: input.runId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    await advanceRuns(ctx.db, { runIds: [input.runId], from: 'draft', by: ctx.user, at: ctx.now() });
     return { ok: true };
   }),
 
   /** The city forwards its units' submitted runs to the province. */
   forward: userProcedure.input(z.object({ runIds: z.array(z.string()).min(1).max(1000) })).mutation(async ({ ctx, input }) => {
-    await advanceRuns(ctx.db, { runIds: input.runIds, from: 'submitted', at: ctx.now() });
-    for (const runId of input.runIds) {
-      await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.forward', entity: 'verification_run', entityId: runId, organisationId: ctx.user.organisationId, at: ctx.now() });
-    }
+    await advanceRuns(ctx.db, { runIds: input.runIds, from: 'submitted', by: ctx.user, at: ctx.now() });
     return { ok: true };
   }),
 
@@ -45,20 +40,10 @@ export const verificationRouter = {
   trend: userProcedure.input(scope).query(({ ctx, input }) => complianceTrend(ctx.db, { ...input, now: ctx.now() })),
 
   /** One page of the unit's staff with their standing, filtered by department and result. */
-  people: userProcedure.input(filter.extend({ page: z.number().int().min(1).max(10_000) })).query(async ({ ctx, input }) => {
-    const all = await compliancePeople(ctx.db, input);
-    const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
-    const page = Math.min(input.page, pages);
-    return { total: all.length, page, pages, rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) };
-  }),
+  people: userProcedure.input(filter.extend({ page: z.number().int().min(1).max(10_000) })).query(({ ctx, input }) => compliancePage(ctx.db, input)),
 
   /** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
-  export: userProcedure.input(filter).mutation(async ({ ctx, input }) => {
-    const people = await compliancePeople(ctx.db, input);
-    const bytes = await complianceWorkbook(people, input.cmeYear);
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: ctx.now() });
-    return { fileName: `达标情况-${input.cmeYear}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
-  }),
+  export: userProcedure.input(filter).mutation(({ ctx, input }) => exportCompliance(ctx.db, input, ctx.user.id, ctx.now())),
 
   /** Who is at risk this year and what each still needs. */
   forecast: userProcedure.input(scope).query(({ ctx, input }) => forecast(ctx.db, input)),

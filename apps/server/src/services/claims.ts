@@ -5,7 +5,7 @@
 // in its place.
 import { createHash } from 'node:crypto';
 import { approvalsBelow, CLAIM_ACTIVITIES, chinaDate, type ClaimDraft, decide, newId, reasonRequired, waitsFor } from '@opencme/core';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { EvidenceFileTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';

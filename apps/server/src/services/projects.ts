@@ -19,7 +19,7 @@ import {
   reportIsLate,
   reviewState,
 } from '@opencme/core';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
 import type { ProjectStatus } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';

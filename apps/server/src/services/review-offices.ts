@@ -1,7 +1,7 @@
 // Which office of the review chain (core's review-chain.ts) an account decides for: its role
 // says. A role outside this table reviews nothing.
 import type { ReviewOffice } from '@opencme/core';
-import type { Role } from '../authz.ts';
+import type { Role } from '../role.ts';
 
 const OFFICE_OF_ROLE: Partial<Record<Role, ReviewOffice>> = {
   'department-reviewer': 'department',

@@ -1,0 +1,61 @@
+// Annual verification (年度审验) and compliance (达标率): running a unit's verification, passing it
+// up the chain (unit → city → province), and the audited export of who is compliant.
+import { newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
+import type { DB } from '../db/connect.ts';
+import { UserFacingError } from '../errors.ts';
+import { audit } from '../repositories/audit.ts';
+import { kindOf } from '../repositories/organisations.ts';
+import { standingsOf } from '../repositories/standing.ts';
+import { addRun, advanceRun, compliancePeople, complianceWorkbook, findRun, replaceResults } from '../repositories/verification.ts';
+
+const PAGE_SIZE = 50;
+
+type Filter = Parameters<typeof compliancePeople>[1];
+
+/** Runs (or re-runs, while still a draft) a unit's verification for a year and round; answers the run's id. */
+export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
+  if ((await kindOf(db, input.organisationId)) !== 'institution') throw new UserFacingError('BAD_REQUEST', 'verification.verification-run-institution');
+  const existing = await findRun(db, input);
+  if (existing && existing.status !== 'draft') {
+    throw new UserFacingError('CONFLICT', 'verification.verification-submitted-results-frozen');
+  }
+  const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) => takesPartInRound(input.round, titleLevelOf(p.title)));
+  const id = existing?.id ?? newId();
+  await db.transaction().execute(async (trx) => {
+    if (!existing) await addRun(trx, { id, ...input });
+    await replaceResults(trx, id, standings);
+  });
+  return id;
+}
+
+/**
+ * Moves runs one step up, all or none: the unit submits its run to the city (from `draft`; from
+ * then on its results are frozen), the city forwards its units' runs to the province (from `submitted`).
+ */
+export async function advanceRuns(db: DB, input: { runIds: readonly string[]; from: 'draft' | 'submitted'; by: { id: string; organisationId: string }; at: Date }): Promise<void> {
+  const action = input.from === 'draft' ? 'verification.submit' : 'verification.forward';
+  await db.transaction().execute(async (trx) => {
+    for (const runId of input.runIds) {
+      if (!(await advanceRun(trx, runId, input.from, input.at))) {
+        throw new UserFacingError('CONFLICT', input.from === 'draft' ? 'verification.submit-only-draft' : 'verification.forward-only-submitted');
+      }
+      await audit(trx, { actor: { userId: input.by.id }, action, entity: 'verification_run', entityId: runId, organisationId: input.by.organisationId, at: input.at });
+    }
+  });
+}
+
+/** One page of the unit's staff with their standing, filtered by department and result. */
+export async function compliancePage(db: DB, input: Filter & { page: number }) {
+  const all = await compliancePeople(db, input);
+  const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
+  const page = Math.min(input.page, pages);
+  return { total: all.length, page, pages, rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) };
+}
+
+/** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
+export async function exportCompliance(db: DB, input: Filter, by: string, now: Date) {
+  const people = await compliancePeople(db, input);
+  const bytes = await complianceWorkbook(people, input.cmeYear);
+  await audit(db, { actor: { userId: by }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: now });
+  return { fileName: `达标情况-${input.cmeYear}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
+}
