@@ -5,6 +5,7 @@ import { parseCookie } from 'cookie';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DialectName } from './db/migrations.ts';
+import { downloadRoutes } from './downloads.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
@@ -81,6 +82,7 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
+  app.use(downloadRoutes({ db, now, vault, printJobs }));
 
   app.use(
     '/trpc',

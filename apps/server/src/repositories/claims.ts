@@ -263,3 +263,17 @@ export async function reviewQueue(db: DB, reviewer: { role: Role; organisationId
     .execute();
   return viewClaims(db, rows.filter((r) => chainOf(r)[r.stage] === stage));
 }
+
+/** One evidence file of a claim, with whose claim it is; null when the claim has no such file. */
+export async function evidenceFile(db: DB, claimId: string, hash: string) {
+  return (
+    (await db
+      .selectFrom('claim_evidence')
+      .innerJoin('evidence_files', 'evidence_files.hash', 'claim_evidence.evidence_hash')
+      .innerJoin('claims', 'claims.id', 'claim_evidence.claim_id')
+      .select(['claim_evidence.file_name as fileName', 'evidence_files.mime', 'evidence_files.bytes', 'claims.person_id as personId'])
+      .where('claim_evidence.claim_id', '=', claimId)
+      .where('claim_evidence.evidence_hash', '=', hash)
+      .executeTakeFirst()) ?? null
+  );
+}

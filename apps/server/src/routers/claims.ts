@@ -2,7 +2,7 @@ import { chinaDate, claimDraftSchema } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UserFacingError } from '../errors.ts';
-import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
+import { audit } from '../repositories/audit.ts';
 import { claimsOfPerson, personOfUser, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../repositories/claims.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { cmeYearForDate, standingOfPerson } from '../repositories/standing.ts';
@@ -54,20 +54,4 @@ export const claimsRouter = {
       }
       return result;
     }),
-
-  /** One evidence file of a claim, for its reviewers. */
-  evidence: userProcedure.input(z.object({ claimId: z.string(), hash: z.string() })).query(async ({ ctx, input }) => {
-    const file = await ctx.db
-      .selectFrom('claim_evidence')
-      .innerJoin('evidence_files', 'evidence_files.hash', 'claim_evidence.evidence_hash')
-      .innerJoin('claims', 'claims.id', 'claim_evidence.claim_id')
-      .select(['claim_evidence.file_name', 'evidence_files.mime', 'evidence_files.bytes', 'claims.person_id'])
-      .where('claim_evidence.claim_id', '=', input.claimId)
-      .where('claim_evidence.evidence_hash', '=', input.hash)
-      .executeTakeFirst();
-    if (!file) throw new UserFacingError('NOT_FOUND', '没有这个证明材料', 'No such evidence file');
-    // Evidence shows personal documents in full: every view is logged, under the claimant's unit.
-    await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: ctx.now() });
-    return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
-  }),
 } satisfies TRPCRouterRecord;

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../repositories/audit.ts';
-import { advanceRuns, complianceByDepartment, compliancePeople, complianceTrend, complianceWorkbook, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
+import { advanceRuns, complianceByDepartment, compliancePeople, complianceTrend, forecast, runResults, runsWithin, runVerification } from '../repositories/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
@@ -50,14 +50,6 @@ export const verificationRouter = {
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     const page = Math.min(input.page, pages);
     return { total: all.length, page, pages, rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) };
-  }),
-
-  /** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
-  export: userProcedure.input(filter).mutation(async ({ ctx, input }) => {
-    const people = await compliancePeople(ctx.db, input);
-    const bytes = await complianceWorkbook(people, input.cmeYear);
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: ctx.now() });
-    return { fileName: `达标情况-${input.cmeYear}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
   }),
 
   /** Who is at risk this year and what each still needs. */
