@@ -247,6 +247,9 @@ export const ACCESS = {
   'files.claimEvidence': user(CLAIM_REVIEWERS, claimsOrg),
   'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'files.unitSeal': user(PROOF_OFFICES),
+  'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
+  // Whoever may print fetches their own jobs only (the job knows its owner).
+  'files.printJob': user([...PROOF_OFFICES, 'staff']),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'units.cities': PUBLIC,

@@ -10,6 +10,7 @@ import type { ACCESS } from './authz.ts';
 import type { DB } from './db/connect.ts';
 import { UserFacingError } from './errors.ts';
 import type { IdNumberVault } from './pii.ts';
+import { photoOf } from './photos.ts';
 import type { PrintJobs } from './print-jobs.ts';
 import { auditPersonalDataOf, audit, viewerOf } from './repositories/audit.ts';
 import { evidenceFile } from './repositories/claims.ts';
@@ -33,13 +34,22 @@ interface DownloadContext {
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * The reply's headers before its first byte: the type; the file's name, Chinese kept (Express
- * writes an ASCII fallback and the RFC 5987 `filename*=UTF-8''…`); personal data never kept in a
- * cache; and no guessing of the type from the bytes.
+ * Content-Disposition with the file's name as the user's disk should keep it: Chinese in RFC 5987's
+ * `filename*=UTF-8''…` (every browser reads it), and a plain ASCII stand-in for anything older.
  */
-function fileHeaders(res: Response, file: { type: string; name: string; personal: boolean }): void {
-  res.attachment(file.name);
+function disposition(kind: 'attachment' | 'inline', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * The reply's headers before its first byte: the type; the name; personal data never kept in a
+ * cache; and no guessing of the type from the bytes. A portrait is shown in the page, the rest saved.
+ */
+function fileHeaders(res: Response, file: { type: string; name: string; personal: boolean; inline?: true }): void {
   res.setHeader('Content-Type', file.type);
+  res.setHeader('Content-Disposition', disposition(file.inline ? 'inline' : 'attachment', file.name));
   res.setHeader('Cache-Control', file.personal ? 'no-store' : 'private, no-cache');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
@@ -100,8 +110,37 @@ export const DOWNLOADS = {
     async send(ctx, _input, res) {
       const seal = await sealOf(ctx.db, ctx.user.organisationId);
       if (!seal) throw new UserFacingError('NOT_FOUND', '本单位尚未上传印章', 'Your unit has not uploaded a seal');
-      fileHeaders(res, { type: 'image/png', name: '印章.png', personal: false });
+      fileHeaders(res, { type: 'image/png', name: '印章.png', personal: false, inline: true });
       res.end(Buffer.from(seal.png));
+    },
+  }),
+
+  /**
+   * A person's portrait, for those who may see the person: full size (the detail, the card
+   * sheet), audited per view like the detail; or the review queue's thumbnail, which is not.
+   */
+  'files.personPhoto': download({
+    route: '/api/files/persons/:personId/photo',
+    input: z.object({ personId: z.string(), size: z.enum(['full', 'thumb']).default('full') }),
+    async send(ctx, input, res) {
+      const jpeg = await photoOf(ctx.db, input.personId, input.size);
+      if (!jpeg) throw new UserFacingError('NOT_FOUND', '此人没有照片', 'This person has no photo');
+      if (input.size === 'full') await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view-photo', personIds: [input.personId], at: ctx.now() });
+      fileHeaders(res, { type: 'image/jpeg', name: `照片-${input.personId}.jpg`, personal: true, inline: true });
+      res.end(Buffer.from(jpeg));
+    },
+  }),
+
+  /** A finished print job's PDF (学分证明), for the account that started it only. */
+  'files.printJob': download({
+    route: '/api/files/print/:jobId',
+    input: z.object({ jobId: z.string() }),
+    async send(ctx, input, res) {
+      // Someone else's job is as good as none.
+      const job = ctx.printJobs.get(input.jobId, ctx.user.id);
+      if (!job?.pdf) throw new UserFacingError('NOT_FOUND', '打印任务不存在或尚未完成', 'No such print job, or it is not finished');
+      fileHeaders(res, { type: 'application/pdf', name: job.fileName, personal: true });
+      res.end(job.pdf);
     },
   }),
 } satisfies Partial<Record<keyof typeof ACCESS, { route: string }>>;

@@ -72,7 +72,7 @@ export const proofsRouter = {
     const job = ctx.printJobs.get(input.jobId, ctx.user.id);
     if (!job) throw new UserFacingError('NOT_FOUND', '打印任务不存在或已过期', 'No such print job, or it expired');
     if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', `打印失败：${job.error}`, `Printing failed: ${job.error}`);
-    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/print/${input.jobId}` : null };
+    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/files/print/${input.jobId}` : null };
   }),
 
   /** Whether the caller's unit has a seal, and since when; the image itself is GET /api/files/unit-seal. */

@@ -26,7 +26,9 @@ let hospitalId: string;
 let sessionId: string;
 let attendees: string[];
 let evidence: { claimId: string; hash: string; bytes: Buffer };
-let routes: Record<'roster' | 'evidence' | 'compliance' | 'seal', string>;
+let routes: Record<'roster' | 'evidence' | 'compliance' | 'seal' | 'print' | 'photo', string>;
+/** A person of the hospital with a portrait. */
+let pictured: string;
 
 beforeAll(async () => {
   server = await startServer();
@@ -62,11 +64,14 @@ beforeAll(async () => {
   const [seal] = await server.upload('seal', [{ name: '公章.png', bytes: await sharp({ create: { width: 30, height: 30, channels: 4, background: '#d00' } }).png().toBuffer(), type: 'image/png' }], adminCookie);
   await server.client({ cookie: adminCookie }).proofs.setSeal.mutate({ fileId: seal! });
 
+  pictured = (await db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('photo_hash', 'is not', null).executeTakeFirstOrThrow()).id;
   routes = {
     roster: `/api/files/sessions/${sessionId}/roster`,
     evidence: `/api/files/claims/${claimId}/evidence/${hash}`,
     compliance: `/api/files/organisations/${hospitalId}/compliance/2026`,
     seal: '/api/files/unit-seal',
+    print: '/api/files/print/some-job',
+    photo: `/api/files/persons/${pictured}/photo`,
   };
 });
 afterAll(() => server.close());
@@ -97,7 +102,7 @@ describe('who may download', () => {
 
   it('another unit’s admin is refused this unit’s roster, evidence and compliance list, and nothing is audited as seen', async () => {
     const before = { exports: (await rosterExports()).length, views: (await evidenceViews()).length };
-    for (const route of [routes.roster, routes.evidence, routes.compliance]) {
+    for (const route of [routes.roster, routes.evidence, routes.compliance, routes.photo, `${routes.photo}?size=thumb`]) {
       const { res, bytes } = await server.download(route, otherUnitCookie);
       expect([403, 404], route).toContain(res.status);
       expect(res.headers.get('content-disposition'), route).toBeNull();
@@ -181,6 +186,24 @@ describe('what a download gives', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-length')).toBeNull();
     expect(res.headers.get('transfer-encoding')).toBe('chunked');
+  });
+
+  it('a portrait, shown in the page: full size audited per view under the person’s unit, the review queue’s thumbnail not', async () => {
+    const photoViews = () => server.db.selectFrom('audit_log').select(['entity_id', 'organisation_id']).where('action', '=', 'person.view-photo').execute();
+    const before = (await photoViews()).length;
+    const full = await server.download(routes.photo, cityCookie);
+    expect(full.res.status).toBe(200);
+    expect(full.res.headers.get('content-type')).toBe('image/jpeg');
+    expect(full.res.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(full.res.headers.get('cache-control')).toBe('no-store');
+    expect(await sharp(full.bytes).metadata()).toMatchObject({ width: 358, height: 441 });
+    expect((await photoViews()).slice(before)).toEqual([{ entity_id: pictured, organisation_id: hospitalId }]);
+    const thumb = await server.download(`${routes.photo}?size=thumb`, cityCookie);
+    expect(await sharp(thumb.bytes).metadata()).toMatchObject({ width: 120, height: 148 });
+    expect((await photoViews()).length).toBe(before + 1);
+    // The detail names the download, and carries no image of its own.
+    const detail = await server.client({ cookie: adminCookie }).registry.person.query({ personId: pictured });
+    expect(detail.photo).toBe(routes.photo);
   });
 
   it('the unit’s own seal, to its admin', async () => {
