@@ -6,6 +6,7 @@
 import { newId } from '@opencme/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { submitClaim } from '../../src/repositories/claims.ts';
 import { createUser } from '../../src/repositories/users.ts';
 import { DEMO_ADMIN, DEMO_CITY, DEMO_STAFF } from '../../src/seed.ts';
 import { startServer, type TestServer } from '../harness.ts';
@@ -21,6 +22,8 @@ let adminCookie: string;
 let cityCookie: string;
 /** The admin of another hospital in the same city: same role, another unit. */
 let otherUnitCookie: string;
+/** A claim of the other hospital's own staff: within its admin's scope. */
+let otherUnitClaim: string;
 let kioskToken: string;
 let hospitalId: string;
 let sessionId: string;
@@ -43,6 +46,11 @@ beforeAll(async () => {
   await db.insertInto('organisations').values({ id: otherHospital, kind: 'institution', name: '合肥市另一家医院', parent_id: hospital.parent_id, credit_code: null, region_code: null, created_at: now.toISOString() }).execute();
   await createUser(db, { login: 'other-unit-admin', displayName: '另一家医院医教科', password: 'pw-other-unit', role: 'unit-admin', organisationId: otherHospital, now });
   otherUnitCookie = await server.login({ login: 'other-unit-admin', password: 'pw-other-unit' });
+  const otherPerson = newId();
+  await db.insertInto('persons').values({ id: otherPerson, name: '另院职工', gender: 'female', ...server.vault.seal('340104199001010028'), phone: null, institution_id: otherHospital, department_id: null, title: null, category: 'nurse', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#3c3' } }).png().toBuffer();
+  const anyone = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+  otherUnitClaim = await submitClaim(db, { userId: anyone, personId: otherPerson, draft: { activity: 'paper', occurredOn: '2026-03-15', credits: 1, months: 0, description: '另院论文' }, evidence: [{ fileName: 'x.png', bytes: png }], replacesId: null, at: now });
   kioskToken = (await server.demoKiosk()).token;
 
   // Two of the hospital's staff came to one of its sessions.
@@ -108,6 +116,10 @@ describe('who may download', () => {
       expect(res.headers.get('content-disposition'), route).toBeNull();
       expect(bytes.includes(evidence.bytes), route).toBe(false);
     }
+    // Naming its own claim beside ours in the address does not widen the scope check.
+    const smuggled = await server.download(`${routes.evidence}?claimIds=${otherUnitClaim}&claimIds=${otherUnitClaim}`, otherUnitCookie);
+    expect([403, 404]).toContain(smuggled.res.status);
+    expect(smuggled.bytes.includes(evidence.bytes)).toBe(false);
     // The seal route only ever answers with the caller's own unit's seal: the other unit has none.
     expect((await server.download(routes.seal, otherUnitCookie)).res.status).toBe(404);
     expect({ exports: (await rosterExports()).length, views: (await evidenceViews()).length }).toEqual(before);
