@@ -128,11 +128,23 @@ const personRecordOrg =
 const ledgerEntryOrg = personRecordOrg('ledger_entries', 'ledgerEntryId');
 const proofOrg = personRecordOrg('proofs', 'proofId');
 
+/**
+ * The ids a call names by `key` and by `keys`, both when both are sent: the procedure reads only
+ * one, so a list sent beside a single id must not stand in for it in the scope check.
+ */
+function namedIds(input: unknown, key: string, keys: string): string[] | null {
+  const parsed = z.object({ [key]: z.string().optional(), [keys]: z.array(z.string()).optional() }).safeParse(input);
+  if (!parsed.success) return null;
+  const one = parsed.data[key] as string | undefined;
+  const many = (parsed.data[keys] as string[] | undefined) ?? [];
+  const ids = one === undefined ? many : [one, ...many];
+  return ids.length ? ids : null;
+}
+
 /** Claims named by `claimId` or `claimIds`: every claimant must lie within the caller's scope. */
 const claimsOrg: Target = async (db, input) => {
-  const parsed = z.union([z.object({ claimIds: z.array(z.string()).min(1) }), idField('claimId')]).safeParse(input);
-  if (!parsed.success) return null;
-  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [(parsed.data as { claimId: string }).claimId];
+  const ids = namedIds(input, 'claimId', 'claimIds');
+  if (!ids) return null;
   const rows = await db
     .selectFrom('claims')
     .innerJoin('persons', 'persons.id', 'claims.person_id')
@@ -144,9 +156,8 @@ const claimsOrg: Target = async (db, input) => {
 
 /** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
 const runsOrg: Target = async (db, input) => {
-  const parsed = z.union([z.object({ runIds: z.array(z.string()).min(1) }), idField('runId')]).safeParse(input);
-  if (!parsed.success) return null;
-  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [(parsed.data as { runId: string }).runId];
+  const ids = namedIds(input, 'runId', 'runIds');
+  if (!ids) return null;
   const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', ids).execute();
   return rows.length === new Set(ids).size ? rows.map((r) => r.organisation_id) : null;
 };
