@@ -27,7 +27,7 @@ async function printProofCode(cookie: string, personId: string): Promise<string>
   const year = new Date().getFullYear();
   const { jobId } = await adminMutation<{ jobId: string }>(cookie, 'proofs.printPerson', { personId, fromYear: year, toYear: year });
   await expect.poll(async () => (await adminQuery<{ downloadUrl: string | null }>(server.url, cookie, 'proofs.job', { jobId })).downloadUrl, { timeout: 30_000 }).not.toBeNull();
-  const pdf = Buffer.from(await (await fetch(`${server.url}/api/print/${jobId}`, { headers: { cookie } })).arrayBuffer());
+  const pdf = Buffer.from(await (await fetch(`${server.url}/api/files/print/${jobId}`, { headers: { cookie } })).arrayBuffer());
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-verify-')), 'proof.pdf');
   fs.writeFileSync(file, pdf);
   return printedCode(execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }));

@@ -1,19 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import { parseCookie } from 'cookie';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DialectName } from './db/migrations.ts';
 import type { Message } from './errors.ts';
+import { downloadRoutes } from './downloads.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
-import { findUserBySession } from './repositories/users.ts';
 import { trpcDoor } from './request-body.ts';
 import { assignRequestId, logServerError, requestId, serverErrorMessage } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
-import { createContext, SESSION_COOKIE, type ServerDeps } from './trpc.ts';
+import { createContext, type ServerDeps } from './trpc.ts';
 import { uploadRoute } from './uploads.ts';
 import { VERSION } from './version.ts';
 
@@ -66,22 +65,8 @@ export function createApp(options: AppOptions): express.Express {
     res.json(await publishedProofKeys(db, proofSigner, now()));
   });
 
-  // A finished print job's PDF, for the account that started it only.
-  app.get('/api/print/:jobId', async (req, res) => {
-    const token = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
-    const user = token ? await findUserBySession(db, token, now()) : null;
-    const job = user ? printJobs.get(req.params.jobId, user.id) : null;
-    if (!job?.pdf) {
-      res.status(404).json({ error: '打印任务不存在或尚未完成 / no such print job, or it is not finished' });
-      return;
-    }
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(job.fileName)}`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(job.pdf);
-  });
-
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
+  app.use(downloadRoutes({ db, now, vault, printJobs }));
 
   app.use(
     '/trpc',

@@ -41,15 +41,21 @@ const byId =
     return parsed.success ? find(db, (parsed.data as Record<string, string>)[key]!) : null;
   };
 
-/** Records named by `one` or by the list `many` (a bulk action): every one must be in scope. */
+/**
+ * Records named by `one` and by the list `many` (a bulk action), both when both are sent: the
+ * procedure may read either, so a list sent beside a single id must not stand in for it in the
+ * scope check. Every one must be in scope.
+ */
 const byIds =
   (one: string | null, many: string, find: (db: DB, ids: string[]) => Promise<string[] | null>): Target =>
   async (db, input) => {
-    const list = z.object({ [many]: z.array(z.string()).min(1) } as Record<string, z.ZodArray<z.ZodString>>);
-    const parsed = (one ? z.union([list, idField(one)]) : list).safeParse(input);
+    const shape: Record<string, z.ZodOptional<z.ZodString> | z.ZodOptional<z.ZodArray<z.ZodString>>> = { [many]: z.array(z.string()).optional() };
+    if (one) shape[one] = z.string().optional();
+    const parsed = z.object(shape).safeParse(input);
     if (!parsed.success) return null;
-    const data = parsed.data as Record<string, string | string[]>;
-    return find(db, many in data ? (data[many] as string[]) : [data[one!] as string]);
+    const data = parsed.data as Record<string, string | string[] | undefined>;
+    const ids = [...(one && typeof data[one] === 'string' ? [data[one]] : []), ...((data[many] as string[] | undefined) ?? [])];
+    return ids.length ? find(db, ids) : null;
   };
 
 const deviceOrg = byId('deviceId', organisationOfDevice);
@@ -130,14 +136,12 @@ export const ACCESS = {
   'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
-  'sessions.exportRoster': user(['unit-admin'], sessionOrg),
   'lookup.credits': PUBLIC,
   'claims.submit': user(['staff']),
   'claims.withdraw': user(['staff'], claimsOrg),
   'claims.mine': user(['staff']),
   'claims.queue': user(CLAIM_REVIEWERS),
   'claims.review': user(CLAIM_REVIEWERS, claimsOrg),
-  'claims.evidence': user(CLAIM_REVIEWERS, claimsOrg),
   'proofs.printPerson': user(PROOF_OFFICES, personOrg),
   'proofs.printOrganisation': user(PROOF_OFFICES, organisationField('organisationId')),
   'proofs.printCertificate': user(PROOF_OFFICES, ledgerEntryOrg),
@@ -163,7 +167,14 @@ export const ACCESS = {
   'verification.forecast': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.trend': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.people': user(CLAIM_REVIEWERS, organisationField('organisationId')),
-  'verification.export': user(CLAIM_REVIEWERS, organisationField('organisationId')),
+  // Downloads (GET /api/files/…, downloads.ts): files as files, decided like the procedures.
+  'files.sessionRoster': user(['unit-admin'], sessionOrg),
+  'files.claimEvidence': user(CLAIM_REVIEWERS, claimsOrg),
+  'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
+  'files.unitSeal': user(PROOF_OFFICES),
+  'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
+  // Whoever may print fetches their own jobs only (the job knows its owner).
+  'files.printJob': user([...PROOF_OFFICES, 'staff']),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,

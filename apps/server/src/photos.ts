@@ -17,7 +17,26 @@ export async function storePhoto(db: DB, jpeg: Buffer, now: Date): Promise<strin
   return hash;
 }
 
-/** A stored JPEG as the browser shows it inline (kiosk roster thumbnails, printed sheets). */
+/**
+ * A stored JPEG inline, for the kiosk's roster only: the door keeps it offline in its own store.
+ * The admin pages load portraits from `photoUrl` instead.
+ */
 export function jpegDataUrl(jpeg: Uint8Array | null): string | null {
   return jpeg ? `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` : null;
+}
+
+/** Where the admin pages load a person's portrait (downloads.ts `files.personPhoto`): full size, or the thumbnail. */
+export function photoUrl(personId: string, size: 'full' | 'thumb'): string {
+  return `/api/files/persons/${encodeURIComponent(personId)}/photo${size === 'thumb' ? '?size=thumb' : ''}`;
+}
+
+/** A person's portrait, full size or as the thumbnail; null when they have none. */
+export async function photoOf(db: DB, personId: string, size: 'full' | 'thumb'): Promise<Uint8Array | null> {
+  const row = await db
+    .selectFrom('persons')
+    .innerJoin('photos', 'photos.hash', 'persons.photo_hash')
+    .select(size === 'thumb' ? 'photos.thumb_jpeg as jpeg' : 'photos.jpeg as jpeg')
+    .where('persons.id', '=', personId)
+    .executeTakeFirst();
+  return row?.jpeg ?? null;
 }

@@ -26,7 +26,7 @@ export function securityHeaders(shellHtml: string | null): RequestHandler[] {
         scriptSrcAttr: ["'none'"],
         // Svelte sets style attributes and transitions add style elements at run time.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        // Portraits and thumbnails arrive as data: URLs, cropped photos and evidence as blob: URLs.
+        // The door's roster keeps thumbnails as data: URLs; cropped photos and evidence show from blob: URLs.
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

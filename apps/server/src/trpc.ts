@@ -103,36 +103,47 @@ export const router = t.router;
 /** What an account may do before it has changed its initial password. */
 const FIRST_SIGN_IN = new Set(['auth.changePassword', 'auth.logout']);
 
-const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
+type Caller = { user: Awaited<ReturnType<typeof findUserBySession>>; bearer: string | null };
+
+/**
+ * The access table's decision for one call, tRPC procedure or file download alike: the kiosk it
+ * comes from when the rule asks for one; otherwise throws why not (the caller's language beside).
+ */
+export async function admit(db: DB, path: string, caller: Caller, rawInput: () => Promise<unknown>): Promise<DeviceRow | null> {
   const rule = (ACCESS as Record<string, AccessRule>)[path];
   if (!rule) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'access.no-access-rule', { path });
-  const noDevice = null as DeviceRow | null;
-  if (rule.kind === 'public') return next({ ctx: { ...ctx, device: noDevice } });
+  if (rule.kind === 'public') return null;
 
   if (rule.kind === 'device') {
-    if (!ctx.bearer) throw new UserFacingError('UNAUTHORIZED', 'access.device-not-paired');
-    const device = await findDeviceByToken(ctx.db, ctx.bearer);
+    if (!caller.bearer) throw new UserFacingError('UNAUTHORIZED', 'access.device-not-paired');
+    const device = await findDeviceByToken(db, caller.bearer);
     if (!device) throw new UserFacingError('UNAUTHORIZED', 'access.unknown-device-token-pair-device');
     if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', 'access.device-revoked-ask-administrator');
-    return next({ ctx: { ...ctx, device: device as DeviceRow | null } });
+    return device;
   }
 
-  if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', 'access.sign-in-first');
+  const user = caller.user;
+  if (!user) throw new UserFacingError('UNAUTHORIZED', 'access.sign-in-first');
   // An initial password is known to whoever handed it over: nothing else until it is changed.
-  if (ctx.user.mustChangePassword && !FIRST_SIGN_IN.has(path)) {
+  if (user.mustChangePassword && !FIRST_SIGN_IN.has(path)) {
     throw new UserFacingError('FORBIDDEN', 'access.change-initial-password-first');
   }
-  if (!rule.roles.includes(ctx.user.role)) throw new UserFacingError('FORBIDDEN', 'access.role-not-do');
+  if (!rule.roles.includes(user.role)) throw new UserFacingError('FORBIDDEN', 'access.role-not-do');
   if (rule.target) {
-    const organisations = await rule.target(ctx.db, await getRawInput());
+    const organisations = await rule.target(db, await rawInput());
     if (!organisations) throw new UserFacingError('NOT_FOUND', 'access.record-not-found');
     for (const organisationId of organisations) {
-      if (!(await withinScope(ctx.db, ctx.user.organisationId, organisationId))) {
+      if (!(await withinScope(db, user.organisationId, organisationId))) {
         throw new UserFacingError('FORBIDDEN', 'access.record-outside-part-organisation');
       }
     }
   }
-  return next({ ctx: { ...ctx, device: noDevice } });
+  return null;
+}
+
+const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
+  const device = await admit(ctx.db, path, ctx, getRawInput);
+  return next({ ctx: { ...ctx, device } });
 });
 
 export const publicProcedure = authorized;

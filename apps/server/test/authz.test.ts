@@ -11,6 +11,7 @@ import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { advanceRuns, runVerification } from '../src/services/verification.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
+import { DOWNLOADS, type DownloadName } from '../src/downloads.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -48,13 +49,11 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.reviewCredits': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.saveSettings': ['province-admin'],
   'sessions.correctAttendance': ['unit-admin'],
-  'sessions.exportRoster': ['unit-admin'],
   'claims.submit': ['staff'],
   'claims.withdraw': ['staff'],
   'claims.mine': ['staff'],
   'claims.queue': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'claims.review': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
-  'claims.evidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'proofs.printPerson': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printOrganisation': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
@@ -78,7 +77,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'verification.forecast': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.trend': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.people': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
-  'verification.export': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'files.sessionRoster': ['unit-admin'],
+  'files.claimEvidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'files.complianceList': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'files.unitSeal': ['province-admin', 'city-admin', 'unit-admin'],
+  'files.personPhoto': [...ADMINS, 'department-reviewer'],
+  'files.printJob': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
   'sync.push': 'device',
   'sync.pull': 'device',
   'sync.sessionTaps': 'device',
@@ -213,13 +217,11 @@ beforeAll(async () => {
       inScope: { sessionId: sessionA.id, personId: personA.id, signInAt: null, signOutAt: null, reason: '测试更正' },
       outOfScope: { sessionId: sessionB, personId: personB, signInAt: null, signOutAt: null, reason: '测试更正' },
     },
-    'sessions.exportRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'claims.submit': { inScope: { ...draft, evidence: ['no-such-upload'] } },
     'claims.withdraw': { inScope: { claimId: claimA }, outOfScope: { claimId: claimB } },
     'claims.mine': { inScope: undefined },
     'claims.queue': { inScope: undefined },
     'claims.review': { inScope: { claimIds: [claimA2], decision: 'rejected', reason: '材料不清晰' }, outOfScope: { claimIds: [claimB], decision: 'rejected', reason: '材料不清晰' } },
-    'claims.evidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
     'proofs.printPerson': { inScope: { personId: personA.id, ...years }, outOfScope: { personId: personB, ...years } },
     'proofs.printOrganisation': { inScope: { organisationId: personA.department_id!, ...years }, outOfScope: { organisationId: hospitalB, ...years } },
     'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
@@ -243,7 +245,12 @@ beforeAll(async () => {
     'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.trend': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.people': { inScope: { organisationId: personA.department_id!, cmeYear: 2025, page: 1 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025, page: 1 } },
-    'verification.export': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'files.sessionRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
+    'files.claimEvidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
+    'files.complianceList': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'files.unitSeal': { inScope: undefined },
+    'files.personPhoto': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
+    'files.printJob': { inScope: { jobId: 'no-such-job' } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
     'sync.sessionTaps': { inScope: { sessionId: sessionA.id, cursor: null } },
@@ -272,8 +279,24 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.close());
 
-/** Calls a procedure over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
+const STATUS_CODES: Record<number, string> = { 200: 'OK', 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+
+/** A download over HTTP (GET, the input in its address) as the browser asks for it; the status as a tRPC code. */
+async function get(name: DownloadName, input: Record<string, unknown> | undefined, headers: Record<string, string>): Promise<string> {
+  const query = new URLSearchParams();
+  let route = DOWNLOADS[name].route;
+  for (const [key, value] of Object.entries(input ?? {})) {
+    if (route.includes(`:${key}`)) route = route.replace(`:${key}`, encodeURIComponent(String(value)));
+    else query.set(key, String(value));
+  }
+  const res = await fetch(`${server.url}${route}${query.size ? `?${query}` : ''}`, { headers });
+  await res.arrayBuffer();
+  return STATUS_CODES[res.status] ?? String(res.status);
+}
+
+/** Calls a procedure (or a download) over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
 async function call(path: string, input: unknown, headers: Record<string, string>): Promise<string> {
+  if (Object.hasOwn(DOWNLOADS, path)) return get(path as DownloadName, input as Record<string, unknown> | undefined, headers);
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -286,8 +309,8 @@ async function call(path: string, input: unknown, headers: Record<string, string
 const DENIED = ['UNAUTHORIZED', 'FORBIDDEN'];
 
 describe('the access table', () => {
-  it('names every procedure of the API, and only those, with the expected rule', () => {
-    const procedures = Object.keys(appRouter._def.procedures).sort();
+  it('names every procedure and download of the API, and only those, with the expected rule', () => {
+    const procedures = [...Object.keys(appRouter._def.procedures), ...Object.keys(DOWNLOADS)].sort();
     expect(Object.keys(ACCESS).sort()).toEqual(procedures);
     expect(Object.keys(EXPECTED).sort()).toEqual(procedures);
     for (const [path, rule] of Object.entries(ACCESS)) {

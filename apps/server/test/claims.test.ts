@@ -11,7 +11,7 @@ import { type Client, startServer, type TestServer } from './harness.ts';
 let server: TestServer;
 let staff: Client;
 let colleague: Client;
-const cookies: { staff?: string; colleague?: string } = {};
+const cookies: { staff?: string; colleague?: string; reviewer?: string } = {};
 let reviewer: Client;
 let unit: Client;
 let city: Client;
@@ -30,7 +30,8 @@ beforeAll(async () => {
   server = await startServer();
   cookies.staff = await server.login(DEMO_STAFF);
   staff = server.client({ cookie: cookies.staff });
-  reviewer = server.client({ cookie: await server.login(DEMO_REVIEWER) });
+  cookies.reviewer = await server.login(DEMO_REVIEWER);
+  reviewer = server.client({ cookie: cookies.reviewer });
   unit = await server.admin();
   city = server.client({ cookie: await server.login(DEMO_CITY) });
   jpeg = (await sharp({ create: { width: 40, height: 30, channels: 3, background: '#dde' } }).jpeg().toBuffer()).toString('base64');
@@ -136,8 +137,9 @@ describe('duplicates and resubmission', () => {
     expect(flagged.map((d) => [d.claimId, d.status, d.samePerson]).sort()).toEqual([[again.id, 'submitted', false], [first.id, 'withdrawn', false]].sort());
     // The file is stored once however many claims name it.
     const hash = queue.find((c) => c.id === copied.id)!.evidence[0]!.hash;
-    const stored = await reviewer.claims.evidence.query({ claimId: copied.id, hash });
-    expect(stored).toMatchObject({ mime: 'image/png', base64: file });
+    const stored = await server.download(`/api/files/claims/${copied.id}/evidence/${hash}`, cookies.reviewer);
+    expect(stored.res.headers.get('content-type')).toBe('image/png');
+    expect(stored.bytes.toString('base64')).toBe(file);
     const viewed = await server.db.selectFrom('audit_log').select(['entity_id', 'after']).where('action', '=', 'claim.view-evidence').execute();
     const claimant = await server.db.selectFrom('claims').select('person_id').where('id', '=', copied.id).executeTakeFirstOrThrow();
     expect(viewed).toEqual([{ entity_id: claimant.person_id, after: JSON.stringify({ claimId: copied.id, hash }) }]);

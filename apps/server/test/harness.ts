@@ -60,6 +60,12 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     return body.files.map((f) => f.id);
   }
 
+  /** GETs a file from a download route (/api/files/…) as the kiosk does, with the session cookie; the reply and its bytes. */
+  async function download(route: string, cookie?: string): Promise<{ res: Response; bytes: Buffer }> {
+    const res = await fetch(`${url}${route}`, { headers: cookie ? { cookie } : {} });
+    return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
   /** Signs in and returns the session cookie. */
   async function login(credentials: { login: string; password: string }): Promise<string> {
     const res = await fetch(`${url}/trpc/auth.login`, {
@@ -94,6 +100,7 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     client,
     login,
     upload,
+    download,
     admin,
     demoKiosk,
     demoKioskName: DEMO_KIOSK_NAME,

@@ -184,9 +184,9 @@ describe('the whole path', () => {
     expect(await organiser.projects.importAssessments.mutate(await file('成绩.xlsx', xlsx))).toEqual({ recorded: 4 });
 
     // The roster export: ID numbers as text, every digit kept, times in Beijing time.
-    const exported = await organiser.sessions.exportRoster.mutate({ sessionId: a });
+    const exported = await server.download(`/api/files/sessions/${a}/roster`, organiserCookie);
     const roster = new ExcelJS.Workbook();
-    await roster.xlsx.load(Uint8Array.from(Buffer.from(exported.dataBase64, 'base64')).buffer);
+    await roster.xlsx.load(Uint8Array.from(exported.bytes).buffer);
     const rows = roster.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][];
     expect(rows[0]!.slice(1, 9)).toEqual(['姓名', '身份证号', '继教卡号', '科室', '签到时间', '签退时间', '在场分钟', '状态']);
     const row1 = rows.find((r) => r[3] === p1)!;

@@ -10,6 +10,7 @@ import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { DEMO_CITY } from '../src/seed.ts';
 import { addPerson, credit } from './fixtures.ts';
 import { printedCode } from './pdf.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
@@ -164,6 +165,7 @@ describe('batches and certificates', () => {
   it("does not hand one account's PDF to another", async () => {
     const job = await admin.proofs.printPerson.mutate({ personId: person.id, fromYear: 2025, toYear: 2025 });
     await download(job);
-    expect((await fetch(`${server.url}/api/print/${job.jobId}`)).status).toBe(404);
+    expect((await server.download(`/api/files/print/${job.jobId}`, await server.login(DEMO_CITY))).res.status).toBe(404);
+    expect((await server.download(`/api/files/print/${job.jobId}`)).res.status).toBe(401);
   });
 });

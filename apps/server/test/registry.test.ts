@@ -2,6 +2,7 @@ import { validateCmeNumber } from '@opencme/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKOFF } from '../src/repositories/rate-limits.ts';
+import { DEMO_ADMIN } from '../src/seed.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
@@ -237,9 +238,10 @@ describe('titles and card application sheets', () => {
     const ids = rows.map((r) => r.id).reverse();
     const sheets = await admin.registry.cardSheet.query({ personIds: ids });
     expect(sheets.map((s) => s.id)).toEqual(ids);
+    const cookie = await server.login(DEMO_ADMIN);
     for (const sheet of sheets) {
       expect(sheet.maskedIdNumber).toMatch(/^\d{3}\*{11}[\dX]{4}$/);
-      const jpeg = Buffer.from(sheet.photo!.replace('data:image/jpeg;base64,', ''), 'base64');
+      const { bytes: jpeg } = await server.download(sheet.photo!, cookie);
       expect(await sharp(jpeg).metadata()).toMatchObject({ width: 358, height: 441 });
     }
   });

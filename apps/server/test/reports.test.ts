@@ -77,9 +77,9 @@ describe('compliance', () => {
   });
 
   it('exports the filtered list as .xlsx', async () => {
-    const file = await admin.verification.export.mutate({ organisationId: hospital, cmeYear: YEAR, departmentId: department, compliant: false });
-    expect(file.fileName).toBe(`达标情况-${YEAR}.xlsx`);
-    const rows = await sheetRows(Buffer.from(file.dataBase64, 'base64'));
+    const file = await server.download(`/api/files/organisations/${hospital}/compliance/${YEAR}?departmentId=${department}&compliant=false`, cookie);
+    expect(file.res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(`达标情况-${YEAR}.xlsx`)}`);
+    const rows = await sheetRows(file.bytes);
     expect(rows[0]).toEqual(['姓名', '科室', '职称', 'Ⅰ类学分', 'Ⅱ类学分', '合计', '是否达标', '计入达标率']);
     const listed = await admin.verification.people.query({ organisationId: hospital, cmeYear: YEAR, departmentId: department, compliant: false, page: 1 });
     expect(rows).toHaveLength(listed.total + 1);
@@ -123,7 +123,10 @@ describe('the unit seal', () => {
     expect(await redInSealArea(saved(blank))).toBe(0);
     const [fileId] = await server.upload('seal', [{ name: '公章.png', bytes: await redStamp(), type: 'image/png' }], cookie);
     await admin.proofs.setSeal.mutate({ fileId: fileId! });
-    expect((await admin.proofs.seal.query())?.image).toMatch(/^data:image\/png;base64,/);
+    expect(await admin.proofs.seal.query()).toEqual({ uploadedAt: server.clock.now.toISOString() });
+    const shown = await server.download('/api/files/unit-seal', cookie);
+    expect(shown.res.headers.get('content-type')).toBe('image/png');
+    expect(shown.bytes.equals(await redStamp())).toBe(true);
     const sealed = await printed();
     expect(await redInSealArea(saved(sealed))).toBeGreaterThan(0.05);
     const logged = await server.db.selectFrom('audit_log').select('action').where('action', '=', 'unit.seal').execute();

@@ -1,7 +1,7 @@
 import type { UploadPurpose } from '@opencme/server/router';
 
-/** A refusal of the upload route, shaped like an API error so `errorMessage` says it in the user's language. */
-class UploadRefused extends Error {
+/** A refusal of a file route, shaped like an API error so `errorMessage` says it in the user's language. */
+export class FileRefused extends Error {
   readonly data: { messageKey: string; params: Record<string, string | number> };
   constructor(messageKey: string, params: Record<string, string | number>) {
     super(messageKey);
@@ -19,7 +19,7 @@ export async function uploadFiles(purpose: UploadPurpose, files: readonly { blob
   for (const f of files) form.append('file', f.blob, f.name);
   const res = await fetch(`/api/files/${purpose}`, { method: 'POST', headers: { 'x-opencme-upload': '1' }, body: form, credentials: 'same-origin' });
   const body = (await res.json().catch(() => ({}))) as { files?: { id: string }[]; messageKey?: string; params?: Record<string, string | number> };
-  if (!res.ok || !body.files) throw new UploadRefused(body.messageKey ?? 'uploads.failed', body.params ?? { status: res.status });
+  if (!res.ok || !body.files) throw new FileRefused(body.messageKey ?? 'uploads.failed', body.params ?? { status: res.status });
   return body.files.map((f) => f.id);
 }
 

@@ -169,3 +169,4 @@ export async function submittedClaimsWithin(db: DB, organisationId: string) {
     .orderBy('claims.submitted_at')
     .execute();
 }
+

@@ -5,7 +5,7 @@ import type { Insertable, Updateable } from 'kysely';
 import type { CredentialTable, PersonTable } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { provinceCodeOf } from './organisations.ts';
-import { jpegDataUrl } from '../photos.ts';
+import { photoUrl } from '../photos.ts';
 
 /** Takes the next serial of a named counter, creating it at 1. */
 async function nextSerial(db: DB, name: string): Promise<number> {
@@ -153,11 +153,8 @@ export async function searchStaff(
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   // The reviewer compares the face with the person before approving: the queue shows thumbnails.
-  const hashes = input.status === 'pending' ? rows.flatMap((r) => (r.photoHash ? [r.photoHash] : [])) : [];
-  const thumbs = new Map(
-    hashes.length > 0 ? (await db.selectFrom('photos').select(['hash', 'thumb_jpeg']).where('hash', 'in', hashes).execute()).map((p) => [p.hash, jpegDataUrl(p.thumb_jpeg)]) : [],
-  );
-  return { rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: (r.photoHash && thumbs.get(r.photoHash)) || null })), total: Number(total.n) };
+  const thumbs = input.status === 'pending';
+  return { rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: thumbs && r.photoHash ? photoUrl(r.id, 'thumb') : null })), total: Number(total.n) };
 }
 
 /** 139****1234: enough to recognise, not enough to call. */
@@ -201,11 +198,10 @@ export async function personDetail(db: DB, personId: string) {
       .execute(),
     db.selectFrom('title_history').select(['kind', 'title', 'from_date as fromDate', 'to_date as toDate']).where('person_id', '=', personId).orderBy('from_date').execute(),
   ]);
-  const photo = person.photoHash ? await db.selectFrom('photos').select('jpeg').where('hash', '=', person.photoHash).executeTakeFirst() : undefined;
   return {
     ...person,
-    // Full size, for the reviewer to compare with the person: `registry.person` audits the view.
-    photo: jpegDataUrl(photo?.jpeg ?? null),
+    // Full size, for the reviewer to compare with the person (its download audits the view).
+    photo: person.photoHash ? photoUrl(person.id, 'full') : null,
     phone: person.phone ? maskPhone(person.phone) : null,
     // An ID-card credential's value is a blind index: meaningless to show.
     credentials: credentials.map((c) => ({ ...c, value: c.kind === 'id-card' ? null : c.value })),
@@ -219,7 +215,6 @@ export async function cardSheet(db: DB, personIds: readonly string[]) {
     .selectFrom('persons')
     .innerJoin('organisations as unit', 'unit.id', 'persons.institution_id')
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
-    .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
     .select([
       'persons.id',
       'persons.name',
@@ -230,7 +225,7 @@ export async function cardSheet(db: DB, personIds: readonly string[]) {
       'persons.category',
       'unit.name as unit',
       'dept.name as department',
-      'photos.jpeg',
+      'persons.photo_hash as photoHash',
     ])
     .where('persons.id', 'in', personIds)
     .execute();
@@ -245,9 +240,9 @@ export async function cardSheet(db: DB, personIds: readonly string[]) {
   return personIds.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];
-    const { jpeg, ...person } = row;
+    const { photoHash, ...person } = row;
     const card = cards.find((c) => c.person_id === id && c.status === 'active');
-    return [{ ...person, photo: jpegDataUrl(jpeg), issueCategory: card?.issue_category ?? null, cardUid: card?.value ?? null }];
+    return [{ ...person, photo: photoHash ? photoUrl(id, 'full') : null, issueCategory: card?.issue_category ?? null, cardUid: card?.value ?? null }];
   });
 }
 

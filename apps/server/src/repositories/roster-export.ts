@@ -1,8 +1,8 @@
 // The attendee roster of a session as an .xlsx file (学员名单): who, with sign-in and sign-out.
 import { chinaDateTime } from '@opencme/core';
-import ExcelJS from 'exceljs';
 import type { DB } from '../db/connect.ts';
 import type { IdNumberVault } from '../pii.ts';
+import type { Sheet } from '../spreadsheet.ts';
 import { listSessionAttendance } from './attendance.ts';
 import { auditPersonalData } from './audit.ts';
 import { subtreeIds } from './organisations.ts';
@@ -15,15 +15,15 @@ const beijing = (iso: string | null) => (iso ? chinaDateTime(iso, { seconds: tru
 /**
  * The roster of a session as the viewer may see it: full ID numbers (the national report's attendee
  * list needs them) only for people within the viewer's part of the organisation tree, masked for
- * anyone else. The export is audited under each listed person's unit, with the viewer's
+ * anyone else. The export is audited (before any byte leaves) under each listed person's unit, with the viewer's
  * organisation beside it, so both sides' admins see it. ID and card numbers are written as text,
  * so Excel keeps every digit.
  */
-export async function exportSessionRoster(
+export async function sessionRosterSheet(
   db: DB,
   vault: IdNumberVault,
   input: { sessionId: string; viewer: { userId: string; organisationId: string }; now: Date },
-): Promise<Uint8Array> {
+): Promise<Sheet<RosterRow>> {
   const people = await listSessionAttendance(db, input.sessionId);
   const persons = new Map(
     people.length === 0
@@ -45,32 +45,46 @@ export async function exportSessionRoster(
       at: input.now,
     });
   }
-  const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet('签到名单');
-  sheet.columns = [
-    { header: '姓名', key: 'name', width: 12 },
-    { header: '身份证号', key: 'idNumber', width: 22 },
-    { header: '继教卡号', key: 'cmeNumber', width: 14 },
-    { header: '科室', key: 'department', width: 14 },
-    { header: '签到时间', key: 'signIn', width: 20 },
-    { header: '签退时间', key: 'signOut', width: 20 },
-    { header: '在场分钟', key: 'presence', width: 10 },
-    { header: '状态', key: 'status', width: 10 },
-    { header: '更正理由', key: 'correction', width: 24 },
-  ];
-  for (const column of ['idNumber', 'cmeNumber']) sheet.getColumn(column).numFmt = '@';
-  for (const p of people) {
-    sheet.addRow({
-      name: p.name,
-      idNumber: inScope(p.personId) ? vault.decrypt(persons.get(p.personId)!.id_number_enc) : p.maskedIdNumber,
-      cmeNumber: p.cmeNumber ?? '',
-      department: p.department ?? '',
-      signIn: beijing(p.correctedSignInAt ?? p.signInAt),
-      signOut: beijing(p.correctedSignOutAt ?? p.signOutAt),
-      presence: p.presenceMinutes,
-      status: STATUS_ZH[p.status] + (p.flagged ? '（待核）' : ''),
-      correction: p.correctionReason ?? '',
-    });
-  }
-  return new Uint8Array(await workbook.xlsx.writeBuffer());
+  return {
+    name: '签到名单',
+    columns: [
+      { header: '姓名', key: 'name', width: 12 },
+      { header: '身份证号', key: 'idNumber', width: 22, text: true },
+      { header: '继教卡号', key: 'cmeNumber', width: 14, text: true },
+      { header: '科室', key: 'department', width: 14 },
+      { header: '签到时间', key: 'signIn', width: 20 },
+      { header: '签退时间', key: 'signOut', width: 20 },
+      { header: '在场分钟', key: 'presence', width: 10 },
+      { header: '状态', key: 'status', width: 10 },
+      { header: '更正理由', key: 'correction', width: 24 },
+    ],
+    // Decrypted one row at a time, as the sheet is written.
+    rows: (function* () {
+      for (const p of people) {
+        yield {
+          name: p.name,
+          idNumber: inScope(p.personId) ? vault.decrypt(persons.get(p.personId)!.id_number_enc) : p.maskedIdNumber,
+          cmeNumber: p.cmeNumber ?? '',
+          department: p.department ?? '',
+          signIn: beijing(p.correctedSignInAt ?? p.signInAt),
+          signOut: beijing(p.correctedSignOutAt ?? p.signOutAt),
+          presence: p.presenceMinutes,
+          status: STATUS_ZH[p.status] + (p.flagged ? '（待核）' : ''),
+          correction: p.correctionReason ?? '',
+        };
+      }
+    })(),
+  };
+}
+
+interface RosterRow {
+  name: string;
+  idNumber: string;
+  cmeNumber: string;
+  department: string;
+  signIn: string;
+  signOut: string;
+  presence: number;
+  status: string;
+  correction: string;
 }

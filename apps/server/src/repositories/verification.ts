@@ -2,10 +2,10 @@
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
 import { chinaDate, chinaDayStart, explainStanding, titleLevelOf, type VerificationRound } from '@opencme/core';
-import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import type { Sheet } from '../spreadsheet.ts';
 import { inSubtree } from './organisations.ts';
 import { type PersonStanding, standingsOf } from './standing.ts';
 
@@ -185,23 +185,24 @@ export async function compliancePeople(db: DB, input: ComplianceFilter): Promise
     .sort((a, b) => a.department.localeCompare(b.department, 'zh-CN') || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
-/** The filtered list as an .xlsx file (达标情况), the columns a unit hands on: no ID numbers. */
-export async function complianceWorkbook(people: readonly CompliancePerson[], cmeYear: number): Promise<Uint8Array> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet(`${cmeYear}年度达标情况`);
-  sheet.columns = [
-    { header: '姓名', key: 'name', width: 12 },
-    { header: '科室', key: 'department', width: 16 },
-    { header: '职称', key: 'title', width: 12 },
-    { header: 'Ⅰ类学分', key: 'classI', width: 10 },
-    { header: 'Ⅱ类学分', key: 'classII', width: 10 },
-    { header: '合计', key: 'total', width: 10 },
-    { header: '是否达标', key: 'compliant', width: 10 },
-    { header: '计入达标率', key: 'counted', width: 12 },
-  ];
-  for (const p of people) sheet.addRow({ ...p, title: p.title ?? '', compliant: p.compliant ? '达标' : '未达标', counted: p.counted ? '是' : '否' });
-  sheet.getRow(1).font = { bold: true };
-  return new Uint8Array(await book.xlsx.writeBuffer());
+type ComplianceRow = Omit<CompliancePerson, 'title' | 'compliant' | 'counted'> & { title: string; compliant: string; counted: string };
+
+/** The filtered list as a sheet (达标情况), the columns a unit hands on: no ID numbers. */
+export function complianceSheet(people: readonly CompliancePerson[], cmeYear: number): Sheet<ComplianceRow> {
+  return {
+    name: `${cmeYear}年度达标情况`,
+    columns: [
+      { header: '姓名', key: 'name', width: 12 },
+      { header: '科室', key: 'department', width: 16 },
+      { header: '职称', key: 'title', width: 12 },
+      { header: 'Ⅰ类学分', key: 'classI', width: 10 },
+      { header: 'Ⅱ类学分', key: 'classII', width: 10 },
+      { header: '合计', key: 'total', width: 10 },
+      { header: '是否达标', key: 'compliant', width: 10 },
+      { header: '计入达标率', key: 'counted', width: 12 },
+    ],
+    rows: people.map((p) => ({ ...p, title: p.title ?? '', compliant: p.compliant ? '达标' : '未达标', counted: p.counted ? '是' : '否' })),
+  };
 }
 
 /**

@@ -39,9 +39,4 @@ export const claimsRouter = {
     .input(z.object({ claimIds: z.array(z.string()).min(1).max(500), decision: z.enum(['approved', 'rejected']), reason: z.string().trim().max(300).nullable().default(null) }))
     .mutation(({ ctx, input }) => reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() })),
 
-  /** One evidence file of a claim, for its reviewers. */
-  evidence: userProcedure.input(z.object({ claimId: z.string(), hash: z.string() })).query(async ({ ctx, input }) => {
-    const file = await evidenceFile(ctx.db, { claimId: input.claimId, hash: input.hash, viewer: ctx.user, at: ctx.now() });
-    return { fileName: file.file_name, mime: file.mime, base64: Buffer.from(file.bytes).toString('base64') };
-  }),
 } satisfies TRPCRouterRecord;

@@ -74,13 +74,13 @@ export const proofsRouter = {
     const job = ctx.printJobs.get(input.jobId, ctx.user.id);
     if (!job) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-print-job-expired');
     if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'proofs.printing-failed', { error: job.error });
-    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/print/${input.jobId}` : null };
+    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/files/print/${input.jobId}` : null };
   }),
 
-  /** The caller's unit's seal, as an image the page can show; null when none was uploaded. */
+  /** Whether the caller's unit has a seal, and since when; the image itself is GET /api/files/unit-seal. */
   seal: userProcedure.query(async ({ ctx }) => {
     const seal = await sealOf(ctx.db, ctx.user.organisationId);
-    return seal ? { image: `data:image/png;base64,${Buffer.from(seal.png).toString('base64')}`, uploadedAt: seal.uploaded_at } : null;
+    return seal ? { uploadedAt: seal.uploaded_at } : null;
   }),
 
   /** The unit admin sets the unit's seal from a PNG sent to /api/files/seal; later proofs bear it. */

@@ -2,7 +2,6 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { listSessions } from '../repositories/sessions.ts';
 import { correctAttendance, listSessionAttendance } from '../repositories/attendance.ts';
-import { exportSessionRoster } from '../repositories/roster-export.ts';
 import { listSessionTaps } from '../repositories/taps.ts';
 import { userProcedure } from '../trpc.ts';
 
@@ -30,10 +29,4 @@ export const sessionsRouter = {
       await correctAttendance(ctx.db, { ...input, userId: ctx.user.id, organisationId: ctx.user.organisationId, now: ctx.now() });
       return { ok: true };
     }),
-
-  /** The attendee roster with sign-in and sign-out as .xlsx (base64); the export is audited per person. */
-  exportRoster: userProcedure.input(z.object({ sessionId: z.string() })).mutation(async ({ ctx, input }) => {
-    const bytes = await exportSessionRoster(ctx.db, ctx.vault, { sessionId: input.sessionId, viewer: { userId: ctx.user.id, organisationId: ctx.user.organisationId }, now: ctx.now() });
-    return { fileName: `签到名单-${input.sessionId}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
-  }),
 } satisfies TRPCRouterRecord;

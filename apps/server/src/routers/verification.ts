@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { complianceByDepartment, complianceTrend, forecast, runResults, runsWithin } from '../repositories/verification.ts';
-import { advanceRuns, compliancePage, exportCompliance, runVerification } from '../services/verification.ts';
+import { advanceRuns, compliancePage, runVerification } from '../services/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
@@ -41,9 +41,6 @@ export const verificationRouter = {
 
   /** One page of the unit's staff with their standing, filtered by department and result. */
   people: userProcedure.input(filter.extend({ page: z.number().int().min(1).max(10_000) })).query(({ ctx, input }) => compliancePage(ctx.db, input)),
-
-  /** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
-  export: userProcedure.input(filter).mutation(({ ctx, input }) => exportCompliance(ctx.db, input, ctx.user.id, ctx.now())),
 
   /** Who is at risk this year and what each still needs. */
   forecast: userProcedure.input(scope).query(({ ctx, input }) => forecast(ctx.db, input)),

@@ -6,7 +6,7 @@ import { UserFacingError } from '../errors.ts';
 import { audit } from '../repositories/audit.ts';
 import { kindOf } from '../repositories/organisations.ts';
 import { standingsOf } from '../repositories/standing.ts';
-import { addRun, advanceRun, compliancePeople, complianceWorkbook, findRun, replaceResults } from '../repositories/verification.ts';
+import { addRun, advanceRun, compliancePeople, complianceSheet, findRun, replaceResults } from '../repositories/verification.ts';
 
 const PAGE_SIZE = 50;
 
@@ -52,10 +52,9 @@ export async function compliancePage(db: DB, input: Filter & { page: number }) {
   return { total: all.length, page, pages, rows: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) };
 }
 
-/** The filtered list as .xlsx (base64, like the session roster); the export goes on the unit's log. */
-export async function exportCompliance(db: DB, input: Filter, by: string, now: Date) {
+/** The filtered list as a sheet to stream (达标情况); the export goes on the unit's log before a byte leaves. */
+export async function exportCompliance(db: DB, input: Filter, by: string, now: Date): Promise<ReturnType<typeof complianceSheet>> {
   const people = await compliancePeople(db, input);
-  const bytes = await complianceWorkbook(people, input.cmeYear);
   await audit(db, { actor: { userId: by }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: now });
-  return { fileName: `达标情况-${input.cmeYear}.xlsx`, dataBase64: Buffer.from(bytes).toString('base64') };
+  return complianceSheet(people, input.cmeYear);
 }

@@ -92,7 +92,7 @@ describe('a server error (5xx)', () => {
   it('outside the API too (a print download): the same reference in the reply and the log', async () => {
     const logged: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
-    const res = await withoutTable('auth_sessions', () => fetch(`${server.url}/api/print/some-job`, { headers: { cookie } }));
+    const res = await withoutTable('auth_sessions', () => fetch(`${server.url}/api/files/print/some-job`, { headers: { cookie } }));
     expect(res.status).toBe(500);
     const id = res.headers.get('x-request-id')!;
     const text = await res.text();

@@ -16,6 +16,7 @@ let demoSessionId: string;
 let attackerUnitId: string;
 let attackerLogin: string;
 let attacker: Client;
+let attackerCookie: string;
 let door: { deviceId: string; client: Client };
 let seq = 0;
 /** The demo unit's own kiosk pairs once: its code works once. */
@@ -37,10 +38,10 @@ const push = (batch: Tap[]) => door.client.sync.push.mutate({ taps: batch });
 const victimsAttendance = () =>
   server.db.selectFrom('attendance').innerJoin('persons', 'persons.id', 'attendance.person_id').select(['attendance.session_id', 'persons.id']).where('persons.institution_id', '=', victimUnitId).execute();
 
-async function exportedRows(client: Client, sessionId: string): Promise<unknown[][]> {
-  const exported = await client.sessions.exportRoster.mutate({ sessionId });
+async function exportedRows(cookie: string, sessionId: string): Promise<unknown[][]> {
+  const exported = await server.download(`/api/files/sessions/${sessionId}/roster`, cookie);
   const book = new ExcelJS.Workbook();
-  await book.xlsx.load(Uint8Array.from(Buffer.from(exported.dataBase64, 'base64')).buffer);
+  await book.xlsx.load(Uint8Array.from(exported.bytes).buffer);
   return (book.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][]).slice(1);
 }
 
@@ -85,7 +86,8 @@ beforeAll(async () => {
   attackerUnitId = unitId;
   const city = server.client({ cookie: await server.login(DEMO_CITY) });
   await city.units.verify.mutate({ unitId, approve: true });
-  attacker = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
+  attackerCookie = await server.login({ login: attackerLogin, password: 'a-long-password' });
+  attacker = server.client({ cookie: attackerCookie });
   const kiosk = await attacker.devices.create.mutate({ name: '二院签到机' });
   const paired = await server.client().devices.pair.mutate({ code: kiosk.pairingCode });
   door = { deviceId: paired.deviceId, client: server.client({ authorization: `Bearer ${paired.token}` }) };
@@ -114,7 +116,7 @@ describe('another unit’s admin with a kiosk of its own', () => {
     const view = await attacker.sessions.attendance.query({ sessionId: draftSessionId });
     expect(view.people).toEqual([]);
     expect(view.taps.map((t) => t.personName)).toEqual(Array(guessed.length).fill(null));
-    expect(await exportedRows(attacker, draftSessionId)).toEqual([]);
+    expect(await exportedRows(attackerCookie, draftSessionId)).toEqual([]);
   });
 
   it('finds only its own staff at its own approved project: another unit’s card numbers stay nameless', async () => {
@@ -138,12 +140,13 @@ describe('another unit’s admin with a kiosk of its own', () => {
       const stored = await server.db.selectFrom('taps').select(['person_id', 'flag_reasons']).where('tap_id', 'in', batch.map((t) => t.tapId)).execute();
       expect(stored.every((t) => t.person_id === null && t.flag_reasons === 'unknown-credential')).toBe(true);
       // …nor can the attacker's own review of the session's taps.
-      const admin = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
+      const adminCookie = await server.login({ login: attackerLogin, password: 'a-long-password' });
+      const admin = server.client({ cookie: adminCookie });
       const view = await admin.sessions.attendance.query({ sessionId });
       expect(new Set(view.taps.map((t) => JSON.stringify([t.personName, t.status, t.flagReasons])))).toEqual(new Set([JSON.stringify([null, 'flagged', 'unknown-credential'])]));
       expect(view.people).toEqual([]);
       expect(await victimsAttendance()).toEqual([]);
-      expect(await exportedRows(admin, sessionId)).toEqual([]);
+      expect(await exportedRows(adminCookie, sessionId)).toEqual([]);
 
       // Nor does a correction or an assessment result put them on the roster, and the assessment
       // form answers a real number as it answers a made-up one.
@@ -162,7 +165,8 @@ describe('another unit’s admin with a kiosk of its own', () => {
     } finally {
       server.clock.now = START;
       // Signing in at the later date purged the sessions that had expired by then, the attacker's too.
-      attacker = server.client({ cookie: await server.login({ login: attackerLogin, password: 'a-long-password' }) });
+      attackerCookie = await server.login({ login: attackerLogin, password: 'a-long-password' });
+      attacker = server.client({ cookie: attackerCookie });
     }
   });
 });
@@ -178,7 +182,7 @@ describe('full ID numbers', () => {
       .values(victims.map((v) => ({ session_id: sessionId, person_id: v.id, sign_in_at: '2026-11-22T00:55:00.000Z', sign_out_at: null, tap_count: 1, updated_at: START.toISOString() })))
       .execute();
 
-    const rows = await exportedRows(attacker, sessionId);
+    const rows = await exportedRows(attackerCookie, sessionId);
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row[2]).toMatch(/^\d{3}\*{11}\d{3}[\dX]$/);
     const sheet = JSON.stringify(rows);
@@ -200,8 +204,9 @@ describe('full ID numbers', () => {
     await kiosk.client.sync.push.mutate({
       taps: guessed.slice(2, 4).map((card) => cardTap({ deviceId: kiosk.deviceId, sessionId: demoSessionId, card, seq: ++demoSeq, wallTime: '2026-11-22T00:58:00Z', monoTime: demoSeq, bootId: 'demo' })),
     });
-    const admin = await server.admin();
-    const rows = await exportedRows(admin, demoSessionId);
+    const adminCookie = await server.login(DEMO_ADMIN);
+    const admin = server.client({ cookie: adminCookie });
+    const rows = await exportedRows(adminCookie, demoSessionId);
     expect(rows.map((r) => r[2]).sort()).toEqual(people.map((p) => p.idNumber).sort());
     const log = await admin.registry.auditLog.query({ organisationId: victimUnitId });
     const mine = log.filter((l) => l.action === 'session.export-roster' && l.actor === '医教科管理员');

@@ -15,13 +15,15 @@ let server: TestServer;
 let unitAdmin: Client;
 /** The city office above it: allowed to look, from another organisation. */
 let city: Client;
+let cityCookie: string;
 let hospitalId: string;
 let person: { id: string; idNumber: string };
 
 beforeAll(async () => {
   server = await startServer();
   unitAdmin = await server.admin();
-  city = server.client({ cookie: await server.login(DEMO_CITY) });
+  cityCookie = await server.login(DEMO_CITY);
+  city = server.client({ cookie: cityCookie });
   const department = await server.db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'department').executeTakeFirstOrThrow();
   hospitalId = department.parent_id!;
   person = await addPerson(server, { name: '审计对象', title: '主治医师', institutionId: hospitalId, departmentId: department.id, region: '340102' });
@@ -70,7 +72,7 @@ describe('personal-data views, on the person’s unit’s audit log', () => {
     const { id: claimId } = await staff.claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：审计测试', evidence: await server.upload('evidence', [{ name: '首页.png', bytes: Buffer.from(png, 'base64'), type: 'image/png' }], await server.login(DEMO_STAFF)) });
     const claimant = await server.db.selectFrom('claims').select('person_id').where('id', '=', claimId).executeTakeFirstOrThrow();
     const hash = (await server.db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimId).executeTakeFirstOrThrow()).evidence_hash;
-    await city.claims.evidence.query({ claimId, hash });
+    expect((await server.download(`/api/files/claims/${claimId}/evidence/${hash}`, cityCookie)).res.status).toBe(200);
     expect((await seenByUnit('claim.view-evidence', claimant.person_id)).map((e) => e.actor)).toEqual(['合肥市卫健委']);
   });
 });

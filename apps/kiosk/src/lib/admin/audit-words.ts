@@ -10,6 +10,7 @@ type Entry = RouterOutputs['registry']['auditLog'][number];
 export const AUDIT_ACTIONS = [
   'person.reveal-id-number',
   'person.view',
+  'person.view-photo',
   'person.search-id-number',
   'person.card-sheet',
   'person.view-standing',

@@ -668,6 +668,7 @@ export const en: Record<MessageKey, string> = {
   'verification.verification-run-institution': 'Verification is run for an institution',
   'verification.verification-submitted-results-frozen': 'This verification was submitted: its results are frozen',
   'error.unreachable': 'The server cannot be reached',
+  'downloads.failed': 'Download failed ({status})',
   'uploads.failed': 'Upload failed ({status})',
   'reader.card-number-failed': 'The card\'s number failed its check: lift the card and place it again',
   'reader.unplugged': 'The ID-card reader was unplugged: check its cable',
@@ -682,6 +683,10 @@ export const en: Record<MessageKey, string> = {
   'sync.device-not-assigned-session': 'This device is not assigned to that session',
   'kiosk.stored-record-damaged': 'This kiosk\'s stored data is damaged: {store} record "{key}" cannot be read ({why}). Connect to sync; if that does not help, pair the device again.',
   'kiosk.sync-reply-malformed': 'The server\'s sync reply cannot be read ({what}: {why}). Nothing stored here is affected; the kiosk tries again. If this persists, check the server\'s version.',
+  'downloads.download-address-not-valid': 'The download address is not valid',
+  'downloads.no-such-print-job-not': 'No such print job, or it is not finished',
+  'downloads.person-no-photo': 'This person has no photo',
+  'downloads.unit-not-uploaded-seal': 'Your unit has not uploaded a seal',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleEn,
 };

@@ -668,6 +668,7 @@ export const zh = {
   'verification.verification-run-institution': '审验按医疗机构进行',
   'verification.verification-submitted-results-frozen': '本次审验已上报，结果已冻结',
   'error.unreachable': '无法连接服务器',
+  'downloads.failed': '下载失败（{status}）',
   'uploads.failed': '上传失败（{status}）',
   'reader.card-number-failed': '证件号码校验失败，请拿开证件后重新放置',
   'reader.unplugged': '身份证阅读器已断开，请检查连接线',
@@ -682,6 +683,10 @@ export const zh = {
   'sync.device-not-assigned-session': '此设备未被分配到该场次',
   'kiosk.stored-record-damaged': '本机数据有误：{store} 中的记录“{key}”无法读取（{why}）。请联网同步，仍不行请重新配对此设备。',
   'kiosk.sync-reply-malformed': '服务器的同步回复无法识别（{what}：{why}）。已有数据不受影响，稍后自动重试；若持续出现，请检查服务器版本。',
+  'downloads.download-address-not-valid': '下载地址有误',
+  'downloads.no-such-print-job-not': '打印任务不存在或尚未完成',
+  'downloads.person-no-photo': '此人没有照片',
+  'downloads.unit-not-uploaded-seal': '本单位尚未上传印章',
   // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
   ...consoleZh,
 } as const;
