@@ -6,6 +6,7 @@ export { default as Button } from './design/Button.svelte';
 export { default as Field, type FieldControl } from './design/Field.svelte';
 export { showFirstError } from './design/forms.ts';
 export { default as DataTable } from './design/DataTable.svelte';
+export { default as PageLinks } from './design/PageLinks.svelte';
 export { type Column, type Direction, type Sorting, type TableTexts, pageOf, sortRows } from './design/data-table.ts';
 export { default as ConfirmDialog } from './design/ConfirmDialog.svelte';
 export { Confirmation, type Question } from './design/confirm.svelte.ts';
