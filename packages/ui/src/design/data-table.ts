@@ -1,3 +1,5 @@
+import type { Snippet } from 'svelte';
+
 /** One column of a `DataTable`. */
 export interface Column<Row> {
   key: string;
@@ -5,6 +7,8 @@ export interface Column<Row> {
   label: string;
   /** The header is read by screen readers only (a column of checkboxes or of buttons). */
   hideLabel?: boolean;
+  /** The header's own content (a select-all checkbox), in place of the label. */
+  header?: Snippet;
   /** The value the column sorts by; without it the column does not sort. */
   sortBy?: (row: Row) => string | number | null | undefined;
 }
