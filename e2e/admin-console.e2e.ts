@@ -60,6 +60,16 @@ test('reload and Back keep the list’s order, page and the person’s panel; �
   await card.getByRole('button', { name: '挂失' }).click();
   const dialog = admin.getByRole('dialog', { name: '请确认' });
   await expect(dialog).toContainText(`确定将 ${first} 的 IC卡 A1B2C3D4 挂失吗？`);
+  // The focus starts on the safe answer and stays in the dialog; Esc is a no.
+  await expect(dialog.getByRole('button', { name: '取消' })).toBeFocused();
+  for (let i = 0; i < 3; i++) {
+    await admin.keyboard.press('Tab');
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  await admin.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(card).not.toContainText('已挂失');
+  await card.getByRole('button', { name: '挂失' }).click();
   await dialog.getByRole('button', { name: '取消' }).click();
   await expect(dialog).toBeHidden();
   await admin.reload();

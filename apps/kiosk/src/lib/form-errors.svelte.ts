@@ -1,4 +1,3 @@
-import { tick } from 'svelte';
 import { errorField, errorMessage } from './i18n.svelte.ts';
 
 /**
@@ -38,15 +37,5 @@ export class FormErrors {
   };
 }
 
-/**
- * Brings a form's first error into view once it is drawn, and puts the cursor in its field: on a
- * phone the field can be a screen or two above the submit button, where nobody would look.
- */
-export async function showFirstError(form: HTMLElement | undefined): Promise<void> {
-  await tick();
-  const shown = form?.querySelector<HTMLElement>('[data-field-error]');
-  if (!shown) return;
-  shown.scrollIntoView({ block: 'center' });
-  const field = shown.dataset.fieldError ? form!.querySelector<HTMLElement>(`[name="${shown.dataset.fieldError}"]`) : null;
-  field?.focus({ preventScroll: true });
-}
+// The shared behaviour of every form (packages/ui): its first error scrolled into view, the cursor in that field.
+export { showFirstError } from '@opencme/ui';
