@@ -124,14 +124,20 @@ describe('staff list', () => {
   });
 
   it('the review queue shows each registrant’s photo; the person panel the full-size one, audited', async () => {
-    const reviewer = server.client({ cookie: await server.login(DEMO_REVIEWER) });
+    const cookie = await server.login(DEMO_REVIEWER);
+    const reviewer = server.client({ cookie });
     const reviewerOrg = (await server.db.selectFrom('users').select('organisation_id').where('login', '=', DEMO_REVIEWER.login).executeTakeFirstOrThrow()).organisation_id;
     const queue = await reviewer.registry.staff.query({ organisationId: reviewerOrg, status: 'pending', sort: 'updatedAt', pageSize: 200 });
     expect(queue.rows.length).toBeGreaterThan(0);
-    for (const row of queue.rows) expect(row.thumb).toMatch(/^data:image\/jpeg;base64,/);
+    const jpeg = (bytes: Buffer) => bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
+    for (const row of queue.rows) {
+      expect(row.thumb).toBe(`/api/files/persons/${row.id}/photo?size=thumb`);
+      expect(jpeg((await server.download(row.thumb!, cookie)).bytes)).toBe(true);
+    }
     const panel = await reviewer.registry.person.query({ personId: queue.rows[0]!.id });
-    expect(panel.photo).toMatch(/^data:image\/jpeg;base64,/);
-    expect(panel.photo!.length).toBeGreaterThan(queue.rows[0]!.thumb!.length);
+    const full = await server.download(panel.photo!, cookie);
+    expect(jpeg(full.bytes)).toBe(true);
+    expect(full.bytes.length).toBeGreaterThan((await server.download(queue.rows[0]!.thumb!, cookie)).bytes.length);
     const viewed = await server.db.selectFrom('audit_log').select('action').where('entity_id', '=', queue.rows[0]!.id).where('action', '=', 'person.view').execute();
     expect(viewed.length).toBeGreaterThan(0);
   });

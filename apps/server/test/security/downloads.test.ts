@@ -94,7 +94,7 @@ describe('who may download', () => {
       expect(res.status, route).toBe(401);
       expect(res.headers.get('content-type'), route).toMatch(/^application\/json/);
       expect(res.headers.get('content-disposition'), route).toBeNull();
-      expect(JSON.parse(bytes.toString('utf8'))).toMatchObject({ error: '请先登录', messageEn: 'Please sign in first' });
+      expect(JSON.parse(bytes.toString('utf8'))).toMatchObject({ messageKey: 'access.sign-in-first' });
     }
     // A session cookie that is not (or no longer) a session opens nothing either.
     expect((await server.download(routes.roster, 'opencme_session=forged')).res.status).toBe(401);
