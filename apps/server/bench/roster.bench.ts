@@ -141,7 +141,7 @@ try {
       () =>
         new Promise<number | null>((resolve, reject) => {
           const open = indexedDB.open('opencme-kiosk');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
           open.onsuccess = () => {
             const idb = open.result;
             if (!idb.objectStoreNames.contains('meta')) {
@@ -151,9 +151,9 @@ try {
             const get = idb.transaction('meta').objectStore('meta').get('cursor');
             get.onsuccess = () => {
               idb.close();
-              resolve((get.result?.value as number | undefined) ?? null);
+              resolve((get.result as { value?: number } | undefined)?.value ?? null);
             };
-            get.onerror = () => reject(get.error);
+            get.onerror = () => reject(get.error ?? new Error('IndexedDB request failed'));
           };
         }),
     );

@@ -46,6 +46,6 @@ export async function loadOrCreateProofSigner(file: string): Promise<ProofSigner
   try {
     return await ProofSigner.fromPrivateKey(createPrivateKey(fs.readFileSync(file, 'utf8')));
   } catch (error) {
-    throw new Error(`证明签名密钥损坏 / damaged proof key file: ${file}: ${String(error)}`);
+    throw new Error(`证明签名密钥损坏 / damaged proof key file: ${file}: ${String(error)}`, { cause: error });
   }
 }

@@ -80,11 +80,12 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
   };
 }
 
-class Refusal {
+class Refusal extends Error {
   readonly status: number;
   readonly zh: string;
   readonly en: string;
   constructor(status: number, zh: string, en: string) {
+    super(en);
     this.status = status;
     this.zh = zh;
     this.en = en;
