@@ -54,8 +54,8 @@ export class ServerProcess {
     this.#child = child;
     // On a restart the earlier run's output is still there: wait for this run's own line.
     const from = this.output.length;
-    child.stdout!.on('data', (d) => (this.output += String(d)));
-    child.stderr!.on('data', (d) => (this.output += String(d)));
+    child.stdout.on('data', (d) => (this.output += String(d)));
+    child.stderr.on('data', (d) => (this.output += String(d)));
     const deadline = Date.now() + 30_000;
     while (!this.output.slice(from).includes('is running')) {
       if (child.exitCode !== null) throw new Error(`server exited:\n${this.output}`);

@@ -165,7 +165,7 @@ try {
     }
   };
   const latest = async () =>
-    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v as number;
+    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v;
 
   await page.getByLabel('配对码').fill(demo.kioskPairingCode!);
   started = performance.now();
@@ -225,7 +225,7 @@ try {
     const SEALS = 200;
     t = performance.now();
     for (let i = 0; i < SEALS; i++) {
-      const eph = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+      const eph = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
       const point = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
       const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: server }, eph.privateKey, 256);
       const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);

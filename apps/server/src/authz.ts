@@ -132,7 +132,7 @@ const proofOrg = personRecordOrg('proofs', 'proofId');
 const claimsOrg: Target = async (db, input) => {
   const parsed = z.union([z.object({ claimIds: z.array(z.string()).min(1) }), idField('claimId')]).safeParse(input);
   if (!parsed.success) return null;
-  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [(parsed.data as { claimId: string }).claimId];
+  const ids = 'claimIds' in parsed.data ? parsed.data.claimIds : [parsed.data.claimId];
   const rows = await db
     .selectFrom('claims')
     .innerJoin('persons', 'persons.id', 'claims.person_id')
@@ -146,7 +146,7 @@ const claimsOrg: Target = async (db, input) => {
 const runsOrg: Target = async (db, input) => {
   const parsed = z.union([z.object({ runIds: z.array(z.string()).min(1) }), idField('runId')]).safeParse(input);
   if (!parsed.success) return null;
-  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [(parsed.data as { runId: string }).runId];
+  const ids = 'runIds' in parsed.data ? parsed.data.runIds : [parsed.data.runId];
   const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', ids).execute();
   return rows.length === new Set(ids).size ? rows.map((r) => r.organisation_id) : null;
 };

@@ -93,7 +93,7 @@ const authorized = t.procedure.use(async ({ ctx, path, getRawInput, next }) => {
     const device = await findDeviceByToken(ctx.db, ctx.bearer);
     if (!device) throw new UserFacingError('UNAUTHORIZED', '设备凭证无效，请重新配对', 'Unknown device token: pair the device again');
     if (device.revoked_at) throw new UserFacingError('UNAUTHORIZED', '此设备已被停用，请联系管理员', 'This device was revoked: ask an administrator');
-    return next({ ctx: { ...ctx, device: device as DeviceRow | null } });
+    return next({ ctx: { ...ctx, device } });
   }
 
   if (!ctx.user) throw new UserFacingError('UNAUTHORIZED', '请先登录', 'Please sign in first');

@@ -1043,7 +1043,7 @@ export function errorMessage(error: unknown): string {
     const data = (error as { data?: { messageEn?: string | null } }).data;
     if (i18n.locale === 'en' && data?.messageEn) return data.messageEn;
     if (error instanceof TypeError) return i18n.locale === 'en' ? 'The server cannot be reached' : '无法连接服务器';
-    return String((error as { message: unknown }).message);
+    return String(error.message);
   }
   return t('error.generic');
 }

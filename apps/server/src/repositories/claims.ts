@@ -147,7 +147,7 @@ export async function reviewClaims(
         .where('id', '=', id)
         .execute();
       if (last) {
-        const activity = CLAIM_ACTIVITIES[claim.activity as keyof typeof CLAIM_ACTIVITIES];
+        const activity = CLAIM_ACTIVITIES[claim.activity];
         await appendLedgerEntries(trx, [
           {
             personId: claim.person_id,
