@@ -75,7 +75,7 @@ test('at the door the site is hidden; a tap shows the face large with name and d
     () =>
       new Promise<{ uid: string; name: string; department: string | null }[]>((resolve, reject) => {
         const open = indexedDB.open('opencme-kiosk');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
         open.onsuccess = () => {
           const tx = open.result.transaction(['credentials', 'people']);
           const cards = tx.objectStore('credentials').getAll();

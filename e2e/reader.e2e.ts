@@ -50,14 +50,14 @@ function kioskStore<T>(store: string): Promise<T[]> {
     (name) =>
       new Promise<T[]>((resolve, reject) => {
         const open = indexedDB.open('opencme-kiosk');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
         open.onsuccess = () => {
           const request = open.result.transaction(name).objectStore(name).getAll();
           request.onsuccess = () => {
             open.result.close();
             resolve(request.result as T[]);
           };
-          request.onerror = () => reject(request.error);
+          request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
         };
       }),
     store,
@@ -162,14 +162,14 @@ test('the kiosk’s IndexedDB holds no ID number, no mask and no unkeyed digest,
     () =>
       new Promise<{ dump: string; keyReadable: boolean | null }>((resolve, reject) => {
         const open = indexedDB.open('opencme-kiosk');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
         open.onsuccess = async () => {
           const idb = open.result;
           const all = (name: string) =>
             new Promise<unknown[]>((done, fail) => {
               const request = idb.transaction(name).objectStore(name).getAll();
               request.onsuccess = () => done(request.result);
-              request.onerror = () => fail(request.error);
+              request.onerror = () => fail(request.error ?? new Error('IndexedDB request failed'));
             });
           const stores = Object.fromEntries(await Promise.all([...idb.objectStoreNames].map(async (name) => [name, await all(name)] as const)));
           const rosterKey = (stores.meta as { key: string; value: { rosterKey?: CryptoKey } }[]).find((m) => m.key === 'keys')?.value.rosterKey;

@@ -62,7 +62,7 @@ test('the compliance page: rate, charts, paged list with departments, filters in
   await expect(admin.getByLabel('是否达标', { exact: true })).toHaveValue('no');
   const rows = list.locator('tbody tr');
   await expect(rows.first()).toBeVisible();
-  const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
   expect(shown.every((r) => r[1] === '心血管内科' && r[6] === '未达标')).toBe(true);
   const total = Number((await admin.getByTestId('compliance-page').innerText()).match(/共(\d+)人/)![1]);
 

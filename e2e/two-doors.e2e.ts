@@ -108,11 +108,11 @@ test('two offline doors, one clock 10 minutes fast: one correct attendance per p
   const near = (iso: string | null, hhmm: string) => Math.abs(Date.parse(iso!) - beijing(hhmm).getTime()) < 30_000;
   expect(people).toHaveLength(5);
   const expected: [string, string, string | null, string][] = [
-    [p1!, '07:50', '17:50', 'complete'],
-    [p2!, '07:51', '17:50', 'complete'],
-    [p3!, '07:52', '17:55', 'complete'],
-    [p4!, '07:53', null, 'incomplete'],
-    [p5!, '08:10', '17:56', 'complete'],
+    [p1, '07:50', '17:50', 'complete'],
+    [p2, '07:51', '17:50', 'complete'],
+    [p3, '07:52', '17:55', 'complete'],
+    [p4, '07:53', null, 'incomplete'],
+    [p5, '08:10', '17:56', 'complete'],
   ];
   for (const [card, signIn, signOut, status] of expected) {
     const row = of(card);
@@ -121,7 +121,7 @@ test('two offline doors, one clock 10 minutes fast: one correct attendance per p
     else expect(row.signOutAt).toBeNull();
     expect(row.status, card).toBe(status);
   }
-  expect(of(p4!).shortfalls).toEqual(['no-sign-out']);
+  expect(of(p4).shortfalls).toEqual(['no-sign-out']);
   await a.context.close();
   await b.context.close();
 });

@@ -61,6 +61,16 @@ for (const dir of workspaces) {
 if (run('pnpm', ['exec', 'tsc', '-p', 'tsconfig.json']) === 0) passed += 1;
 else failed += 1;
 
+console.log('\n== lint ==');
+// ESLint (with the types: promises nobody waits for), Prettier's layout, and no import circles.
+for (const script of ['lint', 'format:check', 'cycles']) {
+  if (run('pnpm', ['run', '--silent', script]) === 0) passed += 1;
+  else {
+    failed += 1;
+    console.error(`${script} failed: see above (npm run pnpm -- run ${script})`);
+  }
+}
+
 console.log('\n== unit and integration tests (Vitest) ==');
 const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });

@@ -141,7 +141,7 @@ try {
       () =>
         new Promise<number | null>((resolve, reject) => {
           const open = indexedDB.open('opencme-kiosk');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
           open.onsuccess = () => {
             const idb = open.result;
             if (!idb.objectStoreNames.contains('meta')) {
@@ -151,9 +151,9 @@ try {
             const get = idb.transaction('meta').objectStore('meta').get('cursor');
             get.onsuccess = () => {
               idb.close();
-              resolve((get.result?.value as number | undefined) ?? null);
+              resolve((get.result as { value?: number } | undefined)?.value ?? null);
             };
-            get.onerror = () => reject(get.error);
+            get.onerror = () => reject(get.error ?? new Error('IndexedDB request failed'));
           };
         }),
     );
@@ -165,7 +165,7 @@ try {
     }
   };
   const latest = async () =>
-    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v as number;
+    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v;
 
   await page.getByLabel('配对码').fill(demo.kioskPairingCode!);
   started = performance.now();
@@ -225,7 +225,7 @@ try {
     const SEALS = 200;
     t = performance.now();
     for (let i = 0; i < SEALS; i++) {
-      const eph = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+      const eph = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
       const point = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
       const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: server }, eph.privateKey, 256);
       const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);

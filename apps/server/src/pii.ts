@@ -65,7 +65,7 @@ export function loadOrCreateKeys(keysDir: string): ServerKeys {
   try {
     idSealing = createPrivateKey(fs.readFileSync(sealingFile, 'utf8'));
   } catch (error) {
-    throw new Error(`密钥文件损坏 / damaged key file: ${sealingFile}: ${String(error)}`);
+    throw new Error(`密钥文件损坏 / damaged key file: ${sealingFile}: ${String(error)}`, { cause: error });
   }
   return { idEncryption, blindIndex, idSealing };
 }

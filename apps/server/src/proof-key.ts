@@ -32,7 +32,7 @@ export class ProofSigner {
 
   /** Signs a payload (the key id is filled in) and returns the code a QR carries. */
   sign(payload: Unsigned<ProofPayload>): string {
-    const text = encodeProofPayload({ ...payload, keyId: this.keyId } as ProofPayload);
+    const text = encodeProofPayload({ ...payload, keyId: this.keyId });
     return proofCode(text, new Uint8Array(sign(null, Buffer.from(text, 'ascii'), this.#privateKey)));
   }
 }
@@ -46,6 +46,6 @@ export async function loadOrCreateProofSigner(file: string): Promise<ProofSigner
   try {
     return await ProofSigner.fromPrivateKey(createPrivateKey(fs.readFileSync(file, 'utf8')));
   } catch (error) {
-    throw new Error(`证明签名密钥损坏 / damaged proof key file: ${file}: ${String(error)}`);
+    throw new Error(`证明签名密钥损坏 / damaged proof key file: ${file}: ${String(error)}`, { cause: error });
   }
 }

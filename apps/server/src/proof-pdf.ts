@@ -78,14 +78,14 @@ function drawCreditProof(doc: PDFKit.PDFDocument, d: CreditProofDocument) {
   const header = ['年度', 'Ⅰ类学分', 'Ⅱ类学分', '合计', '审验结果'];
   let y = doc.y;
   doc.fontSize(11).fillColor(MUTED);
-  header.forEach((h, i) => doc.text(h, cols[i]!, y, { lineBreak: false }));
+  header.forEach((h, i) => doc.text(h, cols[i], y, { lineBreak: false }));
   y += 18;
   doc.moveTo(MARGIN, y - 4).lineTo(A4.width - MARGIN, y - 4).strokeColor('#cbd2d9').stroke();
   doc.fillColor(INK);
   for (const row of d.years) {
     const cells = [`${row.year}`, `${row.classI}`, `${row.classII}`, `${row.total}`];
-    cells.forEach((c, i) => doc.text(c, cols[i]!, y, { lineBreak: false }));
-    doc.text(row.explanation, cols[4]!, y, { width: A4.width - MARGIN - cols[4]! });
+    cells.forEach((c, i) => doc.text(c, cols[i], y, { lineBreak: false }));
+    doc.text(row.explanation, cols[4], y, { width: A4.width - MARGIN - cols[4]! });
     y = Math.max(doc.y, y + 16) + 4;
   }
   doc.x = MARGIN;

@@ -82,11 +82,12 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
   };
 }
 
-class Refusal {
+class Refusal extends Error {
   readonly status: number;
   readonly key: string;
   readonly params: MessageParams;
   constructor(status: number, key: string, params: MessageParams = {}) {
+    super(key);
     this.status = status;
     this.key = key;
     this.params = params;

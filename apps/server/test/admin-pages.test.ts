@@ -3,7 +3,7 @@
 // number, filters, and the registrant's photo for the reviewer.
 import { newId } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, DEMO_DIRECTOR, DEMO_REVIEWER } from '../src/seed.ts';
+import { DEMO_DIRECTOR, DEMO_REVIEWER } from '../src/seed.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;

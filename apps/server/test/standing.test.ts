@@ -1,7 +1,7 @@
 // Standing computed from the real ledger in a real SQLite file, through the API: each person's
 // rule set comes from their province, a reversal cancels what it reverses, further study counts,
 // and an office's copy of a rule set for a new year changes the next year's results only.
-import { type CreditClass, type CreditLevel, evaluateStanding, type LedgerFact, newId, NATIONAL_RULE_SET_2024, totalsFromLedger } from '@opencme/core';
+import { evaluateStanding, type LedgerFact, newId, NATIONAL_RULE_SET_2024, totalsFromLedger } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reverseLedgerEntry } from '../src/repositories/ledger.ts';
 import { standingOfPerson } from '../src/repositories/standing.ts';
@@ -170,8 +170,8 @@ describe('the sums of standing', () => {
         .where('e.cme_year', '=', 2025)
         .execute();
       const facts: LedgerFact[] = rows.map((r) => ({
-        creditClass: r.credit_class as CreditClass,
-        level: r.level as CreditLevel | null,
+        creditClass: r.credit_class,
+        level: r.level,
         credits: r.credits,
         furtherStudyMonths: r.activity === 'further-study' ? (r.months ?? 0) * (r.source_kind === 'reversal' ? -1 : 1) : 0,
       }));

@@ -59,7 +59,7 @@ describe('decideTap', () => {
     ['unknown-card', 'none'],
     ['denied-card', 'none'],
   ] as const)('a %s is recorded with direction %s', (kind, direction) => {
-    expect(tapDirectionOf({ kind, signedInAt: '', opensAt: '', closesAt: '' } as TapDecision)).toBe(direction);
+    expect(tapDirectionOf({ kind, signedInAt: '', opensAt: '', closesAt: '' })).toBe(direction);
   });
 });
 

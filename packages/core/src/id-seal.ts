@@ -22,7 +22,7 @@ export function importSealingKey(rawPublicKey: string): Promise<WebCryptoKey> {
 }
 
 export async function sealIdNumber(serverKey: WebCryptoKey, idNumber: string): Promise<string> {
-  const ephemeral = (await crypto.subtle.generateKey(P256, true, ['deriveBits'])) as { publicKey: WebCryptoKey; privateKey: WebCryptoKey };
+  const ephemeral = await crypto.subtle.generateKey(P256, true, ['deriveBits']);
   const point = new Uint8Array(await crypto.subtle.exportKey('raw', ephemeral.publicKey));
   const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: serverKey }, ephemeral.privateKey, 256);
   const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);

@@ -182,7 +182,9 @@ function decodeSignedPayload(bytes: Uint8Array): ProofPayload | null {
   const fields = FIELDS[kind];
   if (wire.length !== fields.length + 1) return null;
   const record: Record<string, unknown> = { kind };
-  fields.forEach((f, i) => (record[f] = wire[i + 1]));
+  fields.forEach((f, i) => {
+    record[f] = wire[i + 1];
+  });
   const parsed = proofPayloadSchema.safeParse(record);
   return parsed.success ? parsed.data : null;
 }

@@ -81,6 +81,8 @@ export class AnswerQueue {
 
   /** Starts waiting for the answer to a command about to be sent; stale bytes are dropped. */
   expect(options: ExchangeOptions): Promise<Uint8Array> {
+    // The failure that closed the link, passed on as it was caught (an Error, or what a driver threw).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (this.#failure !== null) return Promise.reject(this.#failure);
     this.#assembler.reset();
     let waiter: Waiter | undefined;

@@ -40,9 +40,9 @@ export const DEFAULT_MAX_GAP_MS = 50;
 const MIN_BURST = 8;
 
 const KEY_CHARS: Readonly<Record<string, string>> = Object.fromEntries([
-  ...Array.from({ length: 10 }, (_, d) => [`Digit${d}`, String(d)]),
-  ...Array.from({ length: 10 }, (_, d) => [`Numpad${d}`, String(d)]),
-  ...'ABCDEF'.split('').map((c) => [`Key${c}`, c]),
+  ...Array.from({ length: 10 }, (_, d) => [`Digit${d}`, String(d)] as const),
+  ...Array.from({ length: 10 }, (_, d) => [`Numpad${d}`, String(d)] as const),
+  ...'ABCDEF'.split('').map((c) => [`Key${c}`, c] as const),
 ]);
 const TERMINATORS = new Set(['Enter', 'NumpadEnter']);
 /** Readers type upper-case hex with Shift: it keeps the burst's pace but adds no character. */

@@ -24,4 +24,4 @@ export async function uploadFiles(purpose: UploadPurpose, files: readonly { blob
 }
 
 /** The files a file input holds, named as the user's disk names them. */
-export const chosenFiles = (files: FileList | null | undefined) => [...(files ?? [])].map((f) => ({ blob: f as Blob, name: f.name }));
+export const chosenFiles = (files: FileList | null | undefined) => [...(files ?? [])].map((f) => ({ blob: f, name: f.name }));

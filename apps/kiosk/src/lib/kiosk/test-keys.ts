@@ -2,10 +2,8 @@
 import { base64UrlEncode, importRosterKey, importSealingKey, type WebCryptoKey } from '@opencme/core';
 import { type KioskDb, type KioskKeys, writeMeta } from './db.ts';
 
-type KeyPair = { publicKey: WebCryptoKey; privateKey: WebCryptoKey };
-
 /** A server's sealing key pair, and its public half as `sync.pull` publishes it. */
-export const SERVER_KEYS = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as KeyPair;
+export const SERVER_KEYS = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
 export const SEALING_KEY = base64UrlEncode(new Uint8Array(await crypto.subtle.exportKey('raw', SERVER_KEYS.publicKey)));
 
 export async function giveKeys(db: KioskDb): Promise<KioskKeys & { rosterKey: WebCryptoKey }> {
