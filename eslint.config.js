@@ -33,7 +33,7 @@ export default defineConfig(
       parserOptions: {
         projectService: {
           // The two config files that no workspace's tsconfig includes.
-          allowDefaultProject: ['apps/server/vitest.config.ts', 'packages/reader-webhid/bench/*.ts'],
+          allowDefaultProject: ['apps/server/vitest.config.ts', 'packages/ui/vitest.config.ts', 'packages/reader-webhid/bench/*.ts'],
           defaultProject: 'tsconfig.json',
         },
         tsconfigRootDir: import.meta.dirname,

@@ -89,7 +89,7 @@ const PAGES: Record<string, PageCheck> = {
 
 /** The route of a page file: `admin/staff/[id]/+page.svelte` → `/admin/staff/[id]`. */
 function routesOnDisk(): string[] {
-  return (fs.readdirSync(ROUTES, { recursive: true, encoding: 'utf8' }) as string[])
+  return fs.readdirSync(ROUTES, { recursive: true, encoding: 'utf8' })
     .filter((f) => path.basename(f) === '+page.svelte')
     .map((f) => `/${path.dirname(f).split(path.sep).join('/')}`.replace(/^\/\.$/, '/'))
     .sort();
@@ -178,6 +178,8 @@ test.afterAll(() => server.dispose());
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 for (const [route, check] of Object.entries(PAGES)) {
+  // Playwright reads the fixtures a test wants from its first parameter's pattern: none here.
+  // eslint-disable-next-line no-empty-pattern
   test(`${route} as ${check.user}: at every size it fits, nothing overlaps${check.user === 'kiosk' ? ', every target takes a fingertip' : ''}`, async ({}, testInfo) => {
     const page = users.get(check.user)!;
     await resize(page, SIZES.at(-1)!);

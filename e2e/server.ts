@@ -54,8 +54,8 @@ export class ServerProcess {
     this.#child = child;
     // On a restart the earlier run's output is still there: wait for this run's own line.
     const from = this.output.length;
-    child.stdout!.on('data', (d) => (this.output += String(d)));
-    child.stderr!.on('data', (d) => (this.output += String(d)));
+    child.stdout.on('data', (d) => (this.output += String(d)));
+    child.stderr.on('data', (d) => (this.output += String(d)));
     // Generous: on a loaded machine (CI, several builds at once) Node alone can take half a minute to boot.
     const deadline = Date.now() + 90_000;
     while (!this.output.slice(from).includes('is running')) {

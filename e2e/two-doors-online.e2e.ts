@@ -51,7 +51,7 @@ test('two doors online: signed in at the east door, the same card at the west do
   const westDoor = await openDoor(browser, west.pairingCode);
   const [p1, p2] = [demoCardNumber(1), demoCardNumber(2)];
 
-  await expect(await tap(east, p1!, '07:50')).toHaveText(/^签到\s*07:50$/);
+  await expect(await tap(east, p1, '07:50')).toHaveText(/^签到\s*07:50$/);
   // Online, the east door hands the tap to the server at once (with its clock running: the API
   // client batches its calls on a timer).
   await east.context.clock.resume();
@@ -62,7 +62,7 @@ test('two doors online: signed in at the east door, the same card at the west do
   await westDoor.context.clock.resume();
   await expect(westDoor.page.getByTestId('status-last-sync')).toContainText('07:54', { timeout: 30_000 });
 
-  await expect(await tap(westDoor, p1!, '07:56')).toHaveText(/^签退\s*07:56$/);
+  await expect(await tap(westDoor, p1, '07:56')).toHaveText(/^签退\s*07:56$/);
   // A card the east door never saw is a sign-in at the west door.
-  await expect(await tap(westDoor, p2!, '07:57')).toHaveText(/^签到\s*07:57$/);
+  await expect(await tap(westDoor, p2, '07:57')).toHaveText(/^签到\s*07:57$/);
 });

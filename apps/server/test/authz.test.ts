@@ -289,7 +289,7 @@ async function get(name: DownloadName, input: Record<string, unknown> | undefine
     if (route.includes(`:${key}`)) route = route.replace(`:${key}`, encodeURIComponent(String(value)));
     else query.set(key, String(value));
   }
-  const res = await fetch(`${server.url}${route}${query.size ? `?${query}` : ''}`, { headers });
+  const res = await fetch(`${server.url}${route}${query.size ? `?${query.toString()}` : ''}`, { headers });
   await res.arrayBuffer();
   return STATUS_CODES[res.status] ?? String(res.status);
 }

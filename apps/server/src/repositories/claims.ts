@@ -2,7 +2,7 @@
 // by content hash) and their reviews. The workflow (submission, withdrawal, review along the chain,
 // the ledger) is services/claims.ts.
 import { newId, REVIEW_OFFICES, type ReviewOffice } from '@opencme/core';
-import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Insertable, Updateable } from 'kysely';
 import { z } from 'zod';
 import { inSubtree } from './organisations.ts';
 import type { DB } from '../db/connect.ts';

@@ -2,7 +2,6 @@
 // (`project_events`: who, when, from what, to what, why), attachments and credit awards. The
 // workflow that moves a project along (declaration, review, report, credits) is services/projects.ts.
 import { newId, projectMayBeHeld, PROJECT_REVIEW_CHAINS } from '@opencme/core';
-import { sql } from 'kysely';
 import { inSubtree } from './organisations.ts';
 import type { DB } from '../db/connect.ts';
 import type { Insertable, Updateable } from 'kysely';

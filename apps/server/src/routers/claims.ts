@@ -2,7 +2,7 @@ import { claimDraftSchema } from '@opencme/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { takeUploads } from '../repositories/uploads.ts';
-import { evidenceFile, ownClaims, personOfStaffAccount, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../services/claims.ts';
+import { ownClaims, personOfStaffAccount, reviewClaims, reviewQueue, submitClaim, withdrawClaim } from '../services/claims.ts';
 import { type Context, userProcedure } from '../trpc.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */

@@ -51,12 +51,12 @@ describe('DataTable', () => {
     table({ pageSize: 2 });
     expect(names()).toEqual(['王芳', '李娜']);
     expect(screen.getByText('第1/3页')).toBeTruthy();
-    expect((screen.getByRole('button', { name: '上一页' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: '上一页' }).disabled).toBe(true);
     await user.click(screen.getByRole('button', { name: '下一页' }));
     await user.click(screen.getByRole('button', { name: '下一页' }));
     expect(names()).toEqual(['陈静']);
     expect(screen.getByText('第3/3页')).toBeTruthy();
-    expect((screen.getByRole('button', { name: '下一页' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: '下一页' }).disabled).toBe(true);
     await user.click(within(screen.getByRole('columnheader', { name: /姓名/ })).getByRole('button'));
     expect(screen.getByText('第1/3页')).toBeTruthy();
   });

@@ -687,6 +687,6 @@ export const en: Record<MessageKey, string> = {
   'downloads.no-such-print-job-not': 'No such print job, or it is not finished',
   'downloads.person-no-photo': 'This person has no photo',
   'downloads.unit-not-uploaded-seal': 'Your unit has not uploaded a seal',
-  // Server errors by message key. scripts/codemods/user-facing-errors.ts adds entries above this line.
+  // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
   ...consoleEn,
 };

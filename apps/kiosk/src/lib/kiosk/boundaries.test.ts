@@ -35,8 +35,12 @@ const tap = (db: KioskDb, number: string, iso = '2026-11-22T01:00:00Z') =>
 
 /** Writes a record past Dexie, as a hand in devtools or an older version of the app would. */
 async function handEdit(db: KioskDb, store: string, value: unknown): Promise<void> {
-  await db.backendDB().transaction(store, 'readwrite').objectStore(store).put(value);
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise<void>((resolve, reject) => {
+    const tx = db.backendDB().transaction(store, 'readwrite');
+    tx.objectStore(store).put(value);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error(`writing ${store} failed`));
+  });
 }
 
 const pullPage = (people: SyncPullResult['people'] = []): SyncPullResult => ({ cursor: '7', sessions: [], people, hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY });

@@ -114,7 +114,11 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
 
 function parseOnRead<T>(table: Dexie.Table<T>, schema: z.ZodType<T>, keyOf: (raw: Record<string, unknown>) => unknown): void {
   // Dexie calls the hook with undefined for a key that holds nothing: that is "not found", not damage.
-  table.hook('reading', (raw) => (raw === undefined ? raw : parseStored(schema, raw, table.name, String(keyOf(raw as Record<string, unknown>) ?? '?'))));
+  const nameOf = (raw: unknown) => {
+    const key = keyOf(raw as Record<string, unknown>);
+    return typeof key === 'string' || typeof key === 'number' ? String(key) : '?';
+  };
+  table.hook('reading', (raw) => (raw === undefined ? raw : parseStored(schema, raw, table.name, nameOf(raw))));
 }
 
 /** What an answered tap keeps of an old unkeyed digest: nothing, the server has it. */
