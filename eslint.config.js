@@ -11,17 +11,7 @@ import ts from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: [
-      '**/node_modules/',
-      '.toolchain/',
-      '**/build/',
-      '**/dist/',
-      '**/.svelte-kit/',
-      'test-results/',
-      'playwright-report/',
-      'data/',
-      'keys/',
-    ],
+    ignores: ['**/node_modules/', '.toolchain/', '**/build/', '**/dist/', '**/.svelte-kit/', 'test-results/', 'playwright-report/', 'data/', 'keys/'],
   },
   js.configs.recommended,
   ts.configs.recommendedTypeChecked,

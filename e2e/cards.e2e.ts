@@ -25,7 +25,12 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   await page.getByLabel('密码').fill('opencme-demo');
   await page.getByRole('button', { name: '登录' }).click();
   // The unit admin reaches every page of their role from the side navigation, and not the province's rule sets.
-  for (const [name, href] of [['继续医学教育项目', '/admin/projects'], ['申报审核', '/admin/claims'], ['审验与达标率', '/admin/compliance'], ['打印学分证明', '/admin/proofs']]) {
+  for (const [name, href] of [
+    ['继续医学教育项目', '/admin/projects'],
+    ['申报审核', '/admin/claims'],
+    ['审验与达标率', '/admin/compliance'],
+    ['打印学分证明', '/admin/proofs'],
+  ]) {
     await expect(page.getByRole('link', { name: name!, exact: true })).toHaveAttribute('href', href!);
   }
   await expect(page.getByRole('link', { name: '学分审验规则' })).toHaveCount(0);

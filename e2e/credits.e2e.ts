@@ -50,9 +50,16 @@ test('a claim climbs the review chain, the standing updates, the department prin
   await expect(staff.getByTestId('claim-status').first()).toContainText('已通过');
   await expect(staff.getByTestId('standing-total')).toHaveText(String(before + 3));
   // Queries go as POST, as the app sends them (the server refuses GET).
-  const mine = (await (await staff.request.post(`${server.url}/trpc/claims.mine`, { headers: { 'content-type': 'application/json' }, data: '{}' })).json()) as { result: { data: { json: { personId: string; cmeYear: number } } } };
+  const mine = (await (await staff.request.post(`${server.url}/trpc/claims.mine`, { headers: { 'content-type': 'application/json' }, data: '{}' })).json()) as {
+    result: { data: { json: { personId: string; cmeYear: number } } };
+  };
   const { personId, cmeYear } = mine.result.data.json;
-  const standing = (await (await staff.request.post(`${server.url}/trpc/standing.person`, { headers: { 'content-type': 'application/json' }, data: JSON.stringify({ json: { personId, cmeYear } }) })).json()) as { result: { data: { json: { name: string; departmentId: string } } } };
+  const standing = (await (
+    await staff.request.post(`${server.url}/trpc/standing.person`, {
+      headers: { 'content-type': 'application/json' },
+      data: JSON.stringify({ json: { personId, cmeYear } }),
+    })
+  ).json()) as { result: { data: { json: { name: string; departmentId: string } } } };
   const { name } = standing.result.data.json;
 
   // The staff member prints their own proof.

@@ -22,7 +22,10 @@ test('the staff table and the 挂失 dialog at phone and desktop sizes', async (
     await admin.screenshot({ path: file });
     await testInfo.attach(name, { path: file, contentType: 'image/png' });
   };
-  for (const [size, width, height] of [['phone', 390, 844], ['desktop', 1440, 900]] as const) {
+  for (const [size, width, height] of [
+    ['phone', 390, 844],
+    ['desktop', 1440, 900],
+  ] as const) {
     await admin.setViewportSize({ width, height });
     await admin.goto(`${server.url}/admin/staff`);
     const table = admin.getByRole('table', { name: '人员' });

@@ -76,7 +76,11 @@ const PAGES: Record<string, PageCheck> = {
   '/admin/projects': { user: 'admin', open: () => '/admin/projects', ready: (p) => p.getByTestId('projects') },
   '/admin/projects/[id]': { user: 'admin', open: (d) => `/admin/projects/${d.projectId}`, ready: (p) => p.getByTestId('project-status') },
   '/admin/sessions': { user: 'admin', open: () => '/admin/sessions', ready: (p) => p.getByTestId('sessions').getByRole('link').first() },
-  '/admin/sessions/[id]': { user: 'admin', open: (d) => `/admin/sessions/${d.sessionId}`, ready: (p, d) => p.getByTestId('taps').filter({ hasText: d.name }).filter({ hasText: '待核实：本场次无此卡的持卡人' }) },
+  '/admin/sessions/[id]': {
+    user: 'admin',
+    open: (d) => `/admin/sessions/${d.sessionId}`,
+    ready: (p, d) => p.getByTestId('taps').filter({ hasText: d.name }).filter({ hasText: '待核实：本场次无此卡的持卡人' }),
+  },
   '/admin/devices': { user: 'admin', open: () => '/admin/devices', ready: (p) => p.getByTestId('devices').getByText('已配对').first() },
   '/admin/claims': { user: 'reviewer', open: () => '/admin/claims', ready: (p) => p.getByTestId('review-queue') },
   '/admin/compliance': { user: 'admin', open: () => '/admin/compliance', ready: (p) => p.getByTestId('compliance-trend').locator('svg') },
@@ -89,7 +93,8 @@ const PAGES: Record<string, PageCheck> = {
 
 /** The route of a page file: `admin/staff/[id]/+page.svelte` → `/admin/staff/[id]`. */
 function routesOnDisk(): string[] {
-  return fs.readdirSync(ROUTES, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(ROUTES, { recursive: true, encoding: 'utf8' })
     .filter((f) => path.basename(f) === '+page.svelte')
     .map((f) => `/${path.dirname(f).split(path.sep).join('/')}`.replace(/^\/\.$/, '/'))
     .sort();
@@ -161,13 +166,28 @@ test.beforeAll(async ({ browser }) => {
   const [project] = await adminQuery<{ id: string }[]>(server.url, cookie, 'projects.list', undefined);
   const [session] = await adminQuery<{ id: string }[]>(server.url, cookie, 'sessions.list', undefined);
   // The person who holds demo card 1 taps at the door, and is looked up on /query.
-  const holder = await adminQuery<{ rows: { id: string; name: string }[] }>(server.url, cookie, 'registry.staff', { organisationId: me.organisationId, query: demoCardNumber(1) });
+  const holder = await adminQuery<{ rows: { id: string; name: string }[] }>(server.url, cookie, 'registry.staff', {
+    organisationId: me.organisationId,
+    query: demoCardNumber(1),
+  });
   const { idNumber } = await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: holder.rows[0]!.id });
-  demo = { personId: staff.rows[5]!.id, otherPersonId: staff.rows[6]!.id, idNumber, name: holder.rows[0]!.name, projectId: project!.id, sessionId: session!.id };
+  demo = {
+    personId: staff.rows[5]!.id,
+    otherPersonId: staff.rows[6]!.id,
+    idNumber,
+    name: holder.rows[0]!.name,
+    projectId: project!.id,
+    sessionId: session!.id,
+  };
 
   const [city] = await adminQuery<{ id: string; name: string }[]>(server.url, cookie, 'units.cities', undefined);
   const first17 = '12340100MB0005678';
-  await adminMutation(server.url, '', 'units.register', { cityId: city!.id, creditCode: `${first17}${creditCodeCheckChar(first17)}`, name: '合肥市第五人民医院（演示）', admin: { displayName: '医教科', password: 'a-long-password' } });
+  await adminMutation(server.url, '', 'units.register', {
+    cityId: city!.id,
+    creditCode: `${first17}${creditCodeCheckChar(first17)}`,
+    name: '合肥市第五人民医院（演示）',
+    admin: { displayName: '医教科', password: 'a-long-password' },
+  });
 
   // Each user's page at once: the server hashes five passwords and the kiosk pairs meanwhile.
   await Promise.all((['public', 'staff', 'kiosk', 'admin', 'reviewer', 'city', 'province'] as const).map((user) => open(browser, user)));

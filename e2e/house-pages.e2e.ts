@@ -122,7 +122,9 @@ test('a draft project: the lead time beside the start date, the refusal of a too
   await expect(admin.getByTestId('projects')).not.toContainText('护理质量与安全讲座');
 });
 
-test('the staff list finds a person by the last digits of the ID or card number; filters apply as chosen, kept in the address', async ({ browser }, testInfo) => {
+test('the staff list finds a person by the last digits of the ID or card number; filters apply as chosen, kept in the address', async ({
+  browser,
+}, testInfo) => {
   const admin = await signedIn(browser, 'admin');
   await admin.goto(`${server.url}/admin/staff?sort=cmeNumber`);
   const rows = admin.getByTestId('staff').locator('tbody tr');

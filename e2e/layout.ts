@@ -89,7 +89,9 @@ export function measure(page: Page, touchTarget: number): Promise<Layout> {
         // A label and the field it names are one target.
         if (a.el instanceof HTMLLabelElement && a.el.control === b.el) continue;
         if (b.el instanceof HTMLLabelElement && b.el.control === a.el) continue;
-        const hit = a.rects.some((p) => b.rects.some((q) => Math.min(p.right, q.right) - Math.max(p.left, q.left) > 2 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 2));
+        const hit = a.rects.some((p) =>
+          b.rects.some((q) => Math.min(p.right, q.right) - Math.max(p.left, q.left) > 2 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 2),
+        );
         if (hit) overlaps.push(`${a.what} / ${b.what}`);
       }
     }
@@ -114,7 +116,9 @@ export async function checkLayout(page: Page, where: string, options: { touch?: 
 export function expectReadable(text: string, where: string): void {
   expect.soft(text, `${where}: a record's id on screen`).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/i);
   expect.soft(text, `${where}: JSON on screen`).not.toMatch(/[{[]\s*"|":/);
-  expect.soft(text, `${where}: a message key on screen`).not.toMatch(/\b(?:app|admin|pair|pin|session|tap|demo|reader|status|selfTest|review|claims|register|compliance|print|rules|audit)\.[a-z][a-zA-Z]+\b/);
+  expect
+    .soft(text, `${where}: a message key on screen`)
+    .not.toMatch(/\b(?:app|admin|pair|pin|session|tap|demo|reader|status|selfTest|review|claims|register|compliance|print|rules|audit)\.[a-z][a-zA-Z]+\b/);
 }
 
 /**

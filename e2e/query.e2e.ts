@@ -11,9 +11,18 @@ test('looks up a person by ID number and name and shows masked yearly totals', a
   const cookie = await adminCookie(server.url);
   const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
   const year = new Date().getFullYear();
-  const standings = await adminQuery<{ personId: string; name: string; standing: { totals: { total: number } } }[]>(server.url, cookie, 'standing.organisation', { organisationId: me.organisationId, cmeYear: year });
+  const standings = await adminQuery<{ personId: string; name: string; standing: { totals: { total: number } } }[]>(
+    server.url,
+    cookie,
+    'standing.organisation',
+    { organisationId: me.organisationId, cmeYear: year },
+  );
   const person = standings.find((p) => p.standing.totals.total > 0 && [...p.name].length === 3)!;
-  const res = await fetch(`${server.url}/trpc/persons.revealIdNumber`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ json: { personId: person.personId } }) });
+  const res = await fetch(`${server.url}/trpc/persons.revealIdNumber`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ json: { personId: person.personId } }),
+  });
   const { idNumber } = ((await res.json()) as { result: { data: { json: { idNumber: string } } } }).result.data.json;
 
   await page.goto(`${server.url}/query`);

@@ -156,7 +156,9 @@ test('an ID card on the simulated USB reader shows the holder from the roster, t
 test('the kiosk’s IndexedDB holds no ID number, no mask and no unkeyed digest, and its roster key cannot be read back', async () => {
   const people = (await kioskStore<RosterPerson>('people')).slice(0, 20);
   expect(people.length).toBe(20);
-  const numbers = await Promise.all(people.map(async (p) => (await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: p.id })).idNumber));
+  const numbers = await Promise.all(
+    people.map(async (p) => (await adminMutation<{ idNumber: string }>(server.url, cookie, 'persons.revealIdNumber', { personId: p.id })).idNumber),
+  );
   // Everything the tablet keeps, read beside the app as a thief with the browser's profile would.
   const { dump, keyReadable } = await page.evaluate(
     () =>

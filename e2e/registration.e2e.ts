@@ -11,7 +11,9 @@ const morning = demoMorning();
 test.beforeAll(() => server.start({ clockStart: morning }));
 test.afterAll(() => server.dispose());
 
-test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, the card number appears, and the kiosk knows her ID card', async ({ browser }) => {
+test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approves, the card number appears, and the kiosk knows her ID card', async ({
+  browser,
+}) => {
   const phoneContext = await browser.newContext({ ...devices['Pixel 7'], locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const phone = await phoneContext.newPage();
   const refused = cspViolations(phone);

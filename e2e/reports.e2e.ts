@@ -88,7 +88,11 @@ test('the proofs page: seal upload, search by name, done, preview; /verify takes
     return ((await res.json()) as { result: { data: { json: { id: string }[] } } }).result.data.json[0]!.id;
   });
   const name = await admin.evaluate(async (departmentId) => {
-    const res = await fetch('/trpc/standing.organisation', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { organisationId: departmentId, cmeYear: new Date().getFullYear() } }) });
+    const res = await fetch('/trpc/standing.organisation', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { organisationId: departmentId, cmeYear: new Date().getFullYear() } }),
+    });
     return ((await res.json()) as { result: { data: { json: { name: string }[] } } }).result.data.json[0]!.name;
   }, first);
   await admin.getByLabel('按姓名查找').fill(name.slice(1));

@@ -48,7 +48,14 @@ export class ServerProcess {
     if (options.clockStart) this.#skewMs = options.clockStart.getTime() - Date.now();
     const clock = this.#skewMs === null ? {} : { OPENCME_CLOCK_START: new Date(Date.now() + this.#skewMs).toISOString() };
     const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/src/main.ts')], {
-      env: { ...process.env, PORT: String(this.port), DATA_DIR: this.dataDir, OPENCME_KEYS_DIR: this.keysDir, STATIC_DIR: path.join(ROOT, 'apps/kiosk/build'), ...clock },
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        DATA_DIR: this.dataDir,
+        OPENCME_KEYS_DIR: this.keysDir,
+        STATIC_DIR: path.join(ROOT, 'apps/kiosk/build'),
+        ...clock,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;

@@ -97,12 +97,9 @@ test('two offline doors, one clock 10 minutes fast: one correct attendance per p
   await expect(b.page.getByTestId('status-pending')).toHaveText('0', { timeout: 30_000 });
 
   const fresh = await adminCookie(server.url);
-  const { people } = await adminQuery<{ people: { cmeNumber: string; signInAt: string | null; signOutAt: string | null; status: string; shortfalls: string[] }[] }>(
-    server.url,
-    fresh,
-    'sessions.attendance',
-    { sessionId: session!.id },
-  );
+  const { people } = await adminQuery<{
+    people: { cmeNumber: string; signInAt: string | null; signOutAt: string | null; status: string; shortfalls: string[] }[];
+  }>(server.url, fresh, 'sessions.attendance', { sessionId: session!.id });
   const of = (card: string) => people.find((p) => p.cmeNumber === card)!;
   // Corrected times are within seconds of the truth (the push's transit time and the restart).
   const near = (iso: string | null, hhmm: string) => Math.abs(Date.parse(iso!) - beijing(hhmm).getTime()) < 30_000;

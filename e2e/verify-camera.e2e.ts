@@ -24,16 +24,43 @@ test.beforeAll(async () => {
   const cookie = await adminCookie(server.url);
   const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
   const year = new Date().getFullYear();
-  const [person] = await adminQuery<{ personId: string; name: string }[]>(server.url, cookie, 'standing.organisation', { organisationId: me.organisationId, cmeYear: year });
+  const [person] = await adminQuery<{ personId: string; name: string }[]>(server.url, cookie, 'standing.organisation', {
+    organisationId: me.organisationId,
+    cmeYear: year,
+  });
   name = person!.name;
-  const res = await fetch(`${server.url}/trpc/proofs.printPerson`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ json: { personId: person!.personId, fromYear: year, toYear: year } }) });
+  const res = await fetch(`${server.url}/trpc/proofs.printPerson`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ json: { personId: person!.personId, fromYear: year, toYear: year } }),
+  });
   const { jobId } = ((await res.json()) as { result: { data: { json: { jobId: string } } } }).result.data.json;
-  await expect.poll(async () => (await adminQuery<{ downloadUrl: string | null }>(server.url, cookie, 'proofs.job', { jobId })).downloadUrl, { timeout: 30_000 }).not.toBeNull();
+  await expect
+    .poll(async () => (await adminQuery<{ downloadUrl: string | null }>(server.url, cookie, 'proofs.job', { jobId })).downloadUrl, { timeout: 30_000 })
+    .not.toBeNull();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-camera-'));
-  fs.writeFileSync(path.join(dir, 'proof.pdf'), Buffer.from(await (await fetch(`${server.url}/api/files/print/${jobId}`, { headers: { cookie } })).arrayBuffer()));
+  fs.writeFileSync(
+    path.join(dir, 'proof.pdf'),
+    Buffer.from(await (await fetch(`${server.url}/api/files/print/${jobId}`, { headers: { cookie } })).arrayBuffer()),
+  );
   // The QR code sits 56 pt from the right and 80 pt from the bottom of the A4 page, 132 pt wide:
   // at 150 dpi that is x 848, y 1312, 275 px; the crop keeps a quiet margin around it.
-  execFileSync('pdftoppm', ['-jpeg', '-r', '150', '-x', '808', '-y', '1272', '-W', '360', '-H', '360', '-singlefile', path.join(dir, 'proof.pdf'), path.join(dir, 'qr')]);
+  execFileSync('pdftoppm', [
+    '-jpeg',
+    '-r',
+    '150',
+    '-x',
+    '808',
+    '-y',
+    '1272',
+    '-W',
+    '360',
+    '-H',
+    '360',
+    '-singlefile',
+    path.join(dir, 'proof.pdf'),
+    path.join(dir, 'qr'),
+  ]);
   const frame = fs.readFileSync(path.join(dir, 'qr.jpg'));
   fs.writeFileSync(CAMERA_FILE, Buffer.concat(Array.from({ length: 10 }, () => frame)));
 });

@@ -16,7 +16,11 @@ test.beforeAll(() => server.start());
 test.afterAll(() => server.dispose());
 
 async function adminMutation<T>(cookie: string, procedure: string, input: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/trpc/${procedure}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ json: input }) });
+  const res = await fetch(`${server.url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ json: input }),
+  });
   const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
   if (!body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`);
   return body.result.data.json;
@@ -26,17 +30,24 @@ async function adminMutation<T>(cookie: string, procedure: string, input: unknow
 async function printProofCode(cookie: string, personId: string): Promise<string> {
   const year = new Date().getFullYear();
   const { jobId } = await adminMutation<{ jobId: string }>(cookie, 'proofs.printPerson', { personId, fromYear: year, toYear: year });
-  await expect.poll(async () => (await adminQuery<{ downloadUrl: string | null }>(server.url, cookie, 'proofs.job', { jobId })).downloadUrl, { timeout: 30_000 }).not.toBeNull();
+  await expect
+    .poll(async () => (await adminQuery<{ downloadUrl: string | null }>(server.url, cookie, 'proofs.job', { jobId })).downloadUrl, { timeout: 30_000 })
+    .not.toBeNull();
   const pdf = Buffer.from(await (await fetch(`${server.url}/api/files/print/${jobId}`, { headers: { cookie } })).arrayBuffer());
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-verify-')), 'proof.pdf');
   fs.writeFileSync(file, pdf);
   return printedCode(execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }));
 }
 
-test('verifies a proof offline from its signature and says revocation was not checked, refuses a tampered one, shows a revoked one, and refuses a withdrawn key', async ({ page }) => {
+test('verifies a proof offline from its signature and says revocation was not checked, refuses a tampered one, shows a revoked one, and refuses a withdrawn key', async ({
+  page,
+}) => {
   const cookie = await adminCookie(server.url);
   const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
-  const [person] = await adminQuery<{ personId: string; name: string }[]>(server.url, cookie, 'standing.organisation', { organisationId: me.organisationId, cmeYear: new Date().getFullYear() });
+  const [person] = await adminQuery<{ personId: string; name: string }[]>(server.url, cookie, 'standing.organisation', {
+    organisationId: me.organisationId,
+    cmeYear: new Date().getFullYear(),
+  });
   const code = await printProofCode(cookie, person!.personId);
   expect(code).toMatch(/^OC1\./);
 
@@ -74,7 +85,9 @@ test('verifies a proof offline from its signature and says revocation was not ch
 
   // The operator withdraws the signing key: the next visit learns it, and the key saved in this
   // browser verifies nothing any more.
-  execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../apps/server/src/withdraw-proof-key.ts'), payload.at(-1)!, '密钥外泄'], { env: { ...process.env, DATA_DIR: server.dataDir } });
+  execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../apps/server/src/withdraw-proof-key.ts'), payload.at(-1)!, '密钥外泄'], {
+    env: { ...process.env, DATA_DIR: server.dataDir },
+  });
   await page.goto(`${server.url}/verify`);
   await expect(page.getByTestId('verify-keys')).toContainText('验证密钥已保存于本设备');
   await page.getByLabel('二维码内容').fill(code);

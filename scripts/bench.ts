@@ -16,14 +16,24 @@ interface Row {
 const files = ['apps', 'packages']
   .flatMap((top) => fs.readdirSync(path.join(ROOT, top)).map((d) => path.join(top, d, 'bench')))
   .filter((dir) => fs.existsSync(path.join(ROOT, dir)))
-  .flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(dir, f)))
+  .flatMap((dir) =>
+    fs
+      .readdirSync(path.join(ROOT, dir))
+      .filter((f) => f.endsWith('.bench.ts'))
+      .map((f) => path.join(dir, f)),
+  )
   .sort();
 
 const rows: Row[] = [];
 let failures = 0;
 for (const file of files) {
   console.error(`[bench] ${file}`);
-  const res = spawnSync(process.execPath, [path.join(ROOT, file)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(process.execPath, [path.join(ROOT, file)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (res.status !== 0) {
     failures += 1;
     console.error(`[bench] ${file} failed with status ${res.status}`);

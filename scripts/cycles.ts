@@ -15,7 +15,10 @@ const SOURCE = /\.(ts|svelte)$/;
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => SOURCE.test(f)).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => SOURCE.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 function nearest(file: string, name: string): string | null {

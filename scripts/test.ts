@@ -39,8 +39,7 @@ function ensureChromium(): string {
     if (run('apt-get', ['update', '-qq']) === 0 && run('apt-get', ['install', '-y', '-qq', ...missing.map((n) => n.pkg)]) === 0) return configured;
   }
   console.error(
-    `[opencme] The tests need ${missing.map((n) => n.file).join(', ')}.\n` +
-      `  Debian/Ubuntu: sudo apt-get install ${missing.map((n) => n.pkg).join(' ')}`,
+    `[opencme] The tests need ${missing.map((n) => n.file).join(', ')}.\n` + `  Debian/Ubuntu: sudo apt-get install ${missing.map((n) => n.pkg).join(' ')}`,
   );
   process.exit(1);
 }
@@ -76,7 +75,12 @@ const vitestJson = path.join(results, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
 run('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 if (fs.existsSync(vitestJson)) {
-  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; success: boolean };
+  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numTotalTestSuites: number;
+    success: boolean;
+  };
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (!report.success && report.numFailedTests === 0) failed += 1; // a file that failed to load

@@ -34,7 +34,8 @@ console.error(`[bench] building ${STAFF} staff and ${ENTRIES} ledger entries`);
 const org = sqlite.prepare('insert into organisations (id, parent_id, kind, name, credit_code, created_at) values (?, ?, ?, ?, null, ?)');
 const person = sqlite.prepare(`insert into persons (id, name, gender, id_number_enc, id_number_index, id_number_masked, phone, institution_id,
   department_id, title, category, cme_number, photo_hash, version, created_at, updated_at) values (?, ?, 'female', 'v1:bench', ?, '510***********0000', null, ?, ?, ?, 'doctor', null, null, 0, ?, ?)`);
-const entry = sqlite.prepare(`insert into ledger_entries (id, person_id, cme_year, credit_class, level, credits, source_kind, source_id, source_label, reverses_id,
+const entry =
+  sqlite.prepare(`insert into ledger_entries (id, person_id, cme_year, credit_class, level, credits, source_kind, source_id, source_label, reverses_id,
   approved_by, approved_at, created_at) values (?, ?, ?, ?, ?, ?, 'import', ?, '远程教育项目（基准数据）', null, null, ?, ?)`);
 const units: string[] = [];
 sqlite.transaction(() => {
@@ -51,14 +52,24 @@ sqlite.transaction(() => {
   }
 })();
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const perPerson = ENTRIES / STAFF;
 for (let start = 0; start < ENTRIES; start += 250_000) {
   sqlite.transaction(() => {
     for (let n = start; n < Math.min(ENTRIES, start + 250_000); n++) {
       const p = Math.floor(n / perPerson);
       const kind = random();
-      entry.run(`e${String(n).padStart(8, '0')}`, `s${String(p).padStart(7, '0')}`, YEAR - 1 + Math.floor(random() * 3), kind < 0.4 ? 'I' : 'II', kind < 0.1 ? 'national' : kind < 0.4 ? 'provincial' : null, [1, 2, 3][Math.floor(random() * 3)], `src${n}`, at, at);
+      entry.run(
+        `e${String(n).padStart(8, '0')}`,
+        `s${String(p).padStart(7, '0')}`,
+        YEAR - 1 + Math.floor(random() * 3),
+        kind < 0.4 ? 'I' : 'II',
+        kind < 0.1 ? 'national' : kind < 0.4 ? 'provincial' : null,
+        [1, 2, 3][Math.floor(random() * 3)],
+        `src${n}`,
+        at,
+        at,
+      );
     }
   })();
 }
@@ -74,7 +85,10 @@ bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff`, u
 
 // Proofs: the first render loads the 20 MB CJK font; it is timed apart from the steady state.
 const signer = await ProofSigner.generate();
-await db.insertInto('users').values({ id: 'bench', login: 'bench', display_name: 'bench', password_hash: 'x', role: 'unit-admin', organisation_id: 'u0', created_at: at }).execute();
+await db
+  .insertInto('users')
+  .values({ id: 'bench', login: 'bench', display_name: 'bench', password_hash: 'x', role: 'unit-admin', organisation_id: 'u0', created_at: at })
+  .execute();
 const issue = (personIds: string[]) => issueCreditProofs(db, signer, { personIds, fromYear: YEAR, toYear: YEAR, by: 'bench', at: new Date() });
 const verifyUrl = 'https://cme.example.org/verify';
 const [, coldMs] = await time(async () => renderProofsPdf(await issue(['s0000000']), { verifyUrl }));

@@ -109,9 +109,15 @@ async function timed(name: string, run: () => Promise<{ rows: unknown[] }>) {
 }
 const list = { scope: { institutionIds: [hospital.id] }, status: 'approved' as const, descending: false, pageSize: 50 };
 await timed(`staff list ${STAFF / 1000}k: name prefix`, () => searchStaff(db, vault, { ...list, query: '王伟', sort: 'name', page: 1 }));
-await timed(`staff list ${STAFF / 1000}k: CME card number`, () => searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.62)]!.cme, sort: 'name', page: 1 }));
-await timed(`staff list ${STAFF / 1000}k: ID number`, () => searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.49)]!.idNumber, sort: 'name', page: 1 }));
-await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () => searchStaff(db, vault, { ...list, query: '', sort: 'department', page: Math.floor(STAFF / 200) }));
+await timed(`staff list ${STAFF / 1000}k: CME card number`, () =>
+  searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.62)]!.cme, sort: 'name', page: 1 }),
+);
+await timed(`staff list ${STAFF / 1000}k: ID number`, () =>
+  searchStaff(db, vault, { ...list, query: rows[Math.floor(STAFF * 0.49)]!.idNumber, sort: 'name', page: 1 }),
+);
+await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () =>
+  searchStaff(db, vault, { ...list, query: '', sort: 'department', page: Math.floor(STAFF / 200) }),
+);
 
 // The keyed ID-card digests of one kiosk's whole roster: per person, decrypt the number and HMAC
 // it under the kiosk's key. This is the server's extra work over a first pull, spread over its pages.
@@ -125,7 +131,15 @@ await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () => 
   report('server keyed ID digest per person', (ms * 1000) / sealed.length, 'µs');
 }
 
-const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: 'http://localhost', dialect: 'sqlite', now: () => new Date(), staticDir: STATIC_DIR }).listen(0);
+const server = createApp({
+  db,
+  vault,
+  proofSigner: await ProofSigner.generate(),
+  publicUrl: 'http://localhost',
+  dialect: 'sqlite',
+  now: () => new Date(),
+  staticDir: STATIC_DIR,
+}).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -165,7 +179,13 @@ try {
     }
   };
   const latest = async () =>
-    (await db.selectFrom('persons').select((eb) => eb.fn.max('version').as('v')).where('institution_id', '=', hospital.id).executeTakeFirstOrThrow()).v;
+    (
+      await db
+        .selectFrom('persons')
+        .select((eb) => eb.fn.max('version').as('v'))
+        .where('institution_id', '=', hospital.id)
+        .executeTakeFirstOrThrow()
+    ).v;
 
   await page.getByLabel('配对码').fill(demo.kioskPairingCode!);
   started = performance.now();
@@ -191,7 +211,11 @@ try {
   const cursorBefore = await latest();
   for (let i = 0; i < CHANGES; i++) {
     const version = await nextVersion(db);
-    await db.updateTable('persons').set({ title: '副主任医师', version }).where('id', '=', `bench-${Math.floor((i * STAFF) / CHANGES)}`).execute();
+    await db
+      .updateTable('persons')
+      .set({ title: '副主任医师', version })
+      .where('id', '=', `bench-${Math.floor((i * STAFF) / CHANGES)}`)
+      .execute();
   }
   // The server's share of a delta pull: one roster page from the database.
   const device = await db.selectFrom('devices').selectAll().where('institution_id', '=', hospital.id).executeTakeFirstOrThrow();
@@ -229,7 +253,13 @@ try {
       const point = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
       const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: server }, eph.privateKey, 256);
       const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-      const aes = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: point, info: utf8('opencme-id-seal-v1') }, hkdf, { name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+      const aes = await crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: point, info: utf8('opencme-id-seal-v1') },
+        hkdf,
+        { name: 'AES-GCM', length: 256 },
+        false,
+        ['encrypt'],
+      );
       await crypto.subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, aes, utf8('341502198001010017'));
     }
     return { hmacMs, sealMs: (performance.now() - t) / SEALS };

@@ -42,7 +42,15 @@ const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   direction: i < cards.length ? 'in' : 'out',
 }));
 
-const server = createApp({ db, vault, proofSigner: await ProofSigner.generate(), publicUrl: 'http://localhost', dialect: 'sqlite', now: () => new Date(), staticDir: null }).listen(0);
+const server = createApp({
+  db,
+  vault,
+  proofSigner: await ProofSigner.generate(),
+  publicUrl: 'http://localhost',
+  dialect: 'sqlite',
+  now: () => new Date(),
+  staticDir: null,
+}).listen(0);
 await new Promise((resolve) => server.once('listening', resolve));
 const client = createTRPCClient<AppRouter>({
   links: [
@@ -79,7 +87,25 @@ const t1 = performance.now();
 plain.transaction(() => {
   const received = new Date().toISOString();
   for (const t of taps) {
-    insert.run(t.tapId, t.deviceId, t.deviceId, t.seq, t.sessionId, t.credential.kind, t.credential.value, null, null, t.wallTime, t.monoTime, t.bootId, t.source, t.direction, 'accepted', null, received);
+    insert.run(
+      t.tapId,
+      t.deviceId,
+      t.deviceId,
+      t.seq,
+      t.sessionId,
+      t.credential.kind,
+      t.credential.value,
+      null,
+      null,
+      t.wallTime,
+      t.monoTime,
+      t.bootId,
+      t.source,
+      t.direction,
+      'accepted',
+      null,
+      received,
+    );
   }
 })();
 const plainMs = performance.now() - t1;

@@ -116,7 +116,8 @@ export function createApp(options: AppOptions): express.Express {
 function lastResort(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const declared = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   const status = typeof declared === 'number' && declared >= 400 && declared < 600 ? declared : 500;
-  if (status >= 500) logServerError({ status, method: req.method, route: req.baseUrl + ((req.route as { path?: string } | undefined)?.path ?? req.path) }, error);
+  if (status >= 500)
+    logServerError({ status, method: req.method, route: req.baseUrl + ((req.route as { path?: string } | undefined)?.path ?? req.path) }, error);
   if (res.headersSent) {
     req.socket.destroy();
     return;

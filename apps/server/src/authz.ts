@@ -80,7 +80,7 @@ const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
     const found = await Promise.all(targets.map((t) => t(db, input)));
-    return found.some((f) => f === null) ? null : found.flat() as string[];
+    return found.some((f) => f === null) ? null : (found.flat() as string[]);
   };
 
 const ALL_ROLES = ROLES;

@@ -92,7 +92,12 @@ export const DOWNLOADS = {
   /** A unit's (or department's) staff with their standing (达标情况), filtered; the export goes on the unit's log. */
   'files.complianceList': download({
     route: '/api/files/organisations/:organisationId/compliance/:cmeYear',
-    input: z.object({ organisationId: z.string(), cmeYear: z.coerce.number().int().min(2000).max(2100), departmentId: z.string().optional(), compliant: compliant.optional() }),
+    input: z.object({
+      organisationId: z.string(),
+      cmeYear: z.coerce.number().int().min(2000).max(2100),
+      departmentId: z.string().optional(),
+      compliant: compliant.optional(),
+    }),
     async send(ctx, input, res) {
       const sheet = await exportCompliance(ctx.db, input, ctx.user.id, ctx.now());
       fileHeaders(res, { type: XLSX, name: `达标情况-${input.cmeYear}.xlsx`, personal: true });
@@ -122,7 +127,8 @@ export const DOWNLOADS = {
     async send(ctx, input, res) {
       const jpeg = await photoOf(ctx.db, input.personId, input.size);
       if (!jpeg) throw new UserFacingError('NOT_FOUND', 'downloads.person-no-photo');
-      if (input.size === 'full') await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view-photo', personIds: [input.personId], at: ctx.now() });
+      if (input.size === 'full')
+        await auditPersonalDataOf(ctx.db, { actor: viewerOf(ctx.user), action: 'person.view-photo', personIds: [input.personId], at: ctx.now() });
       fileHeaders(res, { type: 'image/jpeg', name: `照片-${input.personId}.jpg`, personal: true, inline: true });
       res.end(Buffer.from(jpeg));
     },

@@ -22,7 +22,8 @@ const now = () => new Date(Date.now() + clockSkewMs);
 // The address printed on proofs: PUBLIC_URL, else this server's own address; never a request's
 // Host header, which whoever prints could forge.
 const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
-if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol)) throw new Error(`PUBLIC_URL is not an http(s) address: ${publicUrl}`);
+if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol))
+  throw new Error(`PUBLIC_URL is not an http(s) address: ${publicUrl}`);
 const production = process.env.NODE_ENV === 'production';
 const start = await prepareStart(db, { production, seedDemo: process.env.OPENCME_DEMO !== '0', vault, now: now() });
 if (!start.run) {
@@ -37,10 +38,15 @@ const trustProxy = trustProxySetting(process.env.TRUST_PROXY);
 
 const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, staticDir, demo: !production, trustProxy }).listen(port, () => {
   const url = `http://localhost:${port}`;
-  const lines = [`OpenCME 已启动 / is running: ${url}  (${production ? '生产模式 / production' : '演示模式 / demo'})`, `  签到机 / kiosk:  ${url}/kiosk`, `  管理 / admin:    ${url}/admin`];
+  const lines = [
+    `OpenCME 已启动 / is running: ${url}  (${production ? '生产模式 / production' : '演示模式 / demo'})`,
+    `  签到机 / kiosk:  ${url}/kiosk`,
+    `  管理 / admin:    ${url}/admin`,
+  ];
   if (demo) {
     lines.push(`  演示账号 / demo login: ${demo.adminLogin} / ${demo.adminPassword}  (医教科 unit admin)`);
-    for (const account of DEMO_ACCOUNTS) lines.push(`                          ${account.login} / ${demo.adminPassword}  (${account.displayName} ${account.role})`);
+    for (const account of DEMO_ACCOUNTS)
+      lines.push(`                          ${account.login} / ${demo.adminPassword}  (${account.displayName} ${account.role})`);
     lines.push(`  自助注册 / self-registration: ${url}/register`);
     lines.push(
       demo.kioskPairingCode

@@ -5,7 +5,9 @@ import { PHOTO } from './photos.ts';
 import { checkPortrait } from './portrait.ts';
 
 const jpeg = (width: number, height: number, quality = 80) =>
-  sharp({ create: { width, height, channels: 3, background: '#b0c4de' } }).jpeg({ quality }).toBuffer();
+  sharp({ create: { width, height, channels: 3, background: '#b0c4de' } })
+    .jpeg({ quality })
+    .toBuffer();
 
 /** A photo-like JPEG whose noise keeps it large, as a phone's photo is. */
 async function noisyJpeg(width: number, height: number): Promise<Buffer> {
@@ -15,7 +17,9 @@ async function noisyJpeg(width: number, height: number): Promise<Buffer> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     pixels[i] = seed >> 23;
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 describe('checkPortrait', () => {
@@ -25,7 +29,9 @@ describe('checkPortrait', () => {
   });
 
   it('refuses a PNG, even one of the right size, and says it must be a JPEG', async () => {
-    const png = await sharp({ create: { width: PHOTO.width, height: PHOTO.height, channels: 3, background: '#fff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: PHOTO.width, height: PHOTO.height, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     expect(await checkPortrait(png)).toMatchObject({ ok: false, key: 'portrait.not-jpeg', params: { format: 'PNG' } });
   });
 
@@ -48,7 +54,11 @@ describe('checkPortrait', () => {
   });
 
   it('refuses a 1×1 image with the size it needs', async () => {
-    expect(await checkPortrait(await jpeg(1, 1))).toMatchObject({ ok: false, key: 'portrait.wrong-size', params: { width: 358, height: 441, gotWidth: 1, gotHeight: 1 } });
+    expect(await checkPortrait(await jpeg(1, 1))).toMatchObject({
+      ok: false,
+      key: 'portrait.wrong-size',
+      params: { width: 358, height: 441, gotWidth: 1, gotHeight: 1 },
+    });
   });
 
   it('refuses nothing at all', async () => {

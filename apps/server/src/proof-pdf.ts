@@ -30,8 +30,16 @@ const years = (from: number, to: number) => (from === to ? `${from}年度` : `${
 
 /** Renders proofs, one per A4 page, into one PDF; `onPage` reports progress for a batch. */
 /** `seals`: each unit's seal image (PNG) by unit id; a proof of a unit without one keeps its seal area blank, for a stamp. */
-export async function renderProofsPdf(documents: readonly ProofDocument[], options: { verifyUrl: string; seals?: ReadonlyMap<string, Buffer>; onPage?: (done: number) => void }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: '继续医学教育学分证明', Producer: 'OpenCME', Creator: 'OpenCME' } });
+export async function renderProofsPdf(
+  documents: readonly ProofDocument[],
+  options: { verifyUrl: string; seals?: ReadonlyMap<string, Buffer>; onPage?: (done: number) => void },
+): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    autoFirstPage: false,
+    info: { Title: '继续医学教育学分证明', Producer: 'OpenCME', Creator: 'OpenCME' },
+  });
   doc.registerFont('cjk', cjkFont(), FONT_FACE);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -80,7 +88,11 @@ function drawCreditProof(doc: PDFKit.PDFDocument, d: CreditProofDocument) {
   doc.fontSize(11).fillColor(MUTED);
   header.forEach((h, i) => doc.text(h, cols[i], y, { lineBreak: false }));
   y += 18;
-  doc.moveTo(MARGIN, y - 4).lineTo(A4.width - MARGIN, y - 4).strokeColor('#cbd2d9').stroke();
+  doc
+    .moveTo(MARGIN, y - 4)
+    .lineTo(A4.width - MARGIN, y - 4)
+    .strokeColor('#cbd2d9')
+    .stroke();
   doc.fillColor(INK);
   for (const row of d.years) {
     const cells = [`${row.year}`, `${row.classI}`, `${row.classII}`, `${row.total}`];
@@ -97,7 +109,8 @@ function drawCreditProof(doc: PDFKit.PDFDocument, d: CreditProofDocument) {
   doc.fontSize(9).fillColor(INK);
   const room = Math.floor((SEAL_AREA.top - 12 - doc.y) / 13);
   const shown = d.entries.slice(0, Math.max(0, room));
-  for (const e of shown) doc.text(`${e.year}  ${CLASS[e.creditClass]}  ${e.credits}分  ${e.label}`, { width: A4.width - 2 * MARGIN, lineBreak: false, ellipsis: true });
+  for (const e of shown)
+    doc.text(`${e.year}  ${CLASS[e.creditClass]}  ${e.credits}分  ${e.label}`, { width: A4.width - 2 * MARGIN, lineBreak: false, ellipsis: true });
   if (shown.length < d.entries.length) doc.fillColor(MUTED).text(`另有 ${d.entries.length - shown.length} 条明细未列出，合计已计入。`);
 }
 
@@ -122,9 +135,16 @@ function drawSealArea(doc: PDFKit.PDFDocument, d: ProofDocument, seal: Buffer | 
   const institution = d.kind === 'credit-proof' ? d.payload.institution : d.institution;
   doc.fontSize(11).fillColor(INK);
   doc.text('经办人（签字）：', MARGIN, a.top + a.height - 40, { lineBreak: false });
-  doc.moveTo(MARGIN + 100, a.top + a.height - 26).lineTo(MARGIN + 240, a.top + a.height - 26).strokeColor('#9aa5b1').stroke();
+  doc
+    .moveTo(MARGIN + 100, a.top + a.height - 26)
+    .lineTo(MARGIN + 240, a.top + a.height - 26)
+    .strokeColor('#9aa5b1')
+    .stroke();
   if (seal) doc.image(seal, a.left + (a.width - 110) / 2, a.top, { fit: [110, 110], align: 'center', valign: 'center' });
-  doc.fontSize(11).fillColor(INK).text(`${institution}（盖章）`, a.left, a.top + 96, { width: a.width, align: 'center' });
+  doc
+    .fontSize(11)
+    .fillColor(INK)
+    .text(`${institution}（盖章）`, a.left, a.top + 96, { width: a.width, align: 'center' });
   doc.fontSize(10).fillColor(MUTED).text(d.payload.issuedOn, a.left, doc.y, { width: a.width, align: 'center' });
   doc.fillColor(INK);
 }

@@ -60,7 +60,9 @@ export function readBody(req: Request, limit: number): Promise<Buffer | null> {
 
 /** An error in tRPC's own reply shape (one per call of a batch), so the kiosk shows its message. */
 function refuse(req: Request, res: Response, status: number, code: TRPC_ERROR_CODE_KEY, messageKey: string, params: MessageParams = {}): void {
-  const error = { json: { message: messageKey, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, requestId: requestId(), messageKey, params } } };
+  const error = {
+    json: { message: messageKey, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, requestId: requestId(), messageKey, params } },
+  };
   const calls = req.query.batch === '1' ? procedures(req).length : 0;
   res.status(status).json(calls ? Array.from({ length: calls }, () => ({ error })) : { error });
 }

@@ -26,11 +26,19 @@ export function requestId(): string | null {
  */
 export function logServerError(where: { status: number; method: string; route: string }, error: unknown): void {
   const kind = error instanceof Error ? [error.name, codeOf(error)].filter(Boolean).join(' ') : typeof error;
-  const all = error instanceof Error ? (error.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).map((l) => l.trim().slice(3)) : [];
+  const all =
+    error instanceof Error
+      ? (error.stack ?? '')
+          .split('\n')
+          .filter((l) => l.trimStart().startsWith('at '))
+          .map((l) => l.trim().slice(3))
+      : [];
   // Where in our code it happened matters more than the library frames above it.
   const ours = all.filter((f) => !f.includes('node_modules') && !f.includes('node:'));
   const frames = [...all.slice(0, 2), ...ours.filter((f) => !all.slice(0, 2).includes(f)).slice(0, 4)];
-  console.error(`[${new Date().toISOString()}] ${where.status} request=${requestId() ?? '-'} ${where.method} ${where.route}: ${kind}${frames.length ? ` at ${frames.join(' < ')}` : ''}`);
+  console.error(
+    `[${new Date().toISOString()}] ${where.status} request=${requestId() ?? '-'} ${where.method} ${where.route}: ${kind}${frames.length ? ` at ${frames.join(' < ')}` : ''}`,
+  );
 }
 
 function codeOf(error: Error): string | null {

@@ -17,7 +17,9 @@ export async function hashPassword(password: string): Promise<string> {
  * A stored hash no password matches (random salt and digest, never derived from a password), in
  * today's parameters: checking an unknown login against it costs the same scrypt as a real one.
  */
-export const NO_PASSWORD_HASH = ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(32).toString('base64url')].join('$');
+export const NO_PASSWORD_HASH = ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(32).toString('base64url')].join(
+  '$',
+);
 
 /** The demo accounts' password: printed by `npm start` and in the README, so no real account may have it. */
 export const DEMO_PASSWORD = 'opencme-demo';

@@ -35,9 +35,25 @@ export const DEMO_ACCOUNTS = [
 export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
 const HOSPITAL_CODE = '12340100485999901K';
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
-const DEPARTMENTS = ['心血管内科', '呼吸内科', '普通外科', '骨科', '儿科', '妇产科', '急诊科', '重症医学科', '麻醉科', '护理部', '药剂科', '检验科', '医学影像科'];
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽';
+const DEPARTMENTS = [
+  '心血管内科',
+  '呼吸内科',
+  '普通外科',
+  '骨科',
+  '儿科',
+  '妇产科',
+  '急诊科',
+  '重症医学科',
+  '麻醉科',
+  '护理部',
+  '药剂科',
+  '检验科',
+  '医学影像科',
+];
 const REGIONS = ['340102', '340103', '340104', '340111', '340121', '340181'];
 // The demo staff hold the first four titles of each category: the demo database predates the
 // senior titles of nurses, pharmacists and technicians, and stays the same for every install.
@@ -87,7 +103,14 @@ export interface DemoInfo {
   kioskPairingCode: string | null;
 }
 
-async function organisation(db: DB, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, now: Date, codes: { credit?: string; region?: string } = {}) {
+async function organisation(
+  db: DB,
+  kind: 'province' | 'city' | 'institution' | 'department',
+  name: string,
+  parentId: string | null,
+  now: Date,
+  codes: { credit?: string; region?: string } = {},
+) {
   const id = newId();
   await db
     .insertInto('organisations')
@@ -131,8 +154,28 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     const check = validateIdNumber(idNumber);
     if (!check.valid) throw new Error(`seed produced an invalid ID number ${idNumber}`);
     const name = pick([...SURNAMES]) + pick([...GIVEN]) + (random() < 0.6 ? pick([...GIVEN]) : '');
-    const department = category === 'nurse' ? departments[9]! : category === 'pharmacist' ? departments[10]! : category === 'technician' ? pick([departments[11]!, departments[12]!]) : pick(departments.slice(0, 9));
-    people.push({ name, gender, idNumber, category, department, title: pick(demoTitles(category)), hue: Math.floor(random() * 360), hasIcCard: random() < 0.5, uid: Math.floor(random() * 2 ** 32).toString(16).toUpperCase().padStart(8, '0') });
+    const department =
+      category === 'nurse'
+        ? departments[9]!
+        : category === 'pharmacist'
+          ? departments[10]!
+          : category === 'technician'
+            ? pick([departments[11]!, departments[12]!])
+            : pick(departments.slice(0, 9));
+    people.push({
+      name,
+      gender,
+      idNumber,
+      category,
+      department,
+      title: pick(demoTitles(category)),
+      hue: Math.floor(random() * 360),
+      hasIcCard: random() < 0.5,
+      uid: Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .toUpperCase()
+        .padStart(8, '0'),
+    });
   }
   const photos = await Promise.all(people.map((p) => portrait(p.hue, COATS[p.category])));
 
@@ -241,7 +284,15 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
   const courseId = newId();
   await db
     .insertInto('courses')
-    .values({ id: courseId, project_id: projectId, name: '全天授课', starts_at: `${today}T08:00:00+08:00`, ends_at: `${today}T18:00:00+08:00`, credits: 2, created_at: at })
+    .values({
+      id: courseId,
+      project_id: projectId,
+      name: '全天授课',
+      starts_at: `${today}T08:00:00+08:00`,
+      ends_at: `${today}T18:00:00+08:00`,
+      credits: 2,
+      created_at: at,
+    })
     .execute();
   const sessionId = newId();
   await db
@@ -258,10 +309,31 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
     })
     .execute();
 
-  await createUser(db, { login: DEMO_ADMIN.login, displayName: '医教科管理员', password: DEMO_ADMIN.password, role: 'unit-admin', organisationId: hospital, now });
-  await createUser(db, { login: DEMO_DIRECTOR.login, displayName: '医教科主任', password: DEMO_DIRECTOR.password, role: 'unit-admin', organisationId: hospital, now });
+  await createUser(db, {
+    login: DEMO_ADMIN.login,
+    displayName: '医教科管理员',
+    password: DEMO_ADMIN.password,
+    role: 'unit-admin',
+    organisationId: hospital,
+    now,
+  });
+  await createUser(db, {
+    login: DEMO_DIRECTOR.login,
+    displayName: '医教科主任',
+    password: DEMO_DIRECTOR.password,
+    role: 'unit-admin',
+    organisationId: hospital,
+    now,
+  });
   await seedCredits(db, { departmentId: departments[0]!, cityId: city, now, random });
-  await createUser(db, { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', password: DEMO_PROVINCE.password, role: 'province-admin', organisationId: province, now });
+  await createUser(db, {
+    login: DEMO_PROVINCE.login,
+    displayName: '安徽省继教办',
+    password: DEMO_PROVINCE.password,
+    role: 'province-admin',
+    organisationId: province,
+    now,
+  });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };
@@ -299,8 +371,29 @@ async function seedCredits(db: DB, options: { departmentId: string; cityId: stri
   }
   await db.transaction().execute((trx) => appendLedgerEntries(trx, entries));
   const staff = persons.find((p) => p.department_id === options.departmentId)!;
-  const staffUser = await createUser(db, { login: DEMO_STAFF.login, displayName: '演示学员', password: DEMO_STAFF.password, role: 'staff', organisationId: options.departmentId, now });
+  const staffUser = await createUser(db, {
+    login: DEMO_STAFF.login,
+    displayName: '演示学员',
+    password: DEMO_STAFF.password,
+    role: 'staff',
+    organisationId: options.departmentId,
+    now,
+  });
   await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: staff.id, created_at: now.toISOString() }).execute();
-  await createUser(db, { login: DEMO_REVIEWER.login, displayName: '心血管内科审核员', password: DEMO_REVIEWER.password, role: 'department-reviewer', organisationId: options.departmentId, now });
-  await createUser(db, { login: DEMO_CITY.login, displayName: '合肥市卫健委', password: DEMO_CITY.password, role: 'city-admin', organisationId: options.cityId, now });
+  await createUser(db, {
+    login: DEMO_REVIEWER.login,
+    displayName: '心血管内科审核员',
+    password: DEMO_REVIEWER.password,
+    role: 'department-reviewer',
+    organisationId: options.departmentId,
+    now,
+  });
+  await createUser(db, {
+    login: DEMO_CITY.login,
+    displayName: '合肥市卫健委',
+    password: DEMO_CITY.password,
+    role: 'city-admin',
+    organisationId: options.cityId,
+    now,
+  });
 }

@@ -60,7 +60,9 @@ const t = initTRPC.context<Context>().create({
     const { stack, ...data } = shape.data;
     const issues = zod?.issues.map(issueMessage) ?? null;
     // The client says the message in its user's language from the key; the key is the message too.
-    const message: Message = hidden ?? (error instanceof UserFacingError ? { key: error.messageKey, params: error.params } : zod ? { key: 'input.invalid' } : { key: 'error.generic' });
+    const message: Message =
+      hidden ??
+      (error instanceof UserFacingError ? { key: error.messageKey, params: error.params } : zod ? { key: 'input.invalid' } : { key: 'error.generic' });
     return {
       ...shape,
       // A refused input also names its fields in the message, for logs and for other clients.
@@ -87,9 +89,10 @@ const MESSAGE_KEY = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
  */
 function issueMessage(issue: ZodError['issues'][number]): { path: string[]; messageKey: string; params: MessageParams } {
   const path = issue.path.map(String);
-  if (MESSAGE_KEY.test(issue.message)) return { path, messageKey: issue.message, params: 'params' in issue && issue.params ? (issue.params as MessageParams) : {} };
+  if (MESSAGE_KEY.test(issue.message))
+    return { path, messageKey: issue.message, params: 'params' in issue && issue.params ? (issue.params as MessageParams) : {} };
   const limit: MessageParams = 'minimum' in issue ? { limit: Number(issue.minimum) } : 'maximum' in issue ? { limit: Number(issue.maximum) } : {};
-  const of = 'origin' in issue ? ({ string: '-text', array: '-items', set: '-items' } as Record<string, string>)[issue.origin] ?? '' : '';
+  const of = 'origin' in issue ? (({ string: '-text', array: '-items', set: '-items' } as Record<string, string>)[issue.origin] ?? '') : '';
   const kind = issue.code === 'too_small' ? `too-small${of}` : issue.code === 'too_big' ? `too-big${of}` : 'invalid-value';
   return { path, messageKey: `input.${kind}`, params: limit };
 }

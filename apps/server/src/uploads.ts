@@ -22,14 +22,15 @@ const MB = 1024 * 1024;
  * Who may send what, and how much. Only the registration photo is public, and it is small; the
  * rest needs a signed-in account, and the form that uses a file checks the account's rights.
  */
-export const UPLOADS: Record<UploadPurpose, { public: boolean; files: number; fileBytes: number; requestBytes: number; roles?: readonly Role[]; png?: true }> = {
-  photo: { public: true, files: 1, fileBytes: PHOTO.maxBytes, requestBytes: PHOTO.maxBytes + 16 * 1024 },
-  evidence: { public: false, files: 5, fileBytes: MAX_EVIDENCE_BYTES, requestBytes: 50 * MB },
-  attachment: { public: false, files: 10, fileBytes: 10 * MB, requestBytes: 50 * MB },
-  assessments: { public: false, files: 1, fileBytes: 5 * MB, requestBytes: 5 * MB + 16 * 1024 },
-  // The unit's seal: only the unit admin sets it, a small PNG (a scanned stamp with a clear background).
-  seal: { public: false, files: 1, fileBytes: 512 * 1024, requestBytes: 512 * 1024 + 16 * 1024, roles: ['unit-admin'], png: true },
-};
+export const UPLOADS: Record<UploadPurpose, { public: boolean; files: number; fileBytes: number; requestBytes: number; roles?: readonly Role[]; png?: true }> =
+  {
+    photo: { public: true, files: 1, fileBytes: PHOTO.maxBytes, requestBytes: PHOTO.maxBytes + 16 * 1024 },
+    evidence: { public: false, files: 5, fileBytes: MAX_EVIDENCE_BYTES, requestBytes: 50 * MB },
+    attachment: { public: false, files: 10, fileBytes: 10 * MB, requestBytes: 50 * MB },
+    assessments: { public: false, files: 1, fileBytes: 5 * MB, requestBytes: 5 * MB + 16 * 1024 },
+    // The unit's seal: only the unit admin sets it, a small PNG (a scanned stamp with a clear background).
+    seal: { public: false, files: 1, fileBytes: 512 * 1024, requestBytes: 512 * 1024 + 16 * 1024, roles: ['unit-admin'], png: true },
+  };
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -61,7 +62,12 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
     let ownerUserId: string | null = null;
     if (rule.public) {
       const limit = LIMITS.publicUpload;
-      const taken = await reserve(deps.db, { key: limitKey('publicUpload', addressKey(req.ip)), limit: limit.limit, windowMs: limit.windowMs, now: deps.now() });
+      const taken = await reserve(deps.db, {
+        key: limitKey('publicUpload', addressKey(req.ip)),
+        limit: limit.limit,
+        windowMs: limit.windowMs,
+        now: deps.now(),
+      });
       if (!taken.ok) return refuse(429, 'uploads.too-many');
     } else {
       const token = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];

@@ -41,7 +41,9 @@ beforeAll(async () => {
   admin = await server.admin();
   // The demo session: 08:00–18:00 Beijing time (00:00–10:00Z) on 2026-11-22.
   sessionId = (await admin.sessions.list.query())[0]!.id;
-  cardNumbers = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(10).execute()).map((p) => p.cme_number!);
+  cardNumbers = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(10).execute()).map(
+    (p) => p.cme_number!,
+  );
 });
 afterAll(() => server.close());
 
@@ -63,9 +65,24 @@ describe('two doors, both offline, one clock 10 minutes fast', () => {
     await b.push(tapsB, '2026-11-22T10:30:00Z');
     await a.push(tapsA, '2026-11-22T10:31:00Z');
 
-    expect(await attendanceOf(p1!)).toMatchObject({ signInAt: '2026-11-22T00:05:00.000Z', signOutAt: '2026-11-22T09:55:00.000Z', status: 'complete', flagged: false });
-    expect(await attendanceOf(p2!)).toMatchObject({ signInAt: '2026-11-22T00:10:00.000Z', signOutAt: '2026-11-22T09:58:00.000Z', status: 'complete', shortfalls: [] });
-    expect(await attendanceOf(p3!)).toMatchObject({ signInAt: '2026-11-22T00:06:00.000Z', signOutAt: '2026-11-22T09:59:00.000Z', status: 'complete', tapCount: 3 });
+    expect(await attendanceOf(p1!)).toMatchObject({
+      signInAt: '2026-11-22T00:05:00.000Z',
+      signOutAt: '2026-11-22T09:55:00.000Z',
+      status: 'complete',
+      flagged: false,
+    });
+    expect(await attendanceOf(p2!)).toMatchObject({
+      signInAt: '2026-11-22T00:10:00.000Z',
+      signOutAt: '2026-11-22T09:58:00.000Z',
+      status: 'complete',
+      shortfalls: [],
+    });
+    expect(await attendanceOf(p3!)).toMatchObject({
+      signInAt: '2026-11-22T00:06:00.000Z',
+      signOutAt: '2026-11-22T09:59:00.000Z',
+      status: 'complete',
+      tapCount: 3,
+    });
 
     const clock = await server.db.selectFrom('device_clocks').selectAll().where('device_id', '=', b.deviceId).executeTakeFirstOrThrow();
     expect(clock).toMatchObject({ offset_ms: 600_000, jumped_at: null, samples: 1 });
@@ -80,7 +97,11 @@ describe('two doors, both offline, one clock 10 minutes fast', () => {
     // Someone set the tablet's clock an hour back after the sign-in: the sign-out's wall time reads 08:50.
     const signIn = c.tap(p, '2026-11-22T00:05:00Z');
     const signOut = c.tap(p, '2026-11-22T09:50:00Z', '2026-11-22T08:50:00Z');
-    await c.push([signIn, signOut], '2026-11-22T10:00:00Z', { wallTime: '2026-11-22T09:00:00.000Z', monoTime: Date.parse('2026-11-22T10:00:00Z') - Date.parse('2026-11-21T23:00:00Z'), bootId: signIn.bootId });
+    await c.push([signIn, signOut], '2026-11-22T10:00:00Z', {
+      wallTime: '2026-11-22T09:00:00.000Z',
+      monoTime: Date.parse('2026-11-22T10:00:00Z') - Date.parse('2026-11-21T23:00:00Z'),
+      bootId: signIn.bootId,
+    });
     expect(await attendanceOf(p)).toMatchObject({ signInAt: '2026-11-22T00:05:00.000Z', signOutAt: '2026-11-22T09:50:00.000Z', flagged: true });
     const clock = await server.db.selectFrom('device_clocks').selectAll().where('device_id', '=', c.deviceId).executeTakeFirstOrThrow();
     expect(clock.jumped_at).toBe('2026-11-22T10:00:00.000Z');

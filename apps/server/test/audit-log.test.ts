@@ -17,14 +17,29 @@ afterAll(() => server.close());
 describe('registry.auditLog', () => {
   it('names the actor, the actor’s organisation and the person viewed, and never carries the ID number', async () => {
     const reviewer = server.client({ cookie: await server.login(DEMO_REVIEWER) });
-    const { organisation_id } = await server.db.selectFrom('users').select('organisation_id').where('login', '=', DEMO_REVIEWER.login).executeTakeFirstOrThrow();
+    const { organisation_id } = await server.db
+      .selectFrom('users')
+      .select('organisation_id')
+      .where('login', '=', DEMO_REVIEWER.login)
+      .executeTakeFirstOrThrow();
     const department = await server.db.selectFrom('organisations').select('name').where('id', '=', organisation_id).executeTakeFirstOrThrow();
-    const person = await server.db.selectFrom('persons').select(['id', 'name']).where('department_id', '=', organisation_id).orderBy('name').executeTakeFirstOrThrow();
+    const person = await server.db
+      .selectFrom('persons')
+      .select(['id', 'name'])
+      .where('department_id', '=', organisation_id)
+      .orderBy('name')
+      .executeTakeFirstOrThrow();
     const { idNumber } = await reviewer.persons.revealIdNumber.mutate({ personId: person.id });
 
     const log = await admin.registry.auditLog.query({ organisationId: hospital.id, action: 'person.reveal-id-number' });
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ action: 'person.reveal-id-number', actor: '心血管内科审核员', actorOrganisation: department.name, target: person.name, entityId: person.id });
+    expect(log[0]).toMatchObject({
+      action: 'person.reveal-id-number',
+      actor: '心血管内科审核员',
+      actorOrganisation: department.name,
+      target: person.name,
+      entityId: person.id,
+    });
     expect(JSON.stringify(log)).not.toContain(idNumber);
   });
 

@@ -114,7 +114,10 @@ let inputs: Record<string, { inScope: unknown; outOfScope?: unknown }>;
 
 async function org(kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, regionCode: string | null = null) {
   const id = newId();
-  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() }).execute();
+  await server.db
+    .insertInto('organisations')
+    .values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() })
+    .execute();
   return id;
 }
 
@@ -123,7 +126,7 @@ beforeAll(async () => {
   server = await startServer();
   const db = server.db;
   const now = server.clock.now;
-  const hospitalA = (await db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'institution').executeTakeFirstOrThrow());
+  const hospitalA = await db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'institution').executeTakeFirstOrThrow();
   const cityA = hospitalA.parent_id!;
   const provinceA = (await db.selectFrom('organisations').select('parent_id').where('id', '=', cityA).executeTakeFirstOrThrow()).parent_id!;
   const personA = await db.selectFrom('persons').select(['id', 'department_id']).where('department_id', 'is not', null).executeTakeFirstOrThrow();
@@ -134,15 +137,73 @@ beforeAll(async () => {
   const hospitalB = await org('institution', '成都市某医院', await org('city', '成都市', provinceB));
   const departmentB = await org('department', '内科', hospitalB);
   const personB = newId();
-  await db.insertInto('persons').values({ id: personB, name: '外省人', gender: 'male', ...server.vault.seal('510104198001010015'), phone: null, institution_id: hospitalB, department_id: departmentB, title: null, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+  await db
+    .insertInto('persons')
+    .values({
+      id: personB,
+      name: '外省人',
+      gender: 'male',
+      ...server.vault.seal('510104198001010015'),
+      phone: null,
+      institution_id: hospitalB,
+      department_id: departmentB,
+      title: null,
+      category: 'doctor',
+      cme_number: null,
+      photo_hash: null,
+      version: 0,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    })
+    .execute();
   const projectB = newId();
-  await db.insertInto('projects').values({ id: projectB, number: 'B-1', name: '外省项目', level: 'provincial', credit_class: 'I', credits: 1, organiser_id: hospitalB, venue: '成都', starts_on: '2026-11-22', ends_on: '2026-11-22', mode: 'onsite', created_at: now.toISOString() }).execute();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectB,
+      number: 'B-1',
+      name: '外省项目',
+      level: 'provincial',
+      credit_class: 'I',
+      credits: 1,
+      organiser_id: hospitalB,
+      venue: '成都',
+      starts_on: '2026-11-22',
+      ends_on: '2026-11-22',
+      mode: 'onsite',
+      created_at: now.toISOString(),
+    })
+    .execute();
   const sessionB = newId();
-  await db.insertInto('sessions').values({ id: sessionB, project_id: projectB, title: '上午', venue: '成都', starts_at: '2026-11-22T08:00:00+08:00', ends_at: '2026-11-22T12:00:00+08:00', created_at: now.toISOString() }).execute();
+  await db
+    .insertInto('sessions')
+    .values({
+      id: sessionB,
+      project_id: projectB,
+      title: '上午',
+      venue: '成都',
+      starts_at: '2026-11-22T08:00:00+08:00',
+      ends_at: '2026-11-22T12:00:00+08:00',
+      created_at: now.toISOString(),
+    })
+    .execute();
   const deviceB = await createDevice(db, { name: '外省签到机', institutionId: hospitalB, now });
   const credentialA = await db.selectFrom('credentials').select('id').where('person_id', '=', personA.id).executeTakeFirstOrThrow();
   const credentialB = newId();
-  await db.insertInto('credentials').values({ id: credentialB, person_id: personB, kind: 'ic-card', value: 'B0B0B0B0', status: 'active', version: 0, created_at: now.toISOString(), issue_category: 'II', lost_at: null }).execute();
+  await db
+    .insertInto('credentials')
+    .values({
+      id: credentialB,
+      person_id: personB,
+      kind: 'ic-card',
+      value: 'B0B0B0B0',
+      status: 'active',
+      version: 0,
+      created_at: now.toISOString(),
+      issue_category: 'II',
+      lost_at: null,
+    })
+    .execute();
   const deviceA = await createDevice(db, { name: '测试签到机', institutionId: hospitalA.id, now });
   const syncDevice = await createDevice(db, { name: '同步签到机', institutionId: hospitalA.id, now });
   await assignSession(db, syncDevice.id, sessionA.id, now);
@@ -160,11 +221,28 @@ beforeAll(async () => {
     cookies.set(role, await server.login({ login: `authz-${role}`, password: `pw-${role}` }));
   }
 
-  const attendance = (personId: string) => ({ personId, cmeYear: 2026, creditClass: 'I' as const, level: 'provincial' as const, credits: 2, sourceKind: 'attendance' as const, sourceId: sessionA.id, sourceLabel: '急危重症', approvedBy: null, at: now });
+  const attendance = (personId: string) => ({
+    personId,
+    cmeYear: 2026,
+    creditClass: 'I' as const,
+    level: 'provincial' as const,
+    credits: 2,
+    sourceKind: 'attendance' as const,
+    sourceId: sessionA.id,
+    sourceLabel: '急危重症',
+    approvedBy: null,
+    at: now,
+  });
   const [entryA] = await appendLedgerEntries(db, [attendance(personA.id)]);
   const [entryB] = await appendLedgerEntries(db, [attendance(personB)]);
   const issuer = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
-  const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, { personIds: [personA.id, personB], fromYear: 2026, toYear: 2026, by: issuer, at: now });
+  const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, {
+    personIds: [personA.id, personB],
+    fromYear: 2026,
+    toYear: 2026,
+    by: issuer,
+    at: now,
+  });
   const years = { fromYear: 2026, toYear: 2026 };
 
   // The staff account acts for person A; claims of A and of the other province's person B.
@@ -172,7 +250,15 @@ beforeAll(async () => {
   await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: personA.id, created_at: now.toISOString() }).execute();
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
   const draft = { activity: 'paper' as const, occurredOn: '2026-05-01', credits: 2, months: 0, description: '论文：急性心梗的早期识别' };
-  const claim = (personId: string, marker: string) => submitClaim(db, { userId: staffUser, personId, draft, evidence: [{ fileName: 'paper.png', bytes: Buffer.concat([png, Buffer.from(marker)]) }], replacesId: null, at: now });
+  const claim = (personId: string, marker: string) =>
+    submitClaim(db, {
+      userId: staffUser,
+      personId,
+      draft,
+      evidence: [{ fileName: 'paper.png', bytes: Buffer.concat([png, Buffer.from(marker)]) }],
+      replacesId: null,
+      at: now,
+    });
   const [claimA, claimA2, claimB] = [await claim(personA.id, 'a'), await claim(personA.id, 'a2'), await claim(personB, 'b')];
   // Verification runs of both hospitals: A's submitted (so the city may forward it), B's too.
   const runA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
@@ -181,7 +267,18 @@ beforeAll(async () => {
   await advanceRuns(db, { runIds: [runA, runB], from: 'draft', by: { id: issuer, organisationId: hospitalA.id }, at: now });
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
-  const newProject = { number: 'A-2', name: '新项目', level: 'unit', creditClass: 'II', credits: 1, venue: '会议室', startsOn: '2026-12-20', endsOn: '2026-12-20', mode: 'onsite', courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }] };
+  const newProject = {
+    number: 'A-2',
+    name: '新项目',
+    level: 'unit',
+    creditClass: 'II',
+    credits: 1,
+    venue: '会议室',
+    startsOn: '2026-12-20',
+    endsOn: '2026-12-20',
+    mode: 'onsite',
+    courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }],
+  };
   inputs = {
     'auth.login': { inScope: { login: 'authz-unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
@@ -203,12 +300,24 @@ beforeAll(async () => {
     'projects.submit': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
     'projects.update': { inScope: { projectId: sessionA.project_id, project: newProject }, outOfScope: { projectId: projectB, project: newProject } },
     'projects.delete': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
-    'projects.review': { inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null }, outOfScope: { projectId: projectB, decision: 'approve', reason: null } },
-    'projects.report': { inScope: { projectId: sessionA.project_id, summary: '总结', attachments: [] }, outOfScope: { projectId: projectB, summary: '总结', attachments: [] } },
+    'projects.review': {
+      inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null },
+      outOfScope: { projectId: projectB, decision: 'approve', reason: null },
+    },
+    'projects.report': {
+      inScope: { projectId: sessionA.project_id, summary: '总结', attachments: [] },
+      outOfScope: { projectId: projectB, summary: '总结', attachments: [] },
+    },
     'projects.recordAssessments': { inScope: { projectId: sessionA.project_id, results: [] }, outOfScope: { projectId: projectB, results: [] } },
-    'projects.importAssessments': { inScope: { projectId: sessionA.project_id, upload: 'no-such-upload' }, outOfScope: { projectId: projectB, upload: 'no-such-upload' } },
+    'projects.importAssessments': {
+      inScope: { projectId: sessionA.project_id, upload: 'no-such-upload' },
+      outOfScope: { projectId: projectB, upload: 'no-such-upload' },
+    },
     'projects.submitCredits': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
-    'projects.reviewCredits': { inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null }, outOfScope: { projectId: projectB, decision: 'approve', reason: null } },
+    'projects.reviewCredits': {
+      inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null },
+      outOfScope: { projectId: projectB, decision: 'approve', reason: null },
+    },
     'projects.saveSettings': {
       inScope: { provinceId: provinceA, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
       outOfScope: { provinceId: provinceB, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
@@ -221,7 +330,10 @@ beforeAll(async () => {
     'claims.withdraw': { inScope: { claimId: claimA }, outOfScope: { claimId: claimB } },
     'claims.mine': { inScope: undefined },
     'claims.queue': { inScope: undefined },
-    'claims.review': { inScope: { claimIds: [claimA2], decision: 'rejected', reason: '材料不清晰' }, outOfScope: { claimIds: [claimB], decision: 'rejected', reason: '材料不清晰' } },
+    'claims.review': {
+      inScope: { claimIds: [claimA2], decision: 'rejected', reason: '材料不清晰' },
+      outOfScope: { claimIds: [claimB], decision: 'rejected', reason: '材料不清晰' },
+    },
     'proofs.printPerson': { inScope: { personId: personA.id, ...years }, outOfScope: { personId: personB, ...years } },
     'proofs.printOrganisation': { inScope: { organisationId: personA.department_id!, ...years }, outOfScope: { organisationId: hospitalB, ...years } },
     'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
@@ -232,11 +344,17 @@ beforeAll(async () => {
     'proofs.seal': { inScope: undefined },
     'proofs.setSeal': { inScope: { fileId: 'no-such-upload' } },
     'ruleSets.list': { inScope: undefined },
-    'ruleSets.copyForYear': { inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' }, outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' } },
+    'ruleSets.copyForYear': {
+      inScope: { sourceId: 'CN-2024', region: '34', fromYear: 2027, name: '安徽省学分规则（2027）', basis: '测试' },
+      outOfScope: { sourceId: 'CN-2024', region: '51', fromYear: 2027, name: '四川', basis: '测试' },
+    },
     'standing.departments': { inScope: undefined },
     'standing.person': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
     'standing.organisation': { inScope: { organisationId: personA.department_id!, cmeYear: 2026 }, outOfScope: { organisationId: hospitalB, cmeYear: 2026 } },
-    'verification.run': { inScope: { organisationId: hospitalA.id, cmeYear: 2026, round: 'year-end' }, outOfScope: { organisationId: hospitalB, cmeYear: 2026, round: 'year-end' } },
+    'verification.run': {
+      inScope: { organisationId: hospitalA.id, cmeYear: 2026, round: 'year-end' },
+      outOfScope: { organisationId: hospitalB, cmeYear: 2026, round: 'year-end' },
+    },
     'verification.results': { inScope: { runId: runA }, outOfScope: { runId: runB } },
     'verification.runs': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.submit': { inScope: { runId: draftA }, outOfScope: { runId: runB } },
@@ -244,7 +362,10 @@ beforeAll(async () => {
     'verification.compliance': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.trend': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
-    'verification.people': { inScope: { organisationId: personA.department_id!, cmeYear: 2025, page: 1 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025, page: 1 } },
+    'verification.people': {
+      inScope: { organisationId: personA.department_id!, cmeYear: 2025, page: 1 },
+      outOfScope: { organisationId: hospitalB, cmeYear: 2025, page: 1 },
+    },
     'files.sessionRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'files.claimEvidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
     'files.complianceList': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
@@ -255,26 +376,51 @@ beforeAll(async () => {
     'sync.pull': { inScope: { cursor: null } },
     'sync.sessionTaps': { inScope: { sessionId: sessionA.id, cursor: null } },
     'auth.changePassword': { inScope: { current: 'not-my-password', next: 'a-new-password' } },
-    'auth.createAccount': { inScope: { organisationId: personA.department_id!, role: 'staff', login: 'created-in-scope', displayName: '新账号' }, outOfScope: { organisationId: departmentB, role: 'staff', login: 'created-outside', displayName: '新账号' } },
+    'auth.createAccount': {
+      inScope: { organisationId: personA.department_id!, role: 'staff', login: 'created-in-scope', displayName: '新账号' },
+      outOfScope: { organisationId: departmentB, role: 'staff', login: 'created-outside', displayName: '新账号' },
+    },
     'registration.searchUnits': { inScope: { query: '' } },
     'registration.departments': { inScope: { institutionId: hospitalA.id } },
-    'registration.submit': { inScope: { institutionId: hospitalA.id, departmentId: personA.department_id, name: '某人', idNumber: '1', phone: '13900000000', title: '护师', category: 'nurse', photoUpload: 'no-such-upload' } },
+    'registration.submit': {
+      inScope: {
+        institutionId: hospitalA.id,
+        departmentId: personA.department_id,
+        name: '某人',
+        idNumber: '1',
+        phone: '13900000000',
+        title: '护师',
+        category: 'nurse',
+        photoUpload: 'no-such-upload',
+      },
+    },
     'registration.status': { inScope: { token: 'no-such-token' } },
     'registry.staff': { inScope: { organisationId: personA.department_id! }, outOfScope: { organisationId: departmentB } },
     'registry.person': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'registry.review': { inScope: { decision: 'approve', personIds: [personA.id] }, outOfScope: { decision: 'approve', personIds: [personB] } },
-    'registry.bindCard': { inScope: { personId: personA.id, typed: 'A1A1A1A1', category: 'II' }, outOfScope: { personId: personB, typed: 'A2A2A2A2', category: 'II' } },
+    'registry.bindCard': {
+      inScope: { personId: personA.id, typed: 'A1A1A1A1', category: 'II' },
+      outOfScope: { personId: personB, typed: 'A2A2A2A2', category: 'II' },
+    },
     'registry.reportLost': { inScope: { credentialId: credentialA.id }, outOfScope: { credentialId: credentialB } },
     'registry.auditLog': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
     'registry.cardSheet': { inScope: { personIds: [personA.id] }, outOfScope: { personIds: [personA.id, personB] } },
-    'registry.setTitle': { inScope: { personId: personA.id, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' }, outOfScope: { personId: personB, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' } },
+    'registry.setTitle': {
+      inScope: { personId: personA.id, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' },
+      outOfScope: { personId: personB, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' },
+    },
     'units.cities': { inScope: undefined },
-    'units.register': { inScope: { cityId: cityA, creditCode: 'bad', name: '某某医院', admin: { login: 'someone', displayName: '某人', password: 'a-long-password' } } },
+    'units.register': {
+      inScope: { cityId: cityA, creditCode: 'bad', name: '某某医院', admin: { login: 'someone', displayName: '某人', password: 'a-long-password' } },
+    },
     'units.pending': { inScope: undefined },
     'units.verify': { inScope: { unitId: hospitalA.id, approve: true }, outOfScope: { unitId: hospitalB, approve: true } },
     'units.departments': { inScope: { unitId: hospitalA.id }, outOfScope: { unitId: hospitalB } },
     'units.addDepartment': { inScope: { unitId: hospitalA.id, name: '新设科室' }, outOfScope: { unitId: hospitalB, name: '新设科室' } },
-    'units.renameDepartment': { inScope: { departmentId: personA.department_id!, name: '改名科室' }, outOfScope: { departmentId: departmentB, name: '改名科室' } },
+    'units.renameDepartment': {
+      inScope: { departmentId: personA.department_id!, name: '改名科室' },
+      outOfScope: { departmentId: departmentB, name: '改名科室' },
+    },
   };
 }, 60_000);
 afterAll(() => server.close());

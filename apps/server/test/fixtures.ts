@@ -5,14 +5,26 @@ import type { NewLedgerEntry } from '../src/repositories/ledger.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import type { TestServer } from './harness.ts';
 
-export async function addOrganisation(server: TestServer, kind: 'province' | 'city' | 'institution' | 'department', name: string, parentId: string | null, regionCode: string | null = null) {
+export async function addOrganisation(
+  server: TestServer,
+  kind: 'province' | 'city' | 'institution' | 'department',
+  name: string,
+  parentId: string | null,
+  regionCode: string | null = null,
+) {
   const id = newId();
-  await server.db.insertInto('organisations').values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() }).execute();
+  await server.db
+    .insertInto('organisations')
+    .values({ id, kind, name, parent_id: parentId, credit_code: null, region_code: regionCode, created_at: server.clock.now.toISOString() })
+    .execute();
   return id;
 }
 
 let serial = 0;
-export async function addPerson(server: TestServer, p: { name: string; title: string | null; institutionId: string; departmentId: string | null; region?: string }) {
+export async function addPerson(
+  server: TestServer,
+  p: { name: string; title: string | null; institutionId: string; departmentId: string | null; region?: string },
+) {
   const id = newId();
   serial += 1;
   const first17 = `${p.region ?? '510104'}19800101${String(100 + serial).padStart(3, '0')}`;
@@ -20,7 +32,22 @@ export async function addPerson(server: TestServer, p: { name: string; title: st
   const at = server.clock.now.toISOString();
   await server.db
     .insertInto('persons')
-    .values({ id, name: p.name, gender: 'female', ...server.vault.seal(idNumber), phone: null, institution_id: p.institutionId, department_id: p.departmentId, title: p.title, category: 'doctor', cme_number: null, photo_hash: null, version: 0, created_at: at, updated_at: at })
+    .values({
+      id,
+      name: p.name,
+      gender: 'female',
+      ...server.vault.seal(idNumber),
+      phone: null,
+      institution_id: p.institutionId,
+      department_id: p.departmentId,
+      title: p.title,
+      category: 'doctor',
+      cme_number: null,
+      photo_hash: null,
+      version: 0,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   return { id, idNumber };
 }

@@ -41,7 +41,16 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     const server = http.createServer().listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const app = createApp({ db, vault, proofSigner, publicUrl: url, dialect: 'sqlite', now: () => clock.now, staticDir: options.staticDir ?? null, trustProxy: options.trustProxy });
+    const app = createApp({
+      db,
+      vault,
+      proofSigner,
+      publicUrl: url,
+      dialect: 'sqlite',
+      now: () => clock.now,
+      staticDir: options.staticDir ?? null,
+      trustProxy: options.trustProxy,
+    });
     server.on('request', app);
     const client = (headers: Record<string, string> = {}): Client =>
       // Queries as POST, as the kiosk sends them (the server refuses GET).
@@ -53,7 +62,8 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
   /** Sends files to POST /api/files/<purpose> as the kiosk does; returns their ids, or throws the server's message. */
   async function upload(purpose: string, files: TestFile[], cookie?: string): Promise<string[]> {
     const form = new FormData();
-    for (const f of files) form.append('file', new Blob([typeof f.bytes === 'string' ? f.bytes : new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
+    for (const f of files)
+      form.append('file', new Blob([typeof f.bytes === 'string' ? f.bytes : new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
     const res = await fetch(`${url}/api/files/${purpose}`, { method: 'POST', headers: { 'x-opencme-upload': '1', ...(cookie ? { cookie } : {}) }, body: form });
     const body = (await res.json()) as { files?: { id: string }[]; messageKey?: string; params?: Record<string, string | number> };
     if (!body.files) throw Object.assign(new Error(body.messageKey), { status: res.status, messageKey: body.messageKey, params: body.params });
@@ -132,7 +142,13 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
 export type TestServer = Awaited<ReturnType<typeof startServer>>;
 
 /** Makes taps the way a kiosk does: a fresh UUIDv7 each, consecutive sequence numbers. */
-export function makeTaps(options: { deviceId: string; sessionId: string; cards: { kind: Tap['credential']['kind']; value: string }[]; firstSeq?: number; start?: Date }): Tap[] {
+export function makeTaps(options: {
+  deviceId: string;
+  sessionId: string;
+  cards: { kind: Tap['credential']['kind']; value: string }[];
+  firstSeq?: number;
+  start?: Date;
+}): Tap[] {
   const start = options.start ?? new Date('2026-11-22T01:00:00Z');
   return options.cards.map((credential, i) => ({
     tapId: newId(),

@@ -34,7 +34,13 @@ it('appends once per source, refuses updates and deletes, and reverses with a ne
 
   const reversal = await reverseLedgerEntry(db, { entryId: id!, reason: '代刷', approvedBy: 'u1', at: server.clock.now });
   expect(await reverseLedgerEntry(db, { entryId: id!, reason: '代刷', approvedBy: 'u1', at: server.clock.now })).toBe(reversal);
-  const rows = await db.selectFrom('ledger_entries').select(['credits', 'source_kind', 'reverses_id']).where((eb) => eb.or([eb('id', '=', id!), eb('reverses_id', '=', id!)])).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['credits', 'source_kind', 'reverses_id'])
+    .where((eb) => eb.or([eb('id', '=', id!), eb('reverses_id', '=', id!)]))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   expect(rows.map((r) => r.credits).reduce((a, b) => a + b, 0)).toBe(0);
   expect(rows.find((r) => r.source_kind === 'reversal')?.reverses_id).toBe(id);
 });

@@ -33,10 +33,21 @@ it('answers yearly totals for a matching ID number and name, masked, and logs ev
   // A wrong name and an unknown number get the same answer: existence is not revealed.
   const wrongName = anyone.lookup.credits.query({ idNumber: person.idNumber, name: '张晓' });
   await expect(wrongName).rejects.toMatchObject({ message: 'lookup.no-record-matches-id-number' });
-  await expect(anyone.lookup.credits.query({ idNumber: '11010519491231002X', name: '张晓梅' })).rejects.toMatchObject({ message: 'lookup.no-record-matches-id-number' });
-  await expect(anyone.lookup.credits.query({ idNumber: '110105194912310021', name: '张晓梅' })).rejects.toMatchObject({ message: 'lookup.id-number-not-valid-check', data: { messageKey: 'lookup.id-number-not-valid-check' } });
+  await expect(anyone.lookup.credits.query({ idNumber: '11010519491231002X', name: '张晓梅' })).rejects.toMatchObject({
+    message: 'lookup.no-record-matches-id-number',
+  });
+  await expect(anyone.lookup.credits.query({ idNumber: '110105194912310021', name: '张晓梅' })).rejects.toMatchObject({
+    message: 'lookup.id-number-not-valid-check',
+    data: { messageKey: 'lookup.id-number-not-valid-check' },
+  });
 
-  const log = await server.db.selectFrom('audit_log').select(['entity_id', 'after']).where('action', '=', 'public.lookup').orderBy('at').orderBy('id').execute();
+  const log = await server.db
+    .selectFrom('audit_log')
+    .select(['entity_id', 'after'])
+    .where('action', '=', 'public.lookup')
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
   expect(log.map((l) => [l.entity_id, (JSON.parse(l.after!) as { found: boolean }).found])).toEqual([
     [person.id, true],
     ['', false],

@@ -8,7 +8,8 @@ export function printedCode(text: string): string {
 /** A red round stamp as a unit scans its seal (PNG). */
 export async function redStamp(): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
-  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300"><circle cx="150" cy="150" r="140" fill="none" stroke="#d01010" stroke-width="16"/><circle cx="150" cy="150" r="40" fill="#d01010"/></svg>';
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300"><circle cx="150" cy="150" r="140" fill="none" stroke="#d01010" stroke-width="16"/><circle cx="150" cy="150" r="40" fill="#d01010"/></svg>';
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
@@ -19,7 +20,11 @@ export async function redInSealArea(pdfFile: string): Promise<number> {
   const { SEAL_AREA: a } = await import('../src/proof-pdf.ts');
   const prefix = pdfFile.replace(/\.pdf$/, '-page1');
   execFileSync('pdftoppm', ['-png', '-r', '72', '-f', '1', '-l', '1', '-singlefile', pdfFile, prefix]);
-  const { data, info } = await sharp(`${prefix}.png`).extract({ left: Math.round(a.left), top: Math.round(a.top), width: a.width, height: a.height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(`${prefix}.png`)
+    .extract({ left: Math.round(a.left), top: Math.round(a.top), width: a.width, height: a.height })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let red = 0;
   for (let i = 0; i < data.length; i += 3) if (data[i]! > 150 && data[i + 1]! < 90 && data[i + 2]! < 90) red += 1;
   return red / (info.width * info.height);

@@ -53,7 +53,15 @@ describe('ID numbers at rest', () => {
     const taps = makeTaps({ deviceId: kiosk.deviceId, sessionId, cards, firstSeq: 100 });
     const res = await kiosk.client.sync.push.mutate({ taps });
     expect(res.results.map((r) => r.status)).toEqual(['stored', 'stored']);
-    const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
+    const stored = await server.db
+      .selectFrom('taps')
+      .select(['tap_id', 'person_id', 'credential_value'])
+      .where(
+        'tap_id',
+        'in',
+        taps.map((t) => t.tapId),
+      )
+      .execute();
     const byId = new Map(stored.map((r) => [r.tap_id, r]));
     expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: expect.any(String) });
     // A card nobody holds is kept by its blind index too: nothing to sweep in the database.
@@ -72,7 +80,15 @@ describe('ID numbers at rest', () => {
     const res = await kiosk.client.sync.push.mutate({ taps });
     // The reply says only that both were stored; the review flag stays on the server.
     expect(res.results.map((r) => r.status)).toEqual(['stored', 'stored']);
-    const stored = await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'credential_value', 'status']).where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
+    const stored = await server.db
+      .selectFrom('taps')
+      .select(['tap_id', 'person_id', 'credential_value', 'status'])
+      .where(
+        'tap_id',
+        'in',
+        taps.map((t) => t.tapId),
+      )
+      .execute();
     const byId = new Map(stored.map((r) => [r.tap_id, r]));
     expect(byId.get(taps[0]!.tapId)).toMatchObject({ credential_value: server.vault.index(known), person_id: holder.id });
     expect(byId.get(taps[0]!.tapId)!.status).toBe('accepted');

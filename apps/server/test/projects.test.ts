@@ -34,7 +34,9 @@ beforeAll(async () => {
   const cityId = hospital.parent_id!;
   provinceId = (await server.db.selectFrom('organisations').select('parent_id').where('id', '=', cityId).executeTakeFirstOrThrow()).parent_id!;
   await at('2026-11-22T02:00:00Z');
-  cards = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(6).execute()).map((p) => p.cme_number!);
+  cards = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(6).execute()).map(
+    (p) => p.cme_number!,
+  );
 });
 afterAll(() => server.close());
 
@@ -59,9 +61,15 @@ const project = (overrides: Record<string, unknown> = {}) => ({
 describe('declaration and review', () => {
   it('refuses a project declared later than the province’s lead time, and the lead time is the province’s setting', async () => {
     await at('2026-11-22T02:00:00Z');
-    const late = project({ startsOn: '2026-12-01', endsOn: '2026-12-01', courses: [{ name: '讲座', startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T11:00:00+08:00', credits: 1 }] });
+    const late = project({
+      startsOn: '2026-12-01',
+      endsOn: '2026-12-01',
+      courses: [{ name: '讲座', startsAt: '2026-12-01T09:00:00+08:00', endsAt: '2026-12-01T11:00:00+08:00', credits: 1 }],
+    });
     const { projectId } = await organiser.projects.declare.mutate(late);
-    await expect(organiser.projects.submit.mutate({ projectId })).rejects.toMatchObject({ data: { messageKey: 'projects.project-declared-least-days-before', params: { projectLeadDays: 14, lead: 9 }, field: 'startsOn' } });
+    await expect(organiser.projects.submit.mutate({ projectId })).rejects.toMatchObject({
+      data: { messageKey: 'projects.project-declared-least-days-before', params: { projectLeadDays: 14, lead: 9 }, field: 'startsOn' },
+    });
     await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 7, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES });
     await organiser.projects.submit.mutate({ projectId });
     expect((await organiser.projects.get.query({ projectId })).project.status).toBe('submitted');
@@ -73,7 +81,9 @@ describe('declaration and review', () => {
     await expect(organiser.projects.declare.mutate(bad)).rejects.toThrow('projects.course-outside-project-dates');
     const ok = project();
     await organiser.projects.declare.mutate(ok);
-    await expect(organiser.projects.declare.mutate(ok)).rejects.toMatchObject({ data: { messageKey: 'projects.project-number-taken', params: { number: ok.number }, field: 'number' } });
+    await expect(organiser.projects.declare.mutate(ok)).rejects.toMatchObject({
+      data: { messageKey: 'projects.project-number-taken', params: { number: ok.number }, field: 'number' },
+    });
     expect(await server.db.selectFrom('projects').select('id').where('number', '=', ok.number).execute()).toHaveLength(1);
   });
 
@@ -112,7 +122,9 @@ describe('the whole path', () => {
     const { sessions, courses } = await organiser.projects.get.query({ projectId });
     const kiosk = await organiser.devices.create.mutate({ name: '项目签到机' });
     // Only approved projects are held: no kiosk before approval.
-    await expect(organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: sessions[0]!.id })).rejects.toThrow('devices.project-not-approved-yet-no');
+    await expect(organiser.devices.assignSession.mutate({ deviceId: kiosk.id, sessionId: sessions[0]!.id })).rejects.toThrow(
+      'devices.project-not-approved-yet-no',
+    );
     await organiser.projects.submit.mutate({ projectId });
     await city.projects.review.mutate({ projectId, decision: 'approve', reason: null });
     await province.projects.review.mutate({ projectId, decision: 'approve', reason: null });
@@ -147,12 +159,25 @@ describe('the whole path', () => {
 
     const before = await organiser.sessions.attendance.query({ sessionId: a });
     const statusOf = (people: typeof before.people, card: string) => people.find((p) => p.cmeNumber === card)?.status;
-    expect([p1, p2, p3, p4, p5, p6].map((c) => statusOf(before.people, c))).toEqual(['complete', 'complete', 'complete', 'incomplete', 'complete', 'incomplete']);
+    expect([p1, p2, p3, p4, p5, p6].map((c) => statusOf(before.people, c))).toEqual([
+      'complete',
+      'complete',
+      'complete',
+      'incomplete',
+      'complete',
+      'incomplete',
+    ]);
 
     // The organiser corrects p4 with a reason; the audit log keeps the record before and after.
     const person4 = before.people.find((p) => p.cmeNumber === p4)!;
     await expect(
-      organiser.sessions.correctAttendance.mutate({ sessionId: a, personId: person4.personId, signInAt: null, signOutAt: '2026-12-31T12:00:00+08:00', reason: '' }),
+      organiser.sessions.correctAttendance.mutate({
+        sessionId: a,
+        personId: person4.personId,
+        signInAt: null,
+        signOutAt: '2026-12-31T12:00:00+08:00',
+        reason: '',
+      }),
     ).rejects.toThrow(/reason/);
     await organiser.sessions.correctAttendance.mutate({
       sessionId: a,
@@ -162,7 +187,11 @@ describe('the whole path', () => {
       reason: '签到机故障，会务组纸质签退表为证',
     });
     const after = await organiser.sessions.attendance.query({ sessionId: a });
-    expect(after.people.find((p) => p.cmeNumber === p4)).toMatchObject({ status: 'complete', signOutAt: null, correctionReason: '签到机故障，会务组纸质签退表为证' });
+    expect(after.people.find((p) => p.cmeNumber === p4)).toMatchObject({
+      status: 'complete',
+      signOutAt: null,
+      correctionReason: '签到机故障，会务组纸质签退表为证',
+    });
     const audited = await server.db.selectFrom('audit_log').selectAll().where('action', '=', 'attendance.correct').execute();
     expect(audited).toHaveLength(1);
     expect(JSON.parse(audited[0]!.before!)).toMatchObject({ status: 'incomplete', corrected_sign_out_at: null });
@@ -172,14 +201,29 @@ describe('the whole path', () => {
     await organiser.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: p1, passed: true, score: 92 }] });
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('成绩');
-    sheet.addRows([['继教卡号', '姓名', '成绩', '是否合格'], [p2, '乙', '85', '合格'], [p3, '丙', '40', '不合格'], [p4, '丁', '77', '合格'], [p6, '己', '80', '合格']]);
+    sheet.addRows([
+      ['继教卡号', '姓名', '成绩', '是否合格'],
+      [p2, '乙', '85', '合格'],
+      [p3, '丙', '40', '不合格'],
+      [p4, '丁', '77', '合格'],
+      [p6, '己', '80', '合格'],
+    ]);
     const xlsx = Buffer.from(await book.xlsx.writeBuffer());
     // The file goes first to the upload route, as the projects page sends it.
-    const file = async (name: string, bytes: string | Uint8Array) => ({ projectId, upload: (await server.upload('assessments', [{ name, bytes }], organiserCookie))[0]! });
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow('assessments.header-row-needs-card-number');
+    const file = async (name: string, bytes: string | Uint8Array) => ({
+      projectId,
+      upload: (await server.upload('assessments', [{ name, bytes }], organiserCookie))[0]!,
+    });
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow(
+      'assessments.header-row-needs-card-number',
+    );
     await expect(organiser.projects.importAssessments.mutate(await file('成绩.xlsx', 'not a zip'))).rejects.toThrow('assessments.xlsx-unreadable');
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toMatchObject({ data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: '9999999999' } } });
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toMatchObject({ data: { messageKey: 'assessments.row-passed-unreadable', params: { row: 2, word: '也许' } } });
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toMatchObject({
+      data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: '9999999999' } },
+    });
+    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toMatchObject({
+      data: { messageKey: 'assessments.row-passed-unreadable', params: { row: 2, word: '也许' } },
+    });
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
     expect(await organiser.projects.importAssessments.mutate(await file('成绩.xlsx', xlsx))).toEqual({ recorded: 4 });
 
@@ -198,10 +242,19 @@ describe('the whole path', () => {
     // Report within the deadline, then credits; the province (the approving office) approves them.
     await expect(organiser.projects.submitCredits.mutate({ projectId })).rejects.toThrow('projects.report-before-credits');
     expect(
-      await organiser.projects.report.mutate({ projectId, summary: '按计划举办，学员 5 人', attachments: await server.upload('attachment', [{ name: '日程.pdf', bytes: '%PDF-1.4', type: 'application/pdf' }], organiserCookie) }),
+      await organiser.projects.report.mutate({
+        projectId,
+        summary: '按计划举办，学员 5 人',
+        attachments: await server.upload('attachment', [{ name: '日程.pdf', bytes: '%PDF-1.4', type: 'application/pdf' }], organiserCookie),
+      }),
     ).toEqual({ late: false });
     // The province allows 30 minutes of grace from now on: the credits are computed by the rules in force.
-    await province.projects.saveSettings.mutate({ provinceId, projectLeadDays: 14, reportDays: 14, attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 } });
+    await province.projects.saveSettings.mutate({
+      provinceId,
+      projectLeadDays: 14,
+      reportDays: 14,
+      attendanceRules: { ...DEFAULT_ATTENDANCE_RULES, lateSignInMinutes: 30 },
+    });
     expect(await organiser.projects.submitCredits.mutate({ projectId })).toEqual({ awards: 5 });
     await expect(city.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('projects.waits-for-province');
     expect(await province.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ entries: 5 });
@@ -227,7 +280,13 @@ describe('the whole path', () => {
 
   it('marks an execution report after the province’s deadline as late, and its credits cannot be submitted', async () => {
     await at('2026-11-22T02:00:00Z');
-    const unitProject = project({ level: 'unit', creditClass: 'II', startsOn: '2026-12-10', endsOn: '2026-12-10', courses: [{ name: '病例讨论', startsAt: '2026-12-10T14:00:00+08:00', endsAt: '2026-12-10T16:00:00+08:00', credits: 0.5 }] });
+    const unitProject = project({
+      level: 'unit',
+      creditClass: 'II',
+      startsOn: '2026-12-10',
+      endsOn: '2026-12-10',
+      courses: [{ name: '病例讨论', startsAt: '2026-12-10T14:00:00+08:00', endsAt: '2026-12-10T16:00:00+08:00', credits: 0.5 }],
+    });
     const { projectId } = await organiser.projects.declare.mutate(unitProject);
     await organiser.projects.submit.mutate({ projectId });
     // A unit's own project is reviewed by the unit's CME office, by another account than the organiser's.

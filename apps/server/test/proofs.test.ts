@@ -30,7 +30,11 @@ beforeAll(async () => {
   cookie = await server.login({ login: 'admin', password: 'opencme-demo' });
   admin = server.client({ cookie });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-proofs-'));
-  const any = await server.db.selectFrom('persons').select(['institution_id', 'department_id']).where('department_id', 'is not', null).executeTakeFirstOrThrow();
+  const any = await server.db
+    .selectFrom('persons')
+    .select(['institution_id', 'department_id'])
+    .where('department_id', 'is not', null)
+    .executeTakeFirstOrThrow();
   department = any.department_id!;
   person = await addPerson(server, { name: '欧阳晓燕', title: '主治医师', institutionId: any.institution_id, departmentId: department, region: '340102' });
   await credit(server, person.id, 2025, [
@@ -108,7 +112,16 @@ describe('a credit proof', () => {
     expect(scanned.startsWith(`${server.url}/verify#OC1.`)).toBe(true);
     const check = await verifyProofCode(scanned, await publishedKeys());
     if (!check.ok) throw new Error(`verification failed: ${check.reason}`);
-    expect(check.payload).toMatchObject({ kind: 'credit-proof', name: '欧阳晓燕', fromYear: 2025, toYear: 2025, classI: 10, classII: 15.5, total: 25.5, compliant: true });
+    expect(check.payload).toMatchObject({
+      kind: 'credit-proof',
+      name: '欧阳晓燕',
+      fromYear: 2025,
+      toYear: 2025,
+      classI: 10,
+      classII: 15.5,
+      total: 25.5,
+      compliant: true,
+    });
     // The code is printed as text too, so an electronic copy can be verified by pasting it.
     expect(printedCode(text)).toBe(scanned.split('#')[1]);
     code = scanned;
@@ -134,9 +147,14 @@ describe('a credit proof', () => {
 });
 
 describe('batches and certificates', () => {
-  it("prints a whole department as one PDF, one page per person, each with its own verifiable QR", async () => {
+  it('prints a whole department as one PDF, one page per person, each with its own verifiable QR', async () => {
     // A registrant still under review is not yet staff: no proof for them.
-    const members = await server.db.selectFrom('persons').select('name').where('department_id', '=', department).where('registration_status', '=', 'approved').execute();
+    const members = await server.db
+      .selectFrom('persons')
+      .select('name')
+      .where('department_id', '=', department)
+      .where('registration_status', '=', 'approved')
+      .execute();
     const job = await admin.proofs.printOrganisation.mutate({ organisationId: department, fromYear: 2025, toYear: 2025 });
     expect(job.total).toBe(members.length);
     const file = path.join(dir, 'department.pdf');
@@ -147,8 +165,25 @@ describe('batches and certificates', () => {
   });
 
   it('prints a certificate for one attendance and refuses other entries', async () => {
-    const session = await server.db.selectFrom('sessions').innerJoin('projects', 'projects.id', 'sessions.project_id').select(['sessions.id', 'projects.name', 'projects.number']).executeTakeFirstOrThrow();
-    const [entry] = await appendLedgerEntries(server.db, [{ personId: person.id, cmeYear: 2026, creditClass: 'I', level: 'provincial', credits: 2, sourceKind: 'attendance', sourceId: session.id, sourceLabel: session.name, approvedBy: null, at: server.clock.now }]);
+    const session = await server.db
+      .selectFrom('sessions')
+      .innerJoin('projects', 'projects.id', 'sessions.project_id')
+      .select(['sessions.id', 'projects.name', 'projects.number'])
+      .executeTakeFirstOrThrow();
+    const [entry] = await appendLedgerEntries(server.db, [
+      {
+        personId: person.id,
+        cmeYear: 2026,
+        creditClass: 'I',
+        level: 'provincial',
+        credits: 2,
+        sourceKind: 'attendance',
+        sourceId: session.id,
+        sourceLabel: session.name,
+        approvedBy: null,
+        at: server.clock.now,
+      },
+    ]);
     const file = path.join(dir, 'certificate.pdf');
     fs.writeFileSync(file, await download(await admin.proofs.printCertificate.mutate({ ledgerEntryId: entry! })));
     const text = run('pdftotext', [file, '-']);

@@ -17,7 +17,9 @@ beforeAll(async () => {
   admin = await server.admin();
   hospitalId = (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow()).id;
   departmentId = (await server.db.selectFrom('organisations').select('id').where('parent_id', '=', hospitalId).orderBy('name').executeTakeFirstOrThrow()).id;
-  portrait = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } }).jpeg({ quality: 80 }).toBuffer();
+  portrait = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   kiosk = await server.demoKiosk();
 });
 afterAll(() => server.close());
@@ -45,7 +47,9 @@ describe('self-registration', () => {
   });
 
   it('refuses a photo that is not a real 358×441 JPEG, whatever it is called', async () => {
-    const png = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#fff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     await expect(server.client().registration.submit.mutate(await form({ photoUpload: await photo(png) }))).rejects.toThrow();
     await expect(server.client().registration.submit.mutate(await form({ photoUpload: await photo(Buffer.from('hello')) }))).rejects.toThrow();
   });
@@ -78,7 +82,9 @@ describe('self-registration', () => {
   });
 
   it('prints the year of issue in China in the CME card number, whatever the server clock’s zone', async () => {
-    const { statusToken } = await server.client().registration.submit.mutate(await form({ name: '周新年', idNumber: '110105198512120030', phone: '13955500031' }));
+    const { statusToken } = await server
+      .client()
+      .registration.submit.mutate(await form({ name: '周新年', idNumber: '110105198512120030', phone: '13955500031' }));
     const pending = (await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending', query: '周新年' })).rows[0]!;
     const before = server.clock.now;
     // 01:00 on 1 January 2027 in Beijing, still 31 December 2026 in UTC.
@@ -95,7 +101,9 @@ describe('self-registration', () => {
   });
 
   it('takes a Hong Kong resident with a residence permit (港澳台居民居住证) and records the document kind', async () => {
-    const { statusToken } = await server.client().registration.submit.mutate(await form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
+    const { statusToken } = await server
+      .client()
+      .registration.submit.mutate(await form({ name: '陈嘉欣', idNumber: '810000199408230021', phone: '13955500077' }));
     expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending' });
     const row = (await admin.registry.staff.query({ organisationId: hospitalId, status: 'pending', query: '陈嘉欣' })).rows[0]!;
     expect(await admin.registry.person.query({ personId: row.id })).toMatchObject({ idDocument: 'hmt-permit', degree: 'bachelor' });
@@ -141,7 +149,9 @@ describe('cards', () => {
     const [first, second] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 2 })).rows;
     const before = await kiosk.client.sync.pull.query({ cursor: null });
     expect(await admin.registry.bindCard.mutate({ personId: first!.id, typed: '0652147431', encoding: 'dec-be', category: 'II' })).toEqual({ uid: '26DEFAE7' });
-    await expect(admin.registry.bindCard.mutate({ personId: second!.id, typed: '26defae7', encoding: 'hex', category: 'I' })).rejects.toThrow('registry.card-already-bound-someone');
+    await expect(admin.registry.bindCard.mutate({ personId: second!.id, typed: '26defae7', encoding: 'hex', category: 'I' })).rejects.toThrow(
+      'registry.card-already-bound-someone',
+    );
 
     const detail = await admin.registry.person.query({ personId: first!.id });
     const card = detail.credentials.find((c) => c.value === '26DEFAE7')!;
@@ -155,13 +165,20 @@ describe('cards', () => {
 
   it('says what is wrong with a typed card number, by the same rule as the reader', async () => {
     const [first] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1 })).rows;
-    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toMatchObject({ data: { messageKey: 'uid.not-decimal', params: { value: '652147431' }, field: 'typed' } });
+    await expect(admin.registry.bindCard.mutate({ personId: first!.id, typed: '652147431', encoding: 'dec-be', category: 'II' })).rejects.toMatchObject({
+      data: { messageKey: 'uid.not-decimal', params: { value: '652147431' }, field: 'typed' },
+    });
   });
 });
 
 describe('accounts', () => {
   it('creates an account with an initial password that must be changed first', async () => {
-    const { initialPassword } = await admin.auth.createAccount.mutate({ organisationId: departmentId, role: 'department-reviewer', login: 'newreviewer', displayName: '新审核员' });
+    const { initialPassword } = await admin.auth.createAccount.mutate({
+      organisationId: departmentId,
+      role: 'department-reviewer',
+      login: 'newreviewer',
+      displayName: '新审核员',
+    });
     const reviewer = server.client({ cookie: await server.login({ login: 'newreviewer', password: initialPassword }) });
     expect(await reviewer.auth.me.query()).toMatchObject({ mustChangePassword: true, role: 'department-reviewer' });
     await expect(reviewer.registry.staff.query({ organisationId: departmentId })).rejects.toThrow('access.change-initial-password-first');
@@ -172,7 +189,9 @@ describe('accounts', () => {
   });
 
   it('refuses to create an account above one’s own role', async () => {
-    await expect(admin.auth.createAccount.mutate({ organisationId: hospitalId, role: 'city-admin', login: 'climber', displayName: '越权' })).rejects.toThrow('auth.cannot-create-account-above-own');
+    await expect(admin.auth.createAccount.mutate({ organisationId: hospitalId, role: 'city-admin', login: 'climber', displayName: '越权' })).rejects.toThrow(
+      'auth.cannot-create-account-above-own',
+    );
   });
 
   it('pauses sign-ins after repeated failures on one account', async () => {
@@ -195,7 +214,14 @@ describe('units', () => {
   it('registers a unit with a checked credit code; its admin signs in only once the city verified it', async () => {
     const cityId = (await server.client().units.cities.query())[0]!.id;
     await expect(
-      server.client().units.register.mutate({ cityId, creditCode: '12340100485999901A', name: '合肥市第二人民医院', admin: { displayName: '医教科', password: 'a-long-password' } }),
+      server
+        .client()
+        .units.register.mutate({
+          cityId,
+          creditCode: '12340100485999901A',
+          name: '合肥市第二人民医院',
+          admin: { displayName: '医教科', password: 'a-long-password' },
+        }),
     ).rejects.toThrow('credit-code.check-character');
     const { unitId, login } = await server.client().units.register.mutate({
       cityId,
@@ -220,7 +246,9 @@ describe('titles and card application sheets', () => {
   it('keeps the title history: the previous title ends the day before the new one, and verification can ask the title at a date', async () => {
     const [someone] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1, page: 5 })).rows;
     await admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '副主任医师', fromDate: '2026-07-01' });
-    await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow('registry.new-title-start-after-current');
+    await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow(
+      'registry.new-title-start-after-current',
+    );
     const detail = await admin.registry.person.query({ personId: someone!.id });
     expect(detail.title).toBe('副主任医师');
     const held = detail.titles.filter((x) => x.kind === 'held');

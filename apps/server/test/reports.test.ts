@@ -35,7 +35,16 @@ afterAll(async () => {
 });
 
 const approvedStaff = async () =>
-  Number((await server.db.selectFrom('persons').select((eb) => eb.fn.countAll().as('n')).where('institution_id', '=', hospital).where('registration_status', '=', 'approved').executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await server.db
+        .selectFrom('persons')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('institution_id', '=', hospital)
+        .where('registration_status', '=', 'approved')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('compliance', () => {
   it('counts approved staff only: a registrant under review is in neither the rate nor the list', async () => {
@@ -44,13 +53,20 @@ describe('compliance', () => {
     // A registrant at intermediate title (counted in 达标率 once approved), with enough credits.
     const pending = await addPerson(server, { name: '待审核者', title: '主治医师', institutionId: hospital, departmentId: department, region: '340102' });
     await server.db.updateTable('persons').set({ registration_status: 'pending' }).where('id', '=', pending.id).execute();
-    await credit(server, pending.id, YEAR, [{ creditClass: 'I', level: 'national', credits: 10 }, { creditClass: 'II', credits: 20 }]);
+    await credit(server, pending.id, YEAR, [
+      { creditClass: 'I', level: 'national', credits: 10 },
+      { creditClass: 'II', credits: 20 },
+    ]);
 
     const after = await admin.verification.compliance.query({ organisationId: hospital, cmeYear: YEAR });
     expect(counted(after)).toBe(counted(before));
     const list = await admin.verification.people.query({ organisationId: hospital, cmeYear: YEAR, page: 1 });
     expect(list.total).toBe(await approvedStaff());
-    const everyone = await server.db.selectFrom('persons').select((eb) => eb.fn.countAll().as('n')).where('institution_id', '=', hospital).executeTakeFirstOrThrow();
+    const everyone = await server.db
+      .selectFrom('persons')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('institution_id', '=', hospital)
+      .executeTakeFirstOrThrow();
     expect(Number(everyone.n)).toBeGreaterThan(list.total);
 
     // Once approved, they count.
@@ -100,7 +116,14 @@ describe('the unit seal', () => {
   };
 
   async function printed(): Promise<Buffer> {
-    const person = (await server.db.selectFrom('persons').select('id').where('institution_id', '=', hospital).where('registration_status', '=', 'approved').executeTakeFirstOrThrow()).id;
+    const person = (
+      await server.db
+        .selectFrom('persons')
+        .select('id')
+        .where('institution_id', '=', hospital)
+        .where('registration_status', '=', 'approved')
+        .executeTakeFirstOrThrow()
+    ).id;
     const job = await admin.proofs.printPerson.mutate({ personId: person, fromYear: YEAR, toYear: YEAR });
     for (let i = 0; i < 300; i++) {
       const status = await admin.proofs.job.query({ jobId: job.jobId });
@@ -111,10 +134,26 @@ describe('the unit seal', () => {
   }
 
   it('refuses a seal that is not a PNG, and one from an account other than the unit admin', async () => {
-    await expect(server.upload('seal', [{ name: 'seal.jpg', bytes: await sharp(await redStamp()).jpeg().toBuffer(), type: 'image/jpeg' }], cookie)).rejects.toMatchObject({ status: 415 });
+    await expect(
+      server.upload(
+        'seal',
+        [
+          {
+            name: 'seal.jpg',
+            bytes: await sharp(await redStamp())
+              .jpeg()
+              .toBuffer(),
+            type: 'image/jpeg',
+          },
+        ],
+        cookie,
+      ),
+    ).rejects.toMatchObject({ status: 415 });
     const reviewer = await server.login({ login: 'reviewer', password: 'opencme-demo' });
     await expect(server.upload('seal', [{ name: 'seal.png', bytes: await redStamp(), type: 'image/png' }], reviewer)).rejects.toMatchObject({ status: 403 });
-    await expect(server.upload('seal', [{ name: 'seal.png', bytes: Buffer.alloc(600 * 1024, 1), type: 'image/png' }], cookie)).rejects.toMatchObject({ status: 413 });
+    await expect(server.upload('seal', [{ name: 'seal.png', bytes: Buffer.alloc(600 * 1024, 1), type: 'image/png' }], cookie)).rejects.toMatchObject({
+      status: 413,
+    });
     expect(await admin.proofs.seal.query()).toBeNull();
   });
 

@@ -22,7 +22,14 @@ beforeAll(async () => {
   const province = await addOrganisation(server, 'province', '四川省', null, '510000');
   sichuanHospital = await addOrganisation(server, 'institution', '成都市第二人民医院', await addOrganisation(server, 'city', '成都市', province));
   sichuanSenior = await addPerson(server, { name: '李主任', title: '主任医师', institutionId: sichuanHospital, departmentId: null });
-  await createUser(server.db, { login: 'sc-office', displayName: '四川省继教办', password: 'pw-sc', role: 'province-admin', organisationId: province, now: server.clock.now });
+  await createUser(server.db, {
+    login: 'sc-office',
+    displayName: '四川省继教办',
+    password: 'pw-sc',
+    role: 'province-admin',
+    organisationId: province,
+    now: server.clock.now,
+  });
   sichuanOffice = server.client({ cookie: await server.login({ login: 'sc-office', password: 'pw-sc' }) });
   // A person of the demo hospital with no demo credits, so every entry below is the test's own.
   const demo = await server.db.selectFrom('persons').select('institution_id').executeTakeFirstOrThrow();
@@ -49,13 +56,32 @@ describe('standing from the ledger', () => {
   });
 
   it('counts an approved further-study claim and drops it when its entry is reversed', async () => {
-    const anhuiHospital = (await server.db.selectFrom('persons').select('institution_id').where('id', '=', anhuiPerson).executeTakeFirstOrThrow()).institution_id;
+    const anhuiHospital = (await server.db.selectFrom('persons').select('institution_id').where('id', '=', anhuiPerson).executeTakeFirstOrThrow())
+      .institution_id;
     const person = await addPerson(server, { name: '进修者', title: '护师', institutionId: anhuiHospital, departmentId: null, region: '340102' });
     const user = await server.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
     const claimId = newId();
     await server.db
       .insertInto('claims')
-      .values({ id: claimId, person_id: person.id, activity: 'further-study', occurred_on: '2025-06-30', cme_year: 2025, credit_class: 'II', level: null, credits: 0, months: 6, description: '华西医院进修', chain: '["unit"]', stage: 1, status: 'approved', replaces_id: null, submitted_by: user.id, submitted_at: server.clock.now.toISOString(), closed_at: server.clock.now.toISOString() })
+      .values({
+        id: claimId,
+        person_id: person.id,
+        activity: 'further-study',
+        occurred_on: '2025-06-30',
+        cme_year: 2025,
+        credit_class: 'II',
+        level: null,
+        credits: 0,
+        months: 6,
+        description: '华西医院进修',
+        chain: '["unit"]',
+        stage: 1,
+        status: 'approved',
+        replaces_id: null,
+        submitted_by: user.id,
+        submitted_at: server.clock.now.toISOString(),
+        closed_at: server.clock.now.toISOString(),
+      })
       .execute();
     const [entry] = await credit(server, person.id, 2025, [{ credits: 0, sourceKind: 'claim', sourceId: claimId }]);
     let res = await admin.standing.person.query({ personId: person.id, cmeYear: 2025 });
@@ -69,7 +95,11 @@ describe('standing from the ledger', () => {
   });
 
   it("applies Sichuan's own rule to a Sichuan hospital and explains the national shortfall", async () => {
-    await credit(server, sichuanSenior.id, 2025, [{ creditClass: 'I', level: 'national', credits: 1 }, { creditClass: 'I', level: 'provincial', credits: 6 }, { credits: 18 }]);
+    await credit(server, sichuanSenior.id, 2025, [
+      { creditClass: 'I', level: 'national', credits: 1 },
+      { creditClass: 'I', level: 'provincial', credits: 6 },
+      { credits: 18 },
+    ]);
     const res = await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 });
     expect(res.standing.ruleSetId).toBe('51-2024');
     expect(res.explanation.en).toBe('Not compliant: needs 3 more Class I credits, of which 1 national');
@@ -91,8 +121,14 @@ describe('standing from the ledger', () => {
     });
     expect(copy.id).toBe('51-2026');
     await credit(server, sichuanSenior.id, 2026, [{ creditClass: 'I', level: 'provincial', credits: 7 }, { credits: 18 }]);
-    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2026 })).standing).toMatchObject({ ruleSetId: '51-2026', compliant: true });
-    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 })).standing).toMatchObject({ ruleSetId: '51-2024', compliant: false });
+    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2026 })).standing).toMatchObject({
+      ruleSetId: '51-2026',
+      compliant: true,
+    });
+    expect((await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 })).standing).toMatchObject({
+      ruleSetId: '51-2024',
+      compliant: false,
+    });
     const listed = await sichuanOffice.ruleSets.list.query();
     expect(listed.ruleSets.map((r) => r.id)).toEqual(expect.arrayContaining(['CN-2024', '51-2024', '51-2026']));
     expect(listed.ownRegion).toBe('51');
@@ -109,7 +145,10 @@ describe('standing from the ledger', () => {
       requirements: [{ titleLevels: ['junior'], minTotal: 25, minClassI: 0, minNational: 0, minClassII: 0 }],
       basis: '测试',
     });
-    await expect(attempt).rejects.toMatchObject({ message: 'rule-sets.rule-set-incomplete-wrong', data: { messageKey: 'rule-sets.rule-set-incomplete-wrong', params: { where: 'requirements' } } });
+    await expect(attempt).rejects.toMatchObject({
+      message: 'rule-sets.rule-set-incomplete-wrong',
+      data: { messageKey: 'rule-sets.rule-set-incomplete-wrong', params: { where: 'requirements' } },
+    });
     expect(await server.db.selectFrom('rule_sets').select('id').execute()).toHaveLength(before.length);
   });
 
@@ -125,7 +164,8 @@ describe('standing from the ledger', () => {
 
 describe('the sums of standing', () => {
   it("are the same in the SQL that computes standings in bulk and in core's totalsFromLedger, over a varied ledger", async () => {
-    const anhuiHospital = (await server.db.selectFrom('persons').select('institution_id').where('id', '=', anhuiPerson).executeTakeFirstOrThrow()).institution_id;
+    const anhuiHospital = (await server.db.selectFrom('persons').select('institution_id').where('id', '=', anhuiPerson).executeTakeFirstOrThrow())
+      .institution_id;
     const user = await server.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
     const people = [
       await addPerson(server, { name: '甲和', title: '主治医师', institutionId: anhuiHospital, departmentId: null, region: '340102' }),
@@ -136,7 +176,25 @@ describe('the sums of standing', () => {
       const at = server.clock.now.toISOString();
       await server.db
         .insertInto('claims')
-        .values({ id, person_id: personId, activity: 'further-study', occurred_on: `${cmeYear}-06-30`, cme_year: cmeYear, credit_class: 'II', level: null, credits: 0, months, description: '进修', chain: '["unit"]', stage: 1, status: 'approved', replaces_id: null, submitted_by: user.id, submitted_at: at, closed_at: at })
+        .values({
+          id,
+          person_id: personId,
+          activity: 'further-study',
+          occurred_on: `${cmeYear}-06-30`,
+          cme_year: cmeYear,
+          credit_class: 'II',
+          level: null,
+          credits: 0,
+          months,
+          description: '进修',
+          chain: '["unit"]',
+          stage: 1,
+          status: 'approved',
+          replaces_id: null,
+          submitted_by: user.id,
+          submitted_at: at,
+          closed_at: at,
+        })
         .execute();
       return (await credit(server, personId, cmeYear, [{ credits: 0, sourceKind: 'claim', sourceId: id }]))[0]!;
     };

@@ -15,7 +15,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const countTaps = async () => Number((await server.db.selectFrom('taps').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const countTaps = async () =>
+  Number(
+    (
+      await server.db
+        .selectFrom('taps')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('sync.push', () => {
   it('accepts a batch, then finds each tap once when the same batch is pushed again', async () => {
@@ -26,7 +34,15 @@ describe('sync.push', () => {
     const again = await kiosk.client.sync.push.mutate({ taps });
     expect(again.results.map((r) => r.status)).toEqual(Array(20).fill('duplicate'));
     expect(await countTaps()).toBe(before + 20);
-    const ids = await server.db.selectFrom('taps').select('tap_id').where('tap_id', 'in', taps.map((t) => t.tapId)).execute();
+    const ids = await server.db
+      .selectFrom('taps')
+      .select('tap_id')
+      .where(
+        'tap_id',
+        'in',
+        taps.map((t) => t.tapId),
+      )
+      .execute();
     expect(ids).toHaveLength(20);
   });
 
@@ -107,7 +123,9 @@ describe('sync.push', () => {
 describe('device tokens', () => {
   it('refuses sync without a token, with a forged token, and after the device is revoked', async () => {
     await expect(server.client().sync.pull.query({ cursor: null })).rejects.toThrow('access.device-not-paired');
-    await expect(server.client({ authorization: 'Bearer forged' }).sync.pull.query({ cursor: null })).rejects.toThrow('access.unknown-device-token-pair-device');
+    await expect(server.client({ authorization: 'Bearer forged' }).sync.pull.query({ cursor: null })).rejects.toThrow(
+      'access.unknown-device-token-pair-device',
+    );
 
     const admin = await server.admin();
     const created = await admin.devices.create.mutate({ name: '二号门' });

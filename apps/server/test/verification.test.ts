@@ -19,7 +19,12 @@ beforeAll(async () => {
   city = server.client({ cookie: await server.login(DEMO_CITY) });
   hospital = (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow()).id;
   // The unit's staff: registrants still under review are not verified.
-  persons = await server.db.selectFrom('persons').select(['id', 'title', 'department_id']).where('institution_id', '=', hospital).where('registration_status', '=', 'approved').execute();
+  persons = await server.db
+    .selectFrom('persons')
+    .select(['id', 'title', 'department_id'])
+    .where('institution_id', '=', hospital)
+    .where('registration_status', '=', 'approved')
+    .execute();
 });
 afterAll(() => server.close());
 
@@ -40,15 +45,22 @@ describe('verification rounds', () => {
     await unit.verification.submit.mutate({ runId: run.id });
     // The ledger moves after submission; the submitted result does not.
     await credit(server, short.person_id, 2025, [{ credits: 25 }]);
-    await expect(unit.verification.run.mutate({ organisationId: hospital, cmeYear: 2025, round: 'year-end' })).rejects.toMatchObject({ message: 'verification.verification-submitted-results-frozen' });
+    await expect(unit.verification.run.mutate({ organisationId: hospital, cmeYear: 2025, round: 'year-end' })).rejects.toMatchObject({
+      message: 'verification.verification-submitted-results-frozen',
+    });
     const again = await unit.verification.results.query({ runId: run.id });
     expect(again.results.find((r) => r.person_id === short.person_id)).toMatchObject({ compliant: false, total: short.total });
     expect(again.results).toEqual(results);
 
     await expect(unit.verification.submit.mutate({ runId: run.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
-    const cityId = (await server.db.selectFrom('users').select('organisation_id').where('login', '=', DEMO_CITY.login).executeTakeFirstOrThrow()).organisation_id;
+    const cityId = (await server.db.selectFrom('users').select('organisation_id').where('login', '=', DEMO_CITY.login).executeTakeFirstOrThrow())
+      .organisation_id;
     const listed = await city.verification.runs.query({ organisationId: cityId, cmeYear: 2025 });
-    expect(listed.find((r) => r.id === run.id)).toMatchObject({ status: 'submitted', people: results.length, compliant: results.filter((r) => r.compliant).length });
+    expect(listed.find((r) => r.id === run.id)).toMatchObject({
+      status: 'submitted',
+      people: results.length,
+      compliant: results.filter((r) => r.compliant).length,
+    });
     await city.verification.forward.mutate({ runIds: [run.id] });
     expect((await city.verification.results.query({ runId: run.id })).run.status).toBe('forwarded');
   });
@@ -57,7 +69,12 @@ describe('verification rounds', () => {
 describe('compliance and forecast', () => {
   it('counts per department the staff employed at intermediate and above, from the frozen year-end results', async () => {
     const rows = await unit.verification.compliance.query({ organisationId: hospital, cmeYear: 2025 });
-    const frozen = (await server.db.selectFrom('verification_results').innerJoin('verification_runs', 'verification_runs.id', 'verification_results.run_id').select(['person_id', 'compliant']).where('round', '=', 'year-end').execute());
+    const frozen = await server.db
+      .selectFrom('verification_results')
+      .innerJoin('verification_runs', 'verification_runs.id', 'verification_results.run_id')
+      .select(['person_id', 'compliant'])
+      .where('round', '=', 'year-end')
+      .execute();
     const compliantById = new Map(frozen.map((f) => [f.person_id, f.compliant === 1]));
     for (const row of rows) {
       const counted = persons.filter((p) => p.department_id === row.departmentId && senior(p.title));

@@ -160,7 +160,16 @@ export function evaluateAttendance(input: { taps: readonly TimedTap[]; window: S
   if (signOutAt !== null && presenceMs < requiredMs) shortfalls.push('too-short');
 
   const earnsCredit = shortfalls.length === 0;
-  return { signInAt, signOutAt, tapCount: counted.length, outsideWindowCount, presenceMinutes, status: earnsCredit ? 'complete' : 'incomplete', shortfalls, earnsCredit };
+  return {
+    signInAt,
+    signOutAt,
+    tapCount: counted.length,
+    outsideWindowCount,
+    presenceMinutes,
+    status: earnsCredit ? 'complete' : 'incomplete',
+    shortfalls,
+    earnsCredit,
+  };
 }
 
 /** Online learning (远程/线上) needs 6 hours of watch time a day: 1.5 days → 9 hours, 2 days → 12. */

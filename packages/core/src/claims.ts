@@ -22,9 +22,33 @@ export interface ClaimActivity {
 export const CLAIM_ACTIVITIES = {
   paper: { zh: '发表论文', en: 'Published paper', creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
   teaching: { zh: '授课带教', en: 'Teaching', creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
-  'further-study': { zh: '外出进修', en: 'Further study (进修)', creditClass: 'II', level: null, maxCredits: 25, inMonths: true, chain: ['department', 'unit', 'city'] },
-  'out-of-province-national': { zh: '出省参加国家级项目', en: 'National project outside the province', creditClass: 'I', level: 'national', maxCredits: 10, inMonths: false, chain: ['unit', 'city'] },
-  'tcm-paper-certificate': { zh: '中医类项目纸质学分证', en: 'TCM project paper certificate', creditClass: 'I', level: 'provincial', maxCredits: 10, inMonths: false, chain: ['unit', 'city'] },
+  'further-study': {
+    zh: '外出进修',
+    en: 'Further study (进修)',
+    creditClass: 'II',
+    level: null,
+    maxCredits: 25,
+    inMonths: true,
+    chain: ['department', 'unit', 'city'],
+  },
+  'out-of-province-national': {
+    zh: '出省参加国家级项目',
+    en: 'National project outside the province',
+    creditClass: 'I',
+    level: 'national',
+    maxCredits: 10,
+    inMonths: false,
+    chain: ['unit', 'city'],
+  },
+  'tcm-paper-certificate': {
+    zh: '中医类项目纸质学分证',
+    en: 'TCM project paper certificate',
+    creditClass: 'I',
+    level: 'provincial',
+    maxCredits: 10,
+    inMonths: false,
+    chain: ['unit', 'city'],
+  },
 } as const satisfies Record<string, ClaimActivity>;
 
 export type ClaimActivityKey = keyof typeof CLAIM_ACTIVITIES;

@@ -18,7 +18,14 @@ describe('placeTap', () => {
   const hourBefore = { wallTime: new Date(server + TEN_MIN - 3_600_000).toISOString(), monoTime: 5_000_000 - 3_600_000, bootId: 'b1' };
   const cases = [
     { name: 'same boot, steady clock: wall time minus the offset', tap: hourBefore, sample: fast, bootOffset: null, at: server - 3_600_000, jumped: false },
-    { name: 'no clock sample (an older kiosk): the wall time as is', tap: hourBefore, sample: null, bootOffset: null, at: server + TEN_MIN - 3_600_000, jumped: false },
+    {
+      name: 'no clock sample (an older kiosk): the wall time as is',
+      tap: hourBefore,
+      sample: null,
+      bootOffset: null,
+      at: server + TEN_MIN - 3_600_000,
+      jumped: false,
+    },
     {
       name: 'another boot with a known offset: that offset',
       tap: { ...hourBefore, bootId: 'b0' },
@@ -27,7 +34,14 @@ describe('placeTap', () => {
       at: server + TEN_MIN - 3_600_000 - 60_000,
       jumped: false,
     },
-    { name: 'another boot, offset unknown: the current offset', tap: { ...hourBefore, bootId: 'b0' }, sample: fast, bootOffset: null, at: server - 3_600_000, jumped: false },
+    {
+      name: 'another boot, offset unknown: the current offset',
+      tap: { ...hourBefore, bootId: 'b0' },
+      sample: fast,
+      bootOffset: null,
+      at: server - 3_600_000,
+      jumped: false,
+    },
     {
       // The clock was 10 minutes fast at the push but right at the tap: someone set it since.
       name: 'the wall clock jumped since the tap: the monotonic clock places it',

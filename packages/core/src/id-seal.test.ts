@@ -10,7 +10,13 @@ async function open(privateKey: CryptoKey, sealed: string): Promise<string> {
   const ephemeral = await crypto.subtle.importKey('raw', point, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
   const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: ephemeral }, privateKey, 256);
   const hkdf = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  const key = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: point, info: new TextEncoder().encode(ID_SEAL_INFO) }, hkdf, { name: 'AES-GCM', length: 256 }, false, ['decrypt']);
+  const key = await crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: point, info: new TextEncoder().encode(ID_SEAL_INFO) },
+    hkdf,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['decrypt'],
+  );
   return new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, bytes.slice(ID_SEAL_POINT_BYTES + ID_SEAL_IV_BYTES)));
 }
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CREDIT_LEVELS } from './rules.ts';
-import { creditClassOfLevel, creditReviewChain, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS, declaredInTime, PROJECT_REVIEW_CHAINS, PROJECT_STATUSES, projectMayBeHeld, reportIsLate } from './projects.ts';
+import {
+  creditClassOfLevel,
+  creditReviewChain,
+  DEFAULT_PROJECT_LEAD_DAYS,
+  DEFAULT_REPORT_DAYS,
+  declaredInTime,
+  PROJECT_REVIEW_CHAINS,
+  PROJECT_STATUSES,
+  projectMayBeHeld,
+  reportIsLate,
+} from './projects.ts';
 
 describe('the project workflow', () => {
   it('gives Class I to national and provincial projects and Class II to the others', () => {

@@ -16,7 +16,15 @@ async function keyPair(validity: Partial<PublishedProofKey> = {}) {
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const keyId = await proofKeyId(raw);
-  const published: PublishedProofKey = { keyId, alg: 'Ed25519', publicKey: base64UrlEncode(raw), notBefore: '2026-01-01T00:00:00Z', notAfter: null, withdrawnAt: null, ...validity };
+  const published: PublishedProofKey = {
+    keyId,
+    alg: 'Ed25519',
+    publicKey: base64UrlEncode(raw),
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: null,
+    withdrawnAt: null,
+    ...validity,
+  };
   return { privateKey: pair.privateKey, keyId, published };
 }
 

@@ -116,8 +116,7 @@ export type PublishedProofKey = z.infer<typeof publishedProofKeySchema>;
 export const publishedProofKeysSchema = z.object({ keys: z.array(publishedProofKeySchema) });
 
 export type ProofCheck =
-  | { ok: true; payload: ProofPayload }
-  | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'withdrawn-key' | 'outside-key-validity' };
+  { ok: true; payload: ProofPayload } | { ok: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'withdrawn-key' | 'outside-key-validity' };
 
 /**
  * Finds a proof code in what a scanner or a person gives: the bare code, or a URL that carries

@@ -82,7 +82,13 @@ export function reviewState(chain: ReviewChain, decisions: readonly ReviewRecord
  * A new decision on a thing: refused (with the reason's code) unless it is this office's turn on a
  * thing still under review; otherwise the state it leads to.
  */
-export function decide(input: { chain: ReviewChain; decisions: readonly ReviewRecord[]; office: ReviewOffice; decision: ReviewDecision; reason?: string | null }): ReviewOutcome {
+export function decide(input: {
+  chain: ReviewChain;
+  decisions: readonly ReviewRecord[];
+  office: ReviewOffice;
+  decision: ReviewDecision;
+  reason?: string | null;
+}): ReviewOutcome {
   const before = reviewState(input.chain, input.decisions);
   if (!before.ok) return before;
   const after = step(input.chain, before.state, { office: input.office, decision: input.decision });

@@ -23,7 +23,11 @@ const I = (credits: number, level: LedgerFact['level'] = 'provincial'): LedgerFa
 const II = (credits: number): LedgerFact => ({ creditClass: 'II', level: null, credits });
 const furtherStudy = (months: number): LedgerFact => ({ creditClass: 'II', level: null, credits: 0, furtherStudyMonths: months });
 /** A reversal as the ledger writes it: the same entry with the sign flipped. */
-const reversal = (f: LedgerFact): LedgerFact => ({ ...f, credits: -f.credits, furtherStudyMonths: f.furtherStudyMonths === undefined ? undefined : -f.furtherStudyMonths });
+const reversal = (f: LedgerFact): LedgerFact => ({
+  ...f,
+  credits: -f.credits,
+  furtherStudyMonths: f.furtherStudyMonths === undefined ? undefined : -f.furtherStudyMonths,
+});
 
 interface Case {
   name: string;
@@ -41,28 +45,208 @@ const S = SICHUAN_STYLE_RULE_SET_2024;
 
 const CASES: Case[] = [
   // The national rule: 25 credits of any class.
-  { name: 'national: exactly 25 is compliant', ruleSet: N, title: '住院医师', facts: [I(10), II(15)], compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'national: 25 of Class II alone is enough', ruleSet: N, title: '主任医师', facts: [II(25)], compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'national: 24.5 is not', ruleSet: N, title: '主治医师', facts: [I(10), II(14.5)], compliant: false, basis: 'not-met', zh: '未达标：还需任意类别学分0.5分', en: 'Not compliant: needs 0.5 more credits of either class' },
-  { name: 'national: tenths add up exactly (0.1 × 250)', ruleSet: N, title: null, facts: Array.from({ length: 250 }, () => II(0.1)), compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'national: a reversed entry no longer counts', ruleSet: N, title: '护师', facts: [I(10), II(15), reversal(II(15)), II(14)], compliant: false, basis: 'not-met', zh: '未达标：还需任意类别学分1分', en: 'Not compliant: needs 1 more credit of either class' },
-  { name: 'national: six months of further study without credits', ruleSet: N, title: '护师', facts: [furtherStudy(6)], compliant: true, basis: 'further-study', zh: '进修6个月，视为达标', en: 'Compliant by 6 months of further study' },
-  { name: 'national: five months of further study is not enough', ruleSet: N, title: '护师', facts: [furtherStudy(5), II(3)], compliant: false, basis: 'not-met', zh: '未达标：还需任意类别学分22分', en: 'Not compliant: needs 22 more credits of either class' },
-  { name: 'national: reversed further study no longer counts', ruleSet: N, title: '护师', facts: [furtherStudy(6), reversal(furtherStudy(6))], compliant: false, basis: 'not-met', zh: '未达标：还需任意类别学分25分', en: 'Not compliant: needs 25 more credits of either class' },
-  { name: 'national: nothing at all', ruleSet: N, title: null, facts: [], compliant: false, basis: 'not-met', zh: '未达标：还需任意类别学分25分', en: 'Not compliant: needs 25 more credits of either class' },
+  {
+    name: 'national: exactly 25 is compliant',
+    ruleSet: N,
+    title: '住院医师',
+    facts: [I(10), II(15)],
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'national: 25 of Class II alone is enough',
+    ruleSet: N,
+    title: '主任医师',
+    facts: [II(25)],
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'national: 24.5 is not',
+    ruleSet: N,
+    title: '主治医师',
+    facts: [I(10), II(14.5)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需任意类别学分0.5分',
+    en: 'Not compliant: needs 0.5 more credits of either class',
+  },
+  {
+    name: 'national: tenths add up exactly (0.1 × 250)',
+    ruleSet: N,
+    title: null,
+    facts: Array.from({ length: 250 }, () => II(0.1)),
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'national: a reversed entry no longer counts',
+    ruleSet: N,
+    title: '护师',
+    facts: [I(10), II(15), reversal(II(15)), II(14)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需任意类别学分1分',
+    en: 'Not compliant: needs 1 more credit of either class',
+  },
+  {
+    name: 'national: six months of further study without credits',
+    ruleSet: N,
+    title: '护师',
+    facts: [furtherStudy(6)],
+    compliant: true,
+    basis: 'further-study',
+    zh: '进修6个月，视为达标',
+    en: 'Compliant by 6 months of further study',
+  },
+  {
+    name: 'national: five months of further study is not enough',
+    ruleSet: N,
+    title: '护师',
+    facts: [furtherStudy(5), II(3)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需任意类别学分22分',
+    en: 'Not compliant: needs 22 more credits of either class',
+  },
+  {
+    name: 'national: reversed further study no longer counts',
+    ruleSet: N,
+    title: '护师',
+    facts: [furtherStudy(6), reversal(furtherStudy(6))],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需任意类别学分25分',
+    en: 'Not compliant: needs 25 more credits of either class',
+  },
+  {
+    name: 'national: nothing at all',
+    ruleSet: N,
+    title: null,
+    facts: [],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需任意类别学分25分',
+    en: 'Not compliant: needs 25 more credits of either class',
+  },
 
   // The Sichuan-style rule: class minimums by title level, national minimum for senior titles.
-  { name: 'Sichuan: junior, exactly 5 Class I and 20 Class II', ruleSet: S, title: '住院医师', facts: [I(5), II(20)], compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'Sichuan: junior, Class II cannot stand in for Class I', ruleSet: S, title: '护士', facts: [I(4), II(21)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分1分', en: 'Not compliant: needs 1 more Class I credit' },
-  { name: 'Sichuan: surplus Class I stands in for Class II', ruleSet: S, title: '主治医师', facts: [I(14), II(11)], compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'Sichuan: intermediate needs 10 Class I', ruleSet: S, title: '主管护师', facts: [I(7), II(18)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分3分', en: 'Not compliant: needs 3 more Class I credits' },
-  { name: 'Sichuan: senior, 3 Class I short of which 1 national', ruleSet: S, title: '副主任医师', facts: [I(1, 'national'), I(6), II(18)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分3分，其中国家级1分', en: 'Not compliant: needs 3 more Class I credits, of which 1 national' },
-  { name: 'Sichuan: senior with enough Class I but no national credits', ruleSet: S, title: '主任医师', facts: [I(12), II(15)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分2分，其中国家级2分', en: 'Not compliant: needs 2 more Class I credits, of which 2 national' },
-  { name: 'Sichuan: senior exactly at every minimum', ruleSet: S, title: '主任护师', facts: [I(2, 'national'), I(8), II(15)], compliant: true, basis: 'credits', zh: '已达标（共25学分）', en: 'Compliant (25 credits)' },
-  { name: 'Sichuan: short in both classes', ruleSet: S, title: '主治医师', facts: [I(8), II(10)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分2分；还需Ⅱ类学分5分', en: 'Not compliant: needs 2 more Class I credits; needs 5 more Class II credits' },
-  { name: 'Sichuan: reversed national entry reopens the national shortfall', ruleSet: S, title: '主任医师', facts: [I(2, 'national'), I(8), II(15), reversal(I(2, 'national')), I(2)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅰ类学分2分，其中国家级2分', en: 'Not compliant: needs 2 more Class I credits, of which 2 national' },
-  { name: 'Sichuan: further study makes a short senior compliant', ruleSet: S, title: '主任医师', facts: [furtherStudy(7), I(3)], compliant: true, basis: 'further-study', zh: '进修7个月，视为达标', en: 'Compliant by 7 months of further study' },
-  { name: 'Sichuan: 24 with Class I met is short in Class II, not just in total', ruleSet: S, title: '主治医师', facts: [I(10), II(14)], compliant: false, basis: 'not-met', zh: '未达标：还需Ⅱ类学分1分', en: 'Not compliant: needs 1 more Class II credit' },
+  {
+    name: 'Sichuan: junior, exactly 5 Class I and 20 Class II',
+    ruleSet: S,
+    title: '住院医师',
+    facts: [I(5), II(20)],
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'Sichuan: junior, Class II cannot stand in for Class I',
+    ruleSet: S,
+    title: '护士',
+    facts: [I(4), II(21)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分1分',
+    en: 'Not compliant: needs 1 more Class I credit',
+  },
+  {
+    name: 'Sichuan: surplus Class I stands in for Class II',
+    ruleSet: S,
+    title: '主治医师',
+    facts: [I(14), II(11)],
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'Sichuan: intermediate needs 10 Class I',
+    ruleSet: S,
+    title: '主管护师',
+    facts: [I(7), II(18)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分3分',
+    en: 'Not compliant: needs 3 more Class I credits',
+  },
+  {
+    name: 'Sichuan: senior, 3 Class I short of which 1 national',
+    ruleSet: S,
+    title: '副主任医师',
+    facts: [I(1, 'national'), I(6), II(18)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分3分，其中国家级1分',
+    en: 'Not compliant: needs 3 more Class I credits, of which 1 national',
+  },
+  {
+    name: 'Sichuan: senior with enough Class I but no national credits',
+    ruleSet: S,
+    title: '主任医师',
+    facts: [I(12), II(15)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分2分，其中国家级2分',
+    en: 'Not compliant: needs 2 more Class I credits, of which 2 national',
+  },
+  {
+    name: 'Sichuan: senior exactly at every minimum',
+    ruleSet: S,
+    title: '主任护师',
+    facts: [I(2, 'national'), I(8), II(15)],
+    compliant: true,
+    basis: 'credits',
+    zh: '已达标（共25学分）',
+    en: 'Compliant (25 credits)',
+  },
+  {
+    name: 'Sichuan: short in both classes',
+    ruleSet: S,
+    title: '主治医师',
+    facts: [I(8), II(10)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分2分；还需Ⅱ类学分5分',
+    en: 'Not compliant: needs 2 more Class I credits; needs 5 more Class II credits',
+  },
+  {
+    name: 'Sichuan: reversed national entry reopens the national shortfall',
+    ruleSet: S,
+    title: '主任医师',
+    facts: [I(2, 'national'), I(8), II(15), reversal(I(2, 'national')), I(2)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅰ类学分2分，其中国家级2分',
+    en: 'Not compliant: needs 2 more Class I credits, of which 2 national',
+  },
+  {
+    name: 'Sichuan: further study makes a short senior compliant',
+    ruleSet: S,
+    title: '主任医师',
+    facts: [furtherStudy(7), I(3)],
+    compliant: true,
+    basis: 'further-study',
+    zh: '进修7个月，视为达标',
+    en: 'Compliant by 7 months of further study',
+  },
+  {
+    name: 'Sichuan: 24 with Class I met is short in Class II, not just in total',
+    ruleSet: S,
+    title: '主治医师',
+    facts: [I(10), II(14)],
+    compliant: false,
+    basis: 'not-met',
+    zh: '未达标：还需Ⅱ类学分1分',
+    en: 'Not compliant: needs 1 more Class II credit',
+  },
 ];
 
 describe('evaluateStanding with the shipped rule sets', () => {
@@ -140,8 +324,15 @@ describe('choosing a rule set', () => {
   });
 
   it('refuses a national minimum above the Class I minimum, and negative credits', () => {
-    expect(ruleSetSchema.safeParse({ ...N, requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: 25, minClassI: 2, minNational: 3 }] }).success).toBe(false);
-    expect(ruleSetSchema.safeParse({ ...N, requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: -1 }] }).success).toBe(false);
+    expect(
+      ruleSetSchema.safeParse({
+        ...N,
+        requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: 25, minClassI: 2, minNational: 3 }],
+      }).success,
+    ).toBe(false);
+    expect(
+      ruleSetSchema.safeParse({ ...N, requirements: [{ titleLevels: ['junior', 'intermediate', 'associate-senior', 'senior'], minTotal: -1 }] }).success,
+    ).toBe(false);
   });
 
   it("finds a province's code in the region code of the province, a city or a county", () => {

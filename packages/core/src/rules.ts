@@ -198,9 +198,7 @@ export function totalsFromLedger(facts: Iterable<LedgerFact>): CreditTotals {
 }
 
 export type ShortfallReason =
-  | { code: 'class-i'; missing: number; nationalMissing: number }
-  | { code: 'class-ii'; missing: number }
-  | { code: 'total'; missing: number };
+  { code: 'class-i'; missing: number; nationalMissing: number } | { code: 'class-ii'; missing: number } | { code: 'total'; missing: number };
 
 export interface Standing {
   compliant: boolean;
@@ -246,7 +244,13 @@ export function evaluateStanding(input: { ruleSet: RuleSet; titleLevel: TitleLev
     ruleSetId: ruleSet.id,
     titleLevel,
     requirement: req,
-    totals: { classI: fromTenths(I), classII: fromTenths(II), national: fromTenths(national), furtherStudyMonths: totals.furtherStudyMonths, total: fromTenths(I + II) },
+    totals: {
+      classI: fromTenths(I),
+      classII: fromTenths(II),
+      national: fromTenths(national),
+      furtherStudyMonths: totals.furtherStudyMonths,
+      total: fromTenths(I + II),
+    },
     shortfalls,
   };
 }
@@ -265,7 +269,9 @@ export function explainStanding(standing: Pick<Standing, 'basis' | 'shortfalls' 
     }
     if (s.code === 'class-ii') return zh ? `还需Ⅱ类学分${s.missing}分` : `needs ${s.missing} more Class II credit${s.missing === 1 ? '' : 's'}`;
     const other = standing.shortfalls.length > 1;
-    return zh ? `${other ? '另需' : '还需'}任意类别学分${s.missing}分` : `${other ? 'and' : 'needs'} ${s.missing} more credit${s.missing === 1 ? '' : 's'} of either class`;
+    return zh
+      ? `${other ? '另需' : '还需'}任意类别学分${s.missing}分`
+      : `${other ? 'and' : 'needs'} ${s.missing} more credit${s.missing === 1 ? '' : 's'} of either class`;
   });
   return zh ? `未达标：${parts.join('；')}` : `Not compliant: ${parts.join('; ')}`;
 }

@@ -29,7 +29,6 @@ export class UidFormatError extends Error {
 /** ISO 14443A UIDs are single (4), double (7) or triple (10) size. */
 const UID_BYTES = [4, 7, 10];
 
-
 function reverseBytes(hex: string): string {
   return (hex.match(/../g) ?? []).reverse().join('');
 }

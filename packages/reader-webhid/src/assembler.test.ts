@@ -99,7 +99,10 @@ describe('FrameAssembler', () => {
           sent.push({ frame: encodeAnswer(answer), decode: decodeFrame, expected: answer });
         }
         // Garbage without 0xAA cannot form a preamble, so every frame must come out.
-        stream.push(rng.bytes(rng.int(0, 12)).map((b) => (b === 0xaa ? 0 : b)), sent.at(-1)!.frame);
+        stream.push(
+          rng.bytes(rng.int(0, 12)).map((b) => (b === 0xaa ? 0 : b)),
+          sent.at(-1)!.frame,
+        );
       }
       const bytes = concat(...stream);
       const out = feed(new FrameAssembler(), bytes, rng.cuts(bytes.length, rng.pick([1, 3, 64, 700])));

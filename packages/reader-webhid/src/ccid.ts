@@ -30,7 +30,13 @@ export interface CcidMessage {
   data: Uint8Array;
 }
 
-export function encodeCcidMessage(message: { type: number; seq: number; slot?: number; params?: readonly [number, number, number]; data?: Uint8Array }): Uint8Array {
+export function encodeCcidMessage(message: {
+  type: number;
+  seq: number;
+  slot?: number;
+  params?: readonly [number, number, number];
+  data?: Uint8Array;
+}): Uint8Array {
   const data = message.data ?? new Uint8Array(0);
   const out = new Uint8Array(HEADER + data.length);
   const view = new DataView(out.buffer);

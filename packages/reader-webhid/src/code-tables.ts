@@ -72,9 +72,7 @@ const NATION_LIST: readonly [string, string, string][] = [
   ['98', '外国血统中国籍人士', 'Chinese citizen of foreign origin'],
 ];
 
-export const NATIONS: Readonly<Record<string, Bilingual>> = Object.fromEntries(
-  NATION_LIST.map(([code, zh, en]) => [code, { zh, en }]),
-);
+export const NATIONS: Readonly<Record<string, Bilingual>> = Object.fromEntries(NATION_LIST.map(([code, zh, en]) => [code, { zh, en }]));
 
 /** The gender's name, or undefined for a code outside the table. */
 export function genderName(code: string): Bilingual | undefined {

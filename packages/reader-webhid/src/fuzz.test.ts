@@ -20,7 +20,9 @@ const SEEDS: Uint8Array[] = [
   hex(TV11_HEX),
   hex('AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97'),
   hex('AA AA AA 96 69 00 14 00 00 90 05 00 01 00 A2 B7 32 01 4E 61 BC 00 D2 02 96 49 3A'),
-  ...[SAMPLE_HMT_PERMIT, SAMPLE_FOREIGN_OLD, SAMPLE_FOREIGN_2023].map((identity) => encodeBaseInfo({ identity, photo: placeholderPhoto(), fingerprint: new Uint8Array(512) })),
+  ...[SAMPLE_HMT_PERMIT, SAMPLE_FOREIGN_OLD, SAMPLE_FOREIGN_2023].map((identity) =>
+    encodeBaseInfo({ identity, photo: placeholderPhoto(), fingerprint: new Uint8Array(512) }),
+  ),
   encodeBaseInfo({ identity: SAMPLE_RESIDENT, photo: placeholderPhoto(), fingerprint: new Uint8Array(0) }),
 ];
 

@@ -218,10 +218,7 @@ export function createIdCardReader(options: IdCardReaderOptions): IdCardReader {
     const transport = 'tryAs' in choice ? choice.tryAs : undefined;
     const api = 'api' in choice ? choice.api : API_OF[choice.tryAs];
     // Any device when trying by hand; otherwise only the known readers of this API.
-    const filters =
-      transport !== undefined
-        ? []
-        : known.filter((k) => API_OF[k.transport] === api).map(({ vendorId, productId }) => ({ vendorId, productId }));
+    const filters = transport !== undefined ? [] : known.filter((k) => API_OF[k.transport] === api).map(({ vendorId, productId }) => ({ vendorId, productId }));
     if (api === 'usb') {
       if (!apis.usb) throw noDeviceError();
       const device = await apis.usb.requestDevice({ filters }).catch((error: unknown) => {

@@ -95,11 +95,14 @@ describe('decodeBaseInfo refuses what is not a read answer', () => {
   it.each([
     ['no length fields', new Uint8Array(2)],
     ['lengths that do not add up', Uint8Array.of(0x01, 0x00, 0x04, 0x00, 0x00)],
-    ['a text block of another size', (() => {
-      const data = new Uint8Array(4 + 128 + 1024);
-      data.set([0x00, 0x80, 0x04, 0x00]);
-      return data;
-    })()],
+    [
+      'a text block of another size',
+      (() => {
+        const data = new Uint8Array(4 + 128 + 1024);
+        data.set([0x00, 0x80, 0x04, 0x00]);
+        return data;
+      })(),
+    ],
   ])('%s', (_, data) => {
     expect(codeOf(() => decodeIdentity(encodeAnswer({ sw3: 0x90, data })))).toBe('bad-identity');
   });
@@ -176,21 +179,30 @@ describe('parseIdentityText', () => {
 
   it.each([
     ['a block of the wrong size', () => parseIdentityText(new Uint8Array(255))],
-    ['a birth date that is not a date', () => {
-      const text = encodeIdentityText(SAMPLE_RESIDENT);
-      text.set(ucs2('19491331'), 36);
-      return parseIdentityText(text);
-    }],
-    ['a blank valid-from date', () => {
-      const text = encodeIdentityText(SAMPLE_RESIDENT);
-      text.set(ucs2('        '), 188);
-      return parseIdentityText(text);
-    }],
-    ['a permit whose issue count is not a number', () => {
-      const text = encodeIdentityText(SAMPLE_HMT_PERMIT);
-      text.set(ucs2('x1'), 238);
-      return parseIdentityText(text);
-    }],
+    [
+      'a birth date that is not a date',
+      () => {
+        const text = encodeIdentityText(SAMPLE_RESIDENT);
+        text.set(ucs2('19491331'), 36);
+        return parseIdentityText(text);
+      },
+    ],
+    [
+      'a blank valid-from date',
+      () => {
+        const text = encodeIdentityText(SAMPLE_RESIDENT);
+        text.set(ucs2('        '), 188);
+        return parseIdentityText(text);
+      },
+    ],
+    [
+      'a permit whose issue count is not a number',
+      () => {
+        const text = encodeIdentityText(SAMPLE_HMT_PERMIT);
+        text.set(ucs2('x1'), 238);
+        return parseIdentityText(text);
+      },
+    ],
   ])('refuses %s', (_, run) => {
     expect(codeOf(run)).toBe('bad-identity');
   });
@@ -202,7 +214,8 @@ describe('parseIdentityText', () => {
 });
 
 describe('round trip of random cards: encode → text → parse (property)', () => {
-  const HAN = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严赖覃洪武莫孔';
+  const HAN =
+    '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严赖覃洪武莫孔';
   const LATIN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const rng = new Prng(31415926);
   const word = (alphabet: string, min: number, max: number) => Array.from({ length: rng.int(min, max) }, () => rng.pick([...alphabet])).join('');

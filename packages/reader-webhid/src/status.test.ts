@@ -6,7 +6,11 @@ import { hex } from './testing/hex.ts';
 describe('SW3 status table (readers.md §1.3)', () => {
   it('has a Chinese and an English text for every documented code', () => {
     const codes = [0x90, 0x9f, 0x91, 0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81];
-    expect(Object.keys(SAM_STATUS).map(Number).sort((a, b) => a - b)).toEqual(codes.sort((a, b) => a - b));
+    expect(
+      Object.keys(SAM_STATUS)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(codes.sort((a, b) => a - b));
     for (const code of codes) {
       expect(describeStatus(code).zh).toMatch(/\p{Script=Han}/u);
       expect(describeStatus(code).en).toMatch(/^[A-Z][ -~]+$/);

@@ -9,7 +9,15 @@ function asReaderError<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof UidFormatError) throw new ReaderError({ code: 'bad-uid', message: error.message, messageEn: error.message, messageKey: error.messageKey, params: error.params, cause: error });
+    if (error instanceof UidFormatError)
+      throw new ReaderError({
+        code: 'bad-uid',
+        message: error.message,
+        messageEn: error.message,
+        messageKey: error.messageKey,
+        params: error.params,
+        cause: error,
+      });
     throw error;
   }
 }

@@ -97,7 +97,9 @@ describe('keyboard-wedge reader', () => {
 
   it('takes digits from the number pad and NumpadEnter too', () => {
     const { keyboard, reads } = setup({ encoding: 'dec-le' });
-    const digits = formatUid('86CFD936', 'dec-le').split('').map((d) => `Numpad${d}`);
+    const digits = formatUid('86CFD936', 'dec-le')
+      .split('')
+      .map((d) => `Numpad${d}`);
     keyboard.press([...digits, 'NumpadEnter'], { gapMs: 3 });
     expect(reads.map((r) => r.kind === 'ic-card' && r.uid)).toEqual(['86CFD936']);
   });

@@ -64,7 +64,9 @@ export function errorMessage(error: unknown): string {
  * `UserFacingError` names, or the first field a bad request's validation refused.
  */
 export function errorField(error: unknown): { field: string; message: string } | null {
-  const data = (error as { data?: { field?: string | null; issues?: { path: string[]; messageKey: string; params?: Record<string, string | number> }[] | null } } | null)?.data;
+  const data = (
+    error as { data?: { field?: string | null; issues?: { path: string[]; messageKey: string; params?: Record<string, string | number> }[] | null } } | null
+  )?.data;
   if (data?.field) return { field: data.field, message: errorMessage(error) };
   const issue = data?.issues?.find((i) => i.path.length > 0);
   return issue ? { field: issue.path.join('.'), message: say({ key: issue.messageKey, params: issue.params }) } : null;

@@ -7,7 +7,11 @@ export interface PrintProgress {
 }
 
 /** Starts a print job on the server and reports its progress until the PDF can be downloaded. */
-export async function followPrintJob(api: ApiClient, start: () => Promise<{ jobId: string; total: number }>, onProgress: (p: PrintProgress) => void): Promise<void> {
+export async function followPrintJob(
+  api: ApiClient,
+  start: () => Promise<{ jobId: string; total: number }>,
+  onProgress: (p: PrintProgress) => void,
+): Promise<void> {
   const job = await start();
   let progress: PrintProgress = { done: 0, total: job.total, downloadUrl: null };
   onProgress(progress);

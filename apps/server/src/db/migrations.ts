@@ -202,14 +202,20 @@ export const migrations: Record<string, MigrationFactory> = {
   '2026-11-22-0002-registry': () => ({
     async up(db: Kysely<any>) {
       // Units register themselves and wait for a city or province office to verify them.
-      await db.schema.alterTable('organisations').addColumn('status', 'text', (c) => c.notNull().defaultTo('verified')).execute();
+      await db.schema
+        .alterTable('organisations')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('verified'))
+        .execute();
       await db.schema.alterTable('organisations').addColumn('verified_at', 'text').execute();
       await db.schema.alterTable('organisations').addColumn('verified_by', 'text').execute();
       // Administrative division code (行政区划代码) of a province, city or county, e.g. 340000.
       await db.schema.alterTable('organisations').addColumn('region_code', 'text').execute();
 
       // Self-registration (自助注册) waits for review by the department or unit.
-      await db.schema.alterTable('persons').addColumn('registration_status', 'text', (c) => c.notNull().defaultTo('approved')).execute();
+      await db.schema
+        .alterTable('persons')
+        .addColumn('registration_status', 'text', (c) => c.notNull().defaultTo('approved'))
+        .execute();
       await db.schema.alterTable('persons').addColumn('registration_token_hash', 'text').execute();
       await db.schema.alterTable('persons').addColumn('submitted_at', 'text').execute();
       await db.schema.alterTable('persons').addColumn('reviewed_at', 'text').execute();
@@ -219,7 +225,10 @@ export const migrations: Record<string, MigrationFactory> = {
       // Highest degree (学历) and the kind of ID document (证件类型: resident ID, HK/Macao/Taiwan
       // residence permit, foreign permanent resident card), which the number itself tells.
       await db.schema.alterTable('persons').addColumn('degree', 'text').execute();
-      await db.schema.alterTable('persons').addColumn('id_document', 'text', (c) => c.notNull().defaultTo('resident')).execute();
+      await db.schema
+        .alterTable('persons')
+        .addColumn('id_document', 'text', (c) => c.notNull().defaultTo('resident'))
+        .execute();
       await db.schema.createIndex('persons_registration').on('persons').columns(['registration_status', 'institution_id', 'department_id']).execute();
       await db.schema.createIndex('persons_institution_name').on('persons').columns(['institution_id', 'name']).execute();
       await db.schema.createIndex('persons_department_name').on('persons').columns(['department_id', 'name']).execute();
@@ -243,7 +252,10 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
       await db.schema.createIndex('title_history_person').on('title_history').columns(['person_id', 'kind', 'from_date']).execute();
 
-      await db.schema.alterTable('users').addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
 
       // Failed sign-ins, counted per account and per address to slow down password guessing.
       await db.schema
@@ -282,11 +294,19 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
       await db.schema.createIndex('ledger_entries_person_year').on('ledger_entries').columns(['person_id', 'cme_year']).execute();
       if (dialect === 'sqlite') {
-        await sql`create trigger ledger_entries_no_update before update on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
-        await sql`create trigger ledger_entries_no_delete before delete on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(db);
+        await sql`create trigger ledger_entries_no_update before update on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(
+          db,
+        );
+        await sql`create trigger ledger_entries_no_delete before delete on ledger_entries begin select raise(abort, 'ledger entries are append-only'); end`.execute(
+          db,
+        );
       } else {
-        await sql`create function ledger_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger entries are append-only'; end $$`.execute(db);
-        await sql`create trigger ledger_entries_no_change before update or delete on ledger_entries for each row execute function ledger_entries_append_only()`.execute(db);
+        await sql`create function ledger_entries_append_only() returns trigger language plpgsql as $$ begin raise exception 'ledger entries are append-only'; end $$`.execute(
+          db,
+        );
+        await sql`create trigger ledger_entries_no_change before update or delete on ledger_entries for each row execute function ledger_entries_append_only()`.execute(
+          db,
+        );
       }
     },
   }),
@@ -322,7 +342,10 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('courses_project').on('courses').column('project_id').execute();
-      await db.schema.alterTable('sessions').addColumn('course_id', 'text', (c) => c.references('courses.id')).execute();
+      await db.schema
+        .alterTable('sessions')
+        .addColumn('course_id', 'text', (c) => c.references('courses.id'))
+        .execute();
 
       await db.schema
         .createTable('project_events')
@@ -368,7 +391,10 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
 
       await db.schema.alterTable('taps').addColumn('at', 'text').execute();
-      await db.schema.alterTable('taps').addColumn('clock_jumped', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('taps')
+        .addColumn('clock_jumped', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await sql`update taps set at = wall_time`.execute(db);
 
       for (const [column, type, fallback] of [
@@ -433,7 +459,16 @@ export const migrations: Record<string, MigrationFactory> = {
       for (const r of SHIPPED_RULE_SETS) {
         await db
           .insertInto('rule_sets')
-          .values({ id: r.id, region: r.region, from_year: r.fromYear, to_year: r.toYear, definition: JSON.stringify(r), copied_from: null, created_by: null, created_at: at })
+          .values({
+            id: r.id,
+            region: r.region,
+            from_year: r.fromYear,
+            to_year: r.toYear,
+            definition: JSON.stringify(r),
+            copied_from: null,
+            created_by: null,
+            created_at: at,
+          })
           .execute();
       }
 
@@ -586,7 +621,7 @@ export const migrations: Record<string, MigrationFactory> = {
         let tree = trees.get(root);
         if (!tree) {
           tree = new Set<string>();
-          for (const stack = [root]; stack.length > 0; ) {
+          for (const stack = [root]; stack.length > 0;) {
             const id = stack.pop()!;
             tree.add(id);
             stack.push(...(children.get(id) ?? []));
@@ -597,17 +632,27 @@ export const migrations: Record<string, MigrationFactory> = {
       };
       type Named = { organiser_id: string | null; institution_id: string; department_id: string | null; registration_status: string };
       const admitted = (r: Named) =>
-        r.organiser_id !== null && r.registration_status === 'approved' && (treeOf(r.organiser_id).has(r.institution_id) || (r.department_id !== null && treeOf(r.organiser_id).has(r.department_id)));
+        r.organiser_id !== null &&
+        r.registration_status === 'approved' &&
+        (treeOf(r.organiser_id).has(r.institution_id) || (r.department_id !== null && treeOf(r.organiser_id).has(r.department_id)));
       const held = (status: string | null) => status !== null && !['draft', 'submitted', 'rejected'].includes(status);
 
       let after = '';
       for (;;) {
-        const page: (Named & { tap_id: string; flag_reasons: string | null; project_status: string | null; assigned: string | null; session_found: string | null })[] = await db
+        const page: (Named & {
+          tap_id: string;
+          flag_reasons: string | null;
+          project_status: string | null;
+          assigned: string | null;
+          session_found: string | null;
+        })[] = await db
           .selectFrom('taps')
           .innerJoin('persons', 'persons.id', 'taps.person_id')
           .leftJoin('sessions', 'sessions.id', 'taps.session_id')
           .leftJoin('projects', 'projects.id', 'sessions.project_id')
-          .leftJoin('device_sessions', (j) => j.onRef('device_sessions.device_id', '=', 'taps.device_id').onRef('device_sessions.session_id', '=', 'taps.session_id'))
+          .leftJoin('device_sessions', (j) =>
+            j.onRef('device_sessions.device_id', '=', 'taps.device_id').onRef('device_sessions.session_id', '=', 'taps.session_id'),
+          )
           .select([
             'taps.tap_id',
             'taps.flag_reasons',
@@ -632,7 +677,11 @@ export const migrations: Record<string, MigrationFactory> = {
           if (t.session_found !== null && t.assigned === null) reasons.add('session-not-assigned');
           if (t.session_found !== null && !held(t.project_status)) reasons.add('project-not-held');
           if (!admitted(t)) reasons.add('unknown-credential');
-          await db.updateTable('taps').set({ person_id: null, status: 'flagged', flag_reasons: [...reasons].join(',') }).where('tap_id', '=', t.tap_id).execute();
+          await db
+            .updateTable('taps')
+            .set({ person_id: null, status: 'flagged', flag_reasons: [...reasons].join(',') })
+            .where('tap_id', '=', t.tap_id)
+            .execute();
         }
       }
 
@@ -643,7 +692,14 @@ export const migrations: Record<string, MigrationFactory> = {
         .innerJoin('persons', 'persons.id', 'attendance.person_id')
         .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
         .innerJoin('projects', 'projects.id', 'sessions.project_id')
-        .select(['attendance.session_id', 'attendance.person_id', 'projects.organiser_id', 'persons.institution_id', 'persons.department_id', 'persons.registration_status'])
+        .select([
+          'attendance.session_id',
+          'attendance.person_id',
+          'projects.organiser_id',
+          'persons.institution_id',
+          'persons.department_id',
+          'persons.registration_status',
+        ])
         .execute();
       for (const r of rows) {
         if (!admitted(r)) await db.deleteFrom('attendance').where('session_id', '=', r.session_id).where('person_id', '=', r.person_id).execute();
@@ -652,7 +708,14 @@ export const migrations: Record<string, MigrationFactory> = {
         .deleteFrom('attendance')
         .where('corrected_at', 'is', null)
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('taps').select('taps.tap_id').whereRef('taps.session_id', '=', 'attendance.session_id').whereRef('taps.person_id', '=', 'attendance.person_id'))),
+          not(
+            exists(
+              selectFrom('taps')
+                .select('taps.tap_id')
+                .whereRef('taps.session_id', '=', 'attendance.session_id')
+                .whereRef('taps.person_id', '=', 'attendance.person_id'),
+            ),
+          ),
         )
         .execute();
       // Credits submitted but not yet approved for someone with no attendance left are withdrawn

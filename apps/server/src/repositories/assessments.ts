@@ -17,7 +17,10 @@ export interface AssessmentInput {
  * number refuses the whole batch, naming it. An unknown number and one of someone who did not come
  * get the same answer, so that the form tells no one which card numbers exist.
  */
-export async function recordAssessments(db: DB, input: { projectId: string; results: readonly AssessmentInput[]; userId: string; now: Date }): Promise<{ recorded: number }> {
+export async function recordAssessments(
+  db: DB,
+  input: { projectId: string; results: readonly AssessmentInput[]; userId: string; now: Date },
+): Promise<{ recorded: number }> {
   if (input.results.length === 0) throw new UserFacingError('BAD_REQUEST', 'assessments.no-results-record');
   return db.transaction().execute(async (trx) => {
     const numbers = [...new Set(input.results.map((r) => r.cmeNumber))];
@@ -86,7 +89,12 @@ export async function parseAssessmentFile(fileName: string, bytes: Uint8Array): 
   // Card numbers are read as text (`cell.text`) so that long numbers keep every digit.
   let rows: string[][];
   if (/\.csv$/i.test(fileName)) {
-    rows = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim().replace(/^"|"$/g, '')));
+    rows = new TextDecoder()
+      .decode(bytes)
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split(',').map((c) => c.trim().replace(/^"|"$/g, '')));
   } else if (/\.xlsx$/i.test(fileName)) {
     const unzipped = await unzippedSize(bytes);
     if (unzipped === 'too-large') {

@@ -17,11 +17,21 @@ export async function upgradeAtRest(db: DB, vault: IdNumberVault, log: (line: st
   }
   // ID-card taps of a card nobody held were stored with the kiosk's unkeyed digest.
   const legacy = (
-    await db.selectFrom('taps').select(['tap_id', 'credential_value']).where('credential_kind', '=', 'id-card').where('credential_value', 'like', 'id-card#%').execute()
+    await db
+      .selectFrom('taps')
+      .select(['tap_id', 'credential_value'])
+      .where('credential_kind', '=', 'id-card')
+      .where('credential_value', 'like', 'id-card#%')
+      .execute()
   ).filter((t) => LEGACY_ID_CARD_DIGEST.test(t.credential_value));
   if (legacy.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (const t of legacy) await trx.updateTable('taps').set({ credential_value: rekeyLegacyDigest(vault, t.credential_value) }).where('tap_id', '=', t.tap_id).execute();
+    for (const t of legacy)
+      await trx
+        .updateTable('taps')
+        .set({ credential_value: rekeyLegacyDigest(vault, t.credential_value) })
+        .where('tap_id', '=', t.tap_id)
+        .execute();
   });
   log(`已重新加密 ${legacy.length} 条旧签到记录的身份证摘要 / re-keyed the ID-card digest of ${legacy.length} older taps`);
 }

@@ -135,7 +135,16 @@ export async function listSessionAttendance(db: DB, sessionId: string) {
  */
 export async function correctAttendance(
   db: DB,
-  input: { sessionId: string; personId: string; signInAt: string | null; signOutAt: string | null; reason: string; userId: string; organisationId: string; now: Date },
+  input: {
+    sessionId: string;
+    personId: string;
+    signInAt: string | null;
+    signOutAt: string | null;
+    reason: string;
+    userId: string;
+    organisationId: string;
+    now: Date;
+  },
 ): Promise<void> {
   if (input.signInAt === null && input.signOutAt === null) {
     throw new UserFacingError('BAD_REQUEST', 'attendance.give-corrected-sign-in-sign');
@@ -160,7 +169,12 @@ export async function correctAttendance(
       throw new UserFacingError('BAD_REQUEST', 'attendance.person-no-attendance-any-session');
     }
     const at = input.now.toISOString();
-    const before = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirst();
+    const before = await trx
+      .selectFrom('attendance')
+      .selectAll()
+      .where('session_id', '=', input.sessionId)
+      .where('person_id', '=', input.personId)
+      .executeTakeFirst();
     const correction = {
       corrected_sign_in_at: input.signInAt,
       corrected_sign_out_at: input.signOutAt,
@@ -177,7 +191,12 @@ export async function correctAttendance(
         .execute();
     }
     await recomputeAttendance(trx, [{ sessionId: input.sessionId, personId: input.personId }], at);
-    const after = await trx.selectFrom('attendance').selectAll().where('session_id', '=', input.sessionId).where('person_id', '=', input.personId).executeTakeFirstOrThrow();
+    const after = await trx
+      .selectFrom('attendance')
+      .selectAll()
+      .where('session_id', '=', input.sessionId)
+      .where('person_id', '=', input.personId)
+      .executeTakeFirstOrThrow();
     await audit(trx, {
       actor: { userId: input.userId },
       action: 'attendance.correct',

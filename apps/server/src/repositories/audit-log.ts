@@ -45,7 +45,11 @@ export async function readAuditLog(db: DB, filter: AuditLogFilter) {
     .execute();
 
   const targets = await targetNames(db, rows);
-  const organisations = await namesOf(db, 'organisations', rows.map((r) => r.actorOrganisationId ?? r.actorUserOrganisationId));
+  const organisations = await namesOf(
+    db,
+    'organisations',
+    rows.map((r) => r.actorOrganisationId ?? r.actorUserOrganisationId),
+  );
   return rows.map(({ actorUserOrganisationId, ...r }) => {
     const actorOrganisationId = r.actorOrganisationId ?? actorUserOrganisationId;
     return {

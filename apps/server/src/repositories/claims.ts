@@ -39,10 +39,23 @@ export async function insertClaim(db: DB, row: Insertable<ClaimTable>): Promise<
 }
 
 /** A claim's evidence: each file stored once by its hash, named as the claimant's device named it. */
-export async function attachEvidence(db: DB, claimId: string, files: readonly { hash: string; mime: EvidenceFileTable['mime']; fileName: string; bytes: Uint8Array }[], at: string) {
+export async function attachEvidence(
+  db: DB,
+  claimId: string,
+  files: readonly { hash: string; mime: EvidenceFileTable['mime']; fileName: string; bytes: Uint8Array }[],
+  at: string,
+) {
   for (const f of files) {
-    await db.insertInto('evidence_files').values({ hash: f.hash, mime: f.mime, size: f.bytes.length, bytes: f.bytes, created_at: at }).onConflict((oc) => oc.column('hash').doNothing()).execute();
-    await db.insertInto('claim_evidence').values({ claim_id: claimId, evidence_hash: f.hash, file_name: f.fileName.slice(0, 200) }).onConflict((oc) => oc.columns(['claim_id', 'evidence_hash']).doNothing()).execute();
+    await db
+      .insertInto('evidence_files')
+      .values({ hash: f.hash, mime: f.mime, size: f.bytes.length, bytes: f.bytes, created_at: at })
+      .onConflict((oc) => oc.column('hash').doNothing())
+      .execute();
+    await db
+      .insertInto('claim_evidence')
+      .values({ claim_id: claimId, evidence_hash: f.hash, file_name: f.fileName.slice(0, 200) })
+      .onConflict((oc) => oc.columns(['claim_id', 'evidence_hash']).doNothing())
+      .execute();
   }
 }
 
@@ -59,7 +72,10 @@ export async function markWithdrawn(db: DB, input: { claimId: string; personId: 
 }
 
 export async function insertClaimReview(db: DB, row: Omit<ClaimReviewTable, 'id'>): Promise<void> {
-  await db.insertInto('claim_reviews').values({ id: newId(), ...row }).execute();
+  await db
+    .insertInto('claim_reviews')
+    .values({ id: newId(), ...row })
+    .execute();
 }
 
 export async function updateClaim(db: DB, claimId: string, set: Updateable<ClaimTable>): Promise<void> {
@@ -99,7 +115,25 @@ export interface ClaimView {
   reviews: { stage: string; decision: string; reason: string | null; at: string }[];
 }
 
-export async function viewClaims(db: DB, rows: { id: string; person_id: string; name: string; activity: string; occurred_on: string; cme_year: number; credit_class: 'I' | 'II'; credits: number; months: number; description: string; chain: string; stage: number; status: string; submitted_at: string }[]): Promise<ClaimView[]> {
+export async function viewClaims(
+  db: DB,
+  rows: {
+    id: string;
+    person_id: string;
+    name: string;
+    activity: string;
+    occurred_on: string;
+    cme_year: number;
+    credit_class: 'I' | 'II';
+    credits: number;
+    months: number;
+    description: string;
+    chain: string;
+    stage: number;
+    status: string;
+    submitted_at: string;
+  }[],
+): Promise<ClaimView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const evidence = await db
@@ -117,7 +151,12 @@ export async function viewClaims(db: DB, rows: { id: string; person_id: string; 
         .where('claim_evidence.evidence_hash', 'in', hashes)
         .execute()
     : [];
-  const reviews = await db.selectFrom('claim_reviews').select(['claim_id', 'stage', 'decision', 'reason', 'at']).where('claim_id', 'in', ids).orderBy('at').execute();
+  const reviews = await db
+    .selectFrom('claim_reviews')
+    .select(['claim_id', 'stage', 'decision', 'reason', 'at'])
+    .where('claim_id', 'in', ids)
+    .orderBy('at')
+    .execute();
   return rows.map((r) => {
     const mine = evidence.filter((e) => e.claim_id === r.id);
     return {
@@ -146,10 +185,31 @@ export async function viewClaims(db: DB, rows: { id: string; person_id: string; 
   });
 }
 
-const claimColumns = ['claims.id', 'claims.person_id', 'persons.name', 'claims.activity', 'claims.occurred_on', 'claims.cme_year', 'claims.credit_class', 'claims.credits', 'claims.months', 'claims.description', 'claims.chain', 'claims.stage', 'claims.status', 'claims.submitted_at'] as const;
+const claimColumns = [
+  'claims.id',
+  'claims.person_id',
+  'persons.name',
+  'claims.activity',
+  'claims.occurred_on',
+  'claims.cme_year',
+  'claims.credit_class',
+  'claims.credits',
+  'claims.months',
+  'claims.description',
+  'claims.chain',
+  'claims.stage',
+  'claims.status',
+  'claims.submitted_at',
+] as const;
 
 export async function claimsOfPerson(db: DB, personId: string): Promise<ClaimView[]> {
-  const rows = await db.selectFrom('claims').innerJoin('persons', 'persons.id', 'claims.person_id').select(claimColumns).where('claims.person_id', '=', personId).orderBy('claims.submitted_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('claims')
+    .innerJoin('persons', 'persons.id', 'claims.person_id')
+    .select(claimColumns)
+    .where('claims.person_id', '=', personId)
+    .orderBy('claims.submitted_at', 'desc')
+    .execute();
   return viewClaims(db, rows);
 }
 
@@ -160,13 +220,7 @@ export async function submittedClaimsWithin(db: DB, organisationId: string) {
     .innerJoin('persons', 'persons.id', 'claims.person_id')
     .select(claimColumns)
     .where('claims.status', '=', 'submitted')
-    .where((eb) =>
-      eb.or([
-        eb('persons.institution_id', 'in', inSubtree(organisationId)),
-        eb('persons.department_id', '=', organisationId),
-      ]),
-    )
+    .where((eb) => eb.or([eb('persons.institution_id', 'in', inSubtree(organisationId)), eb('persons.department_id', '=', organisationId)]))
     .orderBy('claims.submitted_at')
     .execute();
 }
-

@@ -14,7 +14,10 @@ export async function recordClockSample(db: DB, deviceId: string, sample: ClockS
     .executeTakeFirst();
   const at = now.toISOString();
   if (!previous) {
-    await db.insertInto('device_clocks').values({ device_id: deviceId, boot_id: sample.bootId, offset_ms: offset, jumped_at: null, samples: 1, updated_at: at }).execute();
+    await db
+      .insertInto('device_clocks')
+      .values({ device_id: deviceId, boot_id: sample.bootId, offset_ms: offset, jumped_at: null, samples: 1, updated_at: at })
+      .execute();
     return;
   }
   await db
@@ -34,10 +37,9 @@ export async function recordClockSample(db: DB, deviceId: string, sample: ClockS
 export async function placeTaps(db: DB, deviceId: string, taps: readonly Tap[], sample: ClockSample | null, now: Date): Promise<Map<string, PlacedTap>> {
   const boots = [...new Set(taps.map((t) => t.bootId))];
   const offsets = new Map(
-    (await db.selectFrom('device_clocks').select(['boot_id', 'offset_ms']).where('device_id', '=', deviceId).where('boot_id', 'in', boots).execute()).map((r) => [
-      r.boot_id,
-      r.offset_ms,
-    ]),
+    (await db.selectFrom('device_clocks').select(['boot_id', 'offset_ms']).where('device_id', '=', deviceId).where('boot_id', 'in', boots).execute()).map(
+      (r) => [r.boot_id, r.offset_ms],
+    ),
   );
   const placed = new Map<string, PlacedTap>();
   let jumped = false;

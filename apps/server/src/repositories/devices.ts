@@ -20,10 +20,7 @@ const PAIRING_HOURS = 24;
 
 export async function createDevice(db: DB, input: { name: string; institutionId: string; now: Date }) {
   const id = newId();
-  await db
-    .insertInto('devices')
-    .values({ id, name: input.name, institution_id: input.institutionId, created_at: input.now.toISOString() })
-    .execute();
+  await db.insertInto('devices').values({ id, name: input.name, institution_id: input.institutionId, created_at: input.now.toISOString() }).execute();
   const pairingCode = await issuePairingCode(db, id, input.now);
   return { id, pairingCode };
 }
@@ -65,7 +62,11 @@ export async function findDeviceByToken(db: DB, token: string) {
 }
 
 export async function revokeDevice(db: DB, deviceId: string, now: Date): Promise<void> {
-  await db.updateTable('devices').set({ revoked_at: now.toISOString(), pairing_code_hash: null, ...NO_ROSTER_KEY }).where('id', '=', deviceId).execute();
+  await db
+    .updateTable('devices')
+    .set({ revoked_at: now.toISOString(), pairing_code_hash: null, ...NO_ROSTER_KEY })
+    .where('id', '=', deviceId)
+    .execute();
 }
 
 export interface DeviceRosterKey {
@@ -83,10 +84,18 @@ export interface DeviceRosterKey {
 export async function deviceRosterKey(db: DB, vault: IdNumberVault, device: DeviceRow): Promise<DeviceRosterKey> {
   let { roster_key_enc: stored, roster_key_id: id, roster_key_acked_at: acked } = device;
   if (!stored || !id) {
-    const made = { roster_key_enc: vault.encryptSecret(randomBytes(32), ROSTER_KEY_PURPOSE), roster_key_id: randomBytes(12).toString('base64url'), roster_key_acked_at: null };
+    const made = {
+      roster_key_enc: vault.encryptSecret(randomBytes(32), ROSTER_KEY_PURPOSE),
+      roster_key_id: randomBytes(12).toString('base64url'),
+      roster_key_acked_at: null,
+    };
     // Two first pulls at once must not give the kiosk two keys: the first to write wins.
     await db.updateTable('devices').set(made).where('id', '=', device.id).where('roster_key_enc', 'is', null).execute();
-    const row = await db.selectFrom('devices').select(['roster_key_enc', 'roster_key_id', 'roster_key_acked_at']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('devices')
+      .select(['roster_key_enc', 'roster_key_id', 'roster_key_acked_at'])
+      .where('id', '=', device.id)
+      .executeTakeFirstOrThrow();
     ({ roster_key_enc: stored, roster_key_id: id, roster_key_acked_at: acked } = row);
   }
   const raw = vault.decryptSecret(stored!, ROSTER_KEY_PURPOSE);

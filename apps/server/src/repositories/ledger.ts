@@ -88,6 +88,13 @@ export function entriesOfPerson(db: DB, personId: string, cmeYear: number) {
 
 /** The CME years a person has entries in, latest first. */
 export async function yearsOfPerson(db: DB, personId: string, limit: number): Promise<number[]> {
-  const rows = await db.selectFrom('ledger_entries').select('cme_year').distinct().where('person_id', '=', personId).orderBy('cme_year', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select('cme_year')
+    .distinct()
+    .where('person_id', '=', personId)
+    .orderBy('cme_year', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => r.cme_year);
 }

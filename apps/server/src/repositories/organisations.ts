@@ -101,7 +101,15 @@ export async function creditCodeTaken(db: DB, creditCode: string): Promise<boole
 export async function addUnit(db: DB, unit: { id: string; name: string; cityId: string; creditCode: string; now: Date }): Promise<void> {
   await db
     .insertInto('organisations')
-    .values({ id: unit.id, kind: 'institution', name: unit.name, parent_id: unit.cityId, credit_code: unit.creditCode, created_at: unit.now.toISOString(), status: 'pending' })
+    .values({
+      id: unit.id,
+      kind: 'institution',
+      name: unit.name,
+      parent_id: unit.cityId,
+      credit_code: unit.creditCode,
+      created_at: unit.now.toISOString(),
+      status: 'pending',
+    })
     .execute();
 }
 
@@ -122,7 +130,11 @@ export function findUnit(db: DB, unitId: string) {
 }
 
 export async function setUnitStatus(db: DB, unitId: string, verdict: { status: 'verified' | 'rejected'; by: string; at: Date }): Promise<void> {
-  await db.updateTable('organisations').set({ status: verdict.status, verified_at: verdict.at.toISOString(), verified_by: verdict.by }).where('id', '=', unitId).execute();
+  await db
+    .updateTable('organisations')
+    .set({ status: verdict.status, verified_at: verdict.at.toISOString(), verified_by: verdict.by })
+    .where('id', '=', unitId)
+    .execute();
 }
 
 /** A unit's departments by name. */
@@ -138,7 +150,14 @@ export async function nameTakenUnder(db: DB, unitId: string, name: string): Prom
 export async function addDepartment(db: DB, department: { id: string; unitId: string; name: string; now: Date }): Promise<void> {
   await db
     .insertInto('organisations')
-    .values({ id: department.id, kind: 'department', name: department.name, parent_id: department.unitId, credit_code: null, created_at: department.now.toISOString() })
+    .values({
+      id: department.id,
+      kind: 'department',
+      name: department.name,
+      parent_id: department.unitId,
+      credit_code: null,
+      created_at: department.now.toISOString(),
+    })
     .execute();
 }
 

@@ -36,10 +36,22 @@ export interface AttachmentInput {
   bytes: Uint8Array;
 }
 
-export async function recordEvent(db: DB, e: { projectId: string; action: string; from: ProjectStatus | null; to: ProjectStatus; reason?: string | null; userId: string; now: Date }) {
+export async function recordEvent(
+  db: DB,
+  e: { projectId: string; action: string; from: ProjectStatus | null; to: ProjectStatus; reason?: string | null; userId: string; now: Date },
+) {
   await db
     .insertInto('project_events')
-    .values({ id: newId(), project_id: e.projectId, action: e.action, from_status: e.from, to_status: e.to, reason: e.reason ?? null, actor_user_id: e.userId, at: e.now.toISOString() })
+    .values({
+      id: newId(),
+      project_id: e.projectId,
+      action: e.action,
+      from_status: e.from,
+      to_status: e.to,
+      reason: e.reason ?? null,
+      actor_user_id: e.userId,
+      at: e.now.toISOString(),
+    })
     .execute();
 }
 
@@ -53,8 +65,18 @@ export type ProjectRow = NonNullable<Awaited<ReturnType<typeof findProject>>>;
  * Writes a project's status (and other fields) only if it is still where it was read (status and
  * review step): false when someone else moved it meanwhile (no lost update).
  */
-export async function moveProject(db: DB, project: { id: string; status: ProjectStatus; review_step: number }, set: Updateable<ProjectTable>): Promise<boolean> {
-  const res = await db.updateTable('projects').set(set).where('id', '=', project.id).where('status', '=', project.status).where('review_step', '=', project.review_step).executeTakeFirst();
+export async function moveProject(
+  db: DB,
+  project: { id: string; status: ProjectStatus; review_step: number },
+  set: Updateable<ProjectTable>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('projects')
+    .set(set)
+    .where('id', '=', project.id)
+    .where('status', '=', project.status)
+    .where('review_step', '=', project.review_step)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
@@ -85,8 +107,23 @@ export async function insertProject(db: DB, row: Insertable<ProjectTable>): Prom
 export async function insertCourses(db: DB, projectId: string, p: ProjectInput, at: string) {
   for (const c of p.courses) {
     const courseId = newId();
-    await db.insertInto('courses').values({ id: courseId, project_id: projectId, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, credits: c.credits, created_at: at }).execute();
-    await db.insertInto('sessions').values({ id: newId(), project_id: projectId, course_id: courseId, title: c.name, venue: p.venue, starts_at: c.startsAt, ends_at: c.endsAt, created_at: at }).execute();
+    await db
+      .insertInto('courses')
+      .values({ id: courseId, project_id: projectId, name: c.name, starts_at: c.startsAt, ends_at: c.endsAt, credits: c.credits, created_at: at })
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values({
+        id: newId(),
+        project_id: projectId,
+        course_id: courseId,
+        title: c.name,
+        venue: p.venue,
+        starts_at: c.startsAt,
+        ends_at: c.endsAt,
+        created_at: at,
+      })
+      .execute();
   }
 }
 
@@ -144,7 +181,10 @@ export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boole
 
 export async function insertAttachments(db: DB, projectId: string, attachments: readonly AttachmentInput[], at: string) {
   for (const a of attachments) {
-    await db.insertInto('project_attachments').values({ id: newId(), project_id: projectId, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at }).execute();
+    await db
+      .insertInto('project_attachments')
+      .values({ id: newId(), project_id: projectId, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at })
+      .execute();
   }
 }
 
@@ -166,7 +206,13 @@ export async function earnedCourses(db: DB, projectId: string) {
     .innerJoin('courses', 'courses.id', 'sessions.course_id')
     .innerJoin('assessment_results as a', (j) => j.onRef('a.person_id', '=', 'attendance.person_id').onRef('a.project_id', '=', 'courses.project_id'))
     .innerJoin('persons', 'persons.id', 'attendance.person_id')
-    .select(['courses.id as courseId', 'courses.credits', 'courses.starts_at as startsAt', 'attendance.person_id as personId', 'persons.institution_id as institutionId'])
+    .select([
+      'courses.id as courseId',
+      'courses.credits',
+      'courses.starts_at as startsAt',
+      'attendance.person_id as personId',
+      'persons.institution_id as institutionId',
+    ])
     .where('courses.project_id', '=', projectId)
     .where('attendance.status', '=', 'complete')
     .where('a.passed', '=', 1)
@@ -185,7 +231,11 @@ export interface CreditAward {
 /** The credits submitted for review, instead of any submitted before. */
 export async function replaceCreditAwards(db: DB, projectId: string, awards: readonly CreditAward[]) {
   await db.deleteFrom('credit_awards').where('project_id', '=', projectId).execute();
-  for (let i = 0; i < awards.length; i += 500) await db.insertInto('credit_awards').values(awards.slice(i, i + 500)).execute();
+  for (let i = 0; i < awards.length; i += 500)
+    await db
+      .insertInto('credit_awards')
+      .values(awards.slice(i, i + 500))
+      .execute();
 }
 
 export async function creditAwardsOf(db: DB, projectId: string) {
@@ -225,12 +275,29 @@ export async function listProjects(db: DB, scopeRoot: string) {
 export async function projectDetail(db: DB, project: ProjectRow) {
   const projectId = project.id;
   const [courses, sessions, events, attachments] = await Promise.all([
-    db.selectFrom('courses').select(['id', 'name', 'starts_at as startsAt', 'ends_at as endsAt', 'credits']).where('project_id', '=', projectId).orderBy('starts_at').execute(),
-    db.selectFrom('sessions').select(['id', 'course_id as courseId', 'title', 'starts_at as startsAt', 'ends_at as endsAt']).where('project_id', '=', projectId).orderBy('starts_at').execute(),
+    db
+      .selectFrom('courses')
+      .select(['id', 'name', 'starts_at as startsAt', 'ends_at as endsAt', 'credits'])
+      .where('project_id', '=', projectId)
+      .orderBy('starts_at')
+      .execute(),
+    db
+      .selectFrom('sessions')
+      .select(['id', 'course_id as courseId', 'title', 'starts_at as startsAt', 'ends_at as endsAt'])
+      .where('project_id', '=', projectId)
+      .orderBy('starts_at')
+      .execute(),
     db
       .selectFrom('project_events')
       .innerJoin('users', 'users.id', 'project_events.actor_user_id')
-      .select(['project_events.action', 'project_events.from_status as from', 'project_events.to_status as to', 'project_events.reason', 'project_events.at', 'users.display_name as actor'])
+      .select([
+        'project_events.action',
+        'project_events.from_status as from',
+        'project_events.to_status as to',
+        'project_events.reason',
+        'project_events.at',
+        'users.display_name as actor',
+      ])
       .where('project_id', '=', projectId)
       .orderBy('project_events.at')
       .orderBy('project_events.id')

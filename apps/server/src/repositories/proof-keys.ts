@@ -12,10 +12,21 @@ async function signingKeyRecord(db: DB, signer: ProofSigner, now: Date) {
   const found = await db.selectFrom('proof_keys').selectAll().where('key_id', '=', signer.keyId).executeTakeFirst();
   if (found) return found;
   const at = now.toISOString();
-  const row = { key_id: signer.keyId, public_key: base64UrlEncode(signer.publicKey), not_before: at, not_after: null, withdrawn_at: null, withdrawn_reason: null };
+  const row = {
+    key_id: signer.keyId,
+    public_key: base64UrlEncode(signer.publicKey),
+    not_before: at,
+    not_after: null,
+    withdrawn_at: null,
+    withdrawn_reason: null,
+  };
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('proof_keys').set({ not_after: at }).where('not_after', 'is', null).where('key_id', '<>', signer.keyId).execute();
-    await trx.insertInto('proof_keys').values(row).onConflict((oc) => oc.column('key_id').doNothing()).execute();
+    await trx
+      .insertInto('proof_keys')
+      .values(row)
+      .onConflict((oc) => oc.column('key_id').doNothing())
+      .execute();
   });
   return row;
 }
@@ -24,10 +35,7 @@ async function signingKeyRecord(db: DB, signer: ProofSigner, now: Date) {
 export async function requireUsableSigningKey(db: DB, signer: ProofSigner, now: Date): Promise<void> {
   const key = await signingKeyRecord(db, signer, now);
   if (key.withdrawn_at) {
-    throw new UserFacingError(
-      'PRECONDITION_FAILED',
-      'proof-keys.proof-signing-key-withdrawn-system',
-    );
+    throw new UserFacingError('PRECONDITION_FAILED', 'proof-keys.proof-signing-key-withdrawn-system');
   }
 }
 
@@ -36,7 +44,14 @@ export async function publishedProofKeys(db: DB, signer: ProofSigner, now: Date)
   await signingKeyRecord(db, signer, now);
   const rows = await db.selectFrom('proof_keys').selectAll().orderBy('not_before', 'desc').execute();
   return {
-    keys: rows.map((r) => ({ keyId: r.key_id, alg: 'Ed25519', publicKey: r.public_key, notBefore: r.not_before, notAfter: r.not_after, withdrawnAt: r.withdrawn_at })),
+    keys: rows.map((r) => ({
+      keyId: r.key_id,
+      alg: 'Ed25519',
+      publicKey: r.public_key,
+      notBefore: r.not_before,
+      notAfter: r.not_after,
+      withdrawnAt: r.withdrawn_at,
+    })),
   };
 }
 
@@ -50,9 +65,21 @@ export async function withdrawProofKey(db: DB, input: { keyId: string; reason: s
   if (!key) return false;
   if (key.withdrawn_at) return true;
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('proof_keys').set({ withdrawn_at: at, withdrawn_reason: input.reason, not_after: key.not_after ?? at }).where('key_id', '=', input.keyId).execute();
+    await trx
+      .updateTable('proof_keys')
+      .set({ withdrawn_at: at, withdrawn_reason: input.reason, not_after: key.not_after ?? at })
+      .where('key_id', '=', input.keyId)
+      .execute();
     // The system's operator acts here, not an account of the organisation tree.
-    await audit(trx, { actor: {}, action: 'proof-key.withdraw', entity: 'proof-key', entityId: input.keyId, organisationId: null, after: { reason: input.reason }, at: input.at });
+    await audit(trx, {
+      actor: {},
+      action: 'proof-key.withdraw',
+      entity: 'proof-key',
+      entityId: input.keyId,
+      organisationId: null,
+      after: { reason: input.reason },
+      at: input.at,
+    });
   });
   return true;
 }

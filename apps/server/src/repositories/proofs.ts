@@ -114,23 +114,59 @@ export async function issueCreditProofs(
       department: first.departmentId ? (orgNames.get(first.departmentId) ?? null) : null,
       title: first.title,
       years: proofYears,
-      entries: entries.filter((e) => e.person_id === personId).map((e) => ({ year: e.cme_year, creditClass: e.credit_class, credits: e.credits, label: e.source_label })),
+      entries: entries
+        .filter((e) => e.person_id === personId)
+        .map((e) => ({ year: e.cme_year, creditClass: e.credit_class, credits: e.credits, label: e.source_label })),
     });
-    rows.push({ id: payload.id, kind: 'credit-proof' as const, person_id: personId, from_year: input.fromYear, to_year: input.toYear, ledger_entry_id: null, code, issued_by: input.by, issued_at: input.at.toISOString(), revoked_at: null, revoked_by: null, revoke_reason: null });
+    rows.push({
+      id: payload.id,
+      kind: 'credit-proof' as const,
+      person_id: personId,
+      from_year: input.fromYear,
+      to_year: input.toYear,
+      ledger_entry_id: null,
+      code,
+      issued_by: input.by,
+      issued_at: input.at.toISOString(),
+      revoked_at: null,
+      revoked_by: null,
+      revoke_reason: null,
+    });
   }
   // SQLite caps the number of bound values in one statement: insert in slices.
-  for (let i = 0; i < rows.length; i += 50) await db.insertInto('proofs').values(rows.slice(i, i + 50)).execute();
+  for (let i = 0; i < rows.length; i += 50)
+    await db
+      .insertInto('proofs')
+      .values(rows.slice(i, i + 50))
+      .execute();
   return documents;
 }
 
 /** A certificate (电子学分证书) for one attendance entry of the ledger that has not been reversed. */
-export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, input: { ledgerEntryId: string; by: string; at: Date }): Promise<CertificateDocument> {
+export async function issueAttendanceCertificate(
+  db: DB,
+  signer: ProofSigner,
+  input: { ledgerEntryId: string; by: string; at: Date },
+): Promise<CertificateDocument> {
   await requireUsableSigningKey(db, signer, input.at);
   const entry = await db
     .selectFrom('ledger_entries')
     .innerJoin('persons', 'persons.id', 'ledger_entries.person_id')
     .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
-    .select(['ledger_entries.id', 'ledger_entries.source_kind', 'ledger_entries.source_id', 'ledger_entries.source_label', 'ledger_entries.credit_class', 'ledger_entries.credits', 'ledger_entries.cme_year', 'persons.id as person_id', 'persons.name', 'persons.id_number_masked', 'persons.institution_id', 'organisations.name as institution'])
+    .select([
+      'ledger_entries.id',
+      'ledger_entries.source_kind',
+      'ledger_entries.source_id',
+      'ledger_entries.source_label',
+      'ledger_entries.credit_class',
+      'ledger_entries.credits',
+      'ledger_entries.cme_year',
+      'persons.id as person_id',
+      'persons.name',
+      'persons.id_number_masked',
+      'persons.institution_id',
+      'organisations.name as institution',
+    ])
     .where('ledger_entries.id', '=', input.ledgerEntryId)
     .executeTakeFirst();
   if (!entry || entry.source_kind !== 'attendance') throw new UserFacingError('NOT_FOUND', 'proofs.no-such-attendance-credit');
@@ -158,9 +194,28 @@ export async function issueAttendanceCertificate(db: DB, signer: ProofSigner, in
   const code = signer.sign(payload);
   await db
     .insertInto('proofs')
-    .values({ id: payload.id, kind: 'attendance-certificate', person_id: entry.person_id, from_year: entry.cme_year, to_year: entry.cme_year, ledger_entry_id: entry.id, code, issued_by: input.by, issued_at: input.at.toISOString(), revoked_at: null, revoked_by: null, revoke_reason: null })
+    .values({
+      id: payload.id,
+      kind: 'attendance-certificate',
+      person_id: entry.person_id,
+      from_year: entry.cme_year,
+      to_year: entry.cme_year,
+      ledger_entry_id: entry.id,
+      code,
+      issued_by: input.by,
+      issued_at: input.at.toISOString(),
+      revoked_at: null,
+      revoked_by: null,
+      revoke_reason: null,
+    })
     .execute();
-  return { kind: 'attendance-certificate', code, payload: { ...payload, keyId: signer.keyId }, institution: entry.institution, institutionId: entry.institution_id };
+  return {
+    kind: 'attendance-certificate',
+    code,
+    payload: { ...payload, keyId: signer.keyId },
+    institution: entry.institution,
+    institutionId: entry.institution_id,
+  };
 }
 
 /** Revokes a proof (once); a verifier online then sees it as revoked. */
@@ -179,7 +234,14 @@ export async function markProofRevoked(db: DB, input: { proofId: string; reason:
 
 /** The unit of the person a proof is for. */
 export async function institutionOfProof(db: DB, proofId: string): Promise<string> {
-  return (await db.selectFrom('proofs').innerJoin('persons', 'persons.id', 'proofs.person_id').select(['persons.institution_id']).where('proofs.id', '=', proofId).executeTakeFirstOrThrow()).institution_id;
+  return (
+    await db
+      .selectFrom('proofs')
+      .innerJoin('persons', 'persons.id', 'proofs.person_id')
+      .select(['persons.institution_id'])
+      .where('proofs.id', '=', proofId)
+      .executeTakeFirstOrThrow()
+  ).institution_id;
 }
 
 /** What the public may learn of a proof by its id: whether it stands. Nothing personal. */

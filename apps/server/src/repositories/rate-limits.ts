@@ -12,11 +12,20 @@ export type Reservation = { ok: true } | { ok: false; retryAt: Date };
 export async function reserve(db: DB, input: { key: string; limit: number; windowMs: number; now: Date }): Promise<Reservation> {
   const now = input.now.toISOString();
   const windowEnd = new Date(input.now.getTime() + input.windowMs).toISOString();
-  await db.insertInto('rate_limits').values({ key: input.key, hits: 0, window_ends_at: windowEnd }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('rate_limits')
+    .values({ key: input.key, hits: 0, window_ends_at: windowEnd })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   const taken = await db
     .updateTable('rate_limits')
     .set((eb) => ({
-      hits: eb.case().when('window_ends_at', '<=', now).then(1).else(eb('hits', '+', 1)).end(),
+      hits: eb
+        .case()
+        .when('window_ends_at', '<=', now)
+        .then(1)
+        .else(eb('hits', '+', 1))
+        .end(),
       window_ends_at: eb.case().when('window_ends_at', '<=', now).then(windowEnd).else(eb.ref('window_ends_at')).end(),
     }))
     .where('key', '=', input.key)
@@ -87,7 +96,12 @@ export async function reserveSignIn(db: DB, input: { login: string; address: str
     .where('blocked_until', '<=', now)
     .executeTakeFirst();
   if (Number(taken.numUpdatedRows) === 1) return { ok: true };
-  const row = await db.selectFrom('sign_in_backoff').select('blocked_until').where('login', '=', input.login).where('address', '=', input.address).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('sign_in_backoff')
+    .select('blocked_until')
+    .where('login', '=', input.login)
+    .where('address', '=', input.address)
+    .executeTakeFirstOrThrow();
   return { ok: false, retryAt: new Date(row.blocked_until) };
 }
 

@@ -9,7 +9,11 @@ import { photoUrl } from '../photos.ts';
 
 /** Takes the next serial of a named counter, creating it at 1. */
 async function nextSerial(db: DB, name: string): Promise<number> {
-  await db.insertInto('counters').values({ name, value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('counters')
+    .values({ name, value: 0 })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db
     .updateTable('counters')
     .set((eb) => ({ value: eb('value', '+', 1) }))
@@ -55,7 +59,9 @@ export function registrant(db: DB, personId: string) {
 export async function recordReview(
   db: DB,
   personId: string,
-  verdict: { status: 'approved'; cmeNumber: string; version: number; reviewer: string; now: Date } | { status: 'rejected'; reason: string; reviewer: string; now: Date },
+  verdict:
+    | { status: 'approved'; cmeNumber: string; version: number; reviewer: string; now: Date }
+    | { status: 'rejected'; reason: string; reviewer: string; now: Date },
 ): Promise<void> {
   const reviewed = { reviewed_at: verdict.now.toISOString(), reviewed_by: verdict.reviewer, updated_at: verdict.now.toISOString() };
   await db
@@ -154,7 +160,10 @@ export async function searchStaff(
   ]);
   // The reviewer compares the face with the person before approving: the queue shows thumbnails.
   const thumbs = input.status === 'pending';
-  return { rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: thumbs && r.photoHash ? photoUrl(r.id, 'thumb') : null })), total: Number(total.n) };
+  return {
+    rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: thumbs && r.photoHash ? photoUrl(r.id, 'thumb') : null })),
+    total: Number(total.n),
+  };
 }
 
 /** 139****1234: enough to recognise, not enough to call. */
@@ -196,7 +205,12 @@ export async function personDetail(db: DB, personId: string) {
       .where('person_id', '=', personId)
       .orderBy('created_at')
       .execute(),
-    db.selectFrom('title_history').select(['kind', 'title', 'from_date as fromDate', 'to_date as toDate']).where('person_id', '=', personId).orderBy('from_date').execute(),
+    db
+      .selectFrom('title_history')
+      .select(['kind', 'title', 'from_date as fromDate', 'to_date as toDate'])
+      .where('person_id', '=', personId)
+      .orderBy('from_date')
+      .execute(),
   ]);
   return {
     ...person,
@@ -267,7 +281,6 @@ export async function touchPerson(db: DB, personId: string, now: Date): Promise<
   return version;
 }
 
-
 /** What a person's record says of them as a registrant: asked when someone registers with their ID number. */
 export function registrantByIdNumberIndex(db: DB, idNumberIndex: string) {
   return db
@@ -281,8 +294,19 @@ export function registrantByIdNumberIndex(db: DB, idNumberIndex: string) {
 export type RegistrationFields = Omit<Updateable<PersonTable>, 'id' | 'id_number_enc' | 'id_number_index' | 'id_number_masked' | 'cme_number' | 'created_at'>;
 
 /** A new person from a registration: the ID number sealed, no card number until approval. */
-export async function addRegistrant(db: DB, person: { id: string; sealed: ReturnType<IdNumberVault['seal']>; fields: RegistrationFields & Pick<Insertable<PersonTable>, 'name' | 'gender' | 'institution_id' | 'version' | 'updated_at'>; now: Date }): Promise<void> {
-  await db.insertInto('persons').values({ id: person.id, ...person.sealed, cme_number: null, created_at: person.now.toISOString(), ...person.fields }).execute();
+export async function addRegistrant(
+  db: DB,
+  person: {
+    id: string;
+    sealed: ReturnType<IdNumberVault['seal']>;
+    fields: RegistrationFields & Pick<Insertable<PersonTable>, 'name' | 'gender' | 'institution_id' | 'version' | 'updated_at'>;
+    now: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('persons')
+    .values({ id: person.id, ...person.sealed, cme_number: null, created_at: person.now.toISOString(), ...person.fields })
+    .execute();
 }
 
 export async function updateRegistrant(db: DB, personId: string, fields: RegistrationFields): Promise<void> {
@@ -293,13 +317,27 @@ export async function updateRegistrant(db: DB, personId: string, fields: Registr
 export async function addTitle(db: DB, title: { personId: string; kind: 'held' | 'employed'; title: string; fromDate: string; now: Date }): Promise<void> {
   await db
     .insertInto('title_history')
-    .values({ id: newId(), person_id: title.personId, kind: title.kind, title: title.title, from_date: title.fromDate, to_date: null, created_at: title.now.toISOString() })
+    .values({
+      id: newId(),
+      person_id: title.personId,
+      kind: title.kind,
+      title: title.title,
+      from_date: title.fromDate,
+      to_date: null,
+      created_at: title.now.toISOString(),
+    })
     .execute();
 }
 
 /** The title of a kind a person holds now (the one with no end date). */
 export function currentTitle(db: DB, personId: string, kind: 'held' | 'employed') {
-  return db.selectFrom('title_history').select(['id', 'title', 'from_date']).where('person_id', '=', personId).where('kind', '=', kind).where('to_date', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('title_history')
+    .select(['id', 'title', 'from_date'])
+    .where('person_id', '=', personId)
+    .where('kind', '=', kind)
+    .where('to_date', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function endTitle(db: DB, titleId: string, toDate: string): Promise<void> {
@@ -316,7 +354,14 @@ export function registrationByToken(db: DB, tokenHash: string) {
   return db
     .selectFrom('persons')
     .innerJoin('organisations as unit', 'unit.id', 'persons.institution_id')
-    .select(['persons.name', 'persons.registration_status as status', 'persons.cme_number as cmeNumber', 'persons.reject_reason as rejectReason', 'persons.submitted_at as submittedAt', 'unit.name as unit'])
+    .select([
+      'persons.name',
+      'persons.registration_status as status',
+      'persons.cme_number as cmeNumber',
+      'persons.reject_reason as rejectReason',
+      'persons.submitted_at as submittedAt',
+      'unit.name as unit',
+    ])
     .where('persons.registration_token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

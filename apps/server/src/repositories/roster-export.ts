@@ -28,7 +28,17 @@ export async function sessionRosterSheet(
   const persons = new Map(
     people.length === 0
       ? []
-      : (await db.selectFrom('persons').select(['id', 'id_number_enc', 'institution_id', 'department_id']).where('id', 'in', people.map((p) => p.personId)).execute()).map((p) => [p.id, p]),
+      : (
+          await db
+            .selectFrom('persons')
+            .select(['id', 'id_number_enc', 'institution_id', 'department_id'])
+            .where(
+              'id',
+              'in',
+              people.map((p) => p.personId),
+            )
+            .execute()
+        ).map((p) => [p.id, p]),
   );
   const scope = new Set(await subtreeIds(db, input.viewer.organisationId));
   // Where a person is for access, as the access table reads it (authz.ts `personOrg`).
@@ -40,7 +50,9 @@ export async function sessionRosterSheet(
     await auditPersonalData(db, {
       actor: input.viewer,
       action: 'session.export-roster',
-      persons: people.filter((p) => inScope(p.personId) === (shown === 'full')).map((p) => ({ id: p.personId, institutionId: persons.get(p.personId)!.institution_id })),
+      persons: people
+        .filter((p) => inScope(p.personId) === (shown === 'full'))
+        .map((p) => ({ id: p.personId, institutionId: persons.get(p.personId)!.institution_id })),
       detail: { sessionId: input.sessionId, idNumber: shown },
       at: input.now,
     });

@@ -27,7 +27,10 @@ export async function sessionsForDevice(db: DB, deviceId: string): Promise<Kiosk
     .orderBy('sessions.starts_at')
     .execute();
   // The door decides taps by the same rules as the server: the session's province's.
-  const rules = await rulesForSessions(db, rows.map((r) => r.id));
+  const rules = await rulesForSessions(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({ ...r, rules: rules.get(r.id)! }));
 }
 
@@ -41,15 +44,7 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
     .selectFrom('persons')
     .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
-    .select([
-      'persons.id',
-      'persons.name',
-      'persons.cme_number',
-      'persons.id_number_enc',
-      'persons.version',
-      'dept.name as department',
-      'photos.thumb_jpeg',
-    ])
+    .select(['persons.id', 'persons.name', 'persons.cme_number', 'persons.id_number_enc', 'persons.version', 'dept.name as department', 'photos.thumb_jpeg'])
     .where('persons.institution_id', '=', device.institution_id)
     // A registration still under review is not yet anyone a kiosk should know.
     .where('persons.registration_status', '=', 'approved')

@@ -43,7 +43,16 @@ export async function copyRuleSet(db: DB, changes: RuleSetChanges, by: { userId:
   const ruleSet = parsed.data;
   await db
     .insertInto('rule_sets')
-    .values({ id, region: ruleSet.region, from_year: ruleSet.fromYear, to_year: null, definition: JSON.stringify(ruleSet), copied_from: changes.sourceId, created_by: by.userId, created_at: by.at.toISOString() })
+    .values({
+      id,
+      region: ruleSet.region,
+      from_year: ruleSet.fromYear,
+      to_year: null,
+      definition: JSON.stringify(ruleSet),
+      copied_from: changes.sourceId,
+      created_by: by.userId,
+      created_at: by.at.toISOString(),
+    })
     .execute();
   return ruleSet;
 }

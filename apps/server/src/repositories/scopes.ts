@@ -55,7 +55,11 @@ export async function provincesOfRegion(db: DB, region: string): Promise<string[
 }
 
 /** A record that belongs to a person (a card, a ledger entry, a proof, a claim) lies where the person is. */
-export async function organisationsOfPersonRecords(db: DB, table: 'credentials' | 'ledger_entries' | 'proofs' | 'claims', ids: readonly string[]): Promise<string[] | null> {
+export async function organisationsOfPersonRecords(
+  db: DB,
+  table: 'credentials' | 'ledger_entries' | 'proofs' | 'claims',
+  ids: readonly string[],
+): Promise<string[] | null> {
   const rows = await db
     .selectFrom(table)
     .innerJoin('persons', 'persons.id', `${table}.person_id`)

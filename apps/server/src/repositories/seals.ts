@@ -13,7 +13,11 @@ export async function saveSeal(db: DB, input: { organisationId: string; png: Uin
 /** The seals of the units given, by unit; a unit without one is absent. */
 export async function sealsOf(db: DB, organisationIds: readonly string[]): Promise<Map<string, Buffer>> {
   if (organisationIds.length === 0) return new Map();
-  const rows = await db.selectFrom('unit_seals').select(['organisation_id', 'png']).where('organisation_id', 'in', [...new Set(organisationIds)]).execute();
+  const rows = await db
+    .selectFrom('unit_seals')
+    .select(['organisation_id', 'png'])
+    .where('organisation_id', 'in', [...new Set(organisationIds)])
+    .execute();
   return new Map(rows.map((r) => [r.organisation_id, Buffer.from(r.png)]));
 }
 

@@ -14,11 +14,7 @@ export async function listSessions(db: DB, institutionId: string) {
       'projects.name as projectName',
       'projects.number as projectNumber',
       eb.selectFrom('taps').whereRef('taps.session_id', '=', 'sessions.id').select(eb.fn.countAll<number>().as('n')).as('tapCount'),
-      eb
-        .selectFrom('attendance')
-        .whereRef('attendance.session_id', '=', 'sessions.id')
-        .select(eb.fn.countAll<number>().as('n'))
-        .as('attendeeCount'),
+      eb.selectFrom('attendance').whereRef('attendance.session_id', '=', 'sessions.id').select(eb.fn.countAll<number>().as('n')).as('attendeeCount'),
     ])
     .where('projects.organiser_id', '=', institutionId)
     .orderBy('sessions.starts_at', 'desc')

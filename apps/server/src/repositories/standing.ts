@@ -1,15 +1,6 @@
 // A person's standing (学分达标情况) for a CME year, computed from the ledger every time it is
 // asked for, never stored beside it: the ledger is the only record of credits.
-import {
-  type CreditTotals,
-  cmeYearOfDate,
-  evaluateStanding,
-  type RuleSet,
-  ruleSetSchema,
-  type Standing,
-  selectRuleSet,
-  titleLevelOf,
-} from '@opencme/core';
+import { type CreditTotals, cmeYearOfDate, evaluateStanding, type RuleSet, ruleSetSchema, type Standing, selectRuleSet, titleLevelOf } from '@opencme/core';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
@@ -66,7 +57,12 @@ interface TotalsRow {
  * cancel it; the months of a further-study claim are subtracted when its entry is reversed.
  * `approvedBefore`: the standings as they stood at that moment (entries approved later left out).
  */
-export async function standingsOf(db: DB, scope: { organisationId: string } | { personIds: readonly string[] }, cmeYear: number, options: { approvedBefore?: Date } = {}): Promise<PersonStanding[]> {
+export async function standingsOf(
+  db: DB,
+  scope: { organisationId: string } | { personIds: readonly string[] },
+  cmeYear: number,
+  options: { approvedBefore?: Date } = {},
+): Promise<PersonStanding[]> {
   const persons =
     'organisationId' in scope
       ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
@@ -93,7 +89,10 @@ export async function standingsOf(db: DB, scope: { organisationId: string } | { 
     order by s.department_id, s.name`.execute(db);
 
   const ruleSets = await loadRuleSets(db);
-  const provinces = await provinceCodesOf(db, rows.rows.map((r) => r.institution_id));
+  const provinces = await provinceCodesOf(
+    db,
+    rows.rows.map((r) => r.institution_id),
+  );
   const byProvince = new Map<string | null, RuleSet>();
   return rows.rows.map((r) => {
     const code = provinces.get(r.institution_id) ?? null;

@@ -18,10 +18,16 @@ const INSERT_CHUNK = 1000;
  * can tell); a number in clear (kiosks older still), or anything else, is indexed.
  */
 async function blindIdCards(db: DB, vault: IdNumberVault, taps: readonly Tap[]): Promise<Tap[]> {
-  const claimed = [...new Set(taps.flatMap((t) => (t.credential.kind === 'id-card' && LEGACY_ID_CARD_DIGEST.test(t.credential.value) && t.personId ? [t.personId] : [])))];
+  const claimed = [
+    ...new Set(taps.flatMap((t) => (t.credential.kind === 'id-card' && LEGACY_ID_CARD_DIGEST.test(t.credential.value) && t.personId ? [t.personId] : []))),
+  ];
   const numberOf = new Map<string, string>();
   for (let i = 0; i < claimed.length; i += 500) {
-    const rows = await db.selectFrom('persons').select(['id', 'id_number_enc']).where('id', 'in', claimed.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'id_number_enc'])
+      .where('id', 'in', claimed.slice(i, i + 500))
+      .execute();
     for (const r of rows) numberOf.set(r.id, vault.decrypt(r.id_number_enc));
   }
   const blind = (tap: Tap): string => {
@@ -80,9 +86,7 @@ export async function storeTaps(
       : null;
     if (sample) await recordClockSample(trx, device.id, sample, now);
     const tapIds = [...new Set(taps.map((t) => t.tapId))];
-    const stored = new Set(
-      (await trx.selectFrom('taps').select('tap_id').where('tap_id', 'in', tapIds).execute()).map((r) => r.tap_id),
-    );
+    const stored = new Set((await trx.selectFrom('taps').select('tap_id').where('tap_id', 'in', tapIds).execute()).map((r) => r.tap_id));
 
     // The reply says only whether each tap is kept: the same for a known card and an unknown one.
     const fresh: Tap[] = [];
@@ -150,7 +154,10 @@ export async function storeTaps(
       });
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx.insertInto('taps').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      await trx
+        .insertInto('taps')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
     }
 
     const touched = new Map<string, { sessionId: string; personId: string }>();
@@ -181,7 +188,10 @@ interface Holder {
  * units join them here.
  */
 function admits(organiserTree: ReadonlySet<string>, holder: Holder): boolean {
-  return holder.registrationStatus === 'approved' && (organiserTree.has(holder.institutionId) || (holder.departmentId !== null && organiserTree.has(holder.departmentId)));
+  return (
+    holder.registrationStatus === 'approved' &&
+    (organiserTree.has(holder.institutionId) || (holder.departmentId !== null && organiserTree.has(holder.departmentId)))
+  );
 }
 
 async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
@@ -195,16 +205,19 @@ async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
       .select(['sessions.id', 'sessions.starts_at', 'projects.organiser_id', 'projects.status'])
       .where('sessions.id', 'in', sessionIds)
       .execute(),
-    db
-      .selectFrom('device_sessions')
-      .select('session_id')
-      .where('device_id', '=', deviceId)
-      .where('session_id', 'in', sessionIds)
-      .execute(),
+    db.selectFrom('device_sessions').select('session_id').where('device_id', '=', deviceId).where('session_id', 'in', sessionIds).execute(),
     db
       .selectFrom('credentials')
       .innerJoin('persons', 'persons.id', 'credentials.person_id')
-      .select(['credentials.kind', 'credentials.value', 'credentials.person_id', 'credentials.status', 'persons.institution_id', 'persons.department_id', 'persons.registration_status'])
+      .select([
+        'credentials.kind',
+        'credentials.value',
+        'credentials.person_id',
+        'credentials.status',
+        'persons.institution_id',
+        'persons.department_id',
+        'persons.registration_status',
+      ])
       .where('credentials.value', 'in', values)
       .execute(),
     db.selectFrom('taps').select('seq').where('device_id', '=', deviceId).where('seq', 'in', seqs).execute(),
@@ -217,7 +230,13 @@ async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
     credentials: new Map(
       credentials.map((c) => [
         credentialKey(c.kind, c.value),
-        { personId: c.person_id, status: c.status, institutionId: c.institution_id, departmentId: c.department_id, registrationStatus: c.registration_status } satisfies Holder,
+        {
+          personId: c.person_id,
+          status: c.status,
+          institutionId: c.institution_id,
+          departmentId: c.department_id,
+          registrationStatus: c.registration_status,
+        } satisfies Holder,
       ]),
     ),
     admitting,
@@ -267,7 +286,12 @@ export async function peerTapsForDevice(
   sessionId: string,
   cursor: string | null,
 ): Promise<{ taps: { tapId: string; personId: string; at: string }[]; cursor: string | null; hasMore: boolean } | undefined> {
-  const assigned = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.id).where('session_id', '=', sessionId).executeTakeFirst();
+  const assigned = await db
+    .selectFrom('device_sessions')
+    .select('session_id')
+    .where('device_id', '=', device.id)
+    .where('session_id', '=', sessionId)
+    .executeTakeFirst();
   if (!assigned) return undefined;
   const [receivedAt, tapId] = cursor?.split('|') ?? [];
   let query = db
@@ -280,9 +304,15 @@ export async function peerTapsForDevice(
     .where('taps.direction', '!=', 'none')
     .where('persons.institution_id', '=', device.institution_id);
   if (receivedAt !== undefined && tapId !== undefined) {
-    query = query.where((eb) => eb.or([eb('taps.received_at', '>', receivedAt), eb.and([eb('taps.received_at', '=', receivedAt), eb('taps.tap_id', '>', tapId)])]));
+    query = query.where((eb) =>
+      eb.or([eb('taps.received_at', '>', receivedAt), eb.and([eb('taps.received_at', '=', receivedAt), eb('taps.tap_id', '>', tapId)])]),
+    );
   }
-  const rows = await query.orderBy('taps.received_at').orderBy('taps.tap_id').limit(PEER_TAPS_PAGE + 1).execute();
+  const rows = await query
+    .orderBy('taps.received_at')
+    .orderBy('taps.tap_id')
+    .limit(PEER_TAPS_PAGE + 1)
+    .execute();
   const page = rows.slice(0, PEER_TAPS_PAGE);
   const last = page.at(-1);
   return {

@@ -19,11 +19,23 @@ export interface UploadedFile {
 export async function saveUploads(db: DB, input: { purpose: UploadPurpose; ownerUserId: string | null; files: UploadedFile[]; now: Date }): Promise<string[]> {
   const ids = input.files.map(() => newToken());
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('uploads').where('created_at', '<', new Date(input.now.getTime() - UPLOAD_TTL_MS).toISOString()).execute();
+    await trx
+      .deleteFrom('uploads')
+      .where('created_at', '<', new Date(input.now.getTime() - UPLOAD_TTL_MS).toISOString())
+      .execute();
     for (const [i, f] of input.files.entries()) {
       await trx
         .insertInto('uploads')
-        .values({ id: ids[i]!, purpose: input.purpose, owner_user_id: input.ownerUserId, file_name: f.fileName, content_type: f.contentType, size: f.bytes.length, bytes: f.bytes, created_at: input.now.toISOString() })
+        .values({
+          id: ids[i]!,
+          purpose: input.purpose,
+          owner_user_id: input.ownerUserId,
+          file_name: f.fileName,
+          content_type: f.contentType,
+          size: f.bytes.length,
+          bytes: f.bytes,
+          created_at: input.now.toISOString(),
+        })
         .execute();
     }
   });
@@ -34,7 +46,10 @@ export async function saveUploads(db: DB, input: { purpose: UploadPurpose; owner
  * The files a form names, in its order, removed from the waiting room: each must be an upload of
  * this purpose, by this account (or by nobody, for a public form), and not expired.
  */
-export async function takeUploads(db: DB, input: { ids: readonly string[]; purpose: UploadPurpose; ownerUserId: string | null; now: Date }): Promise<UploadedFile[]> {
+export async function takeUploads(
+  db: DB,
+  input: { ids: readonly string[]; purpose: UploadPurpose; ownerUserId: string | null; now: Date },
+): Promise<UploadedFile[]> {
   if (input.ids.length === 0) return [];
   let q = db
     .selectFrom('uploads')
@@ -48,6 +63,9 @@ export async function takeUploads(db: DB, input: { ids: readonly string[]; purpo
   if (files.some((f) => !f)) {
     throw new UserFacingError('BAD_REQUEST', 'uploads.uploaded-file-no-longer-choose');
   }
-  await db.deleteFrom('uploads').where('id', 'in', [...rows.keys()]).execute();
+  await db
+    .deleteFrom('uploads')
+    .where('id', 'in', [...rows.keys()])
+    .execute();
   return files.map((f) => ({ fileName: f!.file_name, contentType: f!.content_type, bytes: f!.bytes }));
 }

@@ -52,7 +52,12 @@ export type SignIn = { ok: true; token: string } | { ok: false; reason: 'wrong' 
  * as a known one, so the answer's timing does not tell which logins exist.
  */
 export async function startSession(db: DB, input: { login: string; password: string; address: string; now: Date }): Promise<SignIn> {
-  const byAddress = { key: limitKey('signInFailures', input.address), limit: LIMITS.signInFailures.limit, windowMs: LIMITS.signInFailures.windowMs, now: input.now };
+  const byAddress = {
+    key: limitKey('signInFailures', input.address),
+    limit: LIMITS.signInFailures.limit,
+    windowMs: LIMITS.signInFailures.windowMs,
+    now: input.now,
+  };
   const addressTurn = await reserve(db, byAddress);
   if (!addressTurn.ok) return { ok: false, reason: 'throttled', retryAt: addressTurn.retryAt };
   const pair = { login: input.login, address: input.address };
@@ -135,7 +140,12 @@ export async function findUserBySession(db: DB, token: string, now: Date) {
 
 /** Which of these logins have exactly this password (a few scrypt checks: keep the list short). */
 export async function loginsWithPassword(db: DB, logins: readonly string[], password: string): Promise<string[]> {
-  const rows = await db.selectFrom('users').select(['login', 'password_hash']).where('login', 'in', [...logins]).orderBy('login').execute();
+  const rows = await db
+    .selectFrom('users')
+    .select(['login', 'password_hash'])
+    .where('login', 'in', [...logins])
+    .orderBy('login')
+    .execute();
   const matches = await Promise.all(rows.map((row) => verifyPassword(password, row.password_hash)));
   return rows.filter((_, i) => matches[i]).map((row) => row.login);
 }

@@ -19,13 +19,32 @@ function countsForRate(title: string | null): boolean {
 
 /** The run of a unit for a year and round, if there is one. */
 export function findRun(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound }) {
-  return db.selectFrom('verification_runs').selectAll().where('organisation_id', '=', input.organisationId).where('cme_year', '=', input.cmeYear).where('round', '=', input.round).executeTakeFirst();
+  return db
+    .selectFrom('verification_runs')
+    .selectAll()
+    .where('organisation_id', '=', input.organisationId)
+    .where('cme_year', '=', input.cmeYear)
+    .where('round', '=', input.round)
+    .executeTakeFirst();
 }
 
-export async function addRun(db: DB, run: { id: string; organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<void> {
+export async function addRun(
+  db: DB,
+  run: { id: string; organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date },
+): Promise<void> {
   await db
     .insertInto('verification_runs')
-    .values({ id: run.id, organisation_id: run.organisationId, cme_year: run.cmeYear, round: run.round, status: 'draft', created_by: run.by, created_at: run.at.toISOString(), submitted_at: null, forwarded_at: null })
+    .values({
+      id: run.id,
+      organisation_id: run.organisationId,
+      cme_year: run.cmeYear,
+      round: run.round,
+      status: 'draft',
+      created_by: run.by,
+      created_at: run.at.toISOString(),
+      submitted_at: null,
+      forwarded_at: null,
+    })
     .execute();
 }
 
@@ -45,7 +64,11 @@ export async function replaceResults(db: DB, runId: string, standings: readonly 
     basis: p.standing.basis,
     explanation: explainStanding(p.standing, 'zh-CN'),
   }));
-  for (let i = 0; i < rows.length; i += 50) await db.insertInto('verification_results').values(rows.slice(i, i + 50)).execute();
+  for (let i = 0; i < rows.length; i += 50)
+    await db
+      .insertInto('verification_results')
+      .values(rows.slice(i, i + 50))
+      .execute();
 }
 
 /** Moves a run one step up (draft → submitted, submitted → forwarded); `false` when it was not at `from`. */
@@ -66,7 +89,20 @@ export async function runResults(db: DB, runId: string) {
     .selectFrom('verification_results')
     .innerJoin('persons', 'persons.id', 'verification_results.person_id')
     .leftJoin('organisations', 'organisations.id', 'verification_results.department_id')
-    .select(['verification_results.person_id', 'persons.name', 'persons.id_number_masked', 'organisations.name as department', 'verification_results.title', 'verification_results.rule_set_id', 'verification_results.class_i', 'verification_results.class_ii', 'verification_results.total', 'verification_results.compliant', 'verification_results.basis', 'verification_results.explanation'])
+    .select([
+      'verification_results.person_id',
+      'persons.name',
+      'persons.id_number_masked',
+      'organisations.name as department',
+      'verification_results.title',
+      'verification_results.rule_set_id',
+      'verification_results.class_i',
+      'verification_results.class_ii',
+      'verification_results.total',
+      'verification_results.compliant',
+      'verification_results.basis',
+      'verification_results.explanation',
+    ])
     .where('run_id', '=', runId)
     .orderBy('organisations.name')
     .orderBy('persons.name')
@@ -76,7 +112,16 @@ export async function runResults(db: DB, runId: string) {
 
 /** The runs of every unit in an organisation's subtree for a year, with their counts. */
 export async function runsWithin(db: DB, input: { organisationId: string; cmeYear: number }) {
-  const rows = await sql<{ id: string; organisation: string; round: string; status: string; submitted_at: string | null; forwarded_at: string | null; people: number; compliant: number }>`
+  const rows = await sql<{
+    id: string;
+    organisation: string;
+    round: string;
+    status: string;
+    submitted_at: string | null;
+    forwarded_at: string | null;
+    people: number;
+    compliant: number;
+  }>`
     select r.id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at,
       count(v.person_id) as people, coalesce(sum(v.compliant), 0) as compliant
     from verification_runs r
@@ -122,17 +167,26 @@ export async function complianceByDepartment(db: DB, input: { organisationId: st
     if (!countsForRate(p.title)) continue;
     const key = p.departmentId;
     let row = byDepartment.get(key);
-    if (!row) byDepartment.set(key, (row = { departmentId: key, name: key ? (names.get(key) ?? '') : '（未分科室）', counted: 0, compliant: 0, rate: null, source: 'live' }));
+    if (!row)
+      byDepartment.set(
+        key,
+        (row = { departmentId: key, name: key ? (names.get(key) ?? '') : '（未分科室）', counted: 0, compliant: 0, rate: null, source: 'live' }),
+      );
     const fixed = frozenById.get(p.personId);
     if (fixed !== undefined) row.source = 'verification';
     row.counted += 1;
     if (fixed ?? p.standing.compliant) row.compliant += 1;
   }
-  return [...byDepartment.values()].map((r) => ({ ...r, rate: r.counted ? Math.round((r.compliant / r.counted) * 1000) / 10 : null })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+  return [...byDepartment.values()]
+    .map((r) => ({ ...r, rate: r.counted ? Math.round((r.compliant / r.counted) * 1000) / 10 : null }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
 }
 
 /** Who is at risk this year, most missing first, with what each still needs. */
-export async function forecast(db: DB, input: { organisationId: string; cmeYear: number }): Promise<(PersonStanding & { missing: number; explanation: { zh: string; en: string } })[]> {
+export async function forecast(
+  db: DB,
+  input: { organisationId: string; cmeYear: number },
+): Promise<(PersonStanding & { missing: number; explanation: { zh: string; en: string } })[]> {
   const live = await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear);
   return live
     .filter((p) => !p.standing.compliant)
@@ -172,16 +226,16 @@ export async function compliancePeople(db: DB, input: ComplianceFilter): Promise
     .filter((p) => (input.departmentId ? p.departmentId === input.departmentId : true))
     .filter((p) => (input.compliant === true || input.compliant === false ? p.standing.compliant === input.compliant : true))
     .map((p) => ({
-        personId: p.personId,
-        name: p.name,
-        department: p.departmentId ? (names.get(p.departmentId) ?? '') : '（未分科室）',
-        title: p.title,
-        classI: p.standing.totals.classI,
-        classII: p.standing.totals.classII,
-        total: p.standing.totals.total,
-        compliant: p.standing.compliant,
-        counted: countsForRate(p.title),
-      }))
+      personId: p.personId,
+      name: p.name,
+      department: p.departmentId ? (names.get(p.departmentId) ?? '') : '（未分科室）',
+      title: p.title,
+      classI: p.standing.totals.classI,
+      classII: p.standing.totals.classII,
+      total: p.standing.totals.total,
+      compliant: p.standing.compliant,
+      counted: countsForRate(p.title),
+    }))
     .sort((a, b) => a.department.localeCompare(b.department, 'zh-CN') || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
@@ -209,7 +263,10 @@ export function complianceSheet(people: readonly CompliancePerson[], cmeYear: nu
  * The unit's rate through the year: at the end of each month so far (Beijing time), the share of
  * the counted staff who were compliant with the credits approved by then.
  */
-export async function complianceTrend(db: DB, input: { organisationId: string; cmeYear: number; now: Date }): Promise<{ month: number; rate: number | null }[]> {
+export async function complianceTrend(
+  db: DB,
+  input: { organisationId: string; cmeYear: number; now: Date },
+): Promise<{ month: number; rate: number | null }[]> {
   const today = chinaDate(input.now);
   const thisYear = Number(today.slice(0, 4));
   const months = input.cmeYear < thisYear ? 12 : input.cmeYear > thisYear ? 0 : Number(today.slice(5, 7));
@@ -217,7 +274,9 @@ export async function complianceTrend(db: DB, input: { organisationId: string; c
   for (let month = 1; month <= months; month++) {
     const end = month === 12 ? `${input.cmeYear + 1}-01-01` : `${input.cmeYear}-${String(month + 1).padStart(2, '0')}-01`;
     const cutoff = new Date(Math.min(chinaDayStart(end).getTime(), input.now.getTime() + 1));
-    const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff })).filter((p) => countsForRate(p.title));
+    const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff })).filter((p) =>
+      countsForRate(p.title),
+    );
     const compliant = counted.filter((p) => p.standing.compliant).length;
     trend.push({ month, rate: counted.length ? Math.round((compliant / counted.length) * 1000) / 10 : null });
   }

@@ -17,22 +17,20 @@ export const PASSWORD = z
   .refine((p) => p !== DEMO_PASSWORD, 'auth.password-is-demo');
 
 export const authRouter = {
-  login: publicProcedure
-    .input(z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }))
-    .mutation(async ({ ctx, input }) => {
-      const now = ctx.now();
-      const result = await startSession(ctx.db, { ...input, address: addressKey(ctx.req.ip), now });
-      if (!result.ok) {
-        if (result.reason === 'throttled') throw tooMany(ctx.res, LIMITS.signInFailures, result.retryAt, now);
-        if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', 'auth.unit-not-verified-yet-sign');
-        throw new UserFacingError('UNAUTHORIZED', 'auth.wrong-login-password');
-      }
-      ctx.res.setHeader(
-        'Set-Cookie',
-        stringifySetCookie({ name: SESSION_COOKIE, value: result.token, httpOnly: true, sameSite: 'lax', secure: ctx.req.secure, path: '/', maxAge: 7 * 86_400 }),
-      );
-      return { ok: true };
-    }),
+  login: publicProcedure.input(z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) })).mutation(async ({ ctx, input }) => {
+    const now = ctx.now();
+    const result = await startSession(ctx.db, { ...input, address: addressKey(ctx.req.ip), now });
+    if (!result.ok) {
+      if (result.reason === 'throttled') throw tooMany(ctx.res, LIMITS.signInFailures, result.retryAt, now);
+      if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', 'auth.unit-not-verified-yet-sign');
+      throw new UserFacingError('UNAUTHORIZED', 'auth.wrong-login-password');
+    }
+    ctx.res.setHeader(
+      'Set-Cookie',
+      stringifySetCookie({ name: SESSION_COOKIE, value: result.token, httpOnly: true, sameSite: 'lax', secure: ctx.req.secure, path: '/', maxAge: 7 * 86_400 }),
+    );
+    return { ok: true };
+  }),
 
   logout: userProcedure.mutation(async ({ ctx }) => {
     const token = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE];
@@ -43,16 +41,14 @@ export const authRouter = {
 
   me: publicProcedure.query(({ ctx }) => ctx.user),
 
-  changePassword: userProcedure
-    .input(z.object({ current: z.string().min(1).max(256), next: PASSWORD }))
-    .mutation(async ({ ctx, input }) => {
-      if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', 'auth.new-password-differ-old-one');
-      const keepSessionToken = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
-      if (!(await changePassword(ctx.db, { userId: ctx.user.id, current: input.current, next: input.next, keepSessionToken }))) {
-        throw new UserFacingError('BAD_REQUEST', 'auth.current-password-wrong');
-      }
-      return { ok: true };
-    }),
+  changePassword: userProcedure.input(z.object({ current: z.string().min(1).max(256), next: PASSWORD })).mutation(async ({ ctx, input }) => {
+    if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', 'auth.new-password-differ-old-one');
+    const keepSessionToken = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
+    if (!(await changePassword(ctx.db, { userId: ctx.user.id, current: input.current, next: input.next, keepSessionToken }))) {
+      throw new UserFacingError('BAD_REQUEST', 'auth.current-password-wrong');
+    }
+    return { ok: true };
+  }),
 
   /** An account for a colleague, with an initial password that must be changed at first sign-in. */
   createAccount: userProcedure
@@ -60,7 +56,10 @@ export const authRouter = {
       z.object({
         organisationId: z.string(),
         role: z.enum(ROLES),
-        login: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'auth.login-format'),
+        login: z
+          .string()
+          .trim()
+          .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'auth.login-format'),
         displayName: z.string().trim().min(2).max(30),
       }),
     )

@@ -36,7 +36,14 @@ export const claimsRouter = {
 
   /** Approve or reject one claim or many at once (all or none); a rejection needs a reason. */
   review: userProcedure
-    .input(z.object({ claimIds: z.array(z.string()).min(1).max(500), decision: z.enum(['approved', 'rejected']), reason: z.string().trim().max(300).nullable().default(null) }))
-    .mutation(({ ctx, input }) => reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() })),
-
+    .input(
+      z.object({
+        claimIds: z.array(z.string()).min(1).max(500),
+        decision: z.enum(['approved', 'rejected']),
+        reason: z.string().trim().max(300).nullable().default(null),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      reviewClaims(ctx.db, { claimIds: input.claimIds, decision: input.decision, reason: input.reason || null, reviewer: ctx.user, at: ctx.now() }),
+    ),
 } satisfies TRPCRouterRecord;

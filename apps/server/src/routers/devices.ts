@@ -21,12 +21,10 @@ export const devicesRouter = {
     return { ok: true };
   }),
 
-  assignSession: userProcedure
-    .input(z.object({ deviceId: z.string(), sessionId: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      await assignKiosk(ctx.db, input, ctx.now());
-      return { ok: true };
-    }),
+  assignSession: userProcedure.input(z.object({ deviceId: z.string(), sessionId: z.string() })).mutation(async ({ ctx, input }) => {
+    await assignKiosk(ctx.db, input, ctx.now());
+    return { ok: true };
+  }),
 
   /** The kiosk side of pairing: a code typed on the tablet becomes its device token, once. */
   pair: publicProcedure.input(z.object({ code: z.string().trim().min(4).max(20) })).mutation(async ({ ctx, input }) => {

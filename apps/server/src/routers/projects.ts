@@ -36,7 +36,10 @@ const ProjectInput = z.object({
   startsOn: date,
   endsOn: date,
   mode: z.enum(['onsite', 'online']),
-  courses: z.array(z.object({ name: z.string().trim().min(1).max(100), startsAt: instant, endsAt: instant, credits: z.number().positive().max(100) })).min(1).max(50),
+  courses: z
+    .array(z.object({ name: z.string().trim().min(1).max(100), startsAt: instant, endsAt: instant, credits: z.number().positive().max(100) }))
+    .min(1)
+    .max(50),
 });
 
 const actor = (ctx: { user: { id: string; role: import('../role.ts').Role } }) => ({ userId: ctx.user.id, role: ctx.user.role });
@@ -90,7 +93,11 @@ export const projectsRouter = {
     }),
 
   recordAssessments: userProcedure
-    .input(projectId.extend({ results: z.array(z.object({ cmeNumber: z.string().trim().min(1).max(32), passed: z.boolean(), score: z.number().nullable() })).max(5000) }))
+    .input(
+      projectId.extend({
+        results: z.array(z.object({ cmeNumber: z.string().trim().min(1).max(32), passed: z.boolean(), score: z.number().nullable() })).max(5000),
+      }),
+    )
     .mutation(({ ctx, input }) => recordAssessments(ctx.db, { projectId: input.projectId, results: input.results, userId: ctx.user.id, now: ctx.now() })),
 
   /** Results from an .xlsx or .csv file with the header row 继教卡号, 是否合格 (and optionally 成绩). */
@@ -100,13 +107,22 @@ export const projectsRouter = {
     return recordAssessments(ctx.db, { projectId: input.projectId, results, userId: ctx.user.id, now: ctx.now() });
   }),
 
-  submitCredits: userProcedure.input(projectId).mutation(({ ctx, input }) => submitCredits(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() })),
+  submitCredits: userProcedure
+    .input(projectId)
+    .mutation(({ ctx, input }) => submitCredits(ctx.db, { projectId: input.projectId, actor: actor(ctx), now: ctx.now() })),
 
   reviewCredits: userProcedure.input(decision).mutation(({ ctx, input }) => reviewCredits(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() })),
 
   /** The province's lead time, report deadline and attendance rules. */
   saveSettings: userProcedure
-    .input(z.object({ provinceId: z.string(), projectLeadDays: z.number().int().min(0).max(365), reportDays: z.number().int().min(1).max(365), attendanceRules: AttendanceRulesSchema }))
+    .input(
+      z.object({
+        provinceId: z.string(),
+        projectLeadDays: z.number().int().min(0).max(365),
+        reportDays: z.number().int().min(1).max(365),
+        attendanceRules: AttendanceRulesSchema,
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await saveProjectSettings(ctx.db, { ...input, now: ctx.now() });
       return { ok: true };

@@ -24,7 +24,10 @@ function verifyUrl(ctx: Context): string {
 
 /** Starts rendering proofs into one PDF, each with its unit's seal. */
 async function render(ctx: Context & { user: { id: string } }, documents: readonly ProofDocument[], fileName: string) {
-  const seals = await sealsOf(ctx.db, documents.map((d) => d.institutionId));
+  const seals = await sealsOf(
+    ctx.db,
+    documents.map((d) => d.institutionId),
+  );
   const url = verifyUrl(ctx);
   const jobId = ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
   return { jobId, total: documents.length };
@@ -58,7 +61,13 @@ export const proofsRouter = {
     const persons = await staffToPrint(ctx.db, { organisationId: input.organisationId, limit: MAX_BATCH + 1 });
     if (persons.length === 0) throw new UserFacingError('NOT_FOUND', 'proofs.nobody-works');
     if (persons.length > MAX_BATCH) throw new UserFacingError('BAD_REQUEST', 'proofs.most-people-once-print-department', { maxBatch: MAX_BATCH });
-    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, { personIds: persons, fromYear: input.fromYear, toYear: input.toYear, by: ctx.user.id, at: ctx.now() });
+    const documents = await issueCreditProofs(ctx.db, ctx.proofSigner, {
+      personIds: persons,
+      fromYear: input.fromYear,
+      toYear: input.toYear,
+      by: ctx.user.id,
+      at: ctx.now(),
+    });
     const org = await getOrganisation(ctx.db, input.organisationId);
     return render(ctx, documents, `学分证明-${org.name}-${input.fromYear}.pdf`);
   }),
@@ -88,7 +97,14 @@ export const proofsRouter = {
     const [file] = await takeUploads(ctx.db, { ids: [input.fileId], purpose: 'seal', ownerUserId: ctx.user.id, now: ctx.now() });
     const png = await sealImage(file!.bytes);
     await saveSeal(ctx.db, { organisationId: ctx.user.organisationId, png, by: ctx.user.id, at: ctx.now() });
-    await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'unit.seal', entity: 'organisation', entityId: ctx.user.organisationId, organisationId: ctx.user.organisationId, at: ctx.now() });
+    await audit(ctx.db, {
+      actor: { userId: ctx.user.id },
+      action: 'unit.seal',
+      entity: 'organisation',
+      entityId: ctx.user.organisationId,
+      organisationId: ctx.user.organisationId,
+      at: ctx.now(),
+    });
     return { ok: true };
   }),
 

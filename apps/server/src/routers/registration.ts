@@ -12,7 +12,10 @@ export const RegistrationInput = z.object({
   departmentId: z.string().min(1),
   name: z.string().trim().min(2, 'registration.name-required').max(30),
   idNumber: z.string().trim(),
-  phone: z.string().trim().regex(/^1\d{10}$/, 'registration.phone-format'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^1\d{10}$/, 'registration.phone-format'),
   title: z.string().trim().min(1, 'registration.title-required').max(30),
   category: z.enum(STAFF_CATEGORIES),
   specialty: z.string().trim().max(60).default(''),

@@ -29,7 +29,11 @@ export const registryRouter = {
     .input(
       z.discriminatedUnion('decision', [
         z.object({ decision: z.literal('approve'), personIds: z.array(z.string()).min(1).max(500) }),
-        z.object({ decision: z.literal('reject'), personIds: z.array(z.string()).min(1).max(500), reason: z.string().trim().min(2, 'registry.reject-reason-required').max(200) }),
+        z.object({
+          decision: z.literal('reject'),
+          personIds: z.array(z.string()).min(1).max(500),
+          reason: z.string().trim().min(2, 'registry.reject-reason-required').max(200),
+        }),
       ]),
     )
     .mutation(({ ctx, input }) => reviewRegistrations(ctx.db, ctx.vault, input, ctx.user.id, ctx.now())),
@@ -57,7 +61,9 @@ export const registryRouter = {
    * full-size registry photo. The ID number stays masked, and no birth date goes beside the mask
    * (the two would rebuild the number): the card maker needs neither.
    */
-  cardSheet: userProcedure.input(z.object({ personIds: z.array(z.string()).min(1).max(500) })).query(({ ctx, input }) => viewCardSheet(ctx.db, input.personIds, ctx.user, ctx.now())),
+  cardSheet: userProcedure
+    .input(z.object({ personIds: z.array(z.string()).min(1).max(500) }))
+    .query(({ ctx, input }) => viewCardSheet(ctx.db, input.personIds, ctx.user, ctx.now())),
 
   /** A new title held (取得职称) or employed at (聘任职称) from a date; the previous one ends the day before. */
   setTitle: userProcedure

@@ -30,7 +30,15 @@ export const ruleSetsRouter = {
     )
     .mutation(async ({ ctx, input }) => {
       const ruleSet = await copyRuleSet(ctx.db, input, { userId: ctx.user.id, at: ctx.now() });
-      await audit(ctx.db, { actor: { userId: ctx.user.id }, action: 'rule-set.copy', entity: 'rule_set', entityId: ruleSet.id, organisationId: ctx.user.organisationId, after: ruleSet, at: ctx.now() });
+      await audit(ctx.db, {
+        actor: { userId: ctx.user.id },
+        action: 'rule-set.copy',
+        entity: 'rule_set',
+        entityId: ruleSet.id,
+        organisationId: ctx.user.organisationId,
+        after: ruleSet,
+        at: ctx.now(),
+      });
       return ruleSet;
     }),
 } satisfies TRPCRouterRecord;

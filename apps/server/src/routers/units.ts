@@ -40,10 +40,8 @@ export const unitsRouter = {
     .input(z.object({ unitId: z.string(), name: z.string().trim().min(2).max(40) }))
     .mutation(({ ctx, input }) => openDepartment(ctx.db, input, ctx.user.id, ctx.now())),
 
-  renameDepartment: userProcedure
-    .input(z.object({ departmentId: z.string(), name: z.string().trim().min(2).max(40) }))
-    .mutation(async ({ ctx, input }) => {
-      await renameDepartment(ctx.db, input, ctx.user.id, ctx.now());
-      return { ok: true };
-    }),
+  renameDepartment: userProcedure.input(z.object({ departmentId: z.string(), name: z.string().trim().min(2).max(40) })).mutation(async ({ ctx, input }) => {
+    await renameDepartment(ctx.db, input, ctx.user.id, ctx.now());
+    return { ok: true };
+  }),
 } satisfies TRPCRouterRecord;

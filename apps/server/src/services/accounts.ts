@@ -20,6 +20,14 @@ export async function createAccount(
   if (await loginTaken(db, input.login)) throw new UserFacingError('CONFLICT', 'auth.login-taken');
   const initialPassword = `${newPairingCode()}-${newPairingCode()}`;
   const id = await createUser(db, { ...input, password: initialPassword, now, mustChangePassword: true });
-  await audit(db, { actor: { userId: creator.id }, action: 'account.create', entity: 'user', entityId: id, organisationId: input.organisationId, after: { login: input.login, role: input.role }, at: now });
+  await audit(db, {
+    actor: { userId: creator.id },
+    action: 'account.create',
+    entity: 'user',
+    entityId: id,
+    organisationId: input.organisationId,
+    after: { login: input.login, role: input.role },
+    at: now,
+  });
   return { id, initialPassword };
 }

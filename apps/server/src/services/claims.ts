@@ -116,7 +116,13 @@ export async function withdrawClaim(db: DB, input: { claimId: string; personId: 
  */
 export async function reviewClaims(
   db: DB,
-  input: { claimIds: readonly string[]; decision: 'approved' | 'rejected'; reason: string | null; reviewer: { id: string; role: Role; organisationId: string }; at: Date },
+  input: {
+    claimIds: readonly string[];
+    decision: 'approved' | 'rejected';
+    reason: string | null;
+    reviewer: { id: string; role: Role; organisationId: string };
+    at: Date;
+  },
 ): Promise<{ approved: number; rejected: number; granted: number }> {
   const office = officeOfRole(input.reviewer.role);
   if (!office) throw new UserFacingError('FORBIDDEN', 'claims.role-does-not-review-claims');
@@ -132,7 +138,8 @@ export async function reviewClaims(
       if (!claim) throw new UserFacingError('NOT_FOUND', 'claims.claim-review-not-found');
       const chain = chainOf(claim);
       // A withdrawn or closed claim waits for nobody; one under review has climbed `stage` offices.
-      const outcome = claim.status === 'submitted' ? decide({ chain, decisions: approvalsBelow(chain, claim.stage), office, decision, reason: input.reason }) : null;
+      const outcome =
+        claim.status === 'submitted' ? decide({ chain, decisions: approvalsBelow(chain, claim.stage), office, decision, reason: input.reason }) : null;
       if (!outcome?.ok) {
         throw new UserFacingError('CONFLICT', 'claims.claim-not-waiting-review', { claim: claim.description.slice(0, 20) });
       }
@@ -204,6 +211,12 @@ export async function ownClaims(db: DB, personId: string, now: Date) {
 export async function evidenceFile(db: DB, input: { claimId: string; hash: string; viewer: Parameters<typeof viewerOf>[0]; at: Date }) {
   const file = await findEvidence(db, input.claimId, input.hash);
   if (!file) throw new UserFacingError('NOT_FOUND', 'claims.no-such-evidence-file');
-  await auditPersonalDataOf(db, { actor: viewerOf(input.viewer), action: 'claim.view-evidence', personIds: [file.person_id], detail: { claimId: input.claimId, hash: input.hash }, at: input.at });
+  await auditPersonalDataOf(db, {
+    actor: viewerOf(input.viewer),
+    action: 'claim.view-evidence',
+    personIds: [file.person_id],
+    detail: { claimId: input.claimId, hash: input.hash },
+    at: input.at,
+  });
   return file;
 }

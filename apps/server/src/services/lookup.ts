@@ -36,7 +36,13 @@ export async function lookUpCredits(db: DB, vault: IdNumberVault, input: { idNum
   const totals = [];
   for (const cmeYear of await yearsOfPerson(db, found.id, 10)) {
     const [s] = await standingsOf(db, { personIds: [found.id] }, cmeYear);
-    totals.push({ cmeYear, classI: s!.standing.totals.classI, classII: s!.standing.totals.classII, total: s!.standing.totals.total, compliant: s!.standing.compliant });
+    totals.push({
+      cmeYear,
+      classI: s!.standing.totals.classI,
+      classII: s!.standing.totals.classII,
+      total: s!.standing.totals.total,
+      compliant: s!.standing.compliant,
+    });
   }
   return { name: maskName(found.name), idMasked: maskIdNumber(check.normalized), institution: found.institution, years: totals };
 }

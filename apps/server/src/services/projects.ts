@@ -202,11 +202,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
     const today = chinaDate(input.now);
     if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
       const lead = daysBetween(today, project.starts_on);
-      throw new UserFacingError(
-        'BAD_REQUEST',
-        'projects.project-declared-least-days-before', { projectLeadDays, lead },
-        'startsOn',
-      );
+      throw new UserFacingError('BAD_REQUEST', 'projects.project-declared-least-days-before', { projectLeadDays, lead }, 'startsOn');
     }
     // A resubmission climbs the chain afresh, from its first office.
     await transition(trx, project, { status: 'submitted', review_step: 0 });
@@ -255,7 +251,10 @@ async function decideOnProject(
 }
 
 /** One office's decision on a submitted project: approve (to the next office, or approved) or reject with a reason. */
-export async function reviewProject(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<ProjectStatus> {
+export async function reviewProject(
+  db: DB,
+  input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date },
+): Promise<ProjectStatus> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['submitted'], 'projects.not-under-review');
@@ -277,7 +276,10 @@ export async function reviewProject(db: DB, input: { projectId: string; decision
 }
 
 /** The execution report (执行情况) after the event; one past the province's deadline is marked late. */
-export async function reportExecution(db: DB, input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date }): Promise<{ late: boolean }> {
+export async function reportExecution(
+  db: DB,
+  input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date },
+): Promise<{ late: boolean }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['approved'], 'projects.only-approved-reported');
@@ -327,7 +329,15 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
     }
     await replaceCreditAwards(trx, project.id, awards);
     await transition(trx, project, { status: 'credits-submitted', credits_submitted_at: input.now.toISOString() });
-    await recordEvent(trx, { projectId: project.id, action: 'submit-credits', from: 'reported', to: 'credits-submitted', reason: `${awards.length} 条 / entries`, userId: input.actor.userId, now: input.now });
+    await recordEvent(trx, {
+      projectId: project.id,
+      action: 'submit-credits',
+      from: 'reported',
+      to: 'credits-submitted',
+      reason: `${awards.length} 条 / entries`,
+      userId: input.actor.userId,
+      now: input.now,
+    });
     return { awards: awards.length };
   });
 }
@@ -337,7 +347,10 @@ export async function submitCredits(db: DB, input: { projectId: string; actor: A
  * person and course, in the CME year of the course, naming the course as its source; rejection
  * sends the project back to the organiser with the reason.
  */
-export async function reviewCredits(db: DB, input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date }): Promise<{ entries: number }> {
+export async function reviewCredits(
+  db: DB,
+  input: { projectId: string; decision: 'approve' | 'reject'; reason: string | null; actor: Actor; now: Date },
+): Promise<{ entries: number }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['credits-submitted'], 'projects.no-credits-to-review');

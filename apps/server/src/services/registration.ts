@@ -89,7 +89,15 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
       entity: 'person',
       entityId: personId,
       organisationId: input.departmentId,
-      before: existing ? { registrationStatus: 'rejected', name: existing.name, department: existing.department_id, title: existing.title, rejectReason: existing.reject_reason } : undefined,
+      before: existing
+        ? {
+            registrationStatus: 'rejected',
+            name: existing.name,
+            department: existing.department_id,
+            title: existing.title,
+            rejectReason: existing.reject_reason,
+          }
+        : undefined,
       after: { name: input.name, department: input.departmentId, title: input.title },
       at: now,
     });

@@ -54,10 +54,22 @@ async function staffScope(db: DB, organisationId: string): Promise<StaffScope> {
 }
 
 /** One page of staff; a search by ID number looks up who someone is, so it is audited for every person it finds. */
-export async function findStaff(db: DB, vault: IdNumberVault, input: Omit<Parameters<typeof searchStaff>[2], 'scope'> & { organisationId: string }, viewer: Actor, now: Date) {
+export async function findStaff(
+  db: DB,
+  vault: IdNumberVault,
+  input: Omit<Parameters<typeof searchStaff>[2], 'scope'> & { organisationId: string },
+  viewer: Actor,
+  now: Date,
+) {
   const found = await searchStaff(db, vault, { ...input, scope: await staffScope(db, input.organisationId) });
   if (ID_NUMBER_QUERY.test(input.query)) {
-    await auditPersonalDataOf(db, { actor: viewerOf(viewer), action: 'person.search-id-number', personIds: found.rows.map((r) => r.id), detail: { organisationId: input.organisationId }, at: now });
+    await auditPersonalDataOf(db, {
+      actor: viewerOf(viewer),
+      action: 'person.search-id-number',
+      personIds: found.rows.map((r) => r.id),
+      detail: { organisationId: input.organisationId },
+      at: now,
+    });
   }
   return found;
 }
@@ -161,7 +173,15 @@ export async function bindCard(
   await db.transaction().execute(async (trx) => {
     const version = await touchPerson(trx, input.personId, now);
     await addCredential(trx, vault, { personId: input.personId, kind: 'ic-card', value: uid, category: input.category, version, now });
-    await audit(trx, { actor: { userId: by }, action: 'card.bind', entity: 'person', entityId: input.personId, organisationId: unitOf(person), after: { uid, category: input.category }, at: now });
+    await audit(trx, {
+      actor: { userId: by },
+      action: 'card.bind',
+      entity: 'person',
+      entityId: input.personId,
+      organisationId: unitOf(person),
+      after: { uid, category: input.category },
+      at: now,
+    });
   });
   return { uid };
 }
@@ -188,7 +208,12 @@ export async function reportCardLost(db: DB, credentialId: string, by: string, n
 }
 
 /** A new title held (取得职称) or employed at (聘任职称) from a date; the previous one ends the day before. */
-export async function changeTitle(db: DB, input: { personId: string; kind: 'held' | 'employed'; title: string; fromDate: string }, by: string, now: Date): Promise<void> {
+export async function changeTitle(
+  db: DB,
+  input: { personId: string; kind: 'held' | 'employed'; title: string; fromDate: string },
+  by: string,
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const person = await getPerson(trx, input.personId);
     const current = await currentTitle(trx, input.personId, input.kind);
@@ -215,7 +240,10 @@ export async function changeTitle(db: DB, input: { personId: string; kind: 'held
  * The audit log within an organisation's subtree, newest first, a page at a time, narrowed to one
  * action and to days in China (Asia/Shanghai).
  */
-export async function auditLogWithin(db: DB, input: { organisationId: string; page: number; action?: string | undefined; fromDate?: string | undefined; toDate?: string | undefined }) {
+export async function auditLogWithin(
+  db: DB,
+  input: { organisationId: string; page: number; action?: string | undefined; fromDate?: string | undefined; toDate?: string | undefined },
+) {
   return readAuditLog(db, {
     organisationIds: await subtreeIds(db, input.organisationId),
     action: input.action,

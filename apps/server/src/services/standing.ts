@@ -11,14 +11,26 @@ import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
 const explained = (standing: Standing) => ({ zh: explainStanding(standing, 'zh-CN'), en: explainStanding(standing, 'en') });
 
 /** One person's standing for a year, with the ledger entries it comes from. */
-export async function standingWithEntries(db: DB, input: { personId: string; cmeYear: number }, viewer: { id: string; role: Role; organisationId: string }, now: Date) {
+export async function standingWithEntries(
+  db: DB,
+  input: { personId: string; cmeYear: number },
+  viewer: { id: string; role: Role; organisationId: string },
+  now: Date,
+) {
   // A staff member sees their own standing, not their colleagues'.
   const own = viewer.role === 'staff';
   if (own && (await personOfUser(db, viewer.id)) !== input.personId) {
     throw new UserFacingError('FORBIDDEN', 'standing.see-own-credits-only');
   }
   // Someone else's credit record is personal data: the view goes on the person's unit's log.
-  if (!own) await auditPersonalDataOf(db, { actor: viewerOf(viewer), action: 'person.view-standing', personIds: [input.personId], detail: { cmeYear: input.cmeYear }, at: now });
+  if (!own)
+    await auditPersonalDataOf(db, {
+      actor: viewerOf(viewer),
+      action: 'person.view-standing',
+      personIds: [input.personId],
+      detail: { cmeYear: input.cmeYear },
+      at: now,
+    });
   const found = await standingOfPerson(db, input.personId, input.cmeYear);
   const entries = await entriesOfPerson(db, input.personId, input.cmeYear);
   return { ...found, explanation: explained(found.standing), entries };

@@ -5,7 +5,17 @@ import { newId, validateCreditCode } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from '../repositories/audit.ts';
-import { addDepartment, addUnit, creditCodeTaken, findUnit, getDepartment, isCity, nameTakenUnder, renameOrganisation, setUnitStatus } from '../repositories/organisations.ts';
+import {
+  addDepartment,
+  addUnit,
+  creditCodeTaken,
+  findUnit,
+  getDepartment,
+  isCity,
+  nameTakenUnder,
+  renameOrganisation,
+  setUnitStatus,
+} from '../repositories/organisations.ts';
 import { createUser, unusedLogin } from '../repositories/users.ts';
 
 export async function registerUnit(
@@ -26,7 +36,15 @@ export async function registerUnit(
   await db.transaction().execute(async (trx) => {
     await addUnit(trx, { id, name: input.name, cityId: input.cityId, creditCode: code.normalized, now });
     await createUser(trx, { ...input.admin, login, role: 'unit-admin', organisationId: id, now });
-    await audit(trx, { actor: {}, action: 'unit.register', entity: 'organisation', entityId: id, organisationId: input.cityId, after: { name: input.name, creditCode: code.normalized }, at: now });
+    await audit(trx, {
+      actor: {},
+      action: 'unit.register',
+      entity: 'organisation',
+      entityId: id,
+      organisationId: input.cityId,
+      after: { name: input.name, creditCode: code.normalized },
+      at: now,
+    });
   });
   return { unitId: id, login };
 }
@@ -37,7 +55,16 @@ export async function verifyUnit(db: DB, input: { unitId: string; approve: boole
   const status = input.approve ? 'verified' : 'rejected';
   await db.transaction().execute(async (trx) => {
     await setUnitStatus(trx, input.unitId, { status, by, at: now });
-    await audit(trx, { actor: { userId: by }, action: 'unit.verify', entity: 'organisation', entityId: input.unitId, organisationId: unit.parent_id, before: { status: unit.status }, after: { status }, at: now });
+    await audit(trx, {
+      actor: { userId: by },
+      action: 'unit.verify',
+      entity: 'organisation',
+      entityId: input.unitId,
+      organisationId: unit.parent_id,
+      before: { status: unit.status },
+      after: { status },
+      at: now,
+    });
   });
   return { status };
 }
@@ -47,7 +74,15 @@ export async function openDepartment(db: DB, input: { unitId: string; name: stri
   const id = newId();
   await db.transaction().execute(async (trx) => {
     await addDepartment(trx, { id, unitId: input.unitId, name: input.name, now });
-    await audit(trx, { actor: { userId: by }, action: 'department.add', entity: 'organisation', entityId: id, organisationId: input.unitId, after: { name: input.name }, at: now });
+    await audit(trx, {
+      actor: { userId: by },
+      action: 'department.add',
+      entity: 'organisation',
+      entityId: id,
+      organisationId: input.unitId,
+      after: { name: input.name },
+      at: now,
+    });
   });
   return { id };
 }
@@ -56,6 +91,15 @@ export async function renameDepartment(db: DB, input: { departmentId: string; na
   const before = await getDepartment(db, input.departmentId);
   await db.transaction().execute(async (trx) => {
     await renameOrganisation(trx, input.departmentId, input.name);
-    await audit(trx, { actor: { userId: by }, action: 'department.rename', entity: 'organisation', entityId: input.departmentId, organisationId: before.parent_id, before: { name: before.name }, after: { name: input.name }, at: now });
+    await audit(trx, {
+      actor: { userId: by },
+      action: 'department.rename',
+      entity: 'organisation',
+      entityId: input.departmentId,
+      organisationId: before.parent_id,
+      before: { name: before.name },
+      after: { name: input.name },
+      at: now,
+    });
   });
 }

@@ -13,13 +13,18 @@ const PAGE_SIZE = 50;
 type Filter = Parameters<typeof compliancePeople>[1];
 
 /** Runs (or re-runs, while still a draft) a unit's verification for a year and round; answers the run's id. */
-export async function runVerification(db: DB, input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date }): Promise<string> {
+export async function runVerification(
+  db: DB,
+  input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date },
+): Promise<string> {
   if ((await kindOf(db, input.organisationId)) !== 'institution') throw new UserFacingError('BAD_REQUEST', 'verification.verification-run-institution');
   const existing = await findRun(db, input);
   if (existing && existing.status !== 'draft') {
     throw new UserFacingError('CONFLICT', 'verification.verification-submitted-results-frozen');
   }
-  const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) => takesPartInRound(input.round, titleLevelOf(p.title)));
+  const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) =>
+    takesPartInRound(input.round, titleLevelOf(p.title)),
+  );
   const id = existing?.id ?? newId();
   await db.transaction().execute(async (trx) => {
     if (!existing) await addRun(trx, { id, ...input });
@@ -32,14 +37,24 @@ export async function runVerification(db: DB, input: { organisationId: string; c
  * Moves runs one step up, all or none: the unit submits its run to the city (from `draft`; from
  * then on its results are frozen), the city forwards its units' runs to the province (from `submitted`).
  */
-export async function advanceRuns(db: DB, input: { runIds: readonly string[]; from: 'draft' | 'submitted'; by: { id: string; organisationId: string }; at: Date }): Promise<void> {
+export async function advanceRuns(
+  db: DB,
+  input: { runIds: readonly string[]; from: 'draft' | 'submitted'; by: { id: string; organisationId: string }; at: Date },
+): Promise<void> {
   const action = input.from === 'draft' ? 'verification.submit' : 'verification.forward';
   await db.transaction().execute(async (trx) => {
     for (const runId of input.runIds) {
       if (!(await advanceRun(trx, runId, input.from, input.at))) {
         throw new UserFacingError('CONFLICT', input.from === 'draft' ? 'verification.submit-only-draft' : 'verification.forward-only-submitted');
       }
-      await audit(trx, { actor: { userId: input.by.id }, action, entity: 'verification_run', entityId: runId, organisationId: input.by.organisationId, at: input.at });
+      await audit(trx, {
+        actor: { userId: input.by.id },
+        action,
+        entity: 'verification_run',
+        entityId: runId,
+        organisationId: input.by.organisationId,
+        at: input.at,
+      });
     }
   });
 }
@@ -55,6 +70,14 @@ export async function compliancePage(db: DB, input: Filter & { page: number }) {
 /** The filtered list as a sheet to stream (达标情况); the export goes on the unit's log before a byte leaves. */
 export async function exportCompliance(db: DB, input: Filter, by: string, now: Date): Promise<ReturnType<typeof complianceSheet>> {
   const people = await compliancePeople(db, input);
-  await audit(db, { actor: { userId: by }, action: 'verification.export', entity: 'organisation', entityId: input.organisationId, organisationId: input.organisationId, after: { cmeYear: input.cmeYear, people: people.length }, at: now });
+  await audit(db, {
+    actor: { userId: by },
+    action: 'verification.export',
+    entity: 'organisation',
+    entityId: input.organisationId,
+    organisationId: input.organisationId,
+    after: { cmeYear: input.cmeYear, people: people.length },
+    at: now,
+  });
   return complianceSheet(people, input.cmeYear);
 }

@@ -36,7 +36,10 @@ interface Loot {
 
 /** The attacker's side: a database file and its bytes, no keys, no server. */
 function bruteForce(file: string, watched: ReadonlySet<string>): Loot {
-  const bytes = [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('\n');
+  const bytes = [file, `${file}-wal`]
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f).toString('latin1'))
+    .join('\n');
   const plaintext = new Set(bytes.match(/\d{17}[\dX]/g) ?? []);
   const hexes = new Set(bytes.match(/[0-9a-f]{64}/g) ?? []);
   const recovered = new Set<string>();
@@ -120,7 +123,12 @@ afterAll(async () => {
 describe('a masked ID number', () => {
   it('hides the county and the birth date, and no birth date goes out beside it', async () => {
     const admin = await server.admin();
-    const [row] = (await admin.registry.staff.query({ organisationId: (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow()).id, pageSize: 1 })).rows;
+    const [row] = (
+      await admin.registry.staff.query({
+        organisationId: (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').executeTakeFirstOrThrow()).id,
+        pageSize: 1,
+      })
+    ).rows;
     const person = await server.db.selectFrom('persons').select(['id', 'id_number_enc']).where('id', '=', row!.id).executeTakeFirstOrThrow();
     const idNumber = server.vault.decrypt(person.id_number_enc);
     const birth = idNumber.slice(6, 14);
@@ -149,7 +157,9 @@ describe('a kiosk’s roster', () => {
     const first = await kiosk.sync.pull.query({ cursor: null });
     expect(first.deviceKey).toBeDefined();
     const numbers = await Promise.all(
-      first.people.map(async (p) => server.vault.decrypt((await server.db.selectFrom('persons').select('id_number_enc').where('id', '=', p.id).executeTakeFirstOrThrow()).id_number_enc)),
+      first.people.map(async (p) =>
+        server.vault.decrypt((await server.db.selectFrom('persons').select('id_number_enc').where('id', '=', p.id).executeTakeFirstOrThrow()).id_number_enc),
+      ),
     );
     const text = JSON.stringify(first.people);
     for (const n of numbers) {

@@ -22,11 +22,14 @@ describe('a cross-site form', () => {
   const forms: [string, () => { body: string | FormData; type?: string }][] = [
     ['text/plain', () => ({ body: '{"json":{"name":"伪造的设备"}}', type: 'text/plain' })],
     ['x-www-form-urlencoded', () => ({ body: 'json=%7B%22name%22%3A%22x%22%7D', type: 'application/x-www-form-urlencoded' })],
-    ['multipart/form-data', () => {
-      const form = new FormData();
-      form.append('name', '伪造的设备');
-      return { body: form };
-    }],
+    [
+      'multipart/form-data',
+      () => {
+        const form = new FormData();
+        form.append('name', '伪造的设备');
+        return { body: form };
+      },
+    ],
   ];
 
   for (const [kind, make] of forms) {
@@ -34,7 +37,11 @@ describe('a cross-site form', () => {
       const before = await server.db.selectFrom('devices').select('id').execute();
       for (const path of ['devices.create', 'auth.logout']) {
         const { body, type } = make();
-        const res = await fetch(`${server.url}/trpc/${path}`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', ...(type ? { 'content-type': type } : {}) }, body });
+        const res = await fetch(`${server.url}/trpc/${path}`, {
+          method: 'POST',
+          headers: { cookie, origin: 'https://evil.example', ...(type ? { 'content-type': type } : {}) },
+          body,
+        });
         expect(res.status, `${kind} → ${path}`).toBe(415);
       }
       expect(await server.db.selectFrom('devices').select('id').execute()).toEqual(before);

@@ -23,7 +23,11 @@ afterAll(() => server.close());
 
 /** A real 16×16 JPEG whose frame header (SOF0) is rewritten to claim 16383×16383 pixels. */
 async function pixelBomb(): Promise<Buffer> {
-  const jpeg = Buffer.from(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#888' } }).jpeg({ quality: 50 }).toBuffer());
+  const jpeg = Buffer.from(
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#888' } })
+      .jpeg({ quality: 50 })
+      .toBuffer(),
+  );
   const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
   jpeg.writeUInt16BE(16383, sof + 5);
   jpeg.writeUInt16BE(16383, sof + 7);
@@ -46,9 +50,27 @@ describe('the pixel bomb', () => {
     expect(bomb.length).toBeLessThan(2048);
     expect((await sharp(bomb).metadata()).width).toBe(16383);
     const [photoUpload] = await server.upload('photo', [{ name: 'photo.jpg', bytes: bomb, type: 'image/jpeg' }]);
-    const form = { institutionId: hospitalId, departmentId, name: '林晓', idNumber: '110105199003070017', phone: '13955500001', title: '护师', category: 'nurse' as const, degree: 'bachelor' as const, photoUpload: photoUpload! };
+    const form = {
+      institutionId: hospitalId,
+      departmentId,
+      name: '林晓',
+      idNumber: '110105199003070017',
+      phone: '13955500001',
+      title: '护师',
+      category: 'nurse' as const,
+      degree: 'bachelor' as const,
+      photoUpload: photoUpload!,
+    };
     const started = performance.now();
-    const { result, growthMb } = await peakGrowthMb(() => server.client().registration.submit.mutate(form).then(() => null, (e: unknown) => e));
+    const { result, growthMb } = await peakGrowthMb(() =>
+      server
+        .client()
+        .registration.submit.mutate(form)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
     expect(performance.now() - started).toBeLessThan(3000);
     expect(growthMb).toBeLessThan(50);
     expect(result).toMatchObject({ data: { messageKey: 'portrait.wrong-size', params: { gotWidth: 16383, gotHeight: 16383 }, field: 'photoUpload' } });
@@ -101,7 +123,10 @@ describe('the zip bomb', () => {
   const importFile = async (bytes: Buffer) => {
     const [upload] = await server.upload('assessments', [{ name: '成绩.xlsx', bytes }], cookie);
     const started = performance.now();
-    const error = await admin.projects.importAssessments.mutate({ projectId, upload: upload! }).then(() => null, (e: unknown) => e);
+    const error = await admin.projects.importAssessments.mutate({ projectId, upload: upload! }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     return { error, ms: performance.now() - started };
   };
 

@@ -43,36 +43,110 @@ beforeAll(async () => {
   hospitalId = hospital.id;
 
   const otherHospital = newId();
-  await db.insertInto('organisations').values({ id: otherHospital, kind: 'institution', name: '合肥市另一家医院', parent_id: hospital.parent_id, credit_code: null, region_code: null, created_at: now.toISOString() }).execute();
-  await createUser(db, { login: 'other-unit-admin', displayName: '另一家医院医教科', password: 'pw-other-unit', role: 'unit-admin', organisationId: otherHospital, now });
+  await db
+    .insertInto('organisations')
+    .values({
+      id: otherHospital,
+      kind: 'institution',
+      name: '合肥市另一家医院',
+      parent_id: hospital.parent_id,
+      credit_code: null,
+      region_code: null,
+      created_at: now.toISOString(),
+    })
+    .execute();
+  await createUser(db, {
+    login: 'other-unit-admin',
+    displayName: '另一家医院医教科',
+    password: 'pw-other-unit',
+    role: 'unit-admin',
+    organisationId: otherHospital,
+    now,
+  });
   otherUnitCookie = await server.login({ login: 'other-unit-admin', password: 'pw-other-unit' });
   const otherPerson = newId();
-  await db.insertInto('persons').values({ id: otherPerson, name: '另院职工', gender: 'female', ...server.vault.seal('340104199001010028'), phone: null, institution_id: otherHospital, department_id: null, title: null, category: 'nurse', cme_number: null, photo_hash: null, version: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#3c3' } }).png().toBuffer();
+  await db
+    .insertInto('persons')
+    .values({
+      id: otherPerson,
+      name: '另院职工',
+      gender: 'female',
+      ...server.vault.seal('340104199001010028'),
+      phone: null,
+      institution_id: otherHospital,
+      department_id: null,
+      title: null,
+      category: 'nurse',
+      cme_number: null,
+      photo_hash: null,
+      version: 0,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    })
+    .execute();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#3c3' } })
+    .png()
+    .toBuffer();
   const anyone = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
-  otherUnitClaim = await submitClaim(db, { userId: anyone, personId: otherPerson, draft: { activity: 'paper', occurredOn: '2026-03-15', credits: 1, months: 0, description: '另院论文' }, evidence: [{ fileName: 'x.png', bytes: png }], replacesId: null, at: now });
+  otherUnitClaim = await submitClaim(db, {
+    userId: anyone,
+    personId: otherPerson,
+    draft: { activity: 'paper', occurredOn: '2026-03-15', credits: 1, months: 0, description: '另院论文' },
+    evidence: [{ fileName: 'x.png', bytes: png }],
+    replacesId: null,
+    at: now,
+  });
   kioskToken = (await server.demoKiosk()).token;
 
   // Two of the hospital's staff came to one of its sessions.
   sessionId = (await db.selectFrom('sessions').select('id').executeTakeFirstOrThrow()).id;
-  attendees = (await db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('registration_status', '=', 'approved').limit(2).execute()).map((p) => p.id);
+  attendees = (
+    await db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('registration_status', '=', 'approved').limit(2).execute()
+  ).map((p) => p.id);
   await db
     .insertInto('attendance')
-    .values(attendees.map((personId) => ({ session_id: sessionId, person_id: personId, sign_in_at: '2026-11-22T00:55:00.000Z', sign_out_at: null, tap_count: 1, updated_at: now.toISOString() })))
+    .values(
+      attendees.map((personId) => ({
+        session_id: sessionId,
+        person_id: personId,
+        sign_in_at: '2026-11-22T00:55:00.000Z',
+        sign_out_at: null,
+        tap_count: 1,
+        updated_at: now.toISOString(),
+      })),
+    )
     .execute();
 
   // A staff member's claim with one evidence file, named in Chinese.
   const staffCookie = await server.login(DEMO_STAFF);
-  const bytes = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#c33' } }).png().toBuffer();
+  const bytes = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#c33' } })
+    .png()
+    .toBuffer();
   const [upload] = await server.upload('evidence', [{ name: EVIDENCE_NAME, bytes, type: 'image/png' }], staffCookie);
-  const { id: claimId } = await server.client({ cookie: staffCookie }).claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：下载测试', evidence: [upload!] });
+  const { id: claimId } = await server
+    .client({ cookie: staffCookie })
+    .claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：下载测试', evidence: [upload!] });
   const hash = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimId).executeTakeFirstOrThrow()).evidence_hash;
   evidence = { claimId, hash, bytes };
 
-  const [seal] = await server.upload('seal', [{ name: '公章.png', bytes: await sharp({ create: { width: 30, height: 30, channels: 4, background: '#d00' } }).png().toBuffer(), type: 'image/png' }], adminCookie);
+  const [seal] = await server.upload(
+    'seal',
+    [
+      {
+        name: '公章.png',
+        bytes: await sharp({ create: { width: 30, height: 30, channels: 4, background: '#d00' } })
+          .png()
+          .toBuffer(),
+        type: 'image/png',
+      },
+    ],
+    adminCookie,
+  );
   await server.client({ cookie: adminCookie }).proofs.setSeal.mutate({ fileId: seal! });
 
-  pictured = (await db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('photo_hash', 'is not', null).executeTakeFirstOrThrow()).id;
+  pictured = (
+    await db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('photo_hash', 'is not', null).executeTakeFirstOrThrow()
+  ).id;
   routes = {
     roster: `/api/files/sessions/${sessionId}/roster`,
     evidence: `/api/files/claims/${claimId}/evidence/${hash}`,
@@ -84,7 +158,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const rosterExports = () => server.db.selectFrom('audit_log').select(['entity_id', 'organisation_id', 'actor_organisation_id']).where('action', '=', 'session.export-roster').execute();
+const rosterExports = () =>
+  server.db.selectFrom('audit_log').select(['entity_id', 'organisation_id', 'actor_organisation_id']).where('action', '=', 'session.export-roster').execute();
 const evidenceViews = () => server.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'claim.view-evidence').execute();
 
 describe('who may download', () => {
@@ -134,7 +209,14 @@ describe('who may download', () => {
 
   it('an account that has not yet changed its initial password downloads nothing', async () => {
     const db = server.db;
-    const userId = await createUser(db, { login: 'fresh-admin', displayName: '新管理员', password: 'pw-fresh-admin', role: 'unit-admin', organisationId: hospitalId, now: server.clock.now });
+    const userId = await createUser(db, {
+      login: 'fresh-admin',
+      displayName: '新管理员',
+      password: 'pw-fresh-admin',
+      role: 'unit-admin',
+      organisationId: hospitalId,
+      now: server.clock.now,
+    });
     await db.updateTable('users').set({ must_change_password: 1 }).where('id', '=', userId).execute();
     const { res } = await server.download(routes.roster, await server.login({ login: 'fresh-admin', password: 'pw-fresh-admin' }));
     expect(res.status).toBe(403);

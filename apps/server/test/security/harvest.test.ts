@@ -30,13 +30,28 @@ const guessed = [1, 2, 3, 4].map((serial) => formatCmeNumber({ provinceCode: '34
 const madeUp = [9_000_001, 9_000_002, 9_000_003, 9_000_004].map((serial) => formatCmeNumber({ provinceCode: '34', year: 2026, serial }));
 
 const taps = (sessionId: string, cards: readonly string[], at: string): Tap[] =>
-  cards.map((card, i) => cardTap({ deviceId: door.deviceId, sessionId, card, seq: ++seq, wallTime: new Date(Date.parse(at) + i * 1000).toISOString(), monoTime: seq * 1000, bootId: 'harvest' }));
+  cards.map((card, i) =>
+    cardTap({
+      deviceId: door.deviceId,
+      sessionId,
+      card,
+      seq: ++seq,
+      wallTime: new Date(Date.parse(at) + i * 1000).toISOString(),
+      monoTime: seq * 1000,
+      bootId: 'harvest',
+    }),
+  );
 
 const push = (batch: Tap[]) => door.client.sync.push.mutate({ taps: batch });
 
 /** Every attendance row of the demo unit's people, in any session. */
 const victimsAttendance = () =>
-  server.db.selectFrom('attendance').innerJoin('persons', 'persons.id', 'attendance.person_id').select(['attendance.session_id', 'persons.id']).where('persons.institution_id', '=', victimUnitId).execute();
+  server.db
+    .selectFrom('attendance')
+    .innerJoin('persons', 'persons.id', 'attendance.person_id')
+    .select(['attendance.session_id', 'persons.id'])
+    .where('persons.institution_id', '=', victimUnitId)
+    .execute();
 
 async function exportedRows(cookie: string, sessionId: string): Promise<unknown[][]> {
   const exported = await server.download(`/api/files/sessions/${sessionId}/roster`, cookie);
@@ -71,7 +86,9 @@ beforeAll(async () => {
   victimUnitId = hospital.id;
   demoSessionId = (await server.db.selectFrom('sessions').select('id').executeTakeFirstOrThrow()).id;
   // The guesses are right: these numbers are the demo unit's staff; the made-up ones are no one's.
-  expect(await server.db.selectFrom('persons').select('id').where('cme_number', 'in', guessed).where('institution_id', '=', victimUnitId).execute()).toHaveLength(guessed.length);
+  expect(
+    await server.db.selectFrom('persons').select('id').where('cme_number', 'in', guessed).where('institution_id', '=', victimUnitId).execute(),
+  ).toHaveLength(guessed.length);
   expect(await server.db.selectFrom('credentials').select('id').where('value', 'in', madeUp).execute()).toEqual([]);
 
   // A second unit registers in the same city, the city verifies it, its admin signs in.
@@ -99,16 +116,32 @@ describe('another unit’s admin with a kiosk of its own', () => {
     const { projectId } = await declare(attacker, '2026-11-22');
     const draftSessionId = (await attacker.projects.get.query({ projectId })).sessions[0]!.id;
     // The kiosk cannot be put on either session, so it pushes to them unassigned.
-    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: draftSessionId })).rejects.toThrow('devices.project-not-approved-yet-no');
-    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: demoSessionId })).rejects.toThrow('access.record-outside-part-organisation');
+    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: draftSessionId })).rejects.toThrow(
+      'devices.project-not-approved-yet-no',
+    );
+    await expect(attacker.devices.assignSession.mutate({ deviceId: door.deviceId, sessionId: demoSessionId })).rejects.toThrow(
+      'access.record-outside-part-organisation',
+    );
     expect((await door.client.sync.pull.query({ cursor: null })).sessions).toEqual([]);
 
-    const batch = [...taps(draftSessionId, guessed, '2026-11-22T01:00:00Z'), ...taps(demoSessionId, guessed, '2026-11-22T01:05:00Z'), ...taps('no-such-session', guessed, '2026-11-22T01:10:00Z')];
+    const batch = [
+      ...taps(draftSessionId, guessed, '2026-11-22T01:00:00Z'),
+      ...taps(demoSessionId, guessed, '2026-11-22T01:05:00Z'),
+      ...taps('no-such-session', guessed, '2026-11-22T01:10:00Z'),
+    ];
     const res = await push(batch);
     expect(res.results).toEqual(batch.map((t) => ({ tapId: t.tapId, status: 'stored' })));
 
     // Every tap is kept (a fact is never thrown away), flagged, naming no one.
-    const stored = await server.db.selectFrom('taps').select(['person_id', 'status']).where('tap_id', 'in', batch.map((t) => t.tapId)).execute();
+    const stored = await server.db
+      .selectFrom('taps')
+      .select(['person_id', 'status'])
+      .where(
+        'tap_id',
+        'in',
+        batch.map((t) => t.tapId),
+      )
+      .execute();
     expect(stored).toHaveLength(batch.length);
     expect(stored.every((t) => t.person_id === null && t.status === 'flagged')).toBe(true);
 
@@ -124,7 +157,12 @@ describe('another unit’s admin with a kiosk of its own', () => {
     // second account (one account may not approve its own declaration) and approves its own.
     const { projectId } = await declare(attacker, '2026-12-10');
     await attacker.projects.submit.mutate({ projectId });
-    const second = await attacker.auth.createAccount.mutate({ organisationId: attackerUnitId, role: 'unit-admin', login: 'h2director', displayName: '医教科主任' });
+    const second = await attacker.auth.createAccount.mutate({
+      organisationId: attackerUnitId,
+      role: 'unit-admin',
+      login: 'h2director',
+      displayName: '医教科主任',
+    });
     const accomplice = server.client({ cookie: await server.login({ login: 'h2director', password: second.initialPassword }) });
     await accomplice.auth.changePassword.mutate({ current: second.initialPassword, next: 'another-long-password' });
     expect(await accomplice.projects.review.mutate({ projectId, decision: 'approve', reason: null })).toEqual({ status: 'approved' });
@@ -133,17 +171,31 @@ describe('another unit’s admin with a kiosk of its own', () => {
 
     server.clock.now = new Date('2026-12-10T10:30:00Z');
     try {
-      const batch = [...taps(sessionId, guessed, '2026-12-10T00:55:00Z'), ...taps(sessionId, madeUp, '2026-12-10T00:56:00Z'), ...taps(sessionId, guessed, '2026-12-10T09:55:00Z')];
+      const batch = [
+        ...taps(sessionId, guessed, '2026-12-10T00:55:00Z'),
+        ...taps(sessionId, madeUp, '2026-12-10T00:56:00Z'),
+        ...taps(sessionId, guessed, '2026-12-10T09:55:00Z'),
+      ];
       const res = await push(batch);
       // The reply cannot tell a card of the demo unit's staff from a number no one holds…
       expect(res.results).toEqual(batch.map((t) => ({ tapId: t.tapId, status: 'stored' })));
-      const stored = await server.db.selectFrom('taps').select(['person_id', 'flag_reasons']).where('tap_id', 'in', batch.map((t) => t.tapId)).execute();
+      const stored = await server.db
+        .selectFrom('taps')
+        .select(['person_id', 'flag_reasons'])
+        .where(
+          'tap_id',
+          'in',
+          batch.map((t) => t.tapId),
+        )
+        .execute();
       expect(stored.every((t) => t.person_id === null && t.flag_reasons === 'unknown-credential')).toBe(true);
       // …nor can the attacker's own review of the session's taps.
       const adminCookie = await server.login({ login: attackerLogin, password: 'a-long-password' });
       const admin = server.client({ cookie: adminCookie });
       const view = await admin.sessions.attendance.query({ sessionId });
-      expect(new Set(view.taps.map((t) => JSON.stringify([t.personName, t.status, t.flagReasons])))).toEqual(new Set([JSON.stringify([null, 'flagged', 'unknown-credential'])]));
+      expect(new Set(view.taps.map((t) => JSON.stringify([t.personName, t.status, t.flagReasons])))).toEqual(
+        new Set([JSON.stringify([null, 'flagged', 'unknown-credential'])]),
+      );
       expect(view.people).toEqual([]);
       expect(await victimsAttendance()).toEqual([]);
       expect(await exportedRows(adminCookie, sessionId)).toEqual([]);
@@ -152,7 +204,13 @@ describe('another unit’s admin with a kiosk of its own', () => {
       // form answers a real number as it answers a made-up one.
       const victim = await personOf(guessed[0]!);
       await expect(
-        admin.sessions.correctAttendance.mutate({ sessionId, personId: victim.id, signInAt: '2026-12-10T08:55:00+08:00', signOutAt: '2026-12-10T17:55:00+08:00', reason: '补录' }),
+        admin.sessions.correctAttendance.mutate({
+          sessionId,
+          personId: victim.id,
+          signInAt: '2026-12-10T08:55:00+08:00',
+          signOutAt: '2026-12-10T17:55:00+08:00',
+          reason: '补录',
+        }),
       ).rejects.toThrow('attendance.person-no-attendance-any-session');
       const refusal = async (cmeNumber: string) => {
         const error = await admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber, passed: true, score: 90 }] }).catch((e: Error) => e);
@@ -179,7 +237,16 @@ describe('full ID numbers', () => {
     const victims = await Promise.all(guessed.slice(0, 2).map(personOf));
     await server.db
       .insertInto('attendance')
-      .values(victims.map((v) => ({ session_id: sessionId, person_id: v.id, sign_in_at: '2026-11-22T00:55:00.000Z', sign_out_at: null, tap_count: 1, updated_at: START.toISOString() })))
+      .values(
+        victims.map((v) => ({
+          session_id: sessionId,
+          person_id: v.id,
+          sign_in_at: '2026-11-22T00:55:00.000Z',
+          sign_out_at: null,
+          tap_count: 1,
+          updated_at: START.toISOString(),
+        })),
+      )
       .execute();
 
     const rows = await exportedRows(attackerCookie, sessionId);
@@ -191,10 +258,18 @@ describe('full ID numbers', () => {
     // The demo unit's admin sees who exported its staff, and so does the exporter's own unit.
     const victimAdmin = await server.admin();
     const victimLog = await victimAdmin.registry.auditLog.query({ organisationId: victimUnitId });
-    const exportsOf = (log: typeof victimLog) => log.filter((l) => l.action === 'session.export-roster').map((l) => l.entityId).sort();
+    const exportsOf = (log: typeof victimLog) =>
+      log
+        .filter((l) => l.action === 'session.export-roster')
+        .map((l) => l.entityId)
+        .sort();
     expect(exportsOf(victimLog)).toEqual(victims.map((v) => v.id).sort());
     expect(exportsOf(await attacker.registry.auditLog.query({ organisationId: attackerUnitId }))).toEqual(victims.map((v) => v.id).sort());
-    const lines = await server.db.selectFrom('audit_log').select(['organisation_id', 'actor_organisation_id']).where('action', '=', 'session.export-roster').execute();
+    const lines = await server.db
+      .selectFrom('audit_log')
+      .select(['organisation_id', 'actor_organisation_id'])
+      .where('action', '=', 'session.export-roster')
+      .execute();
     expect(lines).toEqual(victims.map(() => ({ organisation_id: victimUnitId, actor_organisation_id: attackerUnitId })));
   });
 
@@ -202,7 +277,19 @@ describe('full ID numbers', () => {
     const kiosk = await demoKiosk();
     const people = await Promise.all(guessed.slice(2, 4).map(personOf));
     await kiosk.client.sync.push.mutate({
-      taps: guessed.slice(2, 4).map((card) => cardTap({ deviceId: kiosk.deviceId, sessionId: demoSessionId, card, seq: ++demoSeq, wallTime: '2026-11-22T00:58:00Z', monoTime: demoSeq, bootId: 'demo' })),
+      taps: guessed
+        .slice(2, 4)
+        .map((card) =>
+          cardTap({
+            deviceId: kiosk.deviceId,
+            sessionId: demoSessionId,
+            card,
+            seq: ++demoSeq,
+            wallTime: '2026-11-22T00:58:00Z',
+            monoTime: demoSeq,
+            bootId: 'demo',
+          }),
+        ),
     });
     const adminCookie = await server.login(DEMO_ADMIN);
     const admin = server.client({ cookie: adminCookie });
@@ -218,7 +305,8 @@ describe('tap times', () => {
   it('flag a tap dated far from any moment a kiosk could have recorded it, and not an offline kiosk’s late push', async () => {
     const kiosk = await demoKiosk();
     const cards = [5, 6, 7].map((serial) => formatCmeNumber({ provinceCode: '34', year: 2026, serial }));
-    const tap = (card: string, wallTime: string) => cardTap({ deviceId: kiosk.deviceId, sessionId: demoSessionId, card, seq: ++demoSeq, wallTime, monoTime: demoSeq, bootId: 'old-kiosk' });
+    const tap = (card: string, wallTime: string) =>
+      cardTap({ deviceId: kiosk.deviceId, sessionId: demoSessionId, card, seq: ++demoSeq, wallTime, monoTime: demoSeq, bootId: 'old-kiosk' });
     const future = tap(cards[0]!, '2099-01-01T00:00:00Z');
     const early = tap(cards[1]!, '2026-11-10T00:00:00Z');
     const offline = tap(cards[2]!, '2026-11-22T00:59:00Z');
@@ -231,7 +319,13 @@ describe('tap times', () => {
       server.clock.now = START;
     }
     const stored = new Map(
-      (await server.db.selectFrom('taps').select(['tap_id', 'status', 'flag_reasons']).where('tap_id', 'in', [future.tapId, early.tapId, offline.tapId]).execute()).map((t) => [t.tap_id, t]),
+      (
+        await server.db
+          .selectFrom('taps')
+          .select(['tap_id', 'status', 'flag_reasons'])
+          .where('tap_id', 'in', [future.tapId, early.tapId, offline.tapId])
+          .execute()
+      ).map((t) => [t.tap_id, t]),
     );
     expect(stored.get(future.tapId)).toMatchObject({ status: 'flagged', flag_reasons: 'implausible-time' });
     expect(stored.get(early.tapId)).toMatchObject({ status: 'flagged', flag_reasons: 'implausible-time' });
@@ -252,14 +346,22 @@ describe('corrections and assessment results', () => {
     const came = guessed[2]!; // tapped at the demo door above
     const [absentee, attendee] = [await personOf(absent), await personOf(came)];
     const correct = (personId: string) =>
-      admin.sessions.correctAttendance.mutate({ sessionId: demoSessionId, personId, signInAt: '2026-11-22T08:58:00+08:00', signOutAt: '2026-11-22T17:58:00+08:00', reason: '签退时读卡器故障' });
+      admin.sessions.correctAttendance.mutate({
+        sessionId: demoSessionId,
+        personId,
+        signInAt: '2026-11-22T08:58:00+08:00',
+        signOutAt: '2026-11-22T17:58:00+08:00',
+        reason: '签退时读卡器故障',
+      });
     await expect(correct(absentee.id)).rejects.toThrow('attendance.person-no-attendance-any-session');
     await expect(admin.projects.recordAssessments.mutate({ projectId, results: [{ cmeNumber: absent, passed: true, score: 80 }] })).rejects.toMatchObject({
       data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } },
     });
     const csv = Buffer.from(`继教卡号,是否合格\n${came},合格\n${absent},合格`);
     const [upload] = await server.upload('assessments', [{ name: '成绩.csv', bytes: csv }], await server.login(DEMO_ADMIN));
-    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toMatchObject({ data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } } });
+    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toMatchObject({
+      data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } },
+    });
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', absentee.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toEqual([]);
 
@@ -297,26 +399,63 @@ describe('taps stored before this fix', () => {
       received_at: START.toISOString(),
       at: t.wallTime,
     });
-    const demoDevice = (await server.db.selectFrom('device_sessions').select('device_id').where('session_id', '=', demoSessionId).executeTakeFirstOrThrow()).device_id;
-    const legit = cardTap({ deviceId: demoDevice, sessionId: demoSessionId, card: ownCard, seq: ++demoSeq, wallTime: '2026-11-22T00:57:00Z', monoTime: 1, bootId: 'old' });
-    await server.db.insertInto('taps').values([row(harvested, door.deviceId, victim.id, 'flagged', 'session-not-assigned'), row(legit, demoDevice, own.id, 'accepted', null)]).execute();
+    const demoDevice = (await server.db.selectFrom('device_sessions').select('device_id').where('session_id', '=', demoSessionId).executeTakeFirstOrThrow())
+      .device_id;
+    const legit = cardTap({
+      deviceId: demoDevice,
+      sessionId: demoSessionId,
+      card: ownCard,
+      seq: ++demoSeq,
+      wallTime: '2026-11-22T00:57:00Z',
+      monoTime: 1,
+      bootId: 'old',
+    });
+    await server.db
+      .insertInto('taps')
+      .values([row(harvested, door.deviceId, victim.id, 'flagged', 'session-not-assigned'), row(legit, demoDevice, own.id, 'accepted', null)])
+      .execute();
     await server.db
       .insertInto('attendance')
       .values([
         { session_id: sessionId, person_id: victim.id, sign_in_at: null, sign_out_at: null, tap_count: 0, updated_at: START.toISOString(), flagged: 1 },
-        { session_id: demoSessionId, person_id: own.id, sign_in_at: legit.wallTime, sign_out_at: null, tap_count: 1, updated_at: START.toISOString(), flagged: 0 },
+        {
+          session_id: demoSessionId,
+          person_id: own.id,
+          sign_in_at: legit.wallTime,
+          sign_out_at: null,
+          tap_count: 1,
+          updated_at: START.toISOString(),
+          flagged: 0,
+        },
       ])
       .execute();
 
     await migrations['2026-11-30-09A1-taps-name-admitted-people-only']!('sqlite').up(server.db);
 
-    const after = new Map((await server.db.selectFrom('taps').select(['tap_id', 'person_id', 'status', 'flag_reasons']).where('tap_id', 'in', [harvested.tapId, legit.tapId]).execute()).map((t) => [t.tap_id, t]));
-    expect(after.get(harvested.tapId)).toEqual({ tap_id: harvested.tapId, person_id: null, status: 'flagged', flag_reasons: 'session-not-assigned,project-not-held,unknown-credential' });
+    const after = new Map(
+      (
+        await server.db
+          .selectFrom('taps')
+          .select(['tap_id', 'person_id', 'status', 'flag_reasons'])
+          .where('tap_id', 'in', [harvested.tapId, legit.tapId])
+          .execute()
+      ).map((t) => [t.tap_id, t]),
+    );
+    expect(after.get(harvested.tapId)).toEqual({
+      tap_id: harvested.tapId,
+      person_id: null,
+      status: 'flagged',
+      flag_reasons: 'session-not-assigned,project-not-held,unknown-credential',
+    });
     expect(after.get(legit.tapId)).toMatchObject({ person_id: own.id, status: 'accepted' });
     expect(await server.db.selectFrom('attendance').select('session_id').where('person_id', '=', victim.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('attendance').select('session_id').where('person_id', '=', own.id).execute()).toEqual([{ session_id: demoSessionId }]);
     // The rows of the export test above were harvested too: none is left of the demo unit's staff on the attacker's sessions.
-    const attackerSessions = server.db.selectFrom('sessions').innerJoin('projects', 'projects.id', 'sessions.project_id').select('sessions.id').where('projects.organiser_id', '=', attackerUnitId);
+    const attackerSessions = server.db
+      .selectFrom('sessions')
+      .innerJoin('projects', 'projects.id', 'sessions.project_id')
+      .select('sessions.id')
+      .where('projects.organiser_id', '=', attackerUnitId);
     expect(await server.db.selectFrom('attendance').select('person_id').where('session_id', 'in', attackerSessions).execute()).toEqual([]);
   });
 });

@@ -28,11 +28,21 @@ afterAll(async () => {
 });
 
 const login = (server: TestServer, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ json: DEMO_ADMIN }) });
+  fetch(`${server.url}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ json: DEMO_ADMIN }),
+  });
 
 function directives(res: Response): Map<string, string> {
   const policy = res.headers.get('content-security-policy') ?? '';
-  return new Map(policy.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0]!, d.slice(d.indexOf(' ') + 1)]));
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(/\s+/)[0]!, d.slice(d.indexOf(' ') + 1)]),
+  );
 }
 
 describe('security headers', () => {

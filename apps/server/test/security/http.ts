@@ -16,7 +16,10 @@ export interface RawAnswer {
  * POSTs `totalBytes` of filler (after `prefix`), with or without a declared Content-Length, and
  * stops sending as soon as the server answers.
  */
-export function postHuge(url: string, options: { headers: Record<string, string>; totalBytes: number; declareLength: boolean; prefix?: string }): Promise<RawAnswer> {
+export function postHuge(
+  url: string,
+  options: { headers: Record<string, string>; totalBytes: number; declareLength: boolean; prefix?: string },
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const headers = { ...options.headers, ...(options.declareLength ? { 'content-length': String(options.totalBytes) } : {}) };

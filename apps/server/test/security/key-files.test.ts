@@ -51,7 +51,11 @@ describe('the deployment’s folders', () => {
     const dirs = deployment();
     fs.mkdirSync(dirs.dataDir, { mode: 0o755 });
     const blindIndex = randomBytes(32);
-    fs.writeFileSync(path.join(dirs.dataDir, 'keys.json'), JSON.stringify({ version: 1, idEncryption: randomBytes(32).toString('base64'), blindIndex: blindIndex.toString('base64') }), { mode: 0o644 });
+    fs.writeFileSync(
+      path.join(dirs.dataDir, 'keys.json'),
+      JSON.stringify({ version: 1, idEncryption: randomBytes(32).toString('base64'), blindIndex: blindIndex.toString('base64') }),
+      { mode: 0o644 },
+    );
     const proofPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     fs.writeFileSync(path.join(dirs.dataDir, 'proof-key.pem'), proofPem, { mode: 0o644 });
     const lines: string[] = [];
@@ -68,10 +72,28 @@ describe('the deployment’s folders', () => {
   it('refuses to start on keys that do not open the database', async () => {
     const dirs = deployment();
     const opened = await openDeployment(dirs, quiet);
-    await opened.db.insertInto('organisations').values({ id: 'o', kind: 'institution', name: '医院', parent_id: null, credit_code: null, region_code: null, created_at: '2026-11-30T00:00:00Z' }).execute();
+    await opened.db
+      .insertInto('organisations')
+      .values({ id: 'o', kind: 'institution', name: '医院', parent_id: null, credit_code: null, region_code: null, created_at: '2026-11-30T00:00:00Z' })
+      .execute();
     await opened.db
       .insertInto('persons')
-      .values({ id: 'p', name: '测试', gender: 'female', ...opened.vault.seal('11010519491231002X'), phone: null, institution_id: 'o', department_id: null, title: null, category: null, cme_number: null, photo_hash: null, version: 1, created_at: '2026-11-30T00:00:00Z', updated_at: '2026-11-30T00:00:00Z' })
+      .values({
+        id: 'p',
+        name: '测试',
+        gender: 'female',
+        ...opened.vault.seal('11010519491231002X'),
+        phone: null,
+        institution_id: 'o',
+        department_id: null,
+        title: null,
+        category: null,
+        cme_number: null,
+        photo_hash: null,
+        version: 1,
+        created_at: '2026-11-30T00:00:00Z',
+        updated_at: '2026-11-30T00:00:00Z',
+      })
       .execute();
     await opened.db.destroy();
     await expect(openDeployment({ ...dirs, keysDir: `${dirs.keysDir}-other` }, quiet)).rejects.toThrow('the keys do not open this database');
@@ -100,15 +122,55 @@ describe('a database of before issue 9, upgraded', () => {
       const { id_number_enc, id_number_index } = vault.seal(n);
       await db
         .insertInto('persons')
-        .values({ id: `p${i}`, name: '旧人员', gender: 'male', id_number_enc, id_number_index, id_number_masked: oldMask(n), birth_date: `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`, institution_id: 'o', version: i, created_at: at, updated_at: at })
+        .values({
+          id: `p${i}`,
+          name: '旧人员',
+          gender: 'male',
+          id_number_enc,
+          id_number_index,
+          id_number_masked: oldMask(n),
+          birth_date: `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`,
+          institution_id: 'o',
+          version: i,
+          created_at: at,
+          updated_at: at,
+        })
         .execute();
-      await db.insertInto('credentials').values({ id: `c${i}`, person_id: `p${i}`, kind: 'id-card', value: id_number_index, roster_key: `id-card#${oldDigest(n)}`, status: 'active', version: i, created_at: at }).execute();
+      await db
+        .insertInto('credentials')
+        .values({
+          id: `c${i}`,
+          person_id: `p${i}`,
+          kind: 'id-card',
+          value: id_number_index,
+          roster_key: `id-card#${oldDigest(n)}`,
+          status: 'active',
+          version: i,
+          created_at: at,
+        })
+        .execute();
     }
     // A tap of a card nobody held, kept with the kiosk's digest as it came.
     const stranger = '340102199109090011';
     await db
       .insertInto('taps')
-      .values({ tap_id: 't', device_id: 'd', claimed_device_id: 'd', seq: 1, session_id: 's', credential_kind: 'id-card', credential_value: `id-card#${oldDigest(stranger)}`, wall_time: at, mono_time: 0, boot_id: 'b', source: 'reader', direction: 'none', status: 'flagged', received_at: at, at })
+      .values({
+        tap_id: 't',
+        device_id: 'd',
+        claimed_device_id: 'd',
+        seq: 1,
+        session_id: 's',
+        credential_kind: 'id-card',
+        credential_value: `id-card#${oldDigest(stranger)}`,
+        wall_time: at,
+        mono_time: 0,
+        boot_id: 'b',
+        source: 'reader',
+        direction: 'none',
+        status: 'flagged',
+        received_at: at,
+        at,
+      })
       .execute();
     await db.destroy();
 
@@ -116,7 +178,10 @@ describe('a database of before issue 9, upgraded', () => {
     const persons = await opened.db.selectFrom('persons').select(['id', 'id_number_masked']).orderBy('id').execute();
     await opened.db.destroy();
     expect(persons.map((p) => p.id_number_masked)).toEqual(people.map((n) => `${n.slice(0, 3)}***********${n.slice(-4)}`));
-    const bytes = [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString('latin1')).join('');
+    const bytes = [file, `${file}-wal`]
+      .filter((f) => fs.existsSync(f))
+      .map((f) => fs.readFileSync(f).toString('latin1'))
+      .join('');
     for (const n of [...people, stranger]) {
       expect(bytes).not.toContain(oldMask(n));
       expect(bytes).not.toContain(oldDigest(n));

@@ -55,7 +55,9 @@ describe('personal-data views, on the person’s unit’s audit log', () => {
 
   it('card application sheets, one line a person printed', async () => {
     const director = server.client({ cookie: await server.login(DEMO_DIRECTOR) });
-    const other = (await server.db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('id', '<>', person.id).executeTakeFirstOrThrow()).id;
+    const other = (
+      await server.db.selectFrom('persons').select('id').where('institution_id', '=', hospitalId).where('id', '<>', person.id).executeTakeFirstOrThrow()
+    ).id;
     await director.registry.cardSheet.query({ personIds: [person.id, other] });
     expect((await seenByUnit('person.card-sheet')).map((e) => e.actor)).toEqual(['医教科主任']);
     expect(await seenByUnit('person.card-sheet', other)).toHaveLength(1);
@@ -69,7 +71,14 @@ describe('personal-data views, on the person’s unit’s audit log', () => {
   it('a claim’s evidence, filed under the claimant’s unit rather than the viewer’s', async () => {
     const staff = server.client({ cookie: await server.login(DEMO_STAFF) });
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64').toString('base64');
-    const { id: claimId } = await staff.claims.submit.mutate({ activity: 'paper', occurredOn: '2026-03-15', credits: 3, months: 0, description: '论文：审计测试', evidence: await server.upload('evidence', [{ name: '首页.png', bytes: Buffer.from(png, 'base64'), type: 'image/png' }], await server.login(DEMO_STAFF)) });
+    const { id: claimId } = await staff.claims.submit.mutate({
+      activity: 'paper',
+      occurredOn: '2026-03-15',
+      credits: 3,
+      months: 0,
+      description: '论文：审计测试',
+      evidence: await server.upload('evidence', [{ name: '首页.png', bytes: Buffer.from(png, 'base64'), type: 'image/png' }], await server.login(DEMO_STAFF)),
+    });
     const claimant = await server.db.selectFrom('claims').select('person_id').where('id', '=', claimId).executeTakeFirstOrThrow();
     const hash = (await server.db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimId).executeTakeFirstOrThrow()).evidence_hash;
     expect((await server.download(`/api/files/claims/${claimId}/evidence/${hash}`, cityCookie)).res.status).toBe(200);

@@ -39,15 +39,19 @@ afterAll(async () => {
 function mutateWithHost(procedure: string, input: unknown, host: string): Promise<{ jobId: string }> {
   const body = JSON.stringify({ json: input });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}/trpc/${procedure}`, { method: 'POST', headers: { host, cookie, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += String(d)));
-      res.on('end', () => {
-        const parsed = JSON.parse(text) as { result?: { data: { json: { jobId: string } } } };
-        if (parsed.result) resolve(parsed.result.data.json);
-        else reject(new Error(text));
-      });
-    });
+    const req = http.request(
+      `${server.url}/trpc/${procedure}`,
+      { method: 'POST', headers: { host, cookie, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () => {
+          const parsed = JSON.parse(text) as { result?: { data: { json: { jobId: string } } } };
+          if (parsed.result) resolve(parsed.result.data.json);
+          else reject(new Error(text));
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -84,12 +88,17 @@ describe('a withdrawn signing key', () => {
     const { jobId } = await admin.proofs.printPerson.mutate({ personId, fromYear: 2026, toYear: 2026 });
     const code = printedCode(await printedText(jobId));
     const before = await publishedKeys();
-    expect(before).toEqual([expect.objectContaining({ keyId: server.proofSigner.keyId, notBefore: server.clock.now.toISOString(), notAfter: null, withdrawnAt: null })]);
+    expect(before).toEqual([
+      expect.objectContaining({ keyId: server.proofSigner.keyId, notBefore: server.clock.now.toISOString(), notAfter: null, withdrawnAt: null }),
+    ]);
     expect((await verifyProofCode(code, before)).ok).toBe(true);
 
     // The operator withdraws it with the server's own command, against the server's data folder.
     const command = path.resolve(import.meta.dirname, '../../src/withdraw-proof-key.ts');
-    execFileSync(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], { env: { ...process.env, DATA_DIR: path.dirname(server.file) }, encoding: 'utf8' });
+    execFileSync(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], {
+      env: { ...process.env, DATA_DIR: path.dirname(server.file) },
+      encoding: 'utf8',
+    });
 
     const after = await publishedKeys();
     expect(after).toEqual([expect.objectContaining({ keyId: server.proofSigner.keyId, withdrawnAt: expect.any(String), notAfter: expect.any(String) })]);

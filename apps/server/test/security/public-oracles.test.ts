@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const from = (address: string) => server.client({ 'x-forwarded-for': address });
-const lookup = (client: ReturnType<typeof from>) => client.lookup.credits.query({ idNumber: '11010519491231002X', name: '张三' }).catch((e: { data?: { code?: string } }) => e.data?.code);
+const lookup = (client: ReturnType<typeof from>) =>
+  client.lookup.credits.query({ idNumber: '11010519491231002X', name: '张三' }).catch((e: { data?: { code?: string } }) => e.data?.code);
 
 describe('limits on the public lookup', () => {
   it('keys an IPv4 address as it is, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {
@@ -58,7 +59,9 @@ describe('limits on the public lookup', () => {
 describe('self-registration', () => {
   let photo: Buffer;
   beforeAll(async () => {
-    photo = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } }).jpeg({ quality: 80 }).toBuffer();
+    photo = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } })
+      .jpeg({ quality: 80 })
+      .toBuffer();
   });
   /** The photo goes first to the upload route, as the registration page sends it; each form takes its own. */
   const uploadPhoto = async () => (await server.upload('photo', [{ name: 'photo.jpg', bytes: photo, type: 'image/jpeg' }]))[0]!;
@@ -83,7 +86,9 @@ describe('self-registration', () => {
     const duplicate = await from('198.51.100.30').registration.submit.mutate(form(registered.idNumber, '冒名者', await uploadPhoto()));
     expect(Object.keys(duplicate)).toEqual(Object.keys(fresh));
     expect(duplicate.statusToken).toHaveLength(fresh.statusToken.length);
-    const [freshStatus, duplicateStatus] = await Promise.all([fresh, duplicate].map((r) => server.client().registration.status.query({ token: r.statusToken })));
+    const [freshStatus, duplicateStatus] = await Promise.all(
+      [fresh, duplicate].map((r) => server.client().registration.status.query({ token: r.statusToken })),
+    );
     expect(Object.keys(duplicateStatus!).sort()).toEqual(Object.keys(freshStatus!).sort());
     expect(duplicateStatus).toMatchObject({ status: 'pending', name: '冒名者', unit: freshStatus!.unit, cmeNumber: null });
 
@@ -97,7 +102,12 @@ describe('self-registration', () => {
     const { limit } = LIMITS.registration;
     const codes = [];
     // Badly typed ID numbers count too: the limit comes before any check.
-    for (let i = 0; i <= limit; i++) codes.push(await from('198.51.100.31').registration.submit.mutate(form('110105199003070018', '林晓', 'no-such-upload')).catch((e: { data: { code: string } }) => e.data.code));
+    for (let i = 0; i <= limit; i++)
+      codes.push(
+        await from('198.51.100.31')
+          .registration.submit.mutate(form('110105199003070018', '林晓', 'no-such-upload'))
+          .catch((e: { data: { code: string } }) => e.data.code),
+      );
     expect(codes.slice(0, limit).every((c) => c === 'BAD_REQUEST')).toBe(true);
     expect(codes.at(-1)).toBe('TOO_MANY_REQUESTS');
   }, 30_000);
@@ -124,7 +134,11 @@ describe('unit registration', () => {
     const cityId = (await server.client().units.cities.query())[0]!.id;
     const codes = [];
     for (let i = 0; i <= LIMITS.unitRegistration.limit; i++) {
-      codes.push(await from('198.51.100.41').units.register.mutate({ ...unit('12340100485999901A', '某某县人民医院', 'x'), cityId }).catch((e: { data: { code: string } }) => e.data.code));
+      codes.push(
+        await from('198.51.100.41')
+          .units.register.mutate({ ...unit('12340100485999901A', '某某县人民医院', 'x'), cityId })
+          .catch((e: { data: { code: string } }) => e.data.code),
+      );
     }
     expect(codes.at(-2)).toBe('BAD_REQUEST');
     expect(codes.at(-1)).toBe('TOO_MANY_REQUESTS');

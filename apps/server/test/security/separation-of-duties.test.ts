@@ -56,7 +56,9 @@ describe('a unit’s own project', () => {
 
   it('cannot be rejected by its own organiser either: a decision on it is never the organiser’s', async () => {
     const projectId = await submitted('2026-SOD-002');
-    await expect(organiser.projects.review.mutate({ projectId, decision: 'reject', reason: '自行退回' })).rejects.toThrow('projects.took-part-in-declaring-running');
+    await expect(organiser.projects.review.mutate({ projectId, decision: 'reject', reason: '自行退回' })).rejects.toThrow(
+      'projects.took-part-in-declaring-running',
+    );
     expect(await director.projects.review.mutate({ projectId, decision: 'reject', reason: '课程安排不完整' })).toEqual({ status: 'rejected' });
   });
 
@@ -66,7 +68,9 @@ describe('a unit’s own project', () => {
     await at('2026-12-11T02:00:00Z');
     await organiser.projects.report.mutate({ projectId, summary: '按计划举办', attachments: [] });
     await organiser.projects.submitCredits.mutate({ projectId });
-    await expect(organiser.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow('projects.took-part-in-declaring-running');
+    await expect(organiser.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null })).rejects.toThrow(
+      'projects.took-part-in-declaring-running',
+    );
     expect((await organiser.projects.get.query({ projectId })).project.status).toBe('credits-submitted');
     await director.projects.reviewCredits.mutate({ projectId, decision: 'approve', reason: null });
 

@@ -31,7 +31,9 @@ beforeAll(async () => {
   admin = await server.admin();
   // The demo session: 08:00–18:00 Beijing time (00:00–10:00Z) on 2026-11-22.
   sessionId = (await admin.sessions.list.query())[0]!.id;
-  cards = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(3).execute()).map((p) => p.cme_number!);
+  cards = (await server.db.selectFrom('persons').select('cme_number').where('cme_number', 'is not', null).orderBy('cme_number').limit(3).execute()).map(
+    (p) => p.cme_number!,
+  );
 });
 afterAll(() => server.close());
 

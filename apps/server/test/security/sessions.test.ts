@@ -35,7 +35,12 @@ it('refuses the published demo password as a new password', async () => {
 
 it('purges expired sessions from the database', async () => {
   const old = await server.login({ login: 'admin', password: 'opencme-demo' });
-  const stored = () => server.db.selectFrom('auth_sessions').select('token_hash').where('token_hash', '=', sha256(tokenOf(old))).executeTakeFirst();
+  const stored = () =>
+    server.db
+      .selectFrom('auth_sessions')
+      .select('token_hash')
+      .where('token_hash', '=', sha256(tokenOf(old)))
+      .executeTakeFirst();
   expect(await stored()).toBeDefined();
 
   server.clock.now = new Date(server.clock.now.getTime() + 8 * 86_400_000);

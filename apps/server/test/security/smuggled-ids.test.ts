@@ -20,8 +20,26 @@ beforeAll(async () => {
   const now = server.clock.now;
   const hospital = await db.selectFrom('organisations').select(['id', 'parent_id']).where('kind', '=', 'institution').executeTakeFirstOrThrow();
   const otherHospital = newId();
-  await db.insertInto('organisations').values({ id: otherHospital, kind: 'institution', name: '合肥市另一家医院', parent_id: hospital.parent_id, credit_code: null, region_code: null, created_at: now.toISOString() }).execute();
-  const by = await createUser(db, { login: 'other-unit-admin', displayName: '另一家医院医教科', password: 'pw-other-unit', role: 'unit-admin', organisationId: otherHospital, now });
+  await db
+    .insertInto('organisations')
+    .values({
+      id: otherHospital,
+      kind: 'institution',
+      name: '合肥市另一家医院',
+      parent_id: hospital.parent_id,
+      credit_code: null,
+      region_code: null,
+      created_at: now.toISOString(),
+    })
+    .execute();
+  const by = await createUser(db, {
+    login: 'other-unit-admin',
+    displayName: '另一家医院医教科',
+    password: 'pw-other-unit',
+    role: 'unit-admin',
+    organisationId: otherHospital,
+    now,
+  });
   otherUnitAdmin = server.client({ cookie: await server.login({ login: 'other-unit-admin', password: 'pw-other-unit' }) });
   theirRun = await runVerification(db, { organisationId: hospital.id, cmeYear: 2025, round: 'year-end', by, at: now });
   ownRun = await runVerification(db, { organisationId: otherHospital, cmeYear: 2025, round: 'year-end', by, at: now });
@@ -29,7 +47,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** The call's outcome as a tRPC code. */
-const outcome = (call: Promise<unknown>) => call.then(() => 'OK', (e: { data?: { code?: string } }) => e.data?.code ?? 'ERROR');
+const outcome = (call: Promise<unknown>) =>
+  call.then(
+    () => 'OK',
+    (e: { data?: { code?: string } }) => e.data?.code ?? 'ERROR',
+  );
 /** An input the typed client would not send: the run read, and a list of the caller's own beside it. */
 const smuggled = () => ({ runId: theirRun, runIds: [ownRun] }) as { runId: string };
 

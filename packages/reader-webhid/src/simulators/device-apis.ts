@@ -25,7 +25,10 @@ export type SimulatedDevice = SimulatedUsbDevice | SimulatedHidDevice | Simulate
 export type Chooser = <D>(candidates: readonly D[]) => D | undefined;
 
 function matches(device: { vendorId: number; productId: number }, filters: readonly UsbDeviceFilter[]): boolean {
-  return filters.length === 0 || filters.some((f) => (f.vendorId === undefined || f.vendorId === device.vendorId) && (f.productId === undefined || f.productId === device.productId));
+  return (
+    filters.length === 0 ||
+    filters.some((f) => (f.vendorId === undefined || f.vendorId === device.vendorId) && (f.productId === undefined || f.productId === device.productId))
+  );
 }
 
 export class SimulatedDeviceApis implements WebDeviceApis {

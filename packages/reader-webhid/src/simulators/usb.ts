@@ -90,8 +90,10 @@ export class SimulatedUsbDevice implements UsbDeviceLike {
 
   async claimInterface(interfaceNumber: number): Promise<void> {
     this.#ensureOpen();
-    if (!this.#configured || interfaceNumber !== 0) throw domError('NotFoundError', 'The interface number provided is not supported by the device in its current configuration.');
-    if (PROTECTED_CLASSES.has(this.#config.interfaces[0]!.alternate.interfaceClass)) throw domError('SecurityError', 'The requested interface implements a protected class.');
+    if (!this.#configured || interfaceNumber !== 0)
+      throw domError('NotFoundError', 'The interface number provided is not supported by the device in its current configuration.');
+    if (PROTECTED_CLASSES.has(this.#config.interfaces[0]!.alternate.interfaceClass))
+      throw domError('SecurityError', 'The requested interface implements a protected class.');
     this.#claimed = true;
   }
 

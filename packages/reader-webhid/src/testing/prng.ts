@@ -38,7 +38,7 @@ export class Prng {
   /** Random cut points: the sizes of pieces that add up to `length`. */
   cuts(length: number, maxPiece: number): number[] {
     const sizes: number[] = [];
-    for (let left = length; left > 0; ) {
+    for (let left = length; left > 0;) {
       const size = Math.min(left, this.int(1, maxPiece));
       sizes.push(size);
       left -= size;

@@ -16,7 +16,8 @@ describe('the Miaxis HID wrapper (readers.md §1.7)', () => {
   it('spreads the 1295-byte answer over 24 reports of up to 54 frame bytes', () => {
     const answer = hex(TV11_HEX);
     const reports: Uint8Array[] = [];
-    for (let at = 0, index = 0; at < answer.length; at += HID_ANSWER_CHUNK, index++) reports.push(wrapHidAnswer({ chunk: answer.subarray(at, at + HID_ANSWER_CHUNK), index }));
+    for (let at = 0, index = 0; at < answer.length; at += HID_ANSWER_CHUNK, index++)
+      reports.push(wrapHidAnswer({ chunk: answer.subarray(at, at + HID_ANSWER_CHUNK), index }));
     expect(reports).toHaveLength(24);
     expect(toHex(reports[0]!.subarray(0, 13))).toBe('AA 00 00 39 00 00 00 00 AA AA AA 96 69');
     const joined = reports.flatMap((r) => [...unwrapHidAnswer(r)]);
@@ -26,22 +27,31 @@ describe('the Miaxis HID wrapper (readers.md §1.7)', () => {
   it.each([
     ['a host packet taken for a device packet', () => unwrapHidAnswer(wrapHidCommand(commandFrame('findCard')))],
     ['a report that is not 64 bytes', () => unwrapHidAnswer(new Uint8Array(63))],
-    ['a wrong sum', () => {
-      const report = wrapHidAnswer({ chunk: Uint8Array.of(1, 2, 3), index: 0 });
-      report[9]! ^= 1;
-      return unwrapHidAnswer(report);
-    }],
-    ['a length past the end of the report', () => {
-      const report = wrapHidAnswer({ chunk: Uint8Array.of(1, 2, 3), index: 0 });
-      report[3] = 60;
-      return unwrapHidAnswer(report);
-    }],
-    ['a command other than B1', () => {
-      const report = wrapHidCommand(commandFrame('findCard'));
-      report[5] = 0xb0;
-      report[16] = (report[16]! - 1) & 0xff;
-      return unwrapHidCommand(report);
-    }],
+    [
+      'a wrong sum',
+      () => {
+        const report = wrapHidAnswer({ chunk: Uint8Array.of(1, 2, 3), index: 0 });
+        report[9]! ^= 1;
+        return unwrapHidAnswer(report);
+      },
+    ],
+    [
+      'a length past the end of the report',
+      () => {
+        const report = wrapHidAnswer({ chunk: Uint8Array.of(1, 2, 3), index: 0 });
+        report[3] = 60;
+        return unwrapHidAnswer(report);
+      },
+    ],
+    [
+      'a command other than B1',
+      () => {
+        const report = wrapHidCommand(commandFrame('findCard'));
+        report[5] = 0xb0;
+        report[16] = (report[16]! - 1) & 0xff;
+        return unwrapHidCommand(report);
+      },
+    ],
     ['a command frame too long for one report', () => wrapHidCommand(new Uint8Array(60))],
   ])('refuses %s', (_, run) => {
     expect(run).toThrow(expect.objectContaining({ code: 'bad-packet' }));

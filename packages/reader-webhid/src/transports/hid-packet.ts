@@ -27,8 +27,10 @@ function badPacket(zh: string, en: string): ReaderError {
 
 /** Checks flag, length and sum of a packet and returns the part L counts. */
 function openPacket(report: Uint8Array, flag: number): Uint8Array {
-  if (report.length !== HID_REPORT_LENGTH) throw badPacket(`应为 ${HID_REPORT_LENGTH} 字节，实为 ${report.length}`, `expected ${HID_REPORT_LENGTH} bytes, got ${report.length}`);
-  if (report[0] !== flag) throw badPacket(`包头应为 ${hexByte(flag)}，收到 ${hexByte(report[0]!)}`, `flag should be ${hexByte(flag)}, got ${hexByte(report[0]!)}`);
+  if (report.length !== HID_REPORT_LENGTH)
+    throw badPacket(`应为 ${HID_REPORT_LENGTH} 字节，实为 ${report.length}`, `expected ${HID_REPORT_LENGTH} bytes, got ${report.length}`);
+  if (report[0] !== flag)
+    throw badPacket(`包头应为 ${hexByte(flag)}，收到 ${hexByte(report[0]!)}`, `flag should be ${hexByte(flag)}, got ${hexByte(report[0]!)}`);
   const length = report[3]! | (report[4]! << 8);
   const end = PREFIX + length;
   if (length < 1 || end + 2 > HID_REPORT_LENGTH) throw badPacket(`长度 ${length} 超出范围`, `length ${length} out of range`);

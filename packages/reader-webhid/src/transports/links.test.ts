@@ -76,9 +76,11 @@ describe('transport details', () => {
 
   it('a four-pipe device driven as single-pipe does not answer: the wiring matters', async () => {
     const device = new SimulatedUsbDevice({ sam: new SamSimulator(), wiring: 'four-pipe' });
-    await expect(openUsbLink(device, { wiring: 'single-pipe' }).then((link) => link.exchange(commandFrame('status'), { timeoutMs: 50 }))).rejects.toMatchObject({
-      code: 'io',
-    });
+    await expect(openUsbLink(device, { wiring: 'single-pipe' }).then((link) => link.exchange(commandFrame('status'), { timeoutMs: 50 }))).rejects.toMatchObject(
+      {
+        code: 'io',
+      },
+    );
   });
 
   it('says to try WebHID when Chrome protects the interface class', async () => {

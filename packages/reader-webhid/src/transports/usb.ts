@@ -61,7 +61,10 @@ export async function openUsbLink(device: UsbDeviceLike, options: { wiring: UsbW
     await device.close().catch(() => undefined);
     const iface = device.configuration?.interfaces.find((i) => i.interfaceNumber === pipes?.interfaceNumber);
     const isProtected = iface !== undefined && PROTECTED_CLASSES.has(iface.alternate.interfaceClass);
-    throw openFailedError(error, isProtected ? { zh: '该接口类别受浏览器保护，请改用 WebHID', en: 'the browser protects this interface class; try WebHID' } : undefined);
+    throw openFailedError(
+      error,
+      isProtected ? { zh: '该接口类别受浏览器保护，请改用 WebHID', en: 'the browser protects this interface class; try WebHID' } : undefined,
+    );
   }
   const { in: inEp, out: outEp } = pipes;
 
@@ -97,7 +100,11 @@ export async function openUsbLink(device: UsbDeviceLike, options: { wiring: UsbW
     await send(FOUR_PIPE.bodyOut, command.subarray(HEADER_LENGTH));
     const header = await receiveExactly(FOUR_PIPE.headerIn, HEADER_LENGTH);
     if (PREAMBLE.some((b, i) => header[i] !== b)) {
-      throw new ReaderError({ code: 'bad-preamble', message: '帧头错误：应以 AA AA AA 96 69 开始', messageEn: 'Bad preamble: a frame starts with AA AA AA 96 69' });
+      throw new ReaderError({
+        code: 'bad-preamble',
+        message: '帧头错误：应以 AA AA AA 96 69 开始',
+        messageEn: 'Bad preamble: a frame starts with AA AA AA 96 69',
+      });
     }
     const len = (header[5]! << 8) | header[6]!;
     if (len < 4 || len > MAX_LEN) {

@@ -24,7 +24,11 @@ const texts = { previous: '上一页', next: '下一页', page: (page: number, p
 
 const table = (props: Partial<Parameters<typeof render<typeof DataTable<Person>>>[1]> = {}) =>
   render(DataTable<Person>, { rows: people, columns, key: (p: Person) => p.id, caption: '人员', texts, ...props });
-const names = () => within(screen.getByRole('table', { name: '人员' })).getAllByRole('row').slice(1).map((row) => row.querySelector('td')?.textContent);
+const names = () =>
+  within(screen.getByRole('table', { name: '人员' }))
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) => row.querySelector('td')?.textContent);
 
 describe('DataTable', () => {
   it('is a table named by its caption, with column headers', () => {

@@ -19,7 +19,13 @@ const OFFICES = ['province-admin', 'city-admin'] as const;
 const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
 const CLAIM_REVIEWERS = [...ADMINS, 'department-reviewer'] as const;
 
-const page = (path: string, label: MessageKey, procedure: string, roles: readonly Role[], inNavigation = true): ConsolePage => ({ path, label, procedure, roles, inNavigation });
+const page = (path: string, label: MessageKey, procedure: string, roles: readonly Role[], inNavigation = true): ConsolePage => ({
+  path,
+  label,
+  procedure,
+  roles,
+  inNavigation,
+});
 
 /** In the order of the navigation: a role's first page is its home. */
 export const CONSOLE_PAGES: readonly ConsolePage[] = [

@@ -3,7 +3,11 @@
  * live, so that a reload or Back finds them. An empty value, `null` or `undefined` removes one, and
  * so does page 1, the page a list opens on.
  */
-export function withQuery(url: { pathname: string; search: string }, changes: Record<string, string | number | null | undefined>, pathname = url.pathname): string {
+export function withQuery(
+  url: { pathname: string; search: string },
+  changes: Record<string, string | number | null | undefined>,
+  pathname = url.pathname,
+): string {
   const params = new URLSearchParams(url.search);
   for (const [key, value] of Object.entries(changes)) {
     if (value === null || value === undefined || value === '' || (key === 'page' && value === 1)) params.delete(key);

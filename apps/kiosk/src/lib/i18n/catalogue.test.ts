@@ -9,7 +9,22 @@ import { zh } from './zh.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../../../..');
 const KEY = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 /** Calls whose arguments are messages: errors, refusals, and zod's checks with a message. */
-const MESSAGE_CALLS = new Set(['UserFacingError', 'UidFormatError', 'ReaderError', 'Refusal', 'refuse', 'reply', 'min', 'max', 'length', 'regex', 'refine', 'date', 'addIssue', 'readerError']);
+const MESSAGE_CALLS = new Set([
+  'UserFacingError',
+  'UidFormatError',
+  'ReaderError',
+  'Refusal',
+  'refuse',
+  'reply',
+  'min',
+  'max',
+  'length',
+  'regex',
+  'refine',
+  'date',
+  'addIssue',
+  'readerError',
+]);
 const MESSAGE_PROPERTIES = new Set(['messageKey', 'key', 'message']);
 
 function sources(dir: string): string[] {
@@ -46,7 +61,9 @@ function keysIn(file: string): { keys: string[]; prefixes: string[] } {
   return { keys, prefixes };
 }
 
-const sent = ['apps/server/src', 'packages/core/src', 'packages/reader-webhid/src'].flatMap((dir) => sources(path.join(ROOT, dir)).map((file) => ({ file: path.relative(ROOT, file), ...keysIn(file) })));
+const sent = ['apps/server/src', 'packages/core/src', 'packages/reader-webhid/src'].flatMap((dir) =>
+  sources(path.join(ROOT, dir)).map((file) => ({ file: path.relative(ROOT, file), ...keysIn(file) })),
+);
 
 it('has an English text for every Chinese one, and no English text without a Chinese one', () => {
   const zhKeys = Object.keys(zh).sort();
@@ -73,7 +90,13 @@ it('has words for every message key the server, core and the reader send', () =>
 
 it('has words for every reason core gives for a refused ID number or credit code', () => {
   // The records' types list every reason: a new reason in core fails the typecheck here first.
-  const idNumber: Record<Extract<IdNumberCheck, { valid: false }>['reason'], true> = { length: true, characters: true, region: true, 'birth-date': true, 'check-digit': true };
+  const idNumber: Record<Extract<IdNumberCheck, { valid: false }>['reason'], true> = {
+    length: true,
+    characters: true,
+    region: true,
+    'birth-date': true,
+    'check-digit': true,
+  };
   const creditCode: Record<Extract<CreditCodeCheck, { valid: false }>['reason'], true> = { length: true, characters: true, 'check-character': true };
   const keys = [...Object.keys(idNumber).map((r) => `id-number.${r}`), ...Object.keys(creditCode).map((r) => `credit-code.${r}`)];
   expect(keys.filter((key) => !Object.hasOwn(zh, key))).toEqual([]);

@@ -33,5 +33,7 @@ it('never shows a raw key, an English internal message or a stack: an unknown ke
 });
 
 it('says a core check’s refusal carried by an error of its own (a card number that fits no encoding)', () => {
-  expect(errorMessage({ messageKey: 'uid.not-decimal', params: { value: '652147431' } })).toBe('卡号格式错误：“652147431”应为 10 位十进制数，且不大于 4294967295');
+  expect(errorMessage({ messageKey: 'uid.not-decimal', params: { value: '652147431' } })).toBe(
+    '卡号格式错误：“652147431”应为 10 位十进制数，且不大于 4294967295',
+  );
 });

@@ -15,7 +15,15 @@ const dbs: KioskDb[] = [];
 async function kioskWithRoster(): Promise<KioskDb> {
   const db = openKioskDb(`boundaries-test-${++counter}`);
   dbs.push(db);
-  await db.sessions.add({ id: 's1', projectId: 'p', projectName: '学习班', title: '上午', venue: '报告厅', startsAt: '2026-11-22T09:00:00+08:00', endsAt: '2026-11-22T12:00:00+08:00' });
+  await db.sessions.add({
+    id: 's1',
+    projectId: 'p',
+    projectName: '学习班',
+    title: '上午',
+    venue: '报告厅',
+    startsAt: '2026-11-22T09:00:00+08:00',
+    endsAt: '2026-11-22T12:00:00+08:00',
+  });
   await db.people.bulkAdd([
     { id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null },
     { id: 'p2', name: '李四', cmeNumber: '3426000002', department: '儿科', photo: null },
@@ -43,7 +51,14 @@ async function handEdit(db: KioskDb, store: string, value: unknown): Promise<voi
   });
 }
 
-const pullPage = (people: SyncPullResult['people'] = []): SyncPullResult => ({ cursor: '7', sessions: [], people, hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY });
+const pullPage = (people: SyncPullResult['people'] = []): SyncPullResult => ({
+  cursor: '7',
+  sessions: [],
+  people,
+  hasMore: false,
+  serverTime: new Date().toISOString(),
+  sealingKey: SEALING_KEY,
+});
 
 describe('a stored record the kiosk did not write', () => {
   it('fails at the door with a message naming the record, and the outbox keeps every tap and still syncs', async () => {
@@ -60,13 +75,17 @@ describe('a stored record the kiosk did not write', () => {
     // Another person at the door is not held up by it, and nothing recorded is lost.
     expect((await tap(db, '3426000001', '2026-11-22T04:00:00Z')).decision.kind).toBe('sign-out');
     const pushed: SyncPushInput['taps'] = [];
-    const engine = new SyncEngine(db, {
-      push: async ({ taps }) => {
-        pushed.push(...taps);
-        return { results: taps.map((t) => ({ tapId: t.tapId, status: 'stored' })), serverTime: new Date().toISOString() };
+    const engine = new SyncEngine(
+      db,
+      {
+        push: async ({ taps }) => {
+          pushed.push(...taps);
+          return { results: taps.map((t) => ({ tapId: t.tapId, status: 'stored' })), serverTime: new Date().toISOString() };
+        },
+        pull: async () => pullPage(),
       },
-      pull: async () => pullPage(),
-    }, { idleIntervalMs: 60_000 });
+      { idleIntervalMs: 60_000 },
+    );
     engine.kick();
     await engine.settled();
     engine.stop();
@@ -116,13 +135,17 @@ describe('a malformed reply from the server', () => {
 
     // Push fixed, pull still malformed: the taps go, the roster stays.
     const pushed: string[] = [];
-    const engine2 = new SyncEngine(db, {
-      push: async ({ taps }) => {
-        pushed.push(...taps.map((t) => t.tapId));
-        return { results: taps.map((t) => ({ tapId: t.tapId, status: 'stored' })), serverTime: new Date().toISOString() };
+    const engine2 = new SyncEngine(
+      db,
+      {
+        push: async ({ taps }) => {
+          pushed.push(...taps.map((t) => t.tapId));
+          return { results: taps.map((t) => ({ tapId: t.tapId, status: 'stored' })), serverTime: new Date().toISOString() };
+        },
+        pull: async () => bad,
       },
-      pull: async () => bad,
-    }, { idleIntervalMs: 60_000, maxBackoffMs: 60_000 });
+      { idleIntervalMs: 60_000, maxBackoffMs: 60_000 },
+    );
     engine2.kick();
     await engine2.settled();
     engine2.stop();

@@ -97,8 +97,14 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
   db.version(2)
     .stores({})
     .upgrade(async (tx) => {
-      await tx.table('people').toCollection().modify((p: Record<string, unknown>) => void delete p.maskedIdNumber);
-      await tx.table('credentials').filter((c: LocalCredential) => c.kind === 'id-card').delete();
+      await tx
+        .table('people')
+        .toCollection()
+        .modify((p: Record<string, unknown>) => void delete p.maskedIdNumber);
+      await tx
+        .table('credentials')
+        .filter((c: LocalCredential) => c.kind === 'id-card')
+        .delete();
       await tx.table('taps').where('synced').equals(1).modify(forgetLegacyDigest);
       await tx.table('meta').delete('cursor');
     });

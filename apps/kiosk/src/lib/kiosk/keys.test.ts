@@ -37,7 +37,16 @@ class PairingServer implements SyncTransport {
       // A first pull (no cursor) brings everyone; a later one, only what changed (nobody here).
       people:
         input.cursor === null
-          ? [{ id: 'p1', name: '测试样本', cmeNumber: null, department: '儿科', photo: null, credentials: [{ key: idCard, kind: 'id-card', status: 'active' }] }]
+          ? [
+              {
+                id: 'p1',
+                name: '测试样本',
+                cmeNumber: null,
+                department: '儿科',
+                photo: null,
+                credentials: [{ key: idCard, kind: 'id-card', status: 'active' }],
+              },
+            ]
           : [],
     };
   }
@@ -91,7 +100,15 @@ describe('the kiosk’s keys', () => {
   it('forgets, on upgrading, the masked numbers and unkeyed digests an older version kept, and pulls the roster again', async () => {
     const name = `keys-test-${++counter}`;
     const old = new Dexie(name);
-    old.version(1).stores({ meta: 'key', sessions: 'id, startsAt', people: 'id, cmeNumber', credentials: 'key, personId', taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value]' });
+    old
+      .version(1)
+      .stores({
+        meta: 'key',
+        sessions: 'id, startsAt',
+        people: 'id, cmeNumber',
+        credentials: 'key, personId',
+        taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value]',
+      });
     await old.table('people').add({ id: 'p1', name: '测试样本', cmeNumber: null, maskedIdNumber: '110105********002X', department: null, photo: null });
     await old.table('credentials').bulkAdd([
       { key: OLD_DIGEST, kind: 'id-card', personId: 'p1', status: 'active' },
@@ -99,7 +116,18 @@ describe('the kiosk’s keys', () => {
     ]);
     // Taps were always numbered with UUIDv7s: what reads them back now checks that they are.
     const [T1, T2] = ['019ab0a0-0000-7000-8000-000000000001', '019ab0a0-0000-7000-8000-000000000002'];
-    const tap = { deviceId: 'd', sessionId: 's', personId: 'p1', wallTime: '2026-11-22T01:00:00Z', monoTime: 1, bootId: 'b', source: 'reader', direction: 'in', serverStatus: null, recordedAt: 0 };
+    const tap = {
+      deviceId: 'd',
+      sessionId: 's',
+      personId: 'p1',
+      wallTime: '2026-11-22T01:00:00Z',
+      monoTime: 1,
+      bootId: 'b',
+      source: 'reader',
+      direction: 'in',
+      serverStatus: null,
+      recordedAt: 0,
+    };
     await old.table('taps').bulkAdd([
       { ...tap, tapId: T1, seq: 1, synced: 1, credential: { kind: 'id-card', value: OLD_DIGEST } },
       // Not yet with the server: it keeps its digest until the server has it.

@@ -12,7 +12,15 @@ async function freshDb(): Promise<KioskDb> {
   const db = openKioskDb(`kiosk-test-${++counter}`);
   dbs.push(db);
   // 09:00–12:00 Beijing time; the door takes taps from 08:00 to 13:00 by the default rules.
-  await db.sessions.add({ id: 's1', projectId: 'p', projectName: '学习班', title: '上午', venue: '报告厅', startsAt: '2026-11-22T09:00:00+08:00', endsAt: '2026-11-22T12:00:00+08:00' });
+  await db.sessions.add({
+    id: 's1',
+    projectId: 'p',
+    projectName: '学习班',
+    title: '上午',
+    venue: '报告厅',
+    startsAt: '2026-11-22T09:00:00+08:00',
+    endsAt: '2026-11-22T12:00:00+08:00',
+  });
   return db;
 }
 afterEach(async () => {
@@ -188,11 +196,21 @@ describe('SyncEngine', () => {
         serverTime: new Date().toISOString(),
         sealingKey: SEALING_KEY,
         people: [
-          person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'active' }, { key: 'ic-card:BB', kind: 'ic-card', status: 'active' }]),
+          person(1, [
+            { key: 'ic-card:AA', kind: 'ic-card', status: 'active' },
+            { key: 'ic-card:BB', kind: 'ic-card', status: 'active' },
+          ]),
           person(2, [{ key: 'ic-card:CC', kind: 'ic-card', status: 'active' }]),
         ],
       },
-      { cursor: '3', sessions: [], hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY, people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])] },
+      {
+        cursor: '3',
+        sessions: [],
+        hasMore: false,
+        serverTime: new Date().toISOString(),
+        sealingKey: SEALING_KEY,
+        people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])],
+      },
     ];
     const transport: SyncTransport = { push: async () => ({ results: [], serverTime: new Date().toISOString() }), pull: async () => pages.shift()! };
     const engine = new SyncEngine(db, transport, { idleIntervalMs: 60_000 });

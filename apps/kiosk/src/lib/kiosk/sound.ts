@@ -3,12 +3,25 @@ import type { TapDecision } from '@opencme/core';
 
 /** Tones (Hz, ms) per decision: rising for in, falling for out, low and repeated for problems. */
 const TONES: Record<TapDecision['kind'], [number, number][]> = {
-  'sign-in': [[880, 120], [1320, 160]],
-  'sign-out': [[1320, 120], [880, 160]],
+  'sign-in': [
+    [880, 120],
+    [1320, 160],
+  ],
+  'sign-out': [
+    [1320, 120],
+    [880, 160],
+  ],
   'already-signed-in': [[1046, 90]],
-  'outside-window': [[330, 200], [330, 200]],
+  'outside-window': [
+    [330, 200],
+    [330, 200],
+  ],
   'unknown-card': [[262, 350]],
-  'denied-card': [[220, 180], [220, 180], [220, 180]],
+  'denied-card': [
+    [220, 180],
+    [220, 180],
+    [220, 180],
+  ],
 };
 
 let context: AudioContext | null = null;

@@ -1,7 +1,18 @@
 // The sync loop: pushes the outbox to the server and pulls sessions and roster, retrying with
 // backoff while the server cannot be reached. A tap leaves the outbox only when the server has
 // answered for it, so a reload, a crash or a week offline loses nothing.
-import { base64UrlDecode, importRosterKey, importSealingKey, MAX_PUSH_BATCH, type SessionTapsInput, SessionTapsResult, type SyncPullInput, SyncPullResult, type SyncPushInput, SyncPushResult } from '@opencme/core';
+import {
+  base64UrlDecode,
+  importRosterKey,
+  importSealingKey,
+  MAX_PUSH_BATCH,
+  type SessionTapsInput,
+  SessionTapsResult,
+  type SyncPullInput,
+  SyncPullResult,
+  type SyncPushInput,
+  SyncPushResult,
+} from '@opencme/core';
 import { z } from 'zod';
 import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
 import { BOOT_ID } from './taps.ts';
@@ -204,7 +215,10 @@ export class SyncEngine {
         await db.sessions.clear();
         await db.sessions.bulkPut(page.sessions);
         // Other doors' taps of a session no longer this kiosk's are of no use to it.
-        await db.peerTaps.where('sessionId').noneOf(page.sessions.map((s) => s.id)).delete();
+        await db.peerTaps
+          .where('sessionId')
+          .noneOf(page.sessions.map((s) => s.id))
+          .delete();
         // One bulk operation per store for the whole page: a first pull of a large unit is
         // hundreds of pages, and a request per person would be most of its time.
         const ids = page.people.map((p) => p.id);

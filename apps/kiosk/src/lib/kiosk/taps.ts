@@ -1,4 +1,15 @@
-import { type AttendanceResult, type CardStanding, type Credential, decideTap, evaluateAttendance, newId, rosterKey, sealIdNumber, type TapDecision, tapDirectionOf } from '@opencme/core';
+import {
+  type AttendanceResult,
+  type CardStanding,
+  type Credential,
+  decideTap,
+  evaluateAttendance,
+  newId,
+  rosterKey,
+  sealIdNumber,
+  type TapDecision,
+  tapDirectionOf,
+} from '@opencme/core';
 import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMetaOr, writeMeta } from './db.ts';
 
 /** What the door shows for a tap. */

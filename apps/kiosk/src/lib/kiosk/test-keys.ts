@@ -7,7 +7,12 @@ export const SERVER_KEYS = await crypto.subtle.generateKey({ name: 'ECDH', named
 export const SEALING_KEY = base64UrlEncode(new Uint8Array(await crypto.subtle.exportKey('raw', SERVER_KEYS.publicKey)));
 
 export async function giveKeys(db: KioskDb): Promise<KioskKeys & { rosterKey: WebCryptoKey }> {
-  const keys = { rosterKeyId: 'k1', rosterKey: await importRosterKey(crypto.getRandomValues(new Uint8Array(32))), sealingKey: await importSealingKey(SEALING_KEY), sealingKeyText: SEALING_KEY };
+  const keys = {
+    rosterKeyId: 'k1',
+    rosterKey: await importRosterKey(crypto.getRandomValues(new Uint8Array(32))),
+    sealingKey: await importSealingKey(SEALING_KEY),
+    sealingKeyText: SEALING_KEY,
+  };
   await writeMeta(db, 'keys', keys);
   return keys;
 }

@@ -28,7 +28,7 @@ describe('credentialOfRead', () => {
     expect(credentialOfRead(idCard({ ...SAMPLE_RESIDENT, idNumber: '11010519491231002x' })).value).toBe('11010519491231002X');
   });
 
-  it('refuses a number whose check character is wrong, in the user\'s words, without the reason\'s code', () => {
+  it("refuses a number whose check character is wrong, in the user's words, without the reason's code", () => {
     const read = idCard({ ...SAMPLE_RESIDENT, idNumber: '110105194912310021' });
     let caught: unknown;
     try {
@@ -56,7 +56,15 @@ describe('a read resolved against the roster', () => {
   async function kiosk() {
     db = openKioskDb('credential-test');
     // recordTap decides by the session's window: the taps below fall inside it.
-    await db.sessions.add({ id: 's', projectId: 'p', projectName: '学习班', title: '上午', venue: '报告厅', startsAt: '2026-11-22T09:00:00+08:00', endsAt: '2026-11-22T12:00:00+08:00' });
+    await db.sessions.add({
+      id: 's',
+      projectId: 'p',
+      projectName: '学习班',
+      title: '上午',
+      venue: '报告厅',
+      startsAt: '2026-11-22T09:00:00+08:00',
+      endsAt: '2026-11-22T12:00:00+08:00',
+    });
     await db.people.add({ id: 'p1', name: '测试样本', cmeNumber: '3426000001', department: '儿科', photo: 'data:image/jpeg;base64,AA' });
   }
 

@@ -147,7 +147,13 @@ export class KioskReaders {
    * remembered, so that it opens without a click from then on.
    */
   async connect(choice: DeviceChoice): Promise<ReaderDeviceInfo> {
-    if (!this.#idReader) throw new ReaderError({ code: 'no-device', message: 'the readers have not started', messageEn: 'the readers have not started', messageKey: 'reader.not-started' });
+    if (!this.#idReader)
+      throw new ReaderError({
+        code: 'no-device',
+        message: 'the readers have not started',
+        messageEn: 'the readers have not started',
+        messageKey: 'reader.not-started',
+      });
     try {
       const device = await this.#idReader.requestDevice(choice);
       this.#learned = await rememberReader(this.#options.db, device);

@@ -48,7 +48,10 @@ describe('KioskReaders in demo mode', () => {
 
     hook().placeIdCard({ name: '王伟', idNumber: '340102198001010017' });
     await until(() => reads.length === 1);
-    expect(reads[0]).toMatchObject({ kind: 'id-card', identity: { kind: 'resident', name: '王伟', idNumber: '340102198001010017', birthDate: '1980-01-01', genderCode: '1' } });
+    expect(reads[0]).toMatchObject({
+      kind: 'id-card',
+      identity: { kind: 'resident', name: '王伟', idNumber: '340102198001010017', birthDate: '1980-01-01', genderCode: '1' },
+    });
     expect(readers.lastRead).toBe(reads[0]);
 
     // Left on the reader, the card is not read again; placed again, it is.

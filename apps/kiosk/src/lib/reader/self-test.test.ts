@@ -25,7 +25,12 @@ describe('reader self-test', () => {
 
   it('reports a failing check and goes on with the next', async () => {
     const results = await runChecks([
-      ['wedge-card', () => { throw new Error('broken'); }],
+      [
+        'wedge-card',
+        () => {
+          throw new Error('broken');
+        },
+      ],
       ['wedge-typing', () => undefined],
     ]);
     expect(results.map((r) => r.ok)).toEqual([false, true]);

@@ -116,7 +116,8 @@ export function selfTestChecks(options: { encoding: UidEncoding }): SelfTestChec
       'wedge-card',
       () => {
         const [read] = wedgeRead(options.encoding, (keyboard) => keyboard.presentCard(SAMPLE_UID, { encoding: options.encoding }));
-        if (read?.kind !== 'ic-card' || read.uid !== SAMPLE_UID) throw failure('bad-uid', `读卡器输入的“${typed}”未读成 ${SAMPLE_UID}`, `"${typed}" from the reader did not read as ${SAMPLE_UID}`);
+        if (read?.kind !== 'ic-card' || read.uid !== SAMPLE_UID)
+          throw failure('bad-uid', `读卡器输入的“${typed}”未读成 ${SAMPLE_UID}`, `"${typed}" from the reader did not read as ${SAMPLE_UID}`);
       },
     ],
     [

@@ -31,7 +31,9 @@ describe('reader settings', () => {
     const unknown = { transport: 'hid-wrapped' as const, label: '某品牌阅读器', vendorId: 0x1234, productId: 0x5678 };
     expect(await rememberReader(db, unknown)).toEqual([{ vendorId: 0x1234, productId: 0x5678, transport: 'hid-wrapped', label: '某品牌阅读器' }]);
     await rememberReader(db, { ...unknown, transport: 'usb-single-pipe' });
-    expect((await loadReaderSettings(db)).learnedReaders).toEqual([{ vendorId: 0x1234, productId: 0x5678, transport: 'usb-single-pipe', label: '某品牌阅读器' }]);
+    expect((await loadReaderSettings(db)).learnedReaders).toEqual([
+      { vendorId: 0x1234, productId: 0x5678, transport: 'usb-single-pipe', label: '某品牌阅读器' },
+    ]);
     await rememberReader(db, { transport: 'usb-four-pipe', label: 'SAM_V', vendorId: 0x0400, productId: 0xc35a });
     await rememberReader(db, { transport: 'serial', label: '串口读卡器', vendorId: 0x1a86, productId: 0x7523 });
     expect((await loadReaderSettings(db)).learnedReaders).toHaveLength(1);

@@ -48,7 +48,11 @@ export async function loadReaderSettings(db: KioskDb): Promise<ReaderSettings> {
   };
 }
 
-export async function saveReaderSetting<K extends Exclude<keyof ReaderSettings, 'learnedReaders'>>(db: KioskDb, key: K, value: ReaderSettings[K]): Promise<void> {
+export async function saveReaderSetting<K extends Exclude<keyof ReaderSettings, 'learnedReaders'>>(
+  db: KioskDb,
+  key: K,
+  value: ReaderSettings[K],
+): Promise<void> {
   await setMeta(db, KEYS[key], value);
 }
 

@@ -5,7 +5,19 @@ export type { ProjectStatus };
 
 export const statusText = (status: ProjectStatus) => t(`project.status.${status}`);
 
-const EVENTS = ['declare', 'update', 'submit', 'reject', 'approve:unit', 'approve:city', 'approve:province', 'report', 'submit-credits', 'reject-credits', 'approve-credits'] as const;
+const EVENTS = [
+  'declare',
+  'update',
+  'submit',
+  'reject',
+  'approve:unit',
+  'approve:city',
+  'approve:province',
+  'report',
+  'submit-credits',
+  'reject-credits',
+  'approve-credits',
+] as const;
 
 /** A step of a project's history in words (the server stores `approve:city` and the like). */
 export function eventText(action: string): string {
