@@ -214,14 +214,12 @@ describe('units', () => {
   it('registers a unit with a checked credit code; its admin signs in only once the city verified it', async () => {
     const cityId = (await server.client().units.cities.query())[0]!.id;
     await expect(
-      server
-        .client()
-        .units.register.mutate({
-          cityId,
-          creditCode: '12340100485999901A',
-          name: '合肥市第二人民医院',
-          admin: { displayName: '医教科', password: 'a-long-password' },
-        }),
+      server.client().units.register.mutate({
+        cityId,
+        creditCode: '12340100485999901A',
+        name: '合肥市第二人民医院',
+        admin: { displayName: '医教科', password: 'a-long-password' },
+      }),
     ).rejects.toThrow('credit-code.check-character');
     const { unitId, login } = await server.client().units.register.mutate({
       cityId,

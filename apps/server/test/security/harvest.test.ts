@@ -277,19 +277,17 @@ describe('full ID numbers', () => {
     const kiosk = await demoKiosk();
     const people = await Promise.all(guessed.slice(2, 4).map(personOf));
     await kiosk.client.sync.push.mutate({
-      taps: guessed
-        .slice(2, 4)
-        .map((card) =>
-          cardTap({
-            deviceId: kiosk.deviceId,
-            sessionId: demoSessionId,
-            card,
-            seq: ++demoSeq,
-            wallTime: '2026-11-22T00:58:00Z',
-            monoTime: demoSeq,
-            bootId: 'demo',
-          }),
-        ),
+      taps: guessed.slice(2, 4).map((card) =>
+        cardTap({
+          deviceId: kiosk.deviceId,
+          sessionId: demoSessionId,
+          card,
+          seq: ++demoSeq,
+          wallTime: '2026-11-22T00:58:00Z',
+          monoTime: demoSeq,
+          bootId: 'demo',
+        }),
+      ),
     });
     const adminCookie = await server.login(DEMO_ADMIN);
     const admin = server.client({ cookie: adminCookie });

@@ -100,15 +100,13 @@ describe('the kiosk’s keys', () => {
   it('forgets, on upgrading, the masked numbers and unkeyed digests an older version kept, and pulls the roster again', async () => {
     const name = `keys-test-${++counter}`;
     const old = new Dexie(name);
-    old
-      .version(1)
-      .stores({
-        meta: 'key',
-        sessions: 'id, startsAt',
-        people: 'id, cmeNumber',
-        credentials: 'key, personId',
-        taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value]',
-      });
+    old.version(1).stores({
+      meta: 'key',
+      sessions: 'id, startsAt',
+      people: 'id, cmeNumber',
+      credentials: 'key, personId',
+      taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value]',
+    });
     await old.table('people').add({ id: 'p1', name: '测试样本', cmeNumber: null, maskedIdNumber: '110105********002X', department: null, photo: null });
     await old.table('credentials').bulkAdd([
       { key: OLD_DIGEST, kind: 'id-card', personId: 'p1', status: 'active' },
