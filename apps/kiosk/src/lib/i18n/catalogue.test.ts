@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CreditCodeCheck, IdNumberCheck } from '@opencme/core';
+import { CLAIM_ACTIVITY_KEYS, type CreditCodeCheck, type IdNumberCheck } from '@opencme/core';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
 import { en } from './en.ts';
@@ -100,6 +100,10 @@ it('has words for every reason core gives for a refused ID number or credit code
   const creditCode: Record<Extract<CreditCodeCheck, { valid: false }>['reason'], true> = { length: true, characters: true, 'check-character': true };
   const keys = [...Object.keys(idNumber).map((r) => `id-number.${r}`), ...Object.keys(creditCode).map((r) => `credit-code.${r}`)];
   expect(keys.filter((key) => !Object.hasOwn(zh, key))).toEqual([]);
+});
+
+it('names every claim activity core lists', () => {
+  expect(CLAIM_ACTIVITY_KEYS.map((key) => `claim-activity.${key}`).filter((key) => !Object.hasOwn(zh, key))).toEqual([]);
 });
 
 it('keeps English out of the Chinese catalogue', () => {

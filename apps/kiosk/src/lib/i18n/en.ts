@@ -1,4 +1,5 @@
 // The English catalogue: one text for every key of zh.ts (the type makes a missing one a compile error).
+import { claimActivityEn, standingEn } from '@opencme/words';
 import { consoleEn } from './console.ts';
 import type { MessageKey } from './zh.ts';
 
@@ -693,4 +694,7 @@ export const en: Record<MessageKey, string> = {
   'downloads.unit-not-uploaded-seal': 'Your unit has not uploaded a seal',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
   ...consoleEn,
+  // A standing's reasons and the claim activities' names: shared with the server's printed documents.
+  ...standingEn,
+  ...claimActivityEn,
 };

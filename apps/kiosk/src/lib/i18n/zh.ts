@@ -1,5 +1,6 @@
 // The Chinese catalogue (zh-CN, the interface's default language) and the source of every message
 // key: en.ts must give each key an English text, or the build fails.
+import { claimActivityZh, standingZh } from '@opencme/words';
 import { consoleZh } from './console.ts';
 
 export const zh = {
@@ -689,6 +690,9 @@ export const zh = {
   'downloads.unit-not-uploaded-seal': '本单位尚未上传印章',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
   ...consoleZh,
+  // A standing's reasons and the claim activities' names: shared with the server's printed documents.
+  ...standingZh,
+  ...claimActivityZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
