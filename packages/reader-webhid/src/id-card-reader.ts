@@ -59,11 +59,11 @@ export interface IdCardReader {
 function asReaderError(error: unknown): ReaderError {
   if (error instanceof ReaderError) return error;
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new ReaderError({ code: 'io', message: `读卡器出错：${detail}`, messageEn: `Reader failure: ${detail}`, cause: error });
+  return new ReaderError({ code: 'io', messageKey: 'reader.failure', params: { detail }, cause: error });
 }
 
 function noDeviceError(cause?: unknown): ReaderError {
-  return new ReaderError({ code: 'no-device', message: '未选择读卡器', messageEn: 'No reader was chosen', cause });
+  return new ReaderError({ code: 'no-device', messageKey: 'reader.none-chosen', cause });
 }
 
 const API_OF: Record<TransportKind, 'usb' | 'hid' | 'serial'> = {
