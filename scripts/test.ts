@@ -48,7 +48,7 @@ const chromium = ensureChromium();
 
 console.log('\n== typecheck ==');
 // One check per workspace, plus the root (e2e, scripts, configs).
-const workspaces = ['packages/core', 'packages/reader-webhid', 'packages/ui', 'apps/server', 'apps/kiosk'];
+const workspaces = ['packages/core', 'packages/words', 'packages/reader-webhid', 'packages/ui', 'apps/server', 'apps/kiosk'];
 for (const dir of workspaces) {
   const ok = run('pnpm', ['--dir', dir, 'run', 'typecheck']) === 0;
   if (ok) passed += 1;

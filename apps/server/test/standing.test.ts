@@ -43,12 +43,12 @@ describe('standing from the ledger', () => {
     let res = await admin.standing.person.query({ personId: anhuiPerson, cmeYear: 2025 });
     expect(res.standing.ruleSetId).toBe('CN-2024');
     expect(res.standing.compliant).toBe(true);
-    expect(res.explanation.zh).toBe('已达标（共25学分）');
+    expect(res.reasons).toEqual([{ key: 'standing.compliant-by-credits', params: { total: 25 } }]);
 
     await reverseLedgerEntry(server.db, { entryId: last!, reason: '重复录入', approvedBy: 'test', at: server.clock.now });
     res = await admin.standing.person.query({ personId: anhuiPerson, cmeYear: 2025 });
     expect(res.standing.totals.total).toBe(10);
-    expect(res.explanation.en).toBe('Not compliant: needs 15 more credits of either class');
+    expect(res.reasons).toEqual([{ key: 'standing.short-any', params: { missing: 15 } }]);
     // The entries behind the result are listed, the reversal among them.
     expect(res.entries.map((e) => e.credits)).toEqual([10, 15, -15]);
     // Credits never carry into another year.
@@ -86,7 +86,7 @@ describe('standing from the ledger', () => {
     const [entry] = await credit(server, person.id, 2025, [{ credits: 0, sourceKind: 'claim', sourceId: claimId }]);
     let res = await admin.standing.person.query({ personId: person.id, cmeYear: 2025 });
     expect(res.standing.basis).toBe('further-study');
-    expect(res.explanation.zh).toBe('进修6个月，视为达标');
+    expect(res.reasons).toEqual([{ key: 'standing.compliant-by-further-study', params: { months: 6 } }]);
 
     await reverseLedgerEntry(server.db, { entryId: entry!, reason: '证明不实', approvedBy: 'test', at: server.clock.now });
     res = await admin.standing.person.query({ personId: person.id, cmeYear: 2025 });
@@ -102,9 +102,11 @@ describe('standing from the ledger', () => {
     ]);
     const res = await sichuanOffice.standing.person.query({ personId: sichuanSenior.id, cmeYear: 2025 });
     expect(res.standing.ruleSetId).toBe('51-2024');
-    expect(res.explanation.en).toBe('Not compliant: needs 3 more Class I credits, of which 1 national');
+    expect(res.reasons).toEqual([{ key: 'standing.short-class-i-national', params: { missing: 3, national: 1 } }]);
     const unit = await sichuanOffice.standing.organisation.query({ organisationId: sichuanHospital, cmeYear: 2025 });
-    expect(unit.find((p) => p.personId === sichuanSenior.id)?.explanation.zh).toBe('未达标：还需Ⅰ类学分3分，其中国家级1分');
+    expect(unit.find((p) => p.personId === sichuanSenior.id)?.reasons).toEqual([
+      { key: 'standing.short-class-i-national', params: { missing: 3, national: 1 } },
+    ]);
   });
 
   it("lets the province office copy its rule set for a new year without changing past years' results", async () => {

@@ -94,7 +94,7 @@ describe('compliance and forecast', () => {
   it('lists who is at risk this year, most missing first, with what each needs', async () => {
     const atRisk = await unit.verification.forecast.query({ organisationId: hospital, cmeYear: 2026 });
     expect(atRisk.length).toBeGreaterThan(0);
-    expect(atRisk.every((p) => !p.standing.compliant && p.explanation.zh.startsWith('未达标：还需'))).toBe(true);
+    expect(atRisk.every((p) => !p.standing.compliant && p.reasons.length > 0 && p.reasons.every((r) => r.key.startsWith('standing.short-')))).toBe(true);
     expect(atRisk.map((p) => p.missing)).toEqual([...atRisk.map((p) => p.missing)].sort((a, b) => b - a));
   });
 });

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { ReviewChain } from './review-chain.ts';
 import type { CreditClass, CreditLevel } from './rules.ts';
 
+// An activity's name is a message key, 'claim-activity.<key>', worded in @opencme/words.
 export interface ClaimActivity {
-  zh: string;
-  en: string;
   creditClass: CreditClass;
   level: CreditLevel | null;
   maxCredits: number;
@@ -20,11 +19,9 @@ export interface ClaimActivity {
 }
 
 export const CLAIM_ACTIVITIES = {
-  paper: { zh: '发表论文', en: 'Published paper', creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
-  teaching: { zh: '授课带教', en: 'Teaching', creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
+  paper: { creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
+  teaching: { creditClass: 'II', level: null, maxCredits: 10, inMonths: false, chain: ['department', 'unit'] },
   'further-study': {
-    zh: '外出进修',
-    en: 'Further study (进修)',
     creditClass: 'II',
     level: null,
     maxCredits: 25,
@@ -32,8 +29,6 @@ export const CLAIM_ACTIVITIES = {
     chain: ['department', 'unit', 'city'],
   },
   'out-of-province-national': {
-    zh: '出省参加国家级项目',
-    en: 'National project outside the province',
     creditClass: 'I',
     level: 'national',
     maxCredits: 10,
@@ -41,8 +36,6 @@ export const CLAIM_ACTIVITIES = {
     chain: ['unit', 'city'],
   },
   'tcm-paper-certificate': {
-    zh: '中医类项目纸质学分证',
-    en: 'TCM project paper certificate',
     creditClass: 'I',
     level: 'provincial',
     maxCredits: 10,

@@ -4,7 +4,6 @@ import {
   cmeYearOfDate,
   cmeYearRange,
   evaluateStanding,
-  explainStanding,
   type LedgerFact,
   NATIONAL_RULE_SET_2024,
   provinceCodeOfRegion,
@@ -12,7 +11,9 @@ import {
   ruleSetSchema,
   SHIPPED_RULE_SETS,
   SICHUAN_STYLE_RULE_SET_2024,
+  type StandingReason,
   selectRuleSet,
+  standingReasons,
   type TitleLevel,
   takesPartInRound,
   titleLevelOf,
@@ -36,8 +37,7 @@ interface Case {
   facts: LedgerFact[];
   compliant: boolean;
   basis: 'credits' | 'further-study' | 'not-met';
-  zh: string;
-  en: string;
+  reasons: StandingReason[];
 }
 
 const N = NATIONAL_RULE_SET_2024;
@@ -52,8 +52,7 @@ const CASES: Case[] = [
     facts: [I(10), II(15)],
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'national: 25 of Class II alone is enough',
@@ -62,8 +61,7 @@ const CASES: Case[] = [
     facts: [II(25)],
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'national: 24.5 is not',
@@ -72,8 +70,7 @@ const CASES: Case[] = [
     facts: [I(10), II(14.5)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需任意类别学分0.5分',
-    en: 'Not compliant: needs 0.5 more credits of either class',
+    reasons: [{ key: 'standing.short-any', params: { missing: 0.5 } }],
   },
   {
     name: 'national: tenths add up exactly (0.1 × 250)',
@@ -82,8 +79,7 @@ const CASES: Case[] = [
     facts: Array.from({ length: 250 }, () => II(0.1)),
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'national: a reversed entry no longer counts',
@@ -92,8 +88,7 @@ const CASES: Case[] = [
     facts: [I(10), II(15), reversal(II(15)), II(14)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需任意类别学分1分',
-    en: 'Not compliant: needs 1 more credit of either class',
+    reasons: [{ key: 'standing.short-any', params: { missing: 1 } }],
   },
   {
     name: 'national: six months of further study without credits',
@@ -102,8 +97,7 @@ const CASES: Case[] = [
     facts: [furtherStudy(6)],
     compliant: true,
     basis: 'further-study',
-    zh: '进修6个月，视为达标',
-    en: 'Compliant by 6 months of further study',
+    reasons: [{ key: 'standing.compliant-by-further-study', params: { months: 6 } }],
   },
   {
     name: 'national: five months of further study is not enough',
@@ -112,8 +106,7 @@ const CASES: Case[] = [
     facts: [furtherStudy(5), II(3)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需任意类别学分22分',
-    en: 'Not compliant: needs 22 more credits of either class',
+    reasons: [{ key: 'standing.short-any', params: { missing: 22 } }],
   },
   {
     name: 'national: reversed further study no longer counts',
@@ -122,8 +115,7 @@ const CASES: Case[] = [
     facts: [furtherStudy(6), reversal(furtherStudy(6))],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需任意类别学分25分',
-    en: 'Not compliant: needs 25 more credits of either class',
+    reasons: [{ key: 'standing.short-any', params: { missing: 25 } }],
   },
   {
     name: 'national: nothing at all',
@@ -132,8 +124,7 @@ const CASES: Case[] = [
     facts: [],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需任意类别学分25分',
-    en: 'Not compliant: needs 25 more credits of either class',
+    reasons: [{ key: 'standing.short-any', params: { missing: 25 } }],
   },
 
   // The Sichuan-style rule: class minimums by title level, national minimum for senior titles.
@@ -144,8 +135,7 @@ const CASES: Case[] = [
     facts: [I(5), II(20)],
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'Sichuan: junior, Class II cannot stand in for Class I',
@@ -154,8 +144,7 @@ const CASES: Case[] = [
     facts: [I(4), II(21)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分1分',
-    en: 'Not compliant: needs 1 more Class I credit',
+    reasons: [{ key: 'standing.short-class-i', params: { missing: 1 } }],
   },
   {
     name: 'Sichuan: surplus Class I stands in for Class II',
@@ -164,8 +153,7 @@ const CASES: Case[] = [
     facts: [I(14), II(11)],
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'Sichuan: intermediate needs 10 Class I',
@@ -174,8 +162,7 @@ const CASES: Case[] = [
     facts: [I(7), II(18)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分3分',
-    en: 'Not compliant: needs 3 more Class I credits',
+    reasons: [{ key: 'standing.short-class-i', params: { missing: 3 } }],
   },
   {
     name: 'Sichuan: senior, 3 Class I short of which 1 national',
@@ -184,8 +171,7 @@ const CASES: Case[] = [
     facts: [I(1, 'national'), I(6), II(18)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分3分，其中国家级1分',
-    en: 'Not compliant: needs 3 more Class I credits, of which 1 national',
+    reasons: [{ key: 'standing.short-class-i-national', params: { missing: 3, national: 1 } }],
   },
   {
     name: 'Sichuan: senior with enough Class I but no national credits',
@@ -194,8 +180,7 @@ const CASES: Case[] = [
     facts: [I(12), II(15)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分2分，其中国家级2分',
-    en: 'Not compliant: needs 2 more Class I credits, of which 2 national',
+    reasons: [{ key: 'standing.short-class-i-national', params: { missing: 2, national: 2 } }],
   },
   {
     name: 'Sichuan: senior exactly at every minimum',
@@ -204,8 +189,7 @@ const CASES: Case[] = [
     facts: [I(2, 'national'), I(8), II(15)],
     compliant: true,
     basis: 'credits',
-    zh: '已达标（共25学分）',
-    en: 'Compliant (25 credits)',
+    reasons: [{ key: 'standing.compliant-by-credits', params: { total: 25 } }],
   },
   {
     name: 'Sichuan: short in both classes',
@@ -214,8 +198,10 @@ const CASES: Case[] = [
     facts: [I(8), II(10)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分2分；还需Ⅱ类学分5分',
-    en: 'Not compliant: needs 2 more Class I credits; needs 5 more Class II credits',
+    reasons: [
+      { key: 'standing.short-class-i', params: { missing: 2 } },
+      { key: 'standing.short-class-ii', params: { missing: 5 } },
+    ],
   },
   {
     name: 'Sichuan: reversed national entry reopens the national shortfall',
@@ -224,8 +210,7 @@ const CASES: Case[] = [
     facts: [I(2, 'national'), I(8), II(15), reversal(I(2, 'national')), I(2)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅰ类学分2分，其中国家级2分',
-    en: 'Not compliant: needs 2 more Class I credits, of which 2 national',
+    reasons: [{ key: 'standing.short-class-i-national', params: { missing: 2, national: 2 } }],
   },
   {
     name: 'Sichuan: further study makes a short senior compliant',
@@ -234,8 +219,7 @@ const CASES: Case[] = [
     facts: [furtherStudy(7), I(3)],
     compliant: true,
     basis: 'further-study',
-    zh: '进修7个月，视为达标',
-    en: 'Compliant by 7 months of further study',
+    reasons: [{ key: 'standing.compliant-by-further-study', params: { months: 7 } }],
   },
   {
     name: 'Sichuan: 24 with Class I met is short in Class II, not just in total',
@@ -244,8 +228,7 @@ const CASES: Case[] = [
     facts: [I(10), II(14)],
     compliant: false,
     basis: 'not-met',
-    zh: '未达标：还需Ⅱ类学分1分',
-    en: 'Not compliant: needs 1 more Class II credit',
+    reasons: [{ key: 'standing.short-class-ii', params: { missing: 1 } }],
   },
 ];
 
@@ -254,8 +237,7 @@ describe('evaluateStanding with the shipped rule sets', () => {
     const standing = evaluateStanding({ ruleSet: c.ruleSet, titleLevel: titleLevelOf(c.title), totals: totalsFromLedger(c.facts) });
     expect(standing.compliant).toBe(c.compliant);
     expect(standing.basis).toBe(c.basis);
-    expect(explainStanding(standing, 'zh-CN')).toBe(c.zh);
-    expect(explainStanding(standing, 'en')).toBe(c.en);
+    expect(standingReasons(standing)).toEqual(c.reasons);
   });
 
   it('keeps the shortfall beside a further-study standing, so a reviewer sees both', () => {

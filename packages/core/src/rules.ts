@@ -255,25 +255,34 @@ export function evaluateStanding(input: { ruleSet: RuleSet; titleLevel: TitleLev
   };
 }
 
-/** The standing in one sentence, in the reader's language. */
-export function explainStanding(standing: Pick<Standing, 'basis' | 'shortfalls' | 'totals'>, locale: 'zh-CN' | 'en'): string {
-  const zh = locale === 'zh-CN';
-  if (standing.basis === 'credits') return zh ? `已达标（共${standing.totals.total}学分）` : `Compliant (${standing.totals.total} credits)`;
+/** Why a standing is what it is, as message keys with parameters (worded in @opencme/words). */
+export type StandingReason =
+  | { key: 'standing.compliant-by-credits'; params: { total: number } }
+  | { key: 'standing.compliant-by-further-study'; params: { months: number } }
+  | { key: 'standing.short-class-i'; params: { missing: number } }
+  | { key: 'standing.short-class-i-national'; params: { missing: number; national: number } }
+  | { key: 'standing.short-class-ii'; params: { missing: number } }
+  | { key: 'standing.short-any' | 'standing.short-any-also'; params: { missing: number } };
+
+/**
+ * The reasons for a standing: one compliant reason, or one reason per shortfall. The words (and
+ * the sentence they make) are the app's and the documents' business, not core's.
+ */
+export function standingReasons(standing: Pick<Standing, 'basis' | 'shortfalls' | 'totals'>): StandingReason[] {
+  if (standing.basis === 'credits') return [{ key: 'standing.compliant-by-credits', params: { total: standing.totals.total } }];
   if (standing.basis === 'further-study') {
-    return zh ? `进修${standing.totals.furtherStudyMonths}个月，视为达标` : `Compliant by ${standing.totals.furtherStudyMonths} months of further study`;
+    return [{ key: 'standing.compliant-by-further-study', params: { months: standing.totals.furtherStudyMonths } }];
   }
-  const parts = standing.shortfalls.map((s) => {
+  return standing.shortfalls.map((s): StandingReason => {
     if (s.code === 'class-i') {
-      const of = s.nationalMissing > 0 ? (zh ? `，其中国家级${s.nationalMissing}分` : `, of which ${s.nationalMissing} national`) : '';
-      return zh ? `还需Ⅰ类学分${s.missing}分${of}` : `needs ${s.missing} more Class I credit${s.missing === 1 ? '' : 's'}${of}`;
+      return s.nationalMissing > 0
+        ? { key: 'standing.short-class-i-national', params: { missing: s.missing, national: s.nationalMissing } }
+        : { key: 'standing.short-class-i', params: { missing: s.missing } };
     }
-    if (s.code === 'class-ii') return zh ? `还需Ⅱ类学分${s.missing}分` : `needs ${s.missing} more Class II credit${s.missing === 1 ? '' : 's'}`;
-    const other = standing.shortfalls.length > 1;
-    return zh
-      ? `${other ? '另需' : '还需'}任意类别学分${s.missing}分`
-      : `${other ? 'and' : 'needs'} ${s.missing} more credit${s.missing === 1 ? '' : 's'} of either class`;
+    if (s.code === 'class-ii') return { key: 'standing.short-class-ii', params: { missing: s.missing } };
+    // "Also" beside another shortfall: 还需Ⅰ类学分…；另需任意类别学分….
+    return { key: standing.shortfalls.length > 1 ? 'standing.short-any-also' : 'standing.short-any', params: { missing: s.missing } };
   });
-  return zh ? `未达标：${parts.join('；')}` : `Not compliant: ${parts.join('; ')}`;
 }
 
 /**

@@ -38,8 +38,8 @@ export class FrameAssembler {
         out.push({
           error: new ReaderError({
             code: 'bad-checksum',
-            message: `校验和错误：应为 ${hexByte(expected)}，收到 ${hexByte(b[end - 1]!)}`,
-            messageEn: `Bad checksum: expected ${hexByte(expected)}, got ${hexByte(b[end - 1]!)}`,
+            messageKey: 'reader.frame.bad-checksum',
+            params: { expected: hexByte(expected), actual: hexByte(b[end - 1]!) },
           }),
         });
         // The preamble may have been noise that swallowed a real frame: rescan just after it.

@@ -16,15 +16,15 @@ export interface BaseInfo {
   photo: Uint8Array;
 }
 
-function badLayout(zh: string, en: string): ReaderError {
-  return new ReaderError({ code: 'bad-identity', message: `读卡应答格式错误：${zh}`, messageEn: `Bad read answer: ${en}` });
+function badLayout(messageKey: string, params?: Record<string, string | number>): ReaderError {
+  return new ReaderError({ code: 'bad-identity', messageKey, params });
 }
 
 /** Decodes a whole `30 01` or `30 10` answer frame. */
 export function decodeBaseInfo(frame: Uint8Array): BaseInfo {
   const { sw3, data } = decodeFrame(frame);
   if (sw3 !== SW3_OK) throw statusError(sw3);
-  if (data.length < 4) throw badLayout('缺少长度字段', 'the length fields are missing');
+  if (data.length < 4) throw badLayout('reader.answer.no-lengths');
   const textLength = (data[0]! << 8) | data[1]!;
   const photoLength = (data[2]! << 8) | data[3]!;
   let offset: number;
@@ -33,13 +33,10 @@ export function decodeBaseInfo(frame: Uint8Array): BaseInfo {
   } else if (data.length >= 6 && 6 + textLength + photoLength + ((data[4]! << 8) | data[5]!) === data.length) {
     offset = 6;
   } else {
-    throw badLayout('各段长度之和与帧长度不符', 'the block lengths do not add up to the frame');
+    throw badLayout('reader.answer.lengths-disagree');
   }
   if (textLength !== TEXT_LENGTH || photoLength !== PHOTO_LENGTH) {
-    throw badLayout(
-      `文字 ${textLength} 字节、相片 ${photoLength} 字节，应为 ${TEXT_LENGTH} 与 ${PHOTO_LENGTH}`,
-      `text ${textLength} and photo ${photoLength} bytes, expected ${TEXT_LENGTH} and ${PHOTO_LENGTH}`,
-    );
+    throw badLayout('reader.answer.block-sizes', { text: textLength, photo: photoLength, textExpected: TEXT_LENGTH, photoExpected: PHOTO_LENGTH });
   }
   const photoStart = offset + TEXT_LENGTH;
   return {
@@ -58,7 +55,7 @@ export function decodeIdentity(frame: Uint8Array): IdentityCard {
  * array (empty, 512 or 1024 bytes) the `30 10` form.
  */
 export function encodeBaseInfo(info: { identity: IdentityCard; photo: Uint8Array; fingerprint?: Uint8Array }): Uint8Array {
-  if (info.photo.length !== PHOTO_LENGTH) throw badLayout(`相片应为 ${PHOTO_LENGTH} 字节`, `the photo must be ${PHOTO_LENGTH} bytes`);
+  if (info.photo.length !== PHOTO_LENGTH) throw badLayout('reader.answer.photo-size', { expected: PHOTO_LENGTH });
   const fp = info.fingerprint;
   const head = fp === undefined ? [0x01, 0x00, 0x04, 0x00] : [0x01, 0x00, 0x04, 0x00, fp.length >> 8, fp.length & 0xff];
   const data = new Uint8Array(head.length + TEXT_LENGTH + PHOTO_LENGTH + (fp?.length ?? 0));

@@ -52,7 +52,7 @@ export function encodeCcidMessage(message: {
 export function decodeCcidMessage(bytes: Uint8Array): CcidMessage {
   const length = bytes.length >= HEADER ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1, true) : -1;
   if (length !== bytes.length - HEADER) {
-    throw new ReaderError({ code: 'bad-length', message: 'CCID 消息长度与长度字段不符', messageEn: 'CCID message length disagrees with its length field' });
+    throw new ReaderError({ code: 'bad-length', messageKey: 'reader.ccid.length-disagrees' });
   }
   return { type: bytes[0]!, slot: bytes[5]!, seq: bytes[6]!, params: [bytes[7]!, bytes[8]!, bytes[9]!], data: bytes.subarray(HEADER) };
 }
@@ -63,7 +63,7 @@ export function apduBody(answer: Uint8Array): Uint8Array {
   const sw2 = answer[answer.length - 1];
   if (sw1 !== 0x90 || sw2 !== 0x00) {
     const sw = answer.length >= 2 ? `${hexByte(sw1!)} ${hexByte(sw2!)}` : '—';
-    throw new ReaderError({ code: 'io', message: `卡片应答状态 ${sw}，应为 90 00`, messageEn: `Card answered status ${sw}, expected 90 00` });
+    throw new ReaderError({ code: 'io', messageKey: 'reader.ccid.card-status', params: { status: sw } });
   }
   return answer.subarray(0, answer.length - 2);
 }

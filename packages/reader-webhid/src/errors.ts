@@ -1,5 +1,6 @@
-// Every failure a reader can meet, as one error type: the kiosk shows `message` (zh-CN, the
-// default language) or `messageEn`, and decides what to do from `code`.
+// Every failure a reader can meet, as one error type: the kiosk words it from `messageKey` and
+// `params` (its catalogues, zh.ts and en.ts, hold the texts) and decides what to do from `code`.
+// `message` is for logs: the key and its parameters, in no language.
 
 export type ReaderErrorCode =
   | 'bad-preamble' // a frame does not start with AA AA AA 96 69
@@ -17,11 +18,11 @@ export type ReaderErrorCode =
 
 export interface ReaderErrorInit {
   code: ReaderErrorCode;
-  message: string;
-  messageEn: string;
-  /** A message key of the app's catalogue with its parameters, for errors a person at the door reads. */
-  messageKey?: string;
+  /** A message key of the app's catalogue (`reader.…`) with its parameters. */
+  messageKey: string;
   params?: Record<string, string | number>;
+  /** What the person at the reader should do next, as a message key said after the message. */
+  hint?: string;
   sw3?: number;
   cause?: unknown;
 }
@@ -29,23 +30,24 @@ export interface ReaderErrorInit {
 export class ReaderError extends Error {
   override readonly name = 'ReaderError';
   readonly code: ReaderErrorCode;
-  readonly messageEn: string;
-  readonly messageKey: string | undefined;
+  readonly messageKey: string;
   readonly params: Record<string, string | number>;
+  readonly hint: string | undefined;
   /** The SAM status byte, for `sam-status` errors. */
   readonly sw3: number | undefined;
 
   constructor(init: ReaderErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    const logged = `${init.messageKey}${init.params ? ` ${JSON.stringify(init.params)}` : ''}${init.hint ? ` (${init.hint})` : ''}`;
+    super(logged, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
-    this.messageEn = init.messageEn;
     this.messageKey = init.messageKey;
     this.params = init.params ?? {};
+    this.hint = init.hint;
     this.sw3 = init.sw3;
   }
 }
 
-/** A text in the two languages of the interface: zh-CN first, English second. */
+/** A name in the two languages of the interface, for the card's code tables (民族, 性别): zh-CN first. */
 export interface Bilingual {
   zh: string;
   en: string;

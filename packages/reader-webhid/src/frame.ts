@@ -39,8 +39,8 @@ function buildFrame(body: readonly number[], data: Uint8Array): Uint8Array {
   if (len > MAX_LEN) {
     throw new ReaderError({
       code: 'bad-length',
-      message: `帧过长：长度字段 ${len} 超过上限 ${MAX_LEN}`,
-      messageEn: `Frame too long: length ${len} exceeds ${MAX_LEN}`,
+      messageKey: 'reader.frame.too-long',
+      params: { length: len, max: MAX_LEN },
     });
   }
   const frame = new Uint8Array(HEADER_LENGTH + len);
@@ -71,16 +71,15 @@ function checkFrame(frame: Uint8Array, minBody: number): Uint8Array {
   if (frame.length < HEADER_LENGTH || PREAMBLE.some((b, i) => frame[i] !== b)) {
     throw new ReaderError({
       code: 'bad-preamble',
-      message: '帧头错误：应以 AA AA AA 96 69 开始',
-      messageEn: 'Bad preamble: a frame starts with AA AA AA 96 69',
+      messageKey: 'reader.frame.bad-preamble',
     });
   }
   const len = (frame[5]! << 8) | frame[6]!;
   if (len !== frame.length - HEADER_LENGTH) {
     throw new ReaderError({
       code: 'bad-length',
-      message: `长度错误：长度字段为 ${len}，实际 ${frame.length - HEADER_LENGTH} 字节`,
-      messageEn: `Bad length: the length field says ${len}, the frame has ${frame.length - HEADER_LENGTH} bytes`,
+      messageKey: 'reader.frame.length-disagrees',
+      params: { length: len, actual: frame.length - HEADER_LENGTH },
     });
   }
   const expected = xorChecksum(frame, 5, frame.length - 1);
@@ -88,15 +87,15 @@ function checkFrame(frame: Uint8Array, minBody: number): Uint8Array {
   if (expected !== actual) {
     throw new ReaderError({
       code: 'bad-checksum',
-      message: `校验和错误：应为 ${hexByte(expected)}，收到 ${hexByte(actual)}`,
-      messageEn: `Bad checksum: expected ${hexByte(expected)}, got ${hexByte(actual)}`,
+      messageKey: 'reader.frame.bad-checksum',
+      params: { expected: hexByte(expected), actual: hexByte(actual) },
     });
   }
   if (len < minBody + 1) {
     throw new ReaderError({
       code: 'bad-length',
-      message: `长度错误：帧体至少 ${minBody} 字节`,
-      messageEn: `Bad length: the body needs at least ${minBody} bytes`,
+      messageKey: 'reader.frame.body-too-short',
+      params: { min: minBody },
     });
   }
   return frame.subarray(HEADER_LENGTH, frame.length - 1);

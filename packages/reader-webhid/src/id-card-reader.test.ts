@@ -124,7 +124,7 @@ describe.each(TRANSPORTS)('ID-card reader over %s', (_, make) => {
     r.sam.place({ identity: SAMPLE_RESIDENT });
     await advanceUntil(() => r.errors.length === 1);
     expect(r.errors[0]).toMatchObject({ code: 'bad-checksum' });
-    expect(r.errors[0]!.message).toContain('请拿开证件后重新放置');
+    expect(r.errors[0]!.hint).toBe('reader.hint.place-again');
     expect(r.reads).toEqual([]);
     r.sam.remove();
     await vi.advanceTimersByTimeAsync(1000);

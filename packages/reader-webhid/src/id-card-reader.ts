@@ -10,6 +10,7 @@ import type { DeviceEvent, HidDeviceLike, SerialConnectionEvent, UsbDeviceLike, 
 
 export interface ReaderDeviceInfo {
   transport: TransportKind;
+  /** The product's name; '' when neither the table of known readers nor the device gives one (the app names it). */
   label: string;
   vendorId?: number | undefined;
   productId?: number | undefined;
@@ -59,11 +60,11 @@ export interface IdCardReader {
 function asReaderError(error: unknown): ReaderError {
   if (error instanceof ReaderError) return error;
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new ReaderError({ code: 'io', message: `读卡器出错：${detail}`, messageEn: `Reader failure: ${detail}`, cause: error });
+  return new ReaderError({ code: 'io', messageKey: 'reader.failure', params: { detail }, cause: error });
 }
 
 function noDeviceError(cause?: unknown): ReaderError {
-  return new ReaderError({ code: 'no-device', message: '未选择读卡器', messageEn: 'No reader was chosen', cause });
+  return new ReaderError({ code: 'no-device', messageKey: 'reader.none-chosen', cause });
 }
 
 const API_OF: Record<TransportKind, 'usb' | 'hid' | 'serial'> = {
@@ -115,12 +116,12 @@ export function createIdCardReader(options: IdCardReaderOptions): IdCardReader {
   function describe(target: ReaderTarget): ReaderDeviceInfo {
     if (target.transport === 'serial') {
       const info = target.device.getInfo();
-      return { transport: 'serial', label: '串口读卡器', vendorId: info.usbVendorId, productId: info.usbProductId };
+      return { transport: 'serial', label: '', vendorId: info.usbVendorId, productId: info.usbProductId };
     }
     const entry = findKnownReader(known, target.device);
     return {
       transport: target.transport,
-      label: entry?.label ?? target.device.productName ?? '身份证阅读器',
+      label: entry?.label ?? target.device.productName ?? '',
       vendorId: target.device.vendorId,
       productId: target.device.productId,
     };
@@ -225,7 +226,7 @@ export function createIdCardReader(options: IdCardReaderOptions): IdCardReader {
         throw noDeviceError(error);
       });
       if (transport === 'usb-four-pipe' || transport === 'usb-single-pipe') {
-        learn({ vendorId: device.vendorId, productId: device.productId, transport, label: device.productName ?? '身份证阅读器' });
+        learn({ vendorId: device.vendorId, productId: device.productId, transport, label: device.productName ?? '' });
       }
       const target = usbTarget(device);
       if (!target) throw noDeviceError();

@@ -89,7 +89,7 @@ describe('decodeBaseInfo refuses what is not a read answer', () => {
     })();
     expect(error?.code).toBe('sam-status');
     expect(error?.sw3).toBe(0x41);
-    expect(error?.message).toContain('读证/卡操作失败');
+    expect(error?.messageKey).toBe('reader.sam-status.41');
   });
 
   it.each([

@@ -101,8 +101,9 @@ const FOREIGN_2023 = {
   nationality: [242, 6],
 } as const satisfies Record<string, Field>;
 
-function badText(zh: string, en: string): ReaderError {
-  return new ReaderError({ code: 'bad-identity', message: `证件文字信息无法解析：${zh}`, messageEn: `Unreadable card text: ${en}` });
+// A field is named by its label on the card (出生日期, 签发机关…): the card's own words, not a sentence.
+function badText(messageKey: string, params: Record<string, string | number>): ReaderError {
+  return new ReaderError({ code: 'bad-identity', messageKey, params });
 }
 
 function unitAt(text: Uint8Array, i: number): number {
@@ -143,7 +144,7 @@ function readDate(text: Uint8Array, field: Field, label: string): string {
   const raw = read(text, field);
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(raw);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) {
-    throw badText(`${label}“${raw}”不是日期`, `${label} "${raw}" is not a date`);
+    throw badText('reader.card-text.not-a-date', { field: label, value: raw });
   }
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
@@ -169,12 +170,12 @@ function readPerson(text: Uint8Array): PersonFields {
 /** Parses the 256-byte text block of any of the three card kinds. */
 export function parseIdentityText(text: Uint8Array): IdentityCard {
   if (text.length !== TEXT_LENGTH) {
-    throw badText(`应为 ${TEXT_LENGTH} 字节，实为 ${text.length} 字节`, `expected ${TEXT_LENGTH} bytes, got ${text.length}`);
+    throw badText('reader.card-text.size', { expected: TEXT_LENGTH, actual: text.length });
   }
   const marker = text[MARKER_OFFSET + 1] === 0 ? String.fromCharCode(text[MARKER_OFFSET]!) : '';
   if (marker === 'J') {
     const count = read(text, PERMIT.issueCount);
-    if (!/^\d+$/.test(count)) throw badText(`签发次数“${count}”不是数字`, `issue count "${count}" is not a number`);
+    if (!/^\d+$/.test(count)) throw badText('reader.card-text.issue-count', { value: count });
     return { kind: 'hmt-permit', ...readPerson(text), passNumber: read(text, PERMIT.passNumber), issueCount: Number(count) };
   }
   if (marker === 'I') {
@@ -215,7 +216,7 @@ export function parseIdentityText(text: Uint8Array): IdentityCard {
 
 function write(text: Uint8Array, [offset, bytes]: Field, value: string, label: string): void {
   if (value.length * 2 > bytes) {
-    throw badText(`${label}“${value}”超过 ${bytes / 2} 个字符`, `${label} "${value}" is longer than ${bytes / 2} characters`);
+    throw badText('reader.card-text.too-long', { field: label, value, max: bytes / 2 });
   }
   for (let i = 0; i < bytes / 2; i++) {
     const code = i < value.length ? value.charCodeAt(i) : 0x20;
@@ -226,7 +227,7 @@ function write(text: Uint8Array, [offset, bytes]: Field, value: string, label: s
 
 function writeDate(text: Uint8Array, field: Field, value: string | null, label: string): void {
   if (value === null) return write(text, field, NO_EXPIRY, label);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw badText(`${label}“${value}”应为 YYYY-MM-DD`, `${label} "${value}" must be YYYY-MM-DD`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw badText('reader.card-text.date-format', { field: label, value });
   write(text, field, value.replaceAll('-', ''), label);
 }
 

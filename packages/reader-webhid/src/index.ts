@@ -6,7 +6,7 @@ export { type Bilingual, ReaderError, type ReaderErrorCode } from './errors.ts';
 // GA/T 467 codec
 export { type Answer, type Command, MAX_LEN, PREAMBLE, decodeCommand, decodeFrame, encodeAnswer, encodeCommand } from './frame.ts';
 export { type Assembled, FrameAssembler } from './assembler.ts';
-export { SAM_STATUS, SW3_FOUND, SW3_NO_CARD, SW3_OK, describeStatus } from './status.ts';
+export { SAM_STATUS_CODES, SW3_FOUND, SW3_NO_CARD, SW3_OK, describeStatus } from './status.ts';
 export { SAM_COMMANDS, type SamCommandName, commandFrame } from './commands.ts';
 export { type SamId, decodeSamId } from './sam-id.ts';
 

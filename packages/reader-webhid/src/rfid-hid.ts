@@ -35,7 +35,7 @@ export function decodeRfidHidTag(answer: Uint8Array): { customerId: number; uid:
   if (answer.length < 19 || answer[10] !== 6) return null;
   const expected = xorChecksum(answer, 10, 17);
   if (expected !== answer[17]) {
-    throw new ReaderError({ code: 'bad-checksum', message: '读卡器应答校验错误', messageEn: 'Bad checksum in the reader answer' });
+    throw new ReaderError({ code: 'bad-checksum', messageKey: 'reader.rfid.bad-checksum' });
   }
   const uid = Array.from(answer.subarray(13, 17), hexByte).join('');
   return { customerId: answer[12]!, uid };

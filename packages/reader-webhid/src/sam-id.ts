@@ -16,8 +16,8 @@ export function decodeSamId(frame: Uint8Array): SamId {
   if (data.length !== 16) {
     throw new ReaderError({
       code: 'bad-length',
-      message: `SAM 编号应为 16 字节，实为 ${data.length} 字节`,
-      messageEn: `The SAM id must be 16 bytes, got ${data.length}`,
+      messageKey: 'reader.sam-id-length',
+      params: { length: data.length },
     });
   }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

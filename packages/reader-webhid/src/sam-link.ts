@@ -1,7 +1,7 @@
 // A link to a SAM over some transport: send one command frame, get back its whole answer frame.
 // The reader's state machine sees only this, never the transport or whether it is simulated.
 import { FrameAssembler } from './assembler.ts';
-import { type Bilingual, ReaderError } from './errors.ts';
+import { ReaderError } from './errors.ts';
 
 export interface ExchangeOptions {
   timeoutMs: number;
@@ -18,25 +18,26 @@ export interface SamLink {
 }
 
 function timeoutError(timeoutMs: number): ReaderError {
-  return new ReaderError({ code: 'timeout', message: `读卡器 ${timeoutMs} 毫秒内未应答`, messageEn: `The reader did not answer within ${timeoutMs} ms` });
+  return new ReaderError({ code: 'timeout', messageKey: 'reader.no-answer', params: { ms: timeoutMs } });
 }
 
 export function disconnectedError(cause?: unknown): ReaderError {
-  return new ReaderError({ code: 'disconnected', message: '读卡器已断开', messageEn: 'The reader was disconnected', cause });
+  return new ReaderError({ code: 'disconnected', messageKey: 'reader.disconnected', cause });
 }
 
-export function openFailedError(cause: unknown, hint?: Bilingual): ReaderError {
+/** `protectedInterface`: the browser keeps the interface's class from WebUSB, so WebHID is the way. */
+export function openFailedError(cause: unknown, options: { protectedInterface?: boolean } = {}): ReaderError {
   const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   return new ReaderError({
     code: 'open-failed',
-    message: `无法打开读卡器${hint ? `（${hint.zh}）` : ''}：${detail}`,
-    messageEn: `Could not open the reader${hint ? ` (${hint.en})` : ''}: ${detail}`,
+    messageKey: options.protectedInterface ? 'reader.open-failed-protected' : 'reader.open-failed',
+    params: { detail },
     cause,
   });
 }
 
 export function abortedError(): ReaderError {
-  return new ReaderError({ code: 'disconnected', message: '读卡器已停止', messageEn: 'The reader was stopped' });
+  return new ReaderError({ code: 'disconnected', messageKey: 'reader.stopped' });
 }
 
 /**

@@ -4,7 +4,7 @@
 import { decodeBaseInfo } from './base-info.ts';
 import type { CardRead } from './card-read.ts';
 import { type SamCommandName, commandFrame } from './commands.ts';
-import { type Bilingual, ReaderError } from './errors.ts';
+import { ReaderError } from './errors.ts';
 import { decodeFrame } from './frame.ts';
 import { type SamId, decodeSamId } from './sam-id.ts';
 import type { SamLink } from './sam-link.ts';
@@ -38,21 +38,13 @@ export interface SamSessionOptions {
   onError(error: ReaderError): void;
 }
 
-const PLACE_AGAIN: Bilingual = { zh: '请拿开证件后重新放置', en: 'lift the card and place it again' };
-
 /** Errors after which the link still works: a whole frame arrived, its content was wrong. */
 function linkSurvives(error: ReaderError): boolean {
   return error.code === 'sam-status' || error.code === 'bad-checksum' || error.code === 'bad-identity';
 }
 
-function withHint(error: ReaderError, hint: Bilingual): ReaderError {
-  return new ReaderError({
-    code: error.code,
-    sw3: error.sw3,
-    message: `${error.message}，${hint.zh}`,
-    messageEn: `${error.messageEn}; ${hint.en}`,
-    cause: error,
-  });
+function withHint(error: ReaderError, hint: string): ReaderError {
+  return new ReaderError({ code: error.code, sw3: error.sw3, messageKey: error.messageKey, params: error.params, hint, cause: error });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -93,7 +85,7 @@ export async function runSamSession(options: SamSessionOptions): Promise<void> {
       const { identity, photo } = decodeBaseInfo(answer);
       options.onRead({ kind: 'id-card', identity, photo, readAt: new Date() });
     } catch (error) {
-      throw error instanceof ReaderError && linkSurvives(error) ? withHint(error, PLACE_AGAIN) : error;
+      throw error instanceof ReaderError && linkSurvives(error) ? withHint(error, 'reader.hint.place-again') : error;
     }
   }
 

@@ -12,8 +12,6 @@ function asReaderError<T>(run: () => T): T {
     if (error instanceof UidFormatError)
       throw new ReaderError({
         code: 'bad-uid',
-        message: error.message,
-        messageEn: error.message,
         messageKey: error.messageKey,
         params: error.params,
         cause: error,

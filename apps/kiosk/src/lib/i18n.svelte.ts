@@ -40,19 +40,24 @@ export function say(message: Message): string {
   return known(message.key) ? t(message.key, message.params) : t('error.generic');
 }
 
-/** The key and parameters an error carries: a server refusal (`data`), or a core or reader error (its own). */
-function messageOf(error: unknown): Message | null {
+/**
+ * The key and parameters an error carries: a server refusal (`data`), or a core or reader error
+ * (its own), with a reader's hint of what to do next (`hint`, a key) when it has one.
+ */
+function messageOf(error: unknown): (Message & { hint?: string }) | null {
   if (!error || typeof error !== 'object') return null;
   const data = (error as { data?: { messageKey?: unknown; params?: unknown } | null }).data;
   const carrier = data && typeof data.messageKey === 'string' ? data : (error as { messageKey?: unknown; params?: unknown });
   if (typeof carrier.messageKey !== 'string') return null;
   const params = carrier.params && typeof carrier.params === 'object' ? (carrier.params as Record<string, string | number>) : {};
-  return { key: carrier.messageKey, params };
+  const hint = (carrier as { hint?: unknown }).hint;
+  return { key: carrier.messageKey, params, ...(typeof hint === 'string' ? { hint } : {}) };
 }
 
 /** Any error in the user's language: a refusal of the server, a reader's failure, a check of core. */
 export function errorMessage(error: unknown): string {
   const message = messageOf(error);
+  if (message?.hint) return t('reader.with-hint', { message: say(message), hint: say({ key: message.hint }) });
   if (message) return say(message);
   // fetch fails with a TypeError when the server cannot be reached (tRPC keeps it as the cause).
   if (error instanceof TypeError || (error as { cause?: unknown } | null)?.cause instanceof TypeError) return t('error.unreachable');

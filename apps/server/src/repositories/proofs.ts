@@ -1,7 +1,8 @@
 // Issuing, revoking and looking up proofs. A proof is issued from the ledger at the moment of
 // printing: what it states is what the ledger said then, signed, and recorded here.
-import { type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, explainStanding, newId } from '@opencme/core';
+import { type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, newId, standingReasons } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
+import { standingInChinese } from '../document-words.ts';
 import { UserFacingError } from '../errors.ts';
 import type { ProofSigner } from '../proof-key.ts';
 import { requireUsableSigningKey } from './proof-keys.ts';
@@ -89,7 +90,7 @@ export async function issueCreditProofs(
       classII: p!.standing.totals.classII,
       total: p!.standing.totals.total,
       compliant: p!.standing.compliant,
-      explanation: explainStanding(p!.standing, 'zh-CN'),
+      explanation: standingInChinese(standingReasons(p!.standing)),
     }));
     const payload: Omit<CreditProofPayload, 'keyId'> = {
       kind: 'credit-proof',

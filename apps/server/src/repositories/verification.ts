@@ -1,9 +1,10 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { chinaDate, chinaDayStart, explainStanding, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { chinaDate, chinaDayStart, type StandingReason, standingReasons, titleLevelOf, type VerificationRound } from '@opencme/core';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
+import { standingInChinese } from '../document-words.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Sheet } from '../spreadsheet.ts';
 import { inSubtree } from './organisations.ts';
@@ -62,7 +63,7 @@ export async function replaceResults(db: DB, runId: string, standings: readonly 
     total: p.standing.totals.total,
     compliant: p.standing.compliant ? 1 : 0,
     basis: p.standing.basis,
-    explanation: explainStanding(p.standing, 'zh-CN'),
+    explanation: standingInChinese(standingReasons(p.standing)),
   }));
   for (let i = 0; i < rows.length; i += 50)
     await db
@@ -186,14 +187,14 @@ export async function complianceByDepartment(db: DB, input: { organisationId: st
 export async function forecast(
   db: DB,
   input: { organisationId: string; cmeYear: number },
-): Promise<(PersonStanding & { missing: number; explanation: { zh: string; en: string } })[]> {
+): Promise<(PersonStanding & { missing: number; reasons: StandingReason[] })[]> {
   const live = await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear);
   return live
     .filter((p) => !p.standing.compliant)
     .map((p) => ({
       ...p,
       missing: p.standing.shortfalls.reduce((s, f) => s + f.missing, 0),
-      explanation: { zh: explainStanding(p.standing, 'zh-CN'), en: explainStanding(p.standing, 'en') },
+      reasons: standingReasons(p.standing),
     }))
     .sort((a, b) => b.missing - a.missing || a.name.localeCompare(b.name, 'zh-CN'));
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { approvalsBelow, CLAIM_ACTIVITIES, chinaDate, type ClaimDraft, decide, newId, reasonRequired, waitsFor } from '@opencme/core';
 import type { Role } from '../role.ts';
 import type { DB } from '../db/connect.ts';
+import { claimActivityInChinese } from '../document-words.ts';
 import type { EvidenceFileTable } from '../db/schema.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
@@ -165,7 +166,6 @@ export async function reviewClaims(
         continue;
       }
       await updateClaim(trx, id, { stage: state.step, status: 'approved', closed_at: at });
-      const activity = CLAIM_ACTIVITIES[claim.activity];
       await appendLedgerEntries(trx, [
         {
           personId: claim.person_id,
@@ -175,7 +175,7 @@ export async function reviewClaims(
           credits: claim.credits,
           sourceKind: 'claim',
           sourceId: claim.id,
-          sourceLabel: `${activity.zh}：${claim.description}`.slice(0, 200),
+          sourceLabel: `${claimActivityInChinese(claim.activity)}：${claim.description}`.slice(0, 200),
           approvedBy: input.reviewer.id,
           at: input.at,
         },

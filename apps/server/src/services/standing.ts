@@ -1,5 +1,5 @@
-// Standing (学分达标情况) as people read it: the totals, the verdict and the reason in words.
-import { explainStanding, type Standing } from '@opencme/core';
+// Standing (学分达标情况) as people read it: the totals, the verdict and its reasons (message keys the app words).
+import { standingReasons } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Role } from '../role.ts';
@@ -7,8 +7,6 @@ import { auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { personOfUser } from '../repositories/claims.ts';
 import { entriesOfPerson } from '../repositories/ledger.ts';
 import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
-
-const explained = (standing: Standing) => ({ zh: explainStanding(standing, 'zh-CN'), en: explainStanding(standing, 'en') });
 
 /** One person's standing for a year, with the ledger entries it comes from. */
 export async function standingWithEntries(
@@ -33,11 +31,11 @@ export async function standingWithEntries(
     });
   const found = await standingOfPerson(db, input.personId, input.cmeYear);
   const entries = await entriesOfPerson(db, input.personId, input.cmeYear);
-  return { ...found, explanation: explained(found.standing), entries };
+  return { ...found, reasons: standingReasons(found.standing), entries };
 }
 
-/** Everyone in an organisation's subtree, each with the reason for the result. */
+/** Everyone in an organisation's subtree, each with the reasons for the result. */
 export async function explainedStandings(db: DB, input: { organisationId: string; cmeYear: number }) {
   const all = await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear);
-  return all.map((p) => ({ ...p, explanation: explained(p.standing) }));
+  return all.map((p) => ({ ...p, reasons: standingReasons(p.standing) }));
 }

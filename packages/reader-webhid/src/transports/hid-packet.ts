@@ -21,28 +21,26 @@ function sum16(bytes: Uint8Array, from: number, to: number): number {
   return sum & 0xffff;
 }
 
-function badPacket(zh: string, en: string): ReaderError {
-  return new ReaderError({ code: 'bad-packet', message: `HID 数据包错误：${zh}`, messageEn: `Bad HID packet: ${en}` });
+function badPacket(messageKey: string, params?: Record<string, string | number>): ReaderError {
+  return new ReaderError({ code: 'bad-packet', messageKey, params });
 }
 
 /** Checks flag, length and sum of a packet and returns the part L counts. */
 function openPacket(report: Uint8Array, flag: number): Uint8Array {
-  if (report.length !== HID_REPORT_LENGTH)
-    throw badPacket(`应为 ${HID_REPORT_LENGTH} 字节，实为 ${report.length}`, `expected ${HID_REPORT_LENGTH} bytes, got ${report.length}`);
-  if (report[0] !== flag)
-    throw badPacket(`包头应为 ${hexByte(flag)}，收到 ${hexByte(report[0]!)}`, `flag should be ${hexByte(flag)}, got ${hexByte(report[0]!)}`);
+  if (report.length !== HID_REPORT_LENGTH) throw badPacket('reader.hid-packet.size', { expected: HID_REPORT_LENGTH, actual: report.length });
+  if (report[0] !== flag) throw badPacket('reader.hid-packet.flag', { expected: hexByte(flag), actual: hexByte(report[0]!) });
   const length = report[3]! | (report[4]! << 8);
   const end = PREFIX + length;
-  if (length < 1 || end + 2 > HID_REPORT_LENGTH) throw badPacket(`长度 ${length} 超出范围`, `length ${length} out of range`);
+  if (length < 1 || end + 2 > HID_REPORT_LENGTH) throw badPacket('reader.hid-packet.length', { length });
   const expected = sum16(report, 3, end);
   const actual = report[end]! | (report[end + 1]! << 8);
-  if (expected !== actual) throw badPacket('累加和不符', `sum ${actual.toString(16)} should be ${expected.toString(16)}`);
+  if (expected !== actual) throw badPacket('reader.hid-packet.sum', { expected: expected.toString(16), actual: actual.toString(16) });
   return report.subarray(PREFIX, end);
 }
 
 function sealPacket(flag: number, srn: number, payload: Uint8Array): Uint8Array {
   const end = PREFIX + payload.length;
-  if (end + 2 > HID_REPORT_LENGTH) throw badPacket(`内容 ${payload.length} 字节放不进一个包`, `${payload.length} bytes do not fit one packet`);
+  if (end + 2 > HID_REPORT_LENGTH) throw badPacket('reader.hid-packet.too-big', { bytes: payload.length });
   const report = new Uint8Array(HID_REPORT_LENGTH);
   report[0] = flag;
   report[1] = srn & 0xff;
@@ -67,7 +65,7 @@ export function wrapHidCommand(frame: Uint8Array): Uint8Array {
 /** The command frame inside a host report, as the device (or its simulator) reads it. */
 export function unwrapHidCommand(report: Uint8Array): Uint8Array {
   const payload = openPacket(report, HOST_FLAG);
-  if (payload[0] !== ID_CARD_COMMAND) throw badPacket(`未知命令 ${hexByte(payload[0]!)}`, `unknown command ${hexByte(payload[0]!)}`);
+  if (payload[0] !== ID_CARD_COMMAND) throw badPacket('reader.hid-packet.unknown-command', { command: hexByte(payload[0]!) });
   return payload.subarray(1);
 }
 
@@ -83,6 +81,6 @@ export function wrapHidAnswer(part: { chunk: Uint8Array; index: number }): Uint8
 /** The frame bytes a device report carries. The result byte and packet number are not needed. */
 export function unwrapHidAnswer(report: Uint8Array): Uint8Array {
   const payload = openPacket(report, DEVICE_FLAG);
-  if (payload.length < 3) throw badPacket('缺少结果与包序号', 'result and packet number missing');
+  if (payload.length < 3) throw badPacket('reader.hid-packet.no-result');
   return payload.subarray(3);
 }

@@ -86,7 +86,7 @@ describe('transport details', () => {
   it('says to try WebHID when Chrome protects the interface class', async () => {
     const device = new SimulatedUsbDevice({ sam: new SamSimulator(), wiring: 'single-pipe', interfaceClass: 0x03 });
     const opening = openUsbLink(device, { wiring: 'single-pipe' });
-    await expect(opening).rejects.toMatchObject({ code: 'open-failed', messageEn: expect.stringContaining('try WebHID') });
+    await expect(opening).rejects.toMatchObject({ code: 'open-failed', messageKey: 'reader.open-failed-protected' });
     await expect(opening).rejects.toMatchObject({ message: expect.stringContaining('SecurityError') });
     expect(device.opened).toBe(false);
   });

@@ -43,8 +43,8 @@ function findInterface(config: UsbConfigurationLike, wiring: UsbWiring): Pipes |
 function ioError(direction: 'in' | 'out', status: string): ReaderError {
   return new ReaderError({
     code: 'io',
-    message: `USB ${direction === 'in' ? '接收' : '发送'}失败（${status}）`,
-    messageEn: `USB transfer ${direction} failed (${status})`,
+    messageKey: direction === 'in' ? 'reader.usb.receive-failed' : 'reader.usb.send-failed',
+    params: { status },
   });
 }
 
@@ -61,10 +61,7 @@ export async function openUsbLink(device: UsbDeviceLike, options: { wiring: UsbW
     await device.close().catch(() => undefined);
     const iface = device.configuration?.interfaces.find((i) => i.interfaceNumber === pipes?.interfaceNumber);
     const isProtected = iface !== undefined && PROTECTED_CLASSES.has(iface.alternate.interfaceClass);
-    throw openFailedError(
-      error,
-      isProtected ? { zh: '该接口类别受浏览器保护，请改用 WebHID', en: 'the browser protects this interface class; try WebHID' } : undefined,
-    );
+    throw openFailedError(error, { protectedInterface: isProtected });
   }
   const { in: inEp, out: outEp } = pipes;
 
@@ -102,13 +99,12 @@ export async function openUsbLink(device: UsbDeviceLike, options: { wiring: UsbW
     if (PREAMBLE.some((b, i) => header[i] !== b)) {
       throw new ReaderError({
         code: 'bad-preamble',
-        message: '帧头错误：应以 AA AA AA 96 69 开始',
-        messageEn: 'Bad preamble: a frame starts with AA AA AA 96 69',
+        messageKey: 'reader.frame.bad-preamble',
       });
     }
     const len = (header[5]! << 8) | header[6]!;
     if (len < 4 || len > MAX_LEN) {
-      throw new ReaderError({ code: 'bad-length', message: `长度错误：长度字段为 ${len}`, messageEn: `Bad length: the length field says ${len}` });
+      throw new ReaderError({ code: 'bad-length', messageKey: 'reader.frame.bad-length-field', params: { length: len } });
     }
     const frame = new Uint8Array(HEADER_LENGTH + len);
     frame.set(header, 0);

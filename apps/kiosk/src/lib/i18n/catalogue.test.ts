@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CreditCodeCheck, IdNumberCheck } from '@opencme/core';
+import { CLAIM_ACTIVITY_KEYS, type CreditCodeCheck, type IdNumberCheck } from '@opencme/core';
+import { describeStatus, SAM_STATUS_CODES } from '@opencme/reader-webhid';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
 import { en } from './en.ts';
@@ -24,6 +25,10 @@ const MESSAGE_CALLS = new Set([
   'date',
   'addIssue',
   'readerError',
+  'badPacket',
+  'badLayout',
+  'badText',
+  'withHint',
 ]);
 const MESSAGE_PROPERTIES = new Set(['messageKey', 'key', 'message']);
 
@@ -81,6 +86,7 @@ it('has words for every message key the server, core and the reader send', () =>
   const keys = sent.flatMap((s) => s.keys.map((key) => ({ key, file: s.file })));
   // The scan finds the server's errors: a scan that found none would prove nothing.
   expect(keys.filter((k) => k.file.startsWith('apps/server')).length).toBeGreaterThan(100);
+  expect(keys.filter((k) => k.file.startsWith('packages/reader-webhid')).length).toBeGreaterThan(30);
   // A key may name a family the code picks from (the rate limits' 'rate-limit.lookups' → '….seconds', '….minutes').
   const worded = (key: string) => Object.hasOwn(zh, key) || Object.keys(zh).some((known) => known.startsWith(`${key}.`));
   expect(keys.filter((k) => !worded(k.key)).map((k) => `${k.file}: ${k.key}`)).toEqual([]);
@@ -100,6 +106,15 @@ it('has words for every reason core gives for a refused ID number or credit code
   const creditCode: Record<Extract<CreditCodeCheck, { valid: false }>['reason'], true> = { length: true, characters: true, 'check-character': true };
   const keys = [...Object.keys(idNumber).map((r) => `id-number.${r}`), ...Object.keys(creditCode).map((r) => `credit-code.${r}`)];
   expect(keys.filter((key) => !Object.hasOwn(zh, key))).toEqual([]);
+});
+
+it('words every SAM status the reader names', () => {
+  const keys = SAM_STATUS_CODES.map((sw3) => describeStatus(sw3).key);
+  expect(keys.filter((key) => !Object.hasOwn(zh, key))).toEqual([]);
+});
+
+it('names every claim activity core lists', () => {
+  expect(CLAIM_ACTIVITY_KEYS.map((key) => `claim-activity.${key}`).filter((key) => !Object.hasOwn(zh, key))).toEqual([]);
 });
 
 it('keeps English out of the Chinese catalogue', () => {

@@ -21,11 +21,9 @@ export function credentialOfRead(read: CardRead): Credential {
   if (value.length === 18 || read.identity.kind !== 'foreign-permanent') {
     const check = validateIdNumber(value);
     if (!check.valid) {
-      // The reason stays in the log's words (`message`); the person at the door reads the key's.
+      // The reason goes to the log (in `params`); the person at the door reads the key's words.
       throw new ReaderError({
         code: 'bad-identity',
-        message: `card number failed its check (${check.reason})`,
-        messageEn: `card number failed its check (${check.reason})`,
         messageKey: 'reader.card-number-failed',
         params: { reason: check.reason },
       });

@@ -55,8 +55,6 @@ export interface KioskReadersOptions {
 
 const UNPLUGGED = new ReaderError({
   code: 'disconnected',
-  message: 'the ID-card reader was unplugged',
-  messageEn: 'the ID-card reader was unplugged',
   messageKey: 'reader.unplugged',
 });
 
@@ -150,8 +148,6 @@ export class KioskReaders {
     if (!this.#idReader)
       throw new ReaderError({
         code: 'no-device',
-        message: 'the readers have not started',
-        messageEn: 'the readers have not started',
         messageKey: 'reader.not-started',
       });
     try {

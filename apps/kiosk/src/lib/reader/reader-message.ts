@@ -1,12 +1,12 @@
-import { ReaderError } from '@opencme/reader-webhid';
-import { errorMessage, i18n, say } from '../i18n.svelte.ts';
+import type { ReaderDeviceInfo } from '@opencme/reader-webhid';
+import { errorMessage, t } from '../i18n.svelte.ts';
 
-/**
- * A reader's failure in the user's language: by its catalogue key when it has one, else in the
- * reader package's own two languages (its protocol diagnostics, for whoever sets the reader up).
- */
+/** A reader's failure in the user's language: its catalogue key, with its hint of what to do next. */
 export function readerMessage(error: unknown): string {
-  if (error instanceof ReaderError && error.messageKey) return say({ key: error.messageKey, params: error.params });
-  if (error instanceof ReaderError) return i18n.locale === 'en' ? error.messageEn : error.message;
   return errorMessage(error);
+}
+
+/** A reader's name: its product name, or what kind of reader it is when it gives none. */
+export function deviceName(device: Pick<ReaderDeviceInfo, 'label' | 'transport'>): string {
+  return device.label || t(device.transport === 'serial' ? 'reader.connectApi.serial' : 'reader.idReader');
 }

@@ -13,6 +13,7 @@ import {
   type UidEncoding,
 } from '@opencme/reader-webhid';
 import { SAMPLE_RESIDENT, SamSimulator, SimulatedDeviceApis, SimulatedKeyboard } from '@opencme/reader-webhid/simulators';
+import type { MessageKey } from '../i18n/zh.ts';
 import { simulatedReader } from './demo.ts';
 import { SAMPLE_UID, TRANSPORT_KINDS } from './settings.ts';
 
@@ -34,17 +35,18 @@ const CHOICE: Record<TransportKind, DeviceChoice> = {
   serial: { api: 'serial' },
 };
 
-function failure(code: 'timeout' | 'bad-identity' | 'bad-uid', zh: string, en: string): ReaderError {
-  return new ReaderError({ code, message: `自检失败：${zh}`, messageEn: `Self-test failed: ${en}` });
+function failure(code: 'timeout' | 'bad-identity' | 'bad-uid', messageKey: MessageKey, params?: Record<string, string | number>): ReaderError {
+  return new ReaderError({ code, messageKey, params });
 }
 
 /** Far above the second a check takes, so that only a broken path fails. */
 const CHECK_TIMEOUT_MS = 5000;
 
-async function waitFor(condition: () => boolean, what: { zh: string; en: string }): Promise<void> {
+/** `missing`: the failure when the condition does not come true in time (its `{ms}` is filled in). */
+async function waitFor(condition: () => boolean, missing: MessageKey): Promise<void> {
   const deadline = performance.now() + CHECK_TIMEOUT_MS;
   while (!condition()) {
-    if (performance.now() > deadline) throw failure('timeout', `${CHECK_TIMEOUT_MS} 毫秒内未${what.zh}`, `no ${what.en} within ${CHECK_TIMEOUT_MS} ms`);
+    if (performance.now() > deadline) throw failure('timeout', missing, { ms: CHECK_TIMEOUT_MS });
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -52,7 +54,7 @@ async function waitFor(condition: () => boolean, what: { zh: string; en: string 
 function expectSample(read: CardRead | undefined): void {
   const identity = read?.kind === 'id-card' ? read.identity : undefined;
   if (identity?.kind !== 'resident' || identity.idNumber !== SAMPLE_RESIDENT.idNumber || identity.name !== SAMPLE_RESIDENT.name) {
-    throw failure('bad-identity', '读出的证件与样本不符', 'the card read differs from the sample');
+    throw failure('bad-identity', 'reader.self-test.wrong-card');
   }
 }
 
@@ -79,15 +81,15 @@ async function readSampleCard(transport: TransportKind, options: { damaged: bool
     if (options.damaged) {
       sam.corruptNextAnswer({ step: 'read' });
       sam.place({ identity: SAMPLE_RESIDENT });
-      await waitFor(() => errors.length > 0, { zh: '报告损坏的应答', en: 'report of the damaged answer' });
-      if (errors[0]!.code !== 'bad-checksum' || reads.length > 0) throw failure('bad-identity', '损坏的应答未被识别', 'the damaged answer was not recognised');
+      await waitFor(() => errors.length > 0, 'reader.self-test.no-damage-report');
+      if (errors[0]!.code !== 'bad-checksum' || reads.length > 0) throw failure('bad-identity', 'reader.self-test.damage-missed');
       sam.remove();
       // The reader reads a card once per placement: it must see the field empty before the card returns.
       const commandsBefore = sam.received.length;
-      await waitFor(() => sam.received.length > commandsBefore, { zh: '寻卡', en: 'find-card poll' });
+      await waitFor(() => sam.received.length > commandsBefore, 'reader.self-test.no-poll');
     }
     sam.place({ identity: SAMPLE_RESIDENT });
-    await waitFor(() => reads.length > 0, { zh: '读到样本证件', en: 'read of the sample card' });
+    await waitFor(() => reads.length > 0, 'reader.self-test.no-read');
     expectSample(reads[0]);
   } finally {
     await reader.stop();
@@ -116,15 +118,14 @@ export function selfTestChecks(options: { encoding: UidEncoding }): SelfTestChec
       'wedge-card',
       () => {
         const [read] = wedgeRead(options.encoding, (keyboard) => keyboard.presentCard(SAMPLE_UID, { encoding: options.encoding }));
-        if (read?.kind !== 'ic-card' || read.uid !== SAMPLE_UID)
-          throw failure('bad-uid', `读卡器输入的“${typed}”未读成 ${SAMPLE_UID}`, `"${typed}" from the reader did not read as ${SAMPLE_UID}`);
+        if (read?.kind !== 'ic-card' || read.uid !== SAMPLE_UID) throw failure('bad-uid', 'reader.self-test.wedge-misread', { typed, uid: SAMPLE_UID });
       },
     ],
     [
       'wedge-typing',
       () => {
         if (wedgeRead(options.encoding, (keyboard) => keyboard.type(typed)).length > 0) {
-          throw failure('bad-uid', `手工慢速输入的“${typed}”被当成了刷卡`, `"${typed}" typed slowly by hand was taken for a card`);
+          throw failure('bad-uid', 'reader.self-test.typing-taken', { typed });
         }
       },
     ],
