@@ -7,7 +7,6 @@
 //
 // The same code runs in the kiosk (browser) and on the server (Node): WebCrypto only.
 import { z } from 'zod';
-import type { WebCryptoKey } from './credential-key.ts';
 import { base64UrlDecode, base64UrlEncode } from './proof.ts';
 
 /** The first field of every canonical encoding: a later layout gets a new tag, never a silent change. */
@@ -68,6 +67,9 @@ export interface ChainableTap {
   source: string;
   direction: string;
 }
+
+// As credential-key.ts names it; not imported from there, which imports the sync schemas that import this file.
+type WebCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
