@@ -96,7 +96,10 @@ export async function checkSignatures(db: DB, deviceId: string, taps: readonly T
       return [tap.tapId, { chainId: link.id, prevHash: link.prevHash, signature: link.signature, hash, credentialDigest: fields.credentialDigest, flags }];
     }),
   );
-  return new Map(verdicts);
+  // A tapId twice in one batch: the first is the one stored, so its verdict is the one kept.
+  const byTap = new Map<string, ChainVerdict>();
+  for (const [tapId, verdict] of verdicts) if (!byTap.has(tapId)) byTap.set(tapId, verdict);
+  return byTap;
 }
 
 const LINK_FLAGS = new Set<string>(['chain-fork', 'chain-break']);
