@@ -1,10 +1,11 @@
-// How fast taps go through `sync.push` (HTTP, tRPC, zod, flags, attendance, one transaction a
-// batch), beside the ceiling: a plain better-sqlite3 insert of the same rows in one transaction.
+// How fast taps go through `sync.push` (HTTP, tRPC, zod, signature and chain checks, flags,
+// attendance, one transaction a batch), beside the ceiling: a plain better-sqlite3 insert of the
+// same rows in one transaction; and what checking one tap's signature costs.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { newId, type Tap } from '@opencme/core';
+import { chainedFields, generateChainKey, importChainPublicKey, newId, signChainedTap, type Tap, verifyChainedFields } from '@opencme/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import SQLite from 'better-sqlite3';
 import superjson from 'superjson';
@@ -12,7 +13,7 @@ import { createApp } from '../src/app.ts';
 import { openSqlite } from '../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../src/pii.ts';
 import { ProofSigner } from '../src/proof-key.ts';
-import { claimPairingCode } from '../src/repositories/devices.ts';
+import { pairKiosk } from '../src/services/devices.ts';
 import type { AppRouter } from '../src/router.ts';
 import { seedDemo } from '../src/seed.ts';
 
@@ -24,11 +25,13 @@ const { db } = await openSqlite(path.join(dir, 'opencme.sqlite'));
 const now = new Date();
 const vault = new IdNumberVault(randomKeys());
 const demo = await seedDemo(db, vault, now);
-const device = (await claimPairingCode(db, demo.kioskPairingCode!, now))!;
+// Paired as the kiosk pairs: with a signing key, its taps signed into a chain (the setup, not timed).
+const chainKey = await generateChainKey();
+const device = await pairKiosk(db, { code: demo.kioskPairingCode!, chainKey: chainKey.publicKey }, now);
 const session = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
 const cards = await db.selectFrom('credentials').select(['kind', 'value']).where('kind', '=', 'card-number').execute();
 
-const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
+const unsigned: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   tapId: newId(),
   deviceId: device.deviceId,
   seq: i + 1,
@@ -41,6 +44,13 @@ const taps: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   source: 'reader',
   direction: i < cards.length ? 'in' : 'out',
 }));
+const taps: Tap[] = [];
+let prevHash: string | null = null;
+for (const tap of unsigned) {
+  const { link, hash } = await signChainedTap(chainKey.privateKey, tap, { chainId: device.chainId!, prevHash });
+  taps.push({ ...tap, chain: link });
+  prevHash = hash;
+}
 
 const server = createApp({
   db,
@@ -68,6 +78,8 @@ for (let i = 0; i < TAPS; i += BATCH) {
   if (results.some((r) => r.status !== 'stored')) throw new Error('a benchmark tap was not stored');
 }
 const pushMs = performance.now() - t0;
+const chain = await db.selectFrom('tap_chains').select('complete_through').where('id', '=', device.chainId!).executeTakeFirstOrThrow();
+if (chain.complete_through !== TAPS) throw new Error(`the benchmark chain is complete through ${chain.complete_through} only`);
 // The reply no longer says why a tap was flagged: the rows do. The benchmark measures clean taps.
 const flagged = await db.selectFrom('taps').select('flag_reasons').where('status', '=', 'flagged').executeTakeFirst();
 if (flagged) throw new Error(`a benchmark tap was flagged: ${flagged.flag_reasons}`);
@@ -112,7 +124,19 @@ const plainMs = performance.now() - t1;
 plain.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
+// One tap's signature check, alone (as a tap arriving on its own pays it) and many at once (as a batch does).
+const verifyKey = await importChainPublicKey(chainKey.publicKey);
+const sample = await Promise.all(taps.slice(0, 2000).map(async (t) => ({ fields: await chainedFields(t, t.chain!), signature: t.chain!.signature })));
+const t2 = performance.now();
+for (const s of sample) await verifyChainedFields(verifyKey, s.fields, s.signature);
+const verifyOneMs = (performance.now() - t2) / sample.length;
+const t3 = performance.now();
+await Promise.all(sample.map((s) => verifyChainedFields(verifyKey, s.fields, s.signature)));
+const verifyBatchMs = (performance.now() - t3) / sample.length;
+
 const rate = (ms: number) => (TAPS / ms) * 1000;
 console.log(`BENCH ${JSON.stringify({ name: `sync.push: ${TAPS} taps over HTTP in batches of ${BATCH}`, value: rate(pushMs), unit: 'taps/s' })}`);
 console.log(`BENCH ${JSON.stringify({ name: `plain better-sqlite3 insert of the same ${TAPS} rows, one transaction`, value: rate(plainMs), unit: 'rows/s' })}`);
 console.log(`BENCH ${JSON.stringify({ name: 'sync.push throughput relative to plain insert', value: (rate(pushMs) / rate(plainMs)) * 100, unit: '%' })}`);
+console.log(`BENCH ${JSON.stringify({ name: 'tap signature check (ECDSA P-256), one at a time', value: verifyOneMs * 1000, unit: 'µs/tap' })}`);
+console.log(`BENCH ${JSON.stringify({ name: 'tap signature check (ECDSA P-256), a batch at once', value: verifyBatchMs * 1000, unit: 'µs/tap' })}`);

@@ -171,6 +171,7 @@ export const ACCESS = {
   'files.sessionRoster': user(['unit-admin'], sessionOrg),
   'files.claimEvidence': user(CLAIM_REVIEWERS, claimsOrg),
   'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
+  'files.deviceTaps': user(['unit-admin'], deviceOrg),
   'files.unitSeal': user(PROOF_OFFICES),
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).

@@ -16,6 +16,7 @@ import { auditPersonalDataOf, viewerOf } from './repositories/audit.ts';
 import { evidenceFile } from './services/claims.ts';
 import { sessionRosterSheet } from './repositories/roster-export.ts';
 import { sealOf } from './repositories/seals.ts';
+import { exportDeviceTaps } from './repositories/tap-chains.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { exportCompliance } from './services/verification.ts';
 import { requestId } from './request-log.ts';
@@ -106,6 +107,21 @@ export const DOWNLOADS = {
   }),
 
   /** The caller's own unit's seal (公章), as the proofs page shows it; never another unit's. */
+  /**
+   * A device's signed taps with each chain's public key (JSON), for a check anyone can run offline
+   * (scripts/verify-taps.ts, docs/tap-chain.md). No name and no card number: credentials only as
+   * the digests the signatures cover.
+   */
+  'files.deviceTaps': download({
+    route: '/api/files/devices/:deviceId/taps.json',
+    input: z.object({ deviceId: z.string() }),
+    async send(ctx, input, res) {
+      const exported = await exportDeviceTaps(ctx.db, input.deviceId, ctx.now());
+      fileHeaders(res, { type: 'application/json', name: `刷卡记录链-${input.deviceId}.json`, personal: false });
+      res.end(JSON.stringify(exported, null, 1));
+    },
+  }),
+
   'files.unitSeal': download({
     route: '/api/files/unit-seal',
     input: z.object({}),

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { newId, type Tap } from '@opencme/core';
+import { generateChainKey, newId, signChainedTap, type Tap } from '@opencme/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
@@ -98,6 +98,35 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     return { ...paired, client: client({ authorization: `Bearer ${paired.token}` }) };
   }
 
+  /**
+   * A kiosk paired as the app pairs it, with a signing key: `sign` numbers taps in its chain and
+   * signs them in the order given, as the kiosk records them (push them in any order after).
+   */
+  async function signingKiosk(code: string = demo.kioskPairingCode!) {
+    const key = await generateChainKey();
+    const paired = await client().devices.pair.mutate({ code, chainKey: key.publicKey });
+    const chainId = paired.chainId!;
+    let seq = 0;
+    let prevHash: string | null = null;
+    return {
+      ...paired,
+      chainId,
+      publicKey: key.publicKey,
+      privateKey: key.privateKey,
+      client: client({ authorization: `Bearer ${paired.token}` }),
+      async sign(taps: readonly Tap[]): Promise<Tap[]> {
+        const out: Tap[] = [];
+        for (const t of taps) {
+          const tap = { ...t, seq: ++seq, monoTime: Math.round(t.monoTime) };
+          const { link, hash } = await signChainedTap(key.privateKey, tap, { chainId, prevHash });
+          out.push({ ...tap, chain: link });
+          prevHash = hash;
+        }
+        return out;
+      },
+    };
+  }
+
   return {
     app,
     url,
@@ -113,6 +142,7 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     download,
     admin,
     demoKiosk,
+    signingKiosk,
     demoKioskName: DEMO_KIOSK_NAME,
     /**
      * A second app on the same database file, as after a restart or in another server process:

@@ -2,6 +2,7 @@
 // with these schemas; the server implements `sync.push` / `sync.pull`, the kiosk calls them.
 import { z } from 'zod';
 import type { AttendanceRules } from './attendance.ts';
+import { TapChainLink } from './tap-chain.ts';
 
 export const AttendanceRulesSchema = z.object({
   minSignOutGapMs: z.number().int().nonnegative(),
@@ -55,6 +56,11 @@ export const Tap = z.object({
    * the server decides again from the taps of every door.
    */
   direction: z.enum(['in', 'out', 'repeat', 'none']),
+  /**
+   * The tap's place in its kiosk's signed chain (see tap-chain.ts); `seq` is then its number in the
+   * chain. Absent from kiosks paired before chains: accepted from a device that registered no chain.
+   */
+  chain: TapChainLink.optional(),
 });
 export type Tap = z.infer<typeof Tap>;
 
@@ -92,6 +98,12 @@ export const FlagReason = z.enum([
   'device-mismatch', // the tap names another device than the token that pushed it
   'seq-reused', // another tap of this device already has this sequence number
   'implausible-time', // the tap is dated far from any moment a kiosk could have recorded it
+  // The device's signed chain (tap-chain.ts): each its own reason, see `CHAIN_FLAGS`.
+  'chain-bad-signature',
+  'chain-fork',
+  'chain-break',
+  'chain-unknown',
+  'unsigned', // an unchained tap from a device that registered a chain: anyone with its token could have made it
 ]);
 export type FlagReason = z.infer<typeof FlagReason>;
 

@@ -837,4 +837,27 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Integrity (issue 14): each pairing of a kiosk opens a signed tap chain under a key the kiosk
+  // made; taps carry their link, and the chain's state is kept as taps arrive, never recomputed whole.
+  '2026-11-30-14A1-tap-chains': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('tap_chains')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('end_reason', 'text')
+        .addColumn('complete_through', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('tap_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('tap_chains_device').on('tap_chains').column('device_id').execute();
+      for (const column of ['chain_id', 'chain_prev_hash', 'chain_hash', 'chain_signature', 'credential_digest']) {
+        await db.schema.alterTable('taps').addColumn(column, 'text').execute();
+      }
+      await db.schema.createIndex('taps_chain_seq').on('taps').columns(['chain_id', 'seq']).execute();
+    },
+  }),
 };

@@ -306,6 +306,30 @@ export interface TapTable {
   at: string | null;
   /** 1 when the device's wall clock jumped and `at` was placed by its monotonic clock. */
   clock_jumped: Generated<number>;
+  /** The signed chain the tap names (tap_chains.id), its predecessor's hash and its signature; null for an unchained tap. */
+  chain_id: string | null;
+  chain_prev_hash: string | null;
+  /** Hex SHA-256 of the tap's canonical encoding, set only when its signature verified under the chain's key. */
+  chain_hash: string | null;
+  chain_signature: string | null;
+  /** Hex SHA-256 of the credential's value as the kiosk sent it: what the signature covers (an ID card's value is kept only blinded). */
+  credential_digest: string | null;
+}
+
+/** A device's signed tap chain (刷卡记录链), one per pairing; its state kept as taps arrive. */
+export interface TapChainTable {
+  id: string;
+  device_id: string;
+  /** The chain's public key as a JWK (ECDSA P-256), registered at pairing. */
+  public_key: string;
+  started_at: string;
+  ended_at: string | null;
+  /** Why the chain ended: 're-paired' (a new pairing began another) or 'revoked'. */
+  end_reason: 're-paired' | 'revoked' | null;
+  /** Every seq from 1 through this is present once, validly signed and linked. */
+  complete_through: Generated<number>;
+  last_seq: Generated<number>;
+  tap_count: Generated<number>;
 }
 
 /** Sign-in and sign-out of a person in a session, recomputed from all taps whenever one arrives. */
@@ -384,6 +408,7 @@ export interface Database {
   devices: DeviceTable;
   device_sessions: DeviceSessionTable;
   taps: TapTable;
+  tap_chains: TapChainTable;
   attendance: AttendanceTable;
   users: UserTable;
   auth_sessions: AuthSessionTable;

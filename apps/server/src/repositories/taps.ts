@@ -5,9 +5,10 @@ import { type IdNumberVault, legacyIdCardDigest, rekeyLegacyDigest } from '../pi
 import { recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
 import { subtreeIds } from './organisations.ts';
+import { checkSignatures, relinkChains } from './tap-chains.ts';
 import { projectMayBeHeld } from './projects.ts';
 
-/** SQLite allows 32 766 bound values per statement; 19 columns a tap leaves room for 1 700 rows. */
+/** SQLite allows 32 766 bound values per statement; 24 columns a tap leave room for 1 300 rows. */
 const INSERT_CHUNK = 1000;
 
 /**
@@ -78,6 +79,9 @@ export async function storeTaps(
   now: Date,
   clock: DeviceClock | null = null,
 ): Promise<TapStatus[]> {
+  // The signatures are checked before the write transaction (the costly part) and on the taps as
+  // the kiosk signed them: an ID card's value is blinded below.
+  const verdicts = await checkSignatures(db, device.id, received);
   return db.transaction().execute(async (trx) => {
     const taps = await blindIdCards(trx, vault, received);
     const receivedAt = now.toISOString();
@@ -122,8 +126,13 @@ export async function storeTaps(
       }
       if (!holder) reasons.push('unknown-credential');
       else if (holder.status === 'lost') reasons.push('denied-credential');
-      if (usedSeqs.has(tap.seq)) reasons.push('seq-reused');
-      usedSeqs.add(tap.seq);
+      // A chained tap's seq is its place in its chain: the chain checks below judge it.
+      const verdict = verdicts.get(tap.tapId)!;
+      reasons.push(...verdict.flags);
+      if (!tap.chain) {
+        if (usedSeqs.has(tap.seq)) reasons.push('seq-reused');
+        usedSeqs.add(tap.seq);
+      }
       if (at.getTime() > now.getTime() + FUTURE_SLACK_MS || (session && at.getTime() < Date.parse(session.startsAt) - BEFORE_SESSION_MS)) {
         reasons.push('implausible-time');
       }
@@ -151,6 +160,11 @@ export async function storeTaps(
         received_at: receivedAt,
         at: at.toISOString(),
         clock_jumped: placed.get(tap.tapId)!.jumped ? 1 : 0,
+        chain_id: verdict.chainId,
+        chain_prev_hash: verdict.prevHash,
+        chain_hash: verdict.hash,
+        chain_signature: verdict.signature,
+        credential_digest: verdict.credentialDigest,
       });
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -160,9 +174,14 @@ export async function storeTaps(
         .execute();
     }
 
+    const relinked = await relinkChains(
+      trx,
+      device.id,
+      rows.flatMap((r) => (r.chain_id ? [{ chainId: r.chain_id, seq: r.seq }] : [])),
+    );
     const touched = new Map<string, { sessionId: string; personId: string }>();
-    for (const r of rows) {
-      if (r.person_id) touched.set(`${r.session_id}\u0000${r.person_id}`, { sessionId: r.session_id, personId: r.person_id });
+    for (const r of [...rows.map((row) => ({ sessionId: row.session_id, personId: row.person_id })), ...relinked]) {
+      if (r.personId) touched.set(`${r.sessionId}\u0000${r.personId}`, { sessionId: r.sessionId, personId: r.personId });
     }
     await recomputeAttendance(trx, [...touched.values()], receivedAt);
     await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
@@ -220,7 +239,7 @@ async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
       ])
       .where('credentials.value', 'in', values)
       .execute(),
-    db.selectFrom('taps').select('seq').where('device_id', '=', deviceId).where('seq', 'in', seqs).execute(),
+    db.selectFrom('taps').select('seq').where('device_id', '=', deviceId).where('chain_id', 'is', null).where('seq', 'in', seqs).execute(),
   ]);
   const organisers = [...new Set(sessions.map((s) => s.organiser_id))];
   const admitting = new Map(await Promise.all(organisers.map(async (id) => [id, new Set(await subtreeIds(db, id))] as const)));

@@ -1,13 +1,13 @@
 import type { TRPCRouterRecord } from '@trpc/server';
+import { ChainPublicKey } from '@opencme/core';
 import { z } from 'zod';
-import { UserFacingError } from '../errors.ts';
-import { claimPairingCode, createDevice, listDevices, revokeDevice } from '../repositories/devices.ts';
-import { assignKiosk, pairAgain } from '../services/devices.ts';
+import { createDevice } from '../repositories/devices.ts';
+import { assignKiosk, devicesWithChains, pairAgain, pairKiosk, retireKiosk } from '../services/devices.ts';
 import { userProcedure, publicProcedure } from '../trpc.ts';
 
 /** Kiosks (刷卡设备) of the admin's unit: create, pair, assign to sessions, revoke. */
 export const devicesRouter = {
-  list: userProcedure.query(({ ctx }) => listDevices(ctx.db, ctx.user.organisationId)),
+  list: userProcedure.query(({ ctx }) => devicesWithChains(ctx.db, ctx.user.organisationId)),
 
   create: userProcedure
     .input(z.object({ name: z.string().trim().min(1).max(60) }))
@@ -17,7 +17,7 @@ export const devicesRouter = {
   repair: userProcedure.input(z.object({ deviceId: z.string() })).mutation(({ ctx, input }) => pairAgain(ctx.db, input.deviceId, ctx.now())),
 
   revoke: userProcedure.input(z.object({ deviceId: z.string() })).mutation(async ({ ctx, input }) => {
-    await revokeDevice(ctx.db, input.deviceId, ctx.now());
+    await retireKiosk(ctx.db, input.deviceId, ctx.now());
     return { ok: true };
   }),
 
@@ -26,12 +26,11 @@ export const devicesRouter = {
     return { ok: true };
   }),
 
-  /** The kiosk side of pairing: a code typed on the tablet becomes its device token, once. */
-  pair: publicProcedure.input(z.object({ code: z.string().trim().min(4).max(20) })).mutation(async ({ ctx, input }) => {
-    const paired = await claimPairingCode(ctx.db, input.code, ctx.now());
-    if (!paired) {
-      throw new UserFacingError('BAD_REQUEST', 'devices.pairing-code-wrong-already-used');
-    }
-    return paired;
-  }),
+  /**
+   * The kiosk side of pairing: a code typed on the tablet becomes its device token, once; with the
+   * public half of the kiosk's new signing key, its taps from now on form a new signed chain.
+   */
+  pair: publicProcedure
+    .input(z.object({ code: z.string().trim().min(4).max(20), chainKey: ChainPublicKey.optional() }))
+    .mutation(({ ctx, input }) => pairKiosk(ctx.db, input, ctx.now())),
 } satisfies TRPCRouterRecord;

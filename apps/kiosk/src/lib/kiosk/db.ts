@@ -110,6 +110,10 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
     });
   // Two doors of a session agree online: the other doors' taps, for the door's decision.
   db.version(3).stores({ peerTaps: 'tapId, [sessionId+personId], sessionId' });
+  // Issue 14: taps carry their place in the kiosk's signed chain (`chain`), findable by chain.
+  db.version(4).stores({
+    taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value], chain.id',
+  });
   parseOnRead(db.sessions, KioskSession, (r) => r.id);
   parseOnRead(db.people, LocalPerson, (r) => r.id);
   parseOnRead(db.credentials, LocalCredential, (r) => r.key);
@@ -161,6 +165,18 @@ export async function kioskKeys(db: KioskDb): Promise<KioskKeys> {
   return (await readMeta(db, 'keys')) ?? { rosterKeyId: null, rosterKey: null, sealingKey: null, sealingKeyText: null };
 }
 
+/**
+ * The head of this pairing's signed tap chain (core tap-chain.ts): the private key, made at
+ * pairing and never extractable, the chain's id, the last seq given and the hash of that tap.
+ */
+export const ChainHead = z.object({
+  chainId: z.string().min(1),
+  privateKey: CryptoKeySchema,
+  seq: z.number().int().nonnegative(),
+  head: z.string().nullable(),
+});
+export type ChainHead = z.infer<typeof ChainHead>;
+
 /** What the kiosk keeps in its meta store, each with the shape it must have. */
 const META = {
   identity: DeviceIdentity,
@@ -171,6 +187,7 @@ const META = {
   cursor: z.string(),
   /** The last tap's sequence number. */
   seq: z.number().int().nonnegative(),
+  chain: ChainHead,
   lastSyncAt: z.number(),
   /** How far the other doors' taps of the door's session have been read. */
   peerTaps: z.object({ sessionId: z.string(), cursor: z.string().nullable() }),

@@ -7,10 +7,11 @@ import {
   newId,
   rosterKey,
   sealIdNumber,
+  signChainedTap,
   type TapDecision,
   tapDirectionOf,
 } from '@opencme/core';
-import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMetaOr, writeMeta } from './db.ts';
+import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMeta, readMetaOr, writeMeta } from './db.ts';
 
 /** What the door shows for a tap. */
 export interface TapOutcome {
@@ -58,7 +59,32 @@ export async function recordTap(
     if (!keys.sealingKey) throw new NoKeysYet();
     credential = { kind: 'id-card', value: await sealIdNumber(keys.sealingKey, credential.value) };
   }
-  return db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
+  return oneAtATime(db, () => recordInChain(db, input, now, key, credential));
+}
+
+/**
+ * Taps are chained in the order they are recorded: each names the one before, so two taps in
+ * quick succession must not both take the same head. Signing is WebCrypto's (its own promise, which
+ * an IndexedDB transaction does not outlive), so the steps of one tap run apart from any other's.
+ */
+const queues = new WeakMap<KioskDb, Promise<unknown>>();
+function oneAtATime<T>(db: KioskDb, work: () => Promise<T>): Promise<T> {
+  const run = (queues.get(db) ?? Promise.resolve()).then(work, work);
+  queues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function recordInChain(
+  db: KioskDb,
+  input: { deviceId: string; sessionId: string; source: LocalTap['source'] },
+  now: Date,
+  key: string | null,
+  credential: Credential,
+): Promise<TapOutcome> {
+  const decided = await db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
     const holder = key === null ? undefined : await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
     const session = await db.sessions.get(input.sessionId);
@@ -74,8 +100,10 @@ export async function recordTap(
     const rules = session.rules ? { rules: session.rules } : {};
     const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
     const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
-    // A damaged counter goes on from the outbox's last tap: numbers are never given twice.
-    const seq = (await readMetaOr(db, 'seq', null).then((n) => n ?? lastSeq(db))) + 1;
+    // A chain numbers its own taps from 1. Without one (paired before chains), a damaged counter
+    // goes on from the outbox's last tap: numbers are never given twice.
+    const chain = (await readMeta(db, 'chain')) ?? null;
+    const seq = chain ? chain.seq + 1 : (await readMetaOr(db, 'seq', null).then((n) => n ?? lastSeq(db))) + 1;
     const tap: LocalTap = {
       tapId: newId(),
       deviceId: input.deviceId,
@@ -84,7 +112,8 @@ export async function recordTap(
       credential,
       personId: person?.id ?? null,
       wallTime,
-      monoTime: performance.now(),
+      // Whole milliseconds: the chain's encoding writes integers only (fractions differ between languages).
+      monoTime: Math.round(performance.now()),
       bootId: BOOT_ID,
       source: input.source,
       direction: tapDirectionOf(decision),
@@ -92,8 +121,19 @@ export async function recordTap(
       serverStatus: null,
       recordedAt: now.getTime(),
     };
-    await db.taps.add(tap);
-    await writeMeta(db, 'seq', seq);
-    return { tap, person, decision, provisional };
+    return { tap, person, decision, provisional, chain };
   });
+  const { chain, ...outcome } = decided;
+  let head = chain;
+  if (chain) {
+    const signed = await signChainedTap(chain.privateKey, outcome.tap, { chainId: chain.chainId, prevHash: chain.head });
+    outcome.tap.chain = signed.link;
+    head = { ...chain, seq: outcome.tap.seq, head: signed.hash };
+  }
+  await db.transaction('rw', [db.meta, db.taps], async () => {
+    await db.taps.add(outcome.tap);
+    await writeMeta(db, 'seq', outcome.tap.seq);
+    if (head) await writeMeta(db, 'chain', head);
+  });
+  return outcome;
 }
