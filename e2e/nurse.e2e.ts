@@ -11,9 +11,11 @@ import { type Browser, expect, type Page, test } from '@playwright/test';
 import { printedCode } from '../apps/server/test/pdf.ts';
 import { checkLayout, keepScreenshot } from './layout.ts';
 import { phonePhoto } from './photo.ts';
-import { cspViolations, ServerProcess, signedIn } from './server.ts';
+import { adminCookie, adminQuery, cspViolations, ServerProcess, signedIn } from './server.ts';
 
 const server = new ServerProcess();
+// The second test signs in as the nurse the first one registered.
+test.describe.configure({ mode: 'serial' });
 test.beforeAll(() => server.start());
 test.afterAll(() => server.dispose());
 
@@ -135,4 +137,42 @@ test('a nurse registers with a password, is approved, signs in with her ID numbe
   await expect(verifier.getByTestId('verify-name')).toHaveText('林晓');
   await expect(verifier.getByTestId('verify-total')).toHaveText('3');
   expect(refused).toEqual([]);
+});
+
+test('the unit admin hands the nurse a one-time code; she signs in with it and must set a new password first; the admin makes a reviewer account for her', async ({
+  browser,
+}) => {
+  const cookie = await adminCookie(server.url);
+  const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
+  const found = await adminQuery<{ rows: { id: string }[] }>(server.url, cookie, 'registry.staff', { organisationId: me.organisationId, query: '林晓' });
+  const admin = await signedIn(browser, server.url, `/admin/staff/${found.rows[0]!.id}`, 'admin');
+  await admin.getByTestId('person').getByRole('button', { name: '重置密码' }).click();
+  await admin.getByRole('dialog', { name: '请确认' }).getByRole('button', { name: '重置密码' }).click();
+  const code = (await admin.getByTestId('reset-code').locator('.digits').textContent())!.trim();
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+  const phone = await (await browser.newContext(PHONE)).newPage();
+  await phone.goto(`${server.url}/me`);
+  await phone.getByLabel('身份证号', { exact: false }).fill(ID_NUMBER);
+  await phone.getByLabel('密码', { exact: true }).fill(code);
+  await phone.getByRole('button', { name: '登录' }).click();
+  // Nothing but the new password: no current one asked (the code stood for it), no page behind.
+  await expect(phone.getByRole('heading', { name: '请设置新密码' })).toBeVisible();
+  await expect(phone.getByLabel('原密码')).toHaveCount(0);
+  await expect(phone.getByTestId('my-profile')).toHaveCount(0);
+  await phone.getByLabel('新密码（至少10位）').fill('lin-xiao-new-2026');
+  await phone.getByRole('button', { name: '修改密码' }).click();
+  await expect(phone.getByTestId('my-profile')).toContainText('林晓');
+
+  // Her department's reviewer account, linked to her record, made from the console.
+  await admin.goto(`${server.url}/admin/accounts`);
+  await admin.getByLabel('角色').selectOption({ label: '科室审核' });
+  await admin.getByLabel('科室').selectOption({ label: '心血管内科' });
+  await admin.getByLabel('用户名').fill('linxiao-review');
+  await admin.getByLabel('显示名称').fill('林晓（审核）');
+  await admin.getByLabel('按姓名查找本人').fill('林晓');
+  await admin.getByLabel('本人（人员信息库）').selectOption({ label: '林晓 · 心血管内科' });
+  await admin.getByRole('button', { name: '创建' }).click();
+  await expect(admin.getByTestId('initial-password')).toContainText('linxiao-review');
+  await expect(admin.getByTestId('accounts').locator('tr', { hasText: 'linxiao-review' })).toContainText('林晓');
 });
