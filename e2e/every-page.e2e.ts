@@ -57,6 +57,9 @@ const PAGES: Record<string, PageCheck> = {
   },
   '/verify': { user: 'public', open: () => '/verify', ready: (p) => p.getByTestId('verify-keys') },
   '/claims': { user: 'staff', open: () => '/claims', ready: (p) => p.getByTestId('my-claims') },
+  '/me': { user: 'staff', open: () => '/me', ready: (p) => p.getByTestId('my-explanation') },
+  '/me/attendance': { user: 'staff', open: () => '/me/attendance', ready: (p) => heading(p, '签到记录') },
+  '/me/proofs': { user: 'staff', open: () => '/me/proofs', ready: (p) => p.getByRole('button', { name: '打印我的学分证明' }) },
   '/kiosk': { user: 'kiosk', ready: (p) => p.getByTestId('tap-headline').filter({ hasText: '请刷卡' }) },
   '/kiosk/reader': {
     user: 'kiosk',
@@ -72,6 +75,7 @@ const PAGES: Record<string, PageCheck> = {
   '/admin/units': { user: 'city', open: () => '/admin/units', ready: (p) => p.getByText('合肥市第五人民医院（演示）') },
   '/admin/staff': { user: 'admin', open: () => '/admin/staff?sort=department&page=2', ready: (p) => p.getByTestId('staff-page') },
   '/admin/staff/[id]': { user: 'admin', open: (d) => `/admin/staff/${d.personId}`, ready: (p) => p.getByTestId('person') },
+  '/admin/accounts': { user: 'admin', open: () => '/admin/accounts', ready: (p) => p.getByTestId('accounts').getByText('reviewer', { exact: true }) },
   '/admin/departments': { user: 'admin', open: () => '/admin/departments', ready: (p) => p.getByText('心血管内科').first() },
   '/admin/projects': { user: 'admin', open: () => '/admin/projects', ready: (p) => p.getByTestId('projects') },
   '/admin/projects/[id]': { user: 'admin', open: (d) => `/admin/projects/${d.projectId}`, ready: (p) => p.getByTestId('project-status') },

@@ -64,6 +64,12 @@ const personOrg = byId('personId', (db, id) => organisationsOfPersons(db, [id]))
 /** The organisation named by an input field itself (a unit, a department, a city). */
 const organisationField = (key: string): Target => byId(key, existingOrganisation);
 const personsOrg = byIds(null, 'personIds', organisationsOfPersons);
+/** The person an input may name (`personId` absent or null names none): in scope when named. */
+const optionalPersonOrg: Target = async (db, input) => {
+  const parsed = z.object({ personId: z.string().nullish() }).safeParse(input);
+  if (!parsed.success) return null;
+  return parsed.data.personId ? organisationsOfPersons(db, [parsed.data.personId]) : [];
+};
 const credentialOrg = byId('credentialId', (db, id) => organisationsOfPersonRecords(db, 'credentials', [id]));
 const departmentParent = byId('departmentId', unitOfDepartment);
 const projectOrg = byId('projectId', organisationOfProject);
@@ -99,7 +105,16 @@ export const ACCESS = {
   'auth.me': PUBLIC,
   'auth.logout': user(ALL_ROLES),
   'auth.changePassword': user(ALL_ROLES),
-  'auth.createAccount': user(ADMINS, organisationField('organisationId')),
+  // Within the creator's part of the tree, of her rank or below (the service's check), for a person of hers.
+  'auth.createAccount': user(ADMINS, both(organisationField('organisationId'), optionalPersonOrg)),
+  'accounts.list': user(['unit-admin'], organisationField('organisationId')),
+  // The unit's office hands the code over in person: the unit admin of the person's unit (or above it in the tree) only.
+  'accounts.issueResetCode': user(['unit-admin'], personOrg),
+  // A staff member's own pages: each reads the caller's own person, never one named in the input.
+  'me.profile': user(['staff']),
+  'me.standing': user(['staff']),
+  'me.attendance': user(['staff']),
+  'me.certificates': user(['staff']),
   'devices.pair': PUBLIC,
   'devices.list': user(['unit-admin']),
   'devices.create': user(['unit-admin']),
@@ -146,6 +161,7 @@ export const ACCESS = {
   'proofs.printOrganisation': user(PROOF_OFFICES, organisationField('organisationId')),
   'proofs.printCertificate': user(PROOF_OFFICES, ledgerEntryOrg),
   'proofs.printMine': user(['staff']),
+  'proofs.printMyCertificate': user(['staff']),
   // Anyone who may print follows their own jobs only (the job knows its owner).
   'proofs.job': user([...PROOF_OFFICES, 'staff']),
   'proofs.revoke': user(PROOF_OFFICES, proofOrg),

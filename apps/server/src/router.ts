@@ -1,7 +1,9 @@
+import { accountsRouter } from './routers/accounts.ts';
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { lookupRouter } from './routers/lookup.ts';
+import { meRouter } from './routers/me.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
@@ -17,10 +19,12 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
+  accounts: accountsRouter,
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,
   lookup: lookupRouter,
+  me: meRouter,
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,

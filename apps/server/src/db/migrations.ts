@@ -860,4 +860,36 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('taps_chain_seq').on('taps').columns(['chain_id', 'seq']).execute();
     },
   }),
+  '2026-11-30-12A1-accounts': () => ({
+    async up(db: Kysely<any>) {
+      // A registrant's chosen password (scrypt), kept apart until approval makes it an account's.
+      await db.schema
+        .createTable('registrant_passwords')
+        .addColumn('person_id', 'text', (c) => c.primaryKey().references('persons.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .execute();
+      // One-time codes (一次性验证码) an administrator issues so that someone can set a new password.
+      await db.schema
+        .createTable('password_reset_codes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema.createIndex('password_reset_codes_user').on('password_reset_codes').columns(['user_id', 'expires_at']).execute();
+      // A session opened with a reset code may do nothing but set a new password.
+      await db.schema.alterTable('auth_sessions').addColumn('reset_code_id', 'text').execute();
+      // The person an administrator's account belongs to, where they are staff too.
+      await db.schema
+        .alterTable('users')
+        .addColumn('person_id', 'text', (c) => c.references('persons.id'))
+        .execute();
+      await db.schema.createIndex('persons_phone').on('persons').column('phone').execute();
+    },
+  }),
 };

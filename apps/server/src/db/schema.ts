@@ -366,6 +366,29 @@ export interface UserTable {
   created_at: string;
   /** An initial password must be changed at first sign-in (as ICME does). */
   must_change_password: Generated<number>;
+  /** The person an administrator's account belongs to, where they are staff too (a staff account's is in staff_accounts). */
+  person_id: string | null;
+}
+
+/** The password a registrant chose, until approval makes it her account's. */
+export interface RegistrantPasswordTable {
+  person_id: string;
+  /** scrypt, as users.password_hash */
+  password_hash: string;
+  set_at: string;
+}
+
+/** A one-time code (一次性验证码) to set a new password: 24 hours, single use, kept as a scrypt hash. */
+export interface PasswordResetCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  /** How the code reached its owner (`in-person` today; SMS or WeChat later). */
+  channel: string;
+  issued_by: string;
+  issued_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface AuthSessionTable {
@@ -373,6 +396,8 @@ export interface AuthSessionTable {
   user_id: string;
   expires_at: string;
   created_at: string;
+  /** Set when the session was opened with a reset code: it may only set a new password. */
+  reset_code_id: string | null;
 }
 
 /** Who did what to which record, with the record before and after (JSON). */
@@ -438,6 +463,8 @@ export interface Database {
   proof_keys: ProofKeyTable;
   uploads: UploadTable;
   unit_seals: UnitSealTable;
+  registrant_passwords: RegistrantPasswordTable;
+  password_reset_codes: PasswordResetCodeTable;
 }
 
 /**

@@ -3,10 +3,10 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
 import { ROLES } from '../role.ts';
 import { UserFacingError } from '../errors.ts';
-import { changePassword, endSession, startSession } from '../repositories/users.ts';
+import { changePassword, endSession } from '../repositories/users.ts';
 import { addressKey, LIMITS, tooMany } from '../rate-limit.ts';
 import { DEMO_PASSWORD } from '../secrets.ts';
-import { createAccount } from '../services/accounts.ts';
+import { createAccount, signIn } from '../services/accounts.ts';
 import { publicProcedure, SESSION_COOKIE, userProcedure } from '../trpc.ts';
 
 /** A password an account chooses: long enough, and never the demo's published one. */
@@ -17,9 +17,10 @@ export const PASSWORD = z
   .refine((p) => p !== DEMO_PASSWORD, 'auth.password-is-demo');
 
 export const authRouter = {
+  /** `login`: an account's login, or a staff member's ID number, CME card number (继教卡号) or phone. */
   login: publicProcedure.input(z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) })).mutation(async ({ ctx, input }) => {
     const now = ctx.now();
-    const result = await startSession(ctx.db, { ...input, address: addressKey(ctx.req.ip), now });
+    const result = await signIn(ctx.db, ctx.vault, { ...input, address: addressKey(ctx.req.ip), now });
     if (!result.ok) {
       if (result.reason === 'throttled') throw tooMany(ctx.res, LIMITS.signInFailures, result.retryAt, now);
       if (result.reason === 'unit-pending') throw new UserFacingError('FORBIDDEN', 'auth.unit-not-verified-yet-sign');
@@ -41,7 +42,8 @@ export const authRouter = {
 
   me: publicProcedure.query(({ ctx }) => ctx.user),
 
-  changePassword: userProcedure.input(z.object({ current: z.string().min(1).max(256), next: PASSWORD })).mutation(async ({ ctx, input }) => {
+  // `current` may be empty in a session opened with a reset code (the code stood for it).
+  changePassword: userProcedure.input(z.object({ current: z.string().max(256), next: PASSWORD })).mutation(async ({ ctx, input }) => {
     if (input.current === input.next) throw new UserFacingError('BAD_REQUEST', 'auth.new-password-differ-old-one');
     const keepSessionToken = parseCookie(ctx.req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
     if (!(await changePassword(ctx.db, { userId: ctx.user.id, current: input.current, next: input.next, keepSessionToken }))) {
@@ -61,6 +63,8 @@ export const authRouter = {
           .trim()
           .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'auth.login-format'),
         displayName: z.string().trim().min(2).max(30),
+        /** The person the account belongs to, where she is staff too. */
+        personId: z.string().nullish(),
       }),
     )
     .mutation(({ ctx, input }) => createAccount(ctx.db, input, ctx.user, ctx.now())),

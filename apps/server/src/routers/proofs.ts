@@ -9,6 +9,7 @@ import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proo
 import { saveSeal, sealOf, sealsOf } from '../repositories/seals.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { revokeProof } from '../services/proofs.ts';
+import { requireOwnEntry } from '../services/self-service.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
@@ -74,6 +75,13 @@ export const proofsRouter = {
 
   /** A certificate (电子学分证书) for one project attendance in the ledger. */
   printCertificate: userProcedure.input(z.object({ ledgerEntryId: z.string() })).mutation(async ({ ctx, input }) => {
+    const document = await issueAttendanceCertificate(ctx.db, ctx.proofSigner, { ledgerEntryId: input.ledgerEntryId, by: ctx.user.id, at: ctx.now() });
+    return render(ctx, [document], `学分证书-${document.payload.name}.pdf`);
+  }),
+
+  /** A staff member prints the certificate of one of her own attendance entries. */
+  printMyCertificate: userProcedure.input(z.object({ ledgerEntryId: z.string() })).mutation(async ({ ctx, input }) => {
+    await requireOwnEntry(ctx.db, await ownPerson(ctx), input.ledgerEntryId);
     const document = await issueAttendanceCertificate(ctx.db, ctx.proofSigner, { ledgerEntryId: input.ledgerEntryId, by: ctx.user.id, at: ctx.now() });
     return render(ctx, [document], `学分证书-${document.payload.name}.pdf`);
   }),

@@ -6,6 +6,7 @@ import { limitCaller } from '../rate-limit.ts';
 import { departmentsOf, verifiedUnitsNamed } from '../repositories/organisations.ts';
 import { registrationStatus, submitRegistration } from '../services/registration.ts';
 import { publicProcedure } from '../trpc.ts';
+import { PASSWORD } from './auth.ts';
 
 export const RegistrationInput = z.object({
   institutionId: z.string().min(1),
@@ -22,6 +23,8 @@ export const RegistrationInput = z.object({
   degree: z.enum(['secondary', 'college', 'bachelor', 'master', 'doctorate']),
   /** The cropped portrait, sent first to POST /api/files/photo: the id it answered. */
   photoUpload: z.string().min(1).max(100),
+  /** Her account's password (the strength rule of every account), activated at approval. */
+  password: PASSWORD.optional(),
 });
 
 export const registrationRouter = {

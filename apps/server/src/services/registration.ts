@@ -11,6 +11,8 @@ import { isDepartmentOfVerifiedUnit } from '../repositories/organisations.ts';
 import { duplicateRegistrationStatus, recordDuplicateRegistration } from '../repositories/registration-duplicates.ts';
 import { addRegistrant, addTitle, registrantByIdNumberIndex, registrationByToken, unitOf, updateRegistrant } from '../repositories/registry.ts';
 import { takeUploads } from '../repositories/uploads.ts';
+import { setRegistrantPassword } from '../repositories/users.ts';
+import { registrantPasswordHash } from './accounts.ts';
 import { newToken, sha256 } from '../secrets.ts';
 
 export interface Registration {
@@ -25,6 +27,8 @@ export interface Registration {
   degree: 'secondary' | 'college' | 'bachelor' | 'master' | 'doctorate';
   /** The id POST /api/files/photo answered for the cropped portrait. */
   photoUpload: string;
+  /** The password of her account, which approval activates. */
+  password?: string | undefined;
 }
 
 /** Takes a registration; answers with the secret of its status link. */
@@ -58,6 +62,7 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
   // A rejected registration is submitted again on the same record, so its history (the
   // rejection and its reason in the audit log) stays with the person.
   const personId = existing?.id ?? newId();
+  const passwordHash = await registrantPasswordHash(input.password);
   await db.transaction().execute(async (trx) => {
     const fields = {
       name: input.name,
@@ -82,6 +87,7 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
     };
     if (existing) await updateRegistrant(trx, personId, fields);
     else await addRegistrant(trx, { id: personId, sealed: vault.seal(id.normalized), fields, now });
+    if (passwordHash) await setRegistrantPassword(trx, { personId, hash: passwordHash, now });
     await addTitle(trx, { personId, kind: 'held', title: input.title, fromDate: now.toISOString().slice(0, 10), now });
     await audit(trx, {
       actor: {},

@@ -8,6 +8,7 @@ import { UserFacingError } from '../errors.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { readAuditLog } from '../repositories/audit-log.ts';
+import { activateRegistrantAccount } from './accounts.ts';
 import { getOrganisation, subtreeIds, unitsAmong } from '../repositories/organisations.ts';
 import {
   addCredential,
@@ -97,6 +98,7 @@ async function approveRegistration(db: DB, vault: IdNumberVault, personId: strin
   const version = await nextVersion(db);
   const cmeNumber = person.cme_number ?? (await issueCmeNumber(db, person.institution_id, chinaYear(now)));
   await recordReview(db, personId, { status: 'approved', cmeNumber, version, reviewer, now });
+  await activateRegistrantAccount(db, { ...person, cme_number: cmeNumber }, reviewer, now);
   await addCredential(db, vault, { personId, kind: 'id-card', value: vault.decrypt(person.id_number_enc), version, now });
   await addCredential(db, vault, { personId, kind: 'card-number', value: cmeNumber, version, now });
   await audit(db, {

@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'department.add',
   'department.rename',
   'account.create',
+  'account.activate',
+  'account.reset-code',
   'unit.register',
   'unit.verify',
   'rule-set.copy',

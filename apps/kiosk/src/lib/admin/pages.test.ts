@@ -12,7 +12,7 @@ describe('the console’s pages', () => {
   it('sends each role home to a page it may use, and finds the page of a nested path', () => {
     expect(homeOf('unit-admin')).toBe('/admin/review');
     expect(homeOf('city-admin')).toBe('/admin/units');
-    expect(homeOf('staff')).toBe('/claims');
+    expect(homeOf('staff')).toBe('/me');
     expect(navigationFor('department-reviewer').map((p) => p.path)).not.toContain('/admin/audit');
     expect(pageAt('/admin/staff/0192')?.path).toBe('/admin/staff');
     expect(pageAt('/admin/staffing')).toBeUndefined();

@@ -33,6 +33,8 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/units', 'admin.units', 'units.pending', OFFICES),
   page('/admin/staff', 'admin.staff', 'registry.staff', CLAIM_REVIEWERS),
   page('/admin/departments', 'admin.departments', 'units.addDepartment', ['unit-admin']),
+  // A unit's administrators and reviewers; offices above make theirs through the API for now.
+  page('/admin/accounts', 'accounts.title', 'accounts.list', ['unit-admin']),
   page('/admin/projects', 'admin.projectsPage', 'projects.list', ADMINS),
   page('/admin/sessions', 'admin.sessions', 'sessions.list', ['unit-admin']),
   page('/admin/devices', 'admin.devices', 'devices.list', ['unit-admin']),
@@ -42,7 +44,8 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/rule-sets', 'rules.title', 'ruleSets.copyForYear', ['province-admin']),
   page('/admin/audit', 'admin.audit', 'registry.auditLog', ADMINS),
   page('/admin/card-sheet', 'sheet.title', 'registry.cardSheet', ['unit-admin'], false),
-  // A staff member has no admin page: their own page lies outside the console.
+  // A staff member has no admin page: her own pages (/me, phone-first) lie outside the console.
+  page('/me', 'me.title', 'me.profile', ['staff']),
   page('/claims', 'claims.title', 'claims.mine', ['staff']),
 ];
 
