@@ -1,7 +1,7 @@
 // Backups that restore: a backup taken with the real command while ten kiosks push to the real
 // server process, restored with the real command into a new data folder, and the server started
 // on it holds every tap the kiosks were told was stored before the backup began.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,13 +21,20 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs `npm run backup` / `npm run restore`'s script, as an operator does, with the deployment's folders. */
-function command(script: 'backup' | 'restore', args: string[], folders: { dataDir: string; keysDir: string }) {
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', `${script}.ts`), ...args], {
+/**
+ * Runs `npm run backup` / `npm run restore`'s script, as an operator does, with the deployment's
+ * folders; without blocking this process, whose kiosks go on pushing meanwhile.
+ */
+async function command(script: 'backup' | 'restore', args: string[], folders: { dataDir: string; keysDir: string }) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', `${script}.ts`), ...args], {
     env: { ...process.env, DATA_DIR: folders.dataDir, OPENCME_KEYS_DIR: folders.keysDir },
-    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return { status: res.status, output: `${res.stdout}${res.stderr}` };
+  let output = '';
+  child.stdout.on('data', (d) => (output += String(d)));
+  child.stderr.on('data', (d) => (output += String(d)));
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { status, output };
 }
 
 describe('backup and restore', () => {
@@ -51,7 +58,7 @@ describe('backup and restore', () => {
     while (acknowledged().length < 600) await new Promise((r) => setTimeout(r, 20));
     const before = acknowledged();
     const backups = path.join(scratch, 'backups');
-    const made = command('backup', [backups], server);
+    const made = await command('backup', [backups], server);
     const after = acknowledged();
     await pushing;
     expect(made.output).toContain('backup made');
@@ -67,7 +74,7 @@ describe('backup and restore', () => {
     expect(fs.readdirSync(backups).filter((f) => !f.startsWith('opencme-'))).toEqual([]);
 
     // Not into a running server.
-    const refused = command('restore', [file!], server);
+    const refused = await command('restore', [file!], server);
     expect(refused.status).toBe(1);
     expect(refused.output).toContain('the server is running');
     await server.stop();
@@ -76,12 +83,12 @@ describe('backup and restore', () => {
     const strangerKeys = path.join(scratch, 'other-keys');
     fs.mkdirSync(strangerKeys);
     fs.writeFileSync(path.join(strangerKeys, 'keys.json'), '{}');
-    const wrongKeys = command('restore', [file!], { dataDir: path.join(scratch, 'elsewhere'), keysDir: strangerKeys });
+    const wrongKeys = await command('restore', [file!], { dataDir: path.join(scratch, 'elsewhere'), keysDir: strangerKeys });
     expect(wrongKeys.status).toBe(1);
     expect(wrongKeys.output).toContain('keys.json');
 
     const restoredDir = path.join(scratch, 'restored');
-    const restored = command('restore', [file!], { dataDir: restoredDir, keysDir: server.keysDir });
+    const restored = await command('restore', [file!], { dataDir: restoredDir, keysDir: server.keysDir });
     expect(restored.output).toContain('restored');
     expect(restored.status).toBe(0);
     const again = new ServerProcess({ dataDir: restoredDir, keysDir: server.keysDir });
@@ -99,12 +106,12 @@ describe('backup and restore', () => {
     await again.stop();
   });
 
-  it('refuses a damaged backup or one that is no OpenCME database before touching the data folder', () => {
+  it('refuses a damaged backup or one that is no OpenCME database before touching the data folder', async () => {
     const dataDir = path.join(scratch, 'untouched');
     const keysDir = path.join(scratch, 'untouched-keys');
     const damaged = path.join(scratch, 'damaged.sqlite');
     fs.writeFileSync(damaged, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 7)]));
-    const res = command('restore', [damaged], { dataDir, keysDir });
+    const res = await command('restore', [damaged], { dataDir, keysDir });
     expect(res.status).toBe(1);
     expect(res.output).toMatch(/damaged|cannot open/);
     expect(fs.existsSync(path.join(dataDir, 'opencme.sqlite'))).toBe(false);
