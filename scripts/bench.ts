@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark of the repository (`**/bench/*.bench.ts`) and prints one
 // table. A benchmark prints its measurements as lines `BENCH {"name","value","unit"}`.
+// `node scripts/bench.ts WORD` runs only the benchmarks whose file name has WORD in it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,13 +14,14 @@ interface Row {
   unit: string;
 }
 
+const only = process.argv[2] ?? '';
 const files = ['apps', 'packages']
   .flatMap((top) => fs.readdirSync(path.join(ROOT, top)).map((d) => path.join(top, d, 'bench')))
   .filter((dir) => fs.existsSync(path.join(ROOT, dir)))
   .flatMap((dir) =>
     fs
       .readdirSync(path.join(ROOT, dir))
-      .filter((f) => f.endsWith('.bench.ts'))
+      .filter((f) => f.endsWith('.bench.ts') && f.includes(only))
       .map((f) => path.join(dir, f)),
   )
   .sort();

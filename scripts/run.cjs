@@ -130,10 +130,19 @@ if (require.main === module) {
     case 'bench':
       task('bench.ts');
       break;
+    case 'chaos':
+      task('chaos.ts');
+      break;
+    case 'backup':
+      task('backup.ts');
+      break;
+    case 'restore':
+      task('restore.ts');
+      break;
     case 'pnpm':
       process.exit(pnpm(rest));
       break;
     default:
-      die('usage: node scripts/run.cjs start | test | bench | pnpm <args>');
+      die('usage: node scripts/run.cjs start | test | bench | chaos | backup | restore FILE | pnpm <args>');
   }
 }

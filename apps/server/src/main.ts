@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, trustProxySetting } from './app.ts';
+import { backupLive, backupSchedule } from './backup.ts';
 import { deploymentFolders, openDeployment } from './deployment.ts';
 import { DEMO_ACCOUNTS } from './seed.ts';
 import { prepareStart, refusalMessage } from './start-mode.ts';
@@ -13,7 +14,8 @@ const port = Number(process.env.PORT ?? 3000);
 const folders = deploymentFolders(root);
 const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/kiosk/build'));
 
-const { db, dialect, file, vault, proofSigner } = await openDeployment(folders);
+const backups = backupSchedule(root);
+const { db, dialect, file, vault, proofSigner, sqlite } = await openDeployment(folders);
 // OPENCME_CLOCK_START runs the server as if it had been started at that moment (its clock then
 // runs on from there): for demos of a day other than today, and end-to-end tests of whole events.
 const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPENCME_CLOCK_START) - Date.now() : 0;
@@ -55,11 +57,25 @@ const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, stat
     );
   }
   lines.push(`  数据 / data: ${file}`, `  密钥 / keys: ${folders.keysDir}`);
+  if (backups.intervalMs > 0) lines.push(`  备份 / backups: ${backups.folder} (every ${backups.intervalMs / 3_600_000} h, last ${backups.keep} kept)`);
   console.log(lines.join('\n'));
 });
 
+// Backups on a schedule, through the server's own connection (SQLite's online backup API); one that
+// fails is reported and the next one tried at its time: the server goes on taking taps.
+const backupTimer =
+  backups.intervalMs > 0
+    ? setInterval(() => {
+        backupLive(sqlite, { folder: backups.folder, keysDir: folders.keysDir, keep: backups.keep, now: new Date() }).then(
+          (made) => console.log(`备份完成 / backup made: ${path.join(backups.folder, made.file)}`),
+          (error: unknown) => console.error(`备份失败 / backup failed: ${String(error)}`),
+        );
+      }, backups.intervalMs)
+    : null;
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (backupTimer) clearInterval(backupTimer);
     server.close();
     void db.destroy().then(() => process.exit(0));
   });

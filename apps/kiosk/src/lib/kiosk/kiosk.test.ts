@@ -3,7 +3,7 @@ import type { DeviceClock, SyncPullResult, SyncPushInput, SyncPushResult, Tap } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, type KioskDb, openKioskDb } from './db.ts';
 import { SyncEngine, type SyncTransport } from './sync.svelte.ts';
-import { recordTap } from './taps.ts';
+import { KEEP_SYNCED_TAPS_MS, pruneSyncedTaps, recordTap } from './taps.ts';
 import { SEALING_KEY } from './test-keys.ts';
 
 let counter = 0;
@@ -224,5 +224,59 @@ describe('SyncEngine', () => {
     expect(await db.credentials.get('ic-card:BB')).toBeUndefined();
     expect(await db.credentials.get('ic-card:CC')).toMatchObject({ personId: 'p2', status: 'active' });
     expect(await db.people.count()).toBe(2);
+  });
+});
+
+describe('pruning answered taps', () => {
+  const DAY = 24 * 3_600_000;
+  const now = Date.parse('2026-11-22T01:00:00Z');
+  const daysAgo = (days: number) => new Date(now - days * DAY).toISOString();
+
+  it('deletes taps the server answered for once they are older than the keeping period, never an unanswered one', async () => {
+    const db = await freshDb();
+    const old = [await tapAt(db, 'a', daysAgo(40)), await tapAt(db, 'b', daysAgo(35)), await tapAt(db, 'c', daysAgo(31))];
+    const recent = [await tapAt(db, 'd', daysAgo(29)), await tapAt(db, 'e', daysAgo(1))];
+    // The server answered for all but the second old tap.
+    await db.taps
+      .where('tapId')
+      .anyOf([old[0]!, old[2]!, ...recent].map((o) => o.tap.tapId))
+      .modify({ synced: 1, serverStatus: 'stored' });
+    await db.sessions.clear();
+
+    expect(await pruneSyncedTaps(db, { now })).toBe(2);
+    expect((await db.taps.toArray()).map((t) => t.credential.value).sort()).toEqual(['b', 'd', 'e']);
+    expect(await db.taps.where('synced').equals(0).count()).toBe(1);
+    // A shorter period, as configured, takes the recent answered ones too; the unanswered one stays.
+    expect(await pruneSyncedTaps(db, { now, keepMs: 0 })).toBe(2);
+    expect((await db.taps.toArray()).map((t) => t.credential.value)).toEqual(['b']);
+  });
+
+  it('keeps the taps of a session the kiosk still holds, which the door decides from', async () => {
+    const db = await freshDb();
+    await withRoster(db);
+    await tapAt(db, '3426000001', daysAgo(40));
+    await db.taps.toCollection().modify({ synced: 1, serverStatus: 'stored' });
+    expect(await pruneSyncedTaps(db, { now })).toBe(0);
+    expect(await db.taps.count()).toBe(1);
+  });
+
+  it('prunes after a successful sync, keeping what the server has not answered for', async () => {
+    const db = await freshDb();
+    const recordedAt = Date.now() - KEEP_SYNCED_TAPS_MS - DAY;
+    for (let i = 0; i < 15; i++) await tapAt(db, `card-${i}`, new Date(recordedAt + i * 1000).toISOString());
+    const server = new FakeServer();
+    server.failAfterBatches = 1;
+    const engine = new SyncEngine(db, server, { batchSize: 10, idleIntervalMs: 60_000 });
+    engine.kick();
+    await engine.settled();
+    // The sync failed after the first batch: nothing is pruned on a failed sync.
+    expect(await db.taps.count()).toBe(15);
+
+    server.failAfterBatches = Infinity;
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(server.stored.size).toBe(15);
+    expect(await db.taps.count()).toBe(0);
   });
 });

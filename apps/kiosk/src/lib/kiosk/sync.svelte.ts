@@ -15,7 +15,7 @@ import {
 } from '@opencme/core';
 import { z } from 'zod';
 import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
-import { BOOT_ID } from './taps.ts';
+import { BOOT_ID, KEEP_SYNCED_TAPS_MS, pruneSyncedTaps } from './taps.ts';
 
 /** What the server answers is parsed before the kiosk keeps any of it (see `MalformedReply`). */
 export interface SyncTransport {
@@ -51,6 +51,8 @@ export interface SyncOptions {
   /** How often an idle kiosk checks in, in ms. */
   idleIntervalMs?: number;
   maxBackoffMs?: number;
+  /** How long taps the server has answered for are kept on the tablet (default `KEEP_SYNCED_TAPS_MS`). */
+  keepSyncedMs?: number;
 }
 
 export class SyncEngine {
@@ -65,6 +67,7 @@ export class SyncEngine {
   readonly #batchSize: number;
   readonly #idleIntervalMs: number;
   readonly #maxBackoffMs: number;
+  readonly #keepSyncedMs: number;
   #failures = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
@@ -77,6 +80,7 @@ export class SyncEngine {
     this.#batchSize = Math.min(options.batchSize ?? 100, MAX_PUSH_BATCH);
     this.#idleIntervalMs = options.idleIntervalMs ?? 15_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 15_000;
+    this.#keepSyncedMs = options.keepSyncedMs ?? KEEP_SYNCED_TAPS_MS;
   }
 
   async start(): Promise<void> {
@@ -132,6 +136,9 @@ export class SyncEngine {
       await this.#pushAll();
       await this.#pullAll();
       await this.#pullPeerTaps();
+      // After a whole sync: the server has just answered for what it holds, and the pull has just
+      // said which sessions are still this kiosk's.
+      await pruneSyncedTaps(this.#db, { now: Date.now(), keepMs: this.#keepSyncedMs });
       this.#failures = 0;
       this.online = true;
       this.lastError = null;

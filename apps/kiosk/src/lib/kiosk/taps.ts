@@ -137,3 +137,31 @@ async function recordInChain(
   });
   return outcome;
 }
+
+/**
+ * How long the kiosk keeps a tap the server has answered for: a month of doors to look back on,
+ * and then the tablet need not carry it (IndexedDB would otherwise grow for as long as the kiosk lives).
+ */
+export const KEEP_SYNCED_TAPS_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Deletes the taps the server has answered for that were recorded more than `keepMs` ago, except
+ * those of a session the kiosk still holds (the door decides sign-in or sign-out from them). A tap
+ * the server has not answered for is never deleted, however old. No index on the recording time
+ * is needed: sequence numbers grow with it, so the walk along `[synced+seq]` stops at the first
+ * answered tap that is recent enough (a tablet clock set back only makes it stop early, keeping more).
+ */
+export async function pruneSyncedTaps(db: KioskDb, options: { now: number; keepMs?: number }): Promise<number> {
+  const cutoff = options.now - (options.keepMs ?? KEEP_SYNCED_TAPS_MS);
+  return db.transaction('rw', [db.taps, db.sessions], async () => {
+    const held = new Set(await db.sessions.toCollection().primaryKeys());
+    const old = await db.taps
+      .where('[synced+seq]')
+      .between([1, -Infinity], [1, Infinity])
+      .until((t) => t.recordedAt > cutoff)
+      .filter((t) => t.synced === 1 && t.recordedAt <= cutoff && !held.has(t.sessionId))
+      .primaryKeys();
+    await db.taps.bulkDelete(old);
+    return old.length;
+  });
+}
