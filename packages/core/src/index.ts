@@ -15,3 +15,4 @@ export * from './uid.ts';
 export * from './projects.ts';
 export * from './review-chain.ts';
 export * from './titles.ts';
+export * from './proxy-rules.ts';
