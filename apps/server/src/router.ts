@@ -1,3 +1,4 @@
+import { alertsRouter } from './routers/alerts.ts';
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
@@ -17,6 +18,7 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
+  alerts: alertsRouter,
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,
