@@ -46,6 +46,7 @@ export const en: Record<MessageKey, string> = {
   'tap.manual': 'Type a card number',
   'tap.manualSubmit': 'Record',
   'tap.manualEmpty': 'Enter a card number',
+  'tap.burst': 'Attention: {cards} different cards within {seconds} s. Check that each card is tapped by its holder (proxy taps)',
   'tap.noKeys': 'This kiosk has not synced with the server yet and cannot take ID cards: connect it and try again shortly',
   'tap.manualLength': 'A CME card number has 12 characters; check the card and type it again',
   'tap.manualCharacters': 'A CME card number is 11 digits and a last digit or X; check it and type it again',

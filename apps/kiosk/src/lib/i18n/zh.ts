@@ -45,6 +45,7 @@ export const zh = {
   'tap.manual': '手工录入卡号',
   'tap.manualSubmit': '录入',
   'tap.manualEmpty': '请输入卡号',
+  'tap.burst': '注意：{seconds} 秒内已刷 {cards} 张不同的卡，请核对是否本人刷卡，谨防代刷',
   'tap.noKeys': '签到机尚未与服务器同步，暂不能读身份证：请联网稍候再刷',
   'tap.manualLength': '继教卡号应为 12 位，请核对卡面后重新输入',
   'tap.manualCharacters': '继教卡号应为 11 位数字加 1 位数字或 X，请核对后重新输入',
