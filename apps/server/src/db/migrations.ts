@@ -868,6 +868,7 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('proxy_alert_taps_tap').on('proxy_alert_taps').column('tap_id').execute();
       await db.schema.createIndex('taps_device_at').on('taps').columns(['device_id', 'at']).execute();
       await db.schema.createIndex('taps_person_at').on('taps').columns(['person_id', 'at']).execute();
+      await db.schema.createIndex('taps_session_at').on('taps').columns(['session_id', 'at']).execute();
       for (const column of ['voided_at', 'void_reason', 'voided_by']) await db.schema.alterTable('attendance').addColumn(column, 'text').execute();
       await db.schema.alterTable('province_settings').addColumn('proxy_rules', 'text').execute();
       await db.schema.alterTable('devices').addColumn('place', 'text').execute();

@@ -93,20 +93,18 @@ export async function tapsOfPersons(db: DB, personIds: readonly string[], from: 
   return rows.map(detected);
 }
 
-/** Who else tapped in a session within a span: the people a twin pattern could pair someone with. */
-export async function personsTappingNear(db: DB, sessionId: string, from: Date, to: Date, except: string): Promise<string[]> {
+/** Who tapped in a session within a span, and when: where a twin pattern's partners are looked for. */
+export async function personTapsOfSession(db: DB, sessionId: string, from: Date, to: Date): Promise<{ personId: string; at: number }[]> {
   const rows = await db
     .selectFrom('taps')
-    .select('person_id')
-    .distinct()
+    .select(['person_id', 'at'])
     .where('session_id', '=', sessionId)
     .where('person_id', 'is not', null)
-    .where('person_id', '!=', except)
     .where('at', '>=', from.toISOString())
     .where('at', '<=', to.toISOString())
-    .limit(100)
+    .limit(AROUND_LIMIT)
     .execute();
-  return rows.map((r) => r.person_id!);
+  return rows.map((r) => ({ personId: r.person_id!, at: Date.parse(r.at!) }));
 }
 
 /**

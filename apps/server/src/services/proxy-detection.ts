@@ -3,7 +3,7 @@
 // they find becomes alerts for the organiser's reviewers.
 import { findProxyTaps, type ProxyRules, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
-import { type DetectedTap, keepFinding, personsTappingNear, tapsById, tapsOfDoor, tapsOfPersons } from '../repositories/proxy-alerts.ts';
+import { type DetectedTap, keepFinding, personTapsOfSession, tapsById, tapsOfDoor, tapsOfPersons } from '../repositories/proxy-alerts.ts';
 import { proxyRulesFor } from '../repositories/settings.ts';
 import { logServerError } from '../request-log.ts';
 
@@ -40,10 +40,15 @@ async function tapsAround(db: DB, fresh: readonly DetectedTap[], rules: readonly
   add(await tapsOfPersons(db, persons, new Date(from - PERSON_SPAN_MS), new Date(to + PERSON_SPAN_MS)));
   const twinsWithinMs = Math.max(0, ...rules.filter((r) => r.twinPattern.enabled).map((r) => r.twinPattern.withinSeconds * 1000));
   if (twinsWithinMs > 0) {
+    // One read per session of the batch, matched in memory: not one query per tap.
     const partners = new Set<string>();
-    for (const t of named) {
-      const at = Date.parse(t.at);
-      for (const p of await personsTappingNear(db, t.sessionId, new Date(at - twinsWithinMs), new Date(at + twinsWithinMs), t.personId!)) partners.add(p);
+    for (const [sessionId, own] of byKey(named, (t) => t.sessionId)) {
+      const { from: first, to: last } = span(own);
+      const nearby = await personTapsOfSession(db, sessionId, new Date(first - twinsWithinMs), new Date(last + twinsWithinMs));
+      for (const t of own) {
+        const at = Date.parse(t.at);
+        for (const n of nearby) if (n.personId !== t.personId && Math.abs(n.at - at) < twinsWithinMs) partners.add(n.personId);
+      }
     }
     add(await tapsOfPersons(db, [...new Set([...persons, ...partners])], new Date(from - TWIN_SPAN_MS), new Date(to + PERSON_SPAN_MS)));
   }
