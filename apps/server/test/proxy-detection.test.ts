@@ -1,9 +1,11 @@
 // Proxy-tap (代刷) detection through the real `sync.push`: each rule raises its alert from taps as
 // a kiosk sends them, once however often they are pushed, and not below its threshold; a
 // reviewer's confirmation voids the attendance and takes back the credits, with the reason.
-import { newId, type Tap } from '@opencme/core';
+import { DEFAULT_PROXY_RULES, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignSession, claimPairingCode, createDevice } from '../src/repositories/devices.ts';
+import { provinceOf } from '../src/repositories/organisations.ts';
+import { saveProxyRules } from '../src/repositories/settings.ts';
 import { credit } from './fixtures.ts';
 import { cardTap, startServer, type TestServer } from './harness.ts';
 
@@ -298,5 +300,30 @@ describe('a reviewer decides', () => {
       .where('voided_at', 'is not', null)
       .execute();
     expect(voided).toEqual([]);
+  });
+});
+
+describe('the province’s own thresholds', () => {
+  it('raises a burst at three cards in 10 s where the province set more than 2, and none once it switched the rule off', async () => {
+    const organiser = (await server.db.selectFrom('devices').select('institution_id').where('id', '=', kiosk.deviceId).executeTakeFirstOrThrow())
+      .institution_id;
+    const province = (await provinceOf(server.db, organiser))!;
+    await saveProxyRules(server.db, province, { ...DEFAULT_PROXY_RULES, burst: { enabled: true, maxCards: 2, windowSeconds: 10 } }, server.clock.now);
+    const three = tapsAt(
+      '2026-11-22T09:20:00Z',
+      take(3).map((p) => p.card),
+      1,
+    );
+    await kiosk.client.sync.push.mutate({ taps: three });
+    expect(await alertsOf(three)).toEqual([expect.objectContaining({ rule: 'burst', taps: 3 })]);
+    await saveProxyRules(server.db, province, { ...DEFAULT_PROXY_RULES, burst: { enabled: false, maxCards: 2, windowSeconds: 10 } }, server.clock.now);
+    const more = tapsAt(
+      '2026-11-22T09:40:00Z',
+      take(3).map((p) => p.card),
+      1,
+    );
+    await kiosk.client.sync.push.mutate({ taps: more });
+    expect(await alertsOf(more)).toEqual([]);
+    await saveProxyRules(server.db, province, null, server.clock.now);
   });
 });
