@@ -86,6 +86,7 @@ const PAGES: Record<string, PageCheck> = {
     ready: (p, d) => p.getByTestId('taps').filter({ hasText: d.name }).filter({ hasText: '待核实：本场次无此卡的持卡人' }),
   },
   '/admin/devices': { user: 'admin', open: () => '/admin/devices', ready: (p) => p.getByTestId('devices').getByText('已配对').first() },
+  '/admin/alerts': { user: 'admin', open: () => '/admin/alerts', ready: (p) => p.getByTestId('alerts-empty').or(p.getByTestId('alerts')) },
   '/admin/claims': { user: 'reviewer', open: () => '/admin/claims', ready: (p) => p.getByTestId('review-queue') },
   '/admin/compliance': { user: 'admin', open: () => '/admin/compliance', ready: (p) => p.getByTestId('compliance-trend').locator('svg') },
   '/admin/proofs': { user: 'admin', open: () => '/admin/proofs', ready: (p) => p.getByLabel('按姓名查找') },

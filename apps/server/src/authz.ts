@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DB } from './db/connect.ts';
 import {
   existingOrganisation,
+  organisationOfAlert,
   organisationOfDevice,
   organisationOfProject,
   organisationOfSession,
@@ -81,6 +82,8 @@ const proofOrg = byId('proofId', (db, id) => organisationsOfPersonRecords(db, 'p
 const claimsOrg = byIds('claimId', 'claimIds', (db, ids) => organisationsOfPersonRecords(db, 'claims', ids));
 /** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
 const runsOrg = byIds('runId', 'runIds', organisationsOfRuns);
+/** A proxy-tap alert: where the organiser of its session is. */
+const alertOrg = byId('alertId', organisationOfAlert);
 
 const both =
   (...targets: Target[]): Target =>
@@ -101,6 +104,9 @@ const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'departme
 const PROOF_OFFICES = ADMINS;
 
 export const ACCESS = {
+  // Proxy-tap (代刷) alerts go to the organiser's reviewers, who also correct its attendance.
+  'alerts.list': user(['unit-admin']),
+  'alerts.decide': user(['unit-admin'], alertOrg),
   'auth.login': PUBLIC,
   'auth.me': PUBLIC,
   'auth.logout': user(ALL_ROLES),

@@ -1,4 +1,5 @@
 import { accountsRouter } from './routers/accounts.ts';
+import { alertsRouter } from './routers/alerts.ts';
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
@@ -20,6 +21,7 @@ import { router } from './trpc.ts';
 
 export const appRouter = router({
   accounts: accountsRouter,
+  alerts: alertsRouter,
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,

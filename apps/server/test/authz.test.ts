@@ -19,6 +19,8 @@ const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
 const OFFICES = ['province-admin', 'city-admin'] as const;
 
 const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
+  'alerts.list': ['unit-admin'],
+  'alerts.decide': ['unit-admin'],
   'auth.login': 'public',
   'auth.me': 'public',
   'auth.logout': ROLES,
@@ -287,7 +289,22 @@ beforeAll(async () => {
     mode: 'onsite',
     courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 1 }],
   };
+  // A proxy-tap alert of each province's session.
+  const alert = async (organisationId: string, sessionId: string) => {
+    const id = newId();
+    await db
+      .insertInto('proxy_alerts')
+      .values({ id, rule: 'burst', key: id, organisation_id: organisationId, session_id: sessionId, params: '{}', created_at: now.toISOString() })
+      .execute();
+    return id;
+  };
+  const [alertA, alertB] = [await alert(hospitalA.id, sessionA.id), await alert(hospitalB, sessionB)];
   inputs = {
+    'alerts.list': { inScope: { status: 'open' } },
+    'alerts.decide': {
+      inScope: { alertId: alertA, decision: 'dismiss', reason: '测试驳回' },
+      outOfScope: { alertId: alertB, decision: 'dismiss', reason: '测试驳回' },
+    },
     'auth.login': { inScope: { login: 'authz-unit-admin', password: 'pw-unit-admin' } },
     'auth.me': { inScope: undefined },
     'auth.logout': { inScope: undefined },

@@ -16,3 +16,4 @@ export * from './projects.ts';
 export * from './review-chain.ts';
 export * from './titles.ts';
 export * from './tap-chain.ts';
+export * from './proxy-rules.ts';

@@ -892,4 +892,41 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('persons_phone').on('persons').column('phone').execute();
     },
   }),
+  // Proxy-tap (代刷) detection (issue 14): what the rules found, for the organiser's reviewers to
+  // confirm or dismiss; a confirmed alert voids the attendance it names. The rules read taps by
+  // door and by person around each pushed batch, hence the two indexes; a province may set its own
+  // thresholds, and a door may say where it stands.
+  '2026-11-30-14B1-proxy-alerts': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('proxy_alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.references('users.id'))
+        .addColumn('decided_at', 'text')
+        .addColumn('decision_reason', 'text')
+        .addUniqueConstraint('proxy_alerts_rule_key', ['rule', 'organisation_id', 'key'])
+        .execute();
+      await db.schema.createIndex('proxy_alerts_organisation_status').on('proxy_alerts').columns(['organisation_id', 'status', 'created_at']).execute();
+      await db.schema
+        .createTable('proxy_alert_taps')
+        .addColumn('alert_id', 'text', (c) => c.notNull().references('proxy_alerts.id'))
+        .addColumn('tap_id', 'text', (c) => c.notNull().references('taps.tap_id'))
+        .addPrimaryKeyConstraint('proxy_alert_taps_pk', ['alert_id', 'tap_id'])
+        .execute();
+      await db.schema.createIndex('proxy_alert_taps_tap').on('proxy_alert_taps').column('tap_id').execute();
+      await db.schema.createIndex('taps_device_at').on('taps').columns(['device_id', 'at']).execute();
+      await db.schema.createIndex('taps_person_at').on('taps').columns(['person_id', 'at']).execute();
+      await db.schema.createIndex('taps_session_at').on('taps').columns(['session_id', 'at']).execute();
+      for (const column of ['voided_at', 'void_reason', 'voided_by']) await db.schema.alterTable('attendance').addColumn(column, 'text').execute();
+      await db.schema.alterTable('province_settings').addColumn('proxy_rules', 'text').execute();
+      await db.schema.alterTable('devices').addColumn('place', 'text').execute();
+    },
+  }),
 };

@@ -204,6 +204,8 @@ export interface ProvinceSettingsTable {
   /** `AttendanceRules` of core, as JSON. */
   attendance_rules: string;
   updated_at: string;
+  /** `ProxyRules` of core, as JSON; null: the defaults. */
+  proxy_rules: string | null;
 }
 
 /** A device's clock offset per page load (boot), estimated at each push. */
@@ -271,6 +273,8 @@ export interface DeviceTable {
   roster_key_id: string | null;
   /** When the kiosk showed it holds the key; until then `sync.pull` sends it again. */
   roster_key_acked_at: string | null;
+  /** Where the door stands (e.g. 门诊楼东门), if its unit said: a sign-out at a door elsewhere is suspect. */
+  place: string | null;
 }
 
 export interface DeviceSessionTable {
@@ -352,6 +356,10 @@ export interface AttendanceTable {
   correction_reason: string | null;
   corrected_by: string | null;
   corrected_at: string | null;
+  /** Voided by a reviewer who confirmed a proxy-tap (代刷) alert (audited): counts as absent. */
+  voided_at: string | null;
+  void_reason: string | null;
+  voided_by: string | null;
 }
 
 export interface UserTable {
@@ -465,6 +473,35 @@ export interface Database {
   unit_seals: UnitSealTable;
   registrant_passwords: RegistrantPasswordTable;
   password_reset_codes: PasswordResetCodeTable;
+  proxy_alerts: ProxyAlertTable;
+  proxy_alert_taps: ProxyAlertTapTable;
+}
+
+/**
+ * What a proxy-tap (代刷) rule found, for the reviewers of the organiser of the session: one per
+ * rule, organiser and finding (`key`, made by the rule), so that a finding made again adds its
+ * new taps to the same alert.
+ */
+export interface ProxyAlertTable {
+  id: string;
+  /** A core `ProxyRuleName`. */
+  rule: string;
+  key: string;
+  organisation_id: string;
+  /** The session of the alert's first tap. */
+  session_id: string;
+  /** The figures that tripped the rule, as JSON. */
+  params: string;
+  status: Generated<'open' | 'confirmed' | 'dismissed'>;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+}
+
+export interface ProxyAlertTapTable {
+  alert_id: string;
+  tap_id: string;
 }
 
 /**

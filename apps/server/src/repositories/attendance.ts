@@ -13,10 +13,15 @@ const pairKey = (sessionId: string, personId: string) => `${sessionId}\u0000${pe
 interface Correction {
   corrected_sign_in_at: string | null;
   corrected_sign_out_at: string | null;
+  voided_at: string | null;
 }
 
-/** The taps that count: the corrected times where the organiser corrected, else the doors' taps. */
+/**
+ * The taps that count: none once a reviewer voided the attendance (a confirmed proxy-tap, 代刷),
+ * the corrected times where the organiser corrected, else the doors' taps.
+ */
 function countedTaps(taps: TimedTap[], correction: Correction | undefined): TimedTap[] {
+  if (correction?.voided_at) return [];
   if (!correction || (correction.corrected_sign_in_at === null && correction.corrected_sign_out_at === null)) return taps;
   return [correction.corrected_sign_in_at, correction.corrected_sign_out_at].filter((t): t is string => t !== null).map((at) => ({ at }));
 }
@@ -37,7 +42,7 @@ export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: s
       .execute(),
     db
       .selectFrom('attendance')
-      .select(['session_id', 'person_id', 'corrected_sign_in_at', 'corrected_sign_out_at'])
+      .select(['session_id', 'person_id', 'corrected_sign_in_at', 'corrected_sign_out_at', 'voided_at'])
       .where('session_id', 'in', sessionIds)
       .where('person_id', 'in', personIds)
       .execute(),
@@ -122,12 +127,17 @@ export async function listSessionAttendance(db: DB, sessionId: string) {
       'attendance.corrected_sign_in_at as correctedSignInAt',
       'attendance.corrected_sign_out_at as correctedSignOutAt',
       'attendance.correction_reason as correctionReason',
+      'attendance.void_reason as voidReason',
     ])
     .where('attendance.session_id', '=', sessionId)
     .orderBy('attendance.sign_in_at')
     .execute();
   return rows.map((r) => ({ ...r, shortfalls: r.shortfalls === '' ? [] : r.shortfalls.split(','), flagged: r.flagged === 1 }));
 }
+
+/** A person's attendance record of a session, whole: what the audit log keeps before and after a change. */
+const recordOf = (db: DB, pair: Pair) =>
+  db.selectFrom('attendance').selectAll().where('session_id', '=', pair.sessionId).where('person_id', '=', pair.personId);
 
 /**
  * Sets the sign-in and sign-out an organiser established otherwise (a kiosk failed, a card was
@@ -169,12 +179,7 @@ export async function correctAttendance(
       throw new UserFacingError('BAD_REQUEST', 'attendance.person-no-attendance-any-session');
     }
     const at = input.now.toISOString();
-    const before = await trx
-      .selectFrom('attendance')
-      .selectAll()
-      .where('session_id', '=', input.sessionId)
-      .where('person_id', '=', input.personId)
-      .executeTakeFirst();
+    const before = await recordOf(trx, input).executeTakeFirst();
     const correction = {
       corrected_sign_in_at: input.signInAt,
       corrected_sign_out_at: input.signOutAt,
@@ -191,12 +196,7 @@ export async function correctAttendance(
         .execute();
     }
     await recomputeAttendance(trx, [{ sessionId: input.sessionId, personId: input.personId }], at);
-    const after = await trx
-      .selectFrom('attendance')
-      .selectAll()
-      .where('session_id', '=', input.sessionId)
-      .where('person_id', '=', input.personId)
-      .executeTakeFirstOrThrow();
+    const after = await recordOf(trx, input).executeTakeFirstOrThrow();
     await audit(trx, {
       actor: { userId: input.userId },
       action: 'attendance.correct',
@@ -208,4 +208,53 @@ export async function correctAttendance(
       at: input.now,
     });
   });
+}
+
+/**
+ * Voids a person's attendance of a session, with the reason (a reviewer confirmed a proxy-tap,
+ * 代刷): it counts as absent from now on, whatever the doors recorded, and earns nothing. The taps
+ * stay, as facts; the change and the record before it go to the audit log. False when there was
+ * no attendance to void, or it was void already.
+ */
+export async function voidAttendance(
+  db: DB,
+  input: { sessionId: string; personId: string; reason: string; userId: string; organisationId: string; now: Date },
+): Promise<boolean> {
+  const at = input.now.toISOString();
+  const before = await recordOf(db, input).executeTakeFirst();
+  if (!before || before.voided_at !== null) return false;
+  await db
+    .updateTable('attendance')
+    .set({ voided_at: at, void_reason: input.reason, voided_by: input.userId })
+    .where('session_id', '=', input.sessionId)
+    .where('person_id', '=', input.personId)
+    .execute();
+  await recomputeAttendance(db, [{ sessionId: input.sessionId, personId: input.personId }], at);
+  const after = await recordOf(db, input).executeTakeFirstOrThrow();
+  await audit(db, {
+    actor: { userId: input.userId },
+    action: 'attendance.void',
+    entity: 'attendance',
+    entityId: `${input.sessionId}/${input.personId}`,
+    organisationId: input.organisationId,
+    before,
+    after: { ...after, reason: input.reason },
+    at: input.now,
+  });
+  return true;
+}
+
+/** The course a session teaches, and whether the person still completed another session of it. */
+export async function courseStillAttended(db: DB, sessionId: string, personId: string): Promise<{ courseId: string | null; attended: boolean }> {
+  const session = await db.selectFrom('sessions').select('course_id').where('id', '=', sessionId).executeTakeFirst();
+  if (!session?.course_id) return { courseId: null, attended: false };
+  const other = await db
+    .selectFrom('attendance')
+    .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+    .select('attendance.session_id')
+    .where('sessions.course_id', '=', session.course_id)
+    .where('attendance.person_id', '=', personId)
+    .where('attendance.status', '=', 'complete')
+    .executeTakeFirst();
+  return { courseId: session.course_id, attended: other !== undefined };
 }

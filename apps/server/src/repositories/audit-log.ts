@@ -117,6 +117,18 @@ async function targetNames(db: DB, rows: readonly { entity: string; entityId: st
       .execute();
     for (const s of sessions) names.set(`session:${s.id}`, `${s.project} · ${s.title}`);
   }
+  // A proxy-tap alert is about a session: named as the session is.
+  const alertIds = idsOf('proxy-alert');
+  if (alertIds.length > 0) {
+    const alerts = await db
+      .selectFrom('proxy_alerts')
+      .innerJoin('sessions', 'sessions.id', 'proxy_alerts.session_id')
+      .innerJoin('projects', 'projects.id', 'sessions.project_id')
+      .select(['proxy_alerts.id', 'sessions.title', 'projects.name as project'])
+      .where('proxy_alerts.id', 'in', alertIds)
+      .execute();
+    for (const a of alerts) names.set(`proxy-alert:${a.id}`, `${a.project} · ${a.title}`);
+  }
   const runIds = idsOf('verification_run');
   if (runIds.length > 0) {
     const runs = await db

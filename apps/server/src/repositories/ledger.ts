@@ -74,6 +74,19 @@ export async function reverseLedgerEntry(db: DB, input: { entryId: string; reaso
   return id;
 }
 
+/** The entry, not yet reversed, that granted a person a course's credits for attending it. */
+export async function unreversedAttendanceEntry(db: DB, personId: string, courseId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('ledger_entries as e')
+    .select('e.id')
+    .where('e.person_id', '=', personId)
+    .where('e.source_kind', '=', 'attendance')
+    .where('e.source_id', '=', courseId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses_id', '=', 'e.id'))))
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
 /** A person's entries of a CME year in the order they were approved: what a standing is summed from. */
 export function entriesOfPerson(db: DB, personId: string, cmeYear: number) {
   return db

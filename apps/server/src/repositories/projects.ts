@@ -238,6 +238,11 @@ export async function replaceCreditAwards(db: DB, projectId: string, awards: rea
       .execute();
 }
 
+/** Takes a person's course out of the credits submitted for review (their attendance was voided). */
+export async function dropCreditAward(db: DB, courseId: string, personId: string): Promise<void> {
+  await db.deleteFrom('credit_awards').where('course_id', '=', courseId).where('person_id', '=', personId).execute();
+}
+
 export async function creditAwardsOf(db: DB, projectId: string) {
   return db
     .selectFrom('credit_awards')

@@ -74,3 +74,9 @@ export async function organisationsOfRuns(db: DB, runIds: readonly string[]): Pr
   const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', runIds).execute();
   return rows.length === new Set(runIds).size ? rows.map((r) => r.organisation_id) : null;
 }
+
+/** A proxy-tap alert lies where the organiser of its session is. */
+export async function organisationOfAlert(db: DB, alertId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('proxy_alerts').select('organisation_id').where('id', '=', alertId).executeTakeFirst();
+  return row ? [row.organisation_id] : null;
+}

@@ -1,6 +1,14 @@
 // A province's settings for projects and attendance. Provinces differ (lead time of a declaration,
 // when reports are due, how attendance earns credit); a province that set nothing gets the defaults.
-import { AttendanceRulesSchema, type AttendanceRules, DEFAULT_ATTENDANCE_RULES, DEFAULT_PROJECT_LEAD_DAYS, DEFAULT_REPORT_DAYS } from '@opencme/core';
+import {
+  AttendanceRulesSchema,
+  type AttendanceRules,
+  DEFAULT_ATTENDANCE_RULES,
+  DEFAULT_PROJECT_LEAD_DAYS,
+  DEFAULT_PROXY_RULES,
+  DEFAULT_REPORT_DAYS,
+  ProxyRules,
+} from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { provinceOf } from './organisations.ts';
 
@@ -57,4 +65,37 @@ export async function rulesForSessions(db: DB, sessionIds: readonly string[]): P
 export async function isProvince(db: DB, organisationId: string): Promise<boolean> {
   const row = await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).executeTakeFirst();
   return row?.kind === 'province';
+}
+
+/**
+ * The proxy-tap (代刷) rules each organiser's province set, or the defaults: the thresholds belong
+ * with the province's other attendance settings.
+ */
+export async function proxyRulesFor(db: DB, organiserIds: readonly string[]): Promise<Map<string, ProxyRules>> {
+  const found = new Map<string, ProxyRules>();
+  for (const organiserId of new Set(organiserIds)) {
+    const provinceId = await provinceOf(db, organiserId);
+    const row = provinceId
+      ? await db.selectFrom('province_settings').select('proxy_rules').where('province_id', '=', provinceId).executeTakeFirst()
+      : undefined;
+    found.set(organiserId, row?.proxy_rules ? ProxyRules.parse(JSON.parse(row.proxy_rules)) : DEFAULT_PROXY_RULES);
+  }
+  return found;
+}
+
+/** Sets a province's proxy-tap rules (null: back to the defaults); its other settings stay as they are. */
+export async function saveProxyRules(db: DB, provinceId: string, rules: ProxyRules | null, now: Date): Promise<void> {
+  const proxyRules = rules === null ? null : JSON.stringify(ProxyRules.parse(rules));
+  await db
+    .insertInto('province_settings')
+    .values({
+      province_id: provinceId,
+      project_lead_days: DEFAULT_PROJECT_LEAD_DAYS,
+      report_days: DEFAULT_REPORT_DAYS,
+      attendance_rules: JSON.stringify(DEFAULT_ATTENDANCE_RULES),
+      updated_at: now.toISOString(),
+      proxy_rules: proxyRules,
+    })
+    .onConflict((oc) => oc.column('province_id').doUpdateSet({ proxy_rules: proxyRules, updated_at: now.toISOString() }))
+    .execute();
 }

@@ -4,6 +4,7 @@ import { acknowledgeRosterKey, deviceRosterKey } from '../repositories/devices.t
 import { rosterSince, sessionsForDevice } from '../repositories/roster.ts';
 import { UserFacingError } from '../errors.ts';
 import { peerTapsForDevice, storeTaps } from '../repositories/taps.ts';
+import { detectAfterPush } from '../services/proxy-detection.ts';
 import { deviceProcedure } from '../trpc.ts';
 
 export const syncRouter = {
@@ -14,6 +15,7 @@ export const syncRouter = {
     .mutation(async ({ ctx, input }): Promise<SyncPushResult> => {
       const now = ctx.now();
       const results = await storeTaps(ctx.db, ctx.vault, ctx.device, input.taps, now, input.clock ?? null);
+      await detectAfterPush(ctx.db, results, now);
       return { results, serverTime: now.toISOString() };
     }),
 

@@ -38,6 +38,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/projects', 'admin.projectsPage', 'projects.list', ADMINS),
   page('/admin/sessions', 'admin.sessions', 'sessions.list', ['unit-admin']),
   page('/admin/devices', 'admin.devices', 'devices.list', ['unit-admin']),
+  page('/admin/alerts', 'admin.alerts', 'alerts.list', ['unit-admin']),
   page('/admin/claims', 'review.title', 'claims.queue', CLAIM_REVIEWERS),
   page('/admin/compliance', 'compliance.title', 'verification.compliance', CLAIM_REVIEWERS),
   page('/admin/proofs', 'print.title', 'proofs.printOrganisation', ADMINS),
