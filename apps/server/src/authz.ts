@@ -116,6 +116,7 @@ export const ACCESS = {
   'enrolment.list': user(['unit-admin'], projectOrg),
   'enrolment.close': user(['unit-admin'], projectOrg),
   'enrolment.recordExternal': user(['unit-admin'], projectOrg),
+  'enrolment.assessExternal': user(['unit-admin'], both(projectOrg, personOrg)),
   'persons.revealIdNumber': user(REVIEWERS, personOrg),
   'registration.searchUnits': PUBLIC,
   'registration.departments': PUBLIC,

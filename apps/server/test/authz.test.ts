@@ -38,6 +38,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'enrolment.list': ['unit-admin'],
   'enrolment.close': ['unit-admin'],
   'enrolment.recordExternal': ['unit-admin'],
+  'enrolment.assessExternal': ['unit-admin'],
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
@@ -306,6 +307,10 @@ beforeAll(async () => {
     'enrolment.recordExternal': {
       inScope: { projectId: sessionA.project_id, name: '外省人', idNumber: '1', workplace: '四川某医院' },
       outOfScope: { projectId: projectB, name: '外省人', idNumber: '1', workplace: '四川某医院' },
+    },
+    'enrolment.assessExternal': {
+      inScope: { projectId: sessionA.project_id, personId: personA.id, passed: true },
+      outOfScope: { projectId: projectB, personId: personB, passed: true },
     },
     'persons.revealIdNumber': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'sessions.list': { inScope: undefined },

@@ -54,11 +54,7 @@ export async function enrolledProjectIds(db: DB, personId: string): Promise<stri
 /** Persons that may be enrolled by their unit: approved staff only, each with their unit. */
 export async function enrollablePersons(db: DB, personIds: readonly string[]) {
   if (personIds.length === 0) return [];
-  return db
-    .selectFrom('persons')
-    .select(['id', 'institution_id as institutionId', 'registration_status as status'])
-    .where('id', 'in', personIds)
-    .execute();
+  return db.selectFrom('persons').select(['id', 'institution_id as institutionId', 'registration_status as status']).where('id', 'in', personIds).execute();
 }
 
 /** Enrols each person once; answers the ones that were enrolled already (left as they were). */
@@ -115,7 +111,12 @@ export async function enrolmentList(db: DB, projectId: string) {
 }
 
 export async function closeEnrolment(db: DB, projectId: string, at: Date): Promise<void> {
-  await db.updateTable('projects').set({ enrolment_closed_at: at.toISOString() }).where('id', '=', projectId).where('enrolment_closed_at', 'is', null).execute();
+  await db
+    .updateTable('projects')
+    .set({ enrolment_closed_at: at.toISOString() })
+    .where('id', '=', projectId)
+    .where('enrolment_closed_at', 'is', null)
+    .execute();
 }
 
 /** The person registered or recorded under an ID number, if any. */
@@ -171,7 +172,17 @@ export async function insertExternalPerson(
     .execute();
   await db
     .insertInto('credentials')
-    .values({ id: newId(), person_id: id, kind: 'id-card', value: sealed.id_number_index, status: 'active', version, created_at: at, issue_category: null, lost_at: null })
+    .values({
+      id: newId(),
+      person_id: id,
+      kind: 'id-card',
+      value: sealed.id_number_index,
+      status: 'active',
+      version,
+      created_at: at,
+      issue_category: null,
+      lost_at: null,
+    })
     .execute();
   return id;
 }
@@ -183,7 +194,12 @@ export async function insertExternalPerson(
  */
 export async function resolveEnrolledTaps(db: DB, projectId: string, personIds: readonly string[], at: Date): Promise<number> {
   if (personIds.length === 0) return 0;
-  const credentials = await db.selectFrom('credentials').select(['person_id', 'kind', 'value']).where('person_id', 'in', personIds).where('status', '=', 'active').execute();
+  const credentials = await db
+    .selectFrom('credentials')
+    .select(['person_id', 'kind', 'value'])
+    .where('person_id', 'in', personIds)
+    .where('status', '=', 'active')
+    .execute();
   if (credentials.length === 0) return 0;
   const taps = await db
     .selectFrom('taps')
@@ -231,5 +247,66 @@ export async function touchEnrolmentsOfSession(db: DB, sessionId: string): Promi
     .select('enrolments.id')
     .where('sessions.id', '=', sessionId)
     .execute();
-  for (const r of rows) await db.updateTable('enrolments').set({ version: await nextVersion(db) }).where('id', '=', r.id).execute();
+  for (const r of rows)
+    await db
+      .updateTable('enrolments')
+      .set({ version: await nextVersion(db) })
+      .where('id', '=', r.id)
+      .execute();
+}
+
+/** Whether the person is enrolled in the project and attended one of its sessions. */
+export async function enrolledAttendee(db: DB, projectId: string, personId: string) {
+  return db
+    .selectFrom('enrolments')
+    .innerJoin('persons', 'persons.id', 'enrolments.person_id')
+    .select(['persons.registration_status as status'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('attendance')
+            .innerJoin('sessions', 'sessions.id', 'attendance.session_id')
+            .select('attendance.person_id')
+            .where('sessions.project_id', '=', projectId)
+            .where('attendance.person_id', '=', personId),
+        )
+        .as('attended'),
+    )
+    .where('enrolments.project_id', '=', projectId)
+    .where('enrolments.person_id', '=', personId)
+    .executeTakeFirst();
+}
+
+export async function recordAssessment(db: DB, input: { projectId: string; personId: string; passed: boolean; by: string; at: Date }): Promise<void> {
+  const values = { passed: input.passed ? 1 : 0, score: null, recorded_by: input.by, recorded_at: input.at.toISOString() };
+  await db
+    .insertInto('assessment_results')
+    .values({ project_id: input.projectId, person_id: input.personId, ...values })
+    .onConflict((oc) => oc.columns(['project_id', 'person_id']).doUpdateSet(values))
+    .execute();
+}
+
+/** Each enrolled person's assessment and the attendance credits the project's courses gave them (for their certificates). */
+export async function enrolmentOutcomes(db: DB, projectId: string) {
+  const [assessed, entries] = await Promise.all([
+    db.selectFrom('assessment_results').select(['person_id', 'passed']).where('project_id', '=', projectId).execute(),
+    db
+      .selectFrom('ledger_entries')
+      .innerJoin('courses', 'courses.id', 'ledger_entries.source_id')
+      .innerJoin('enrolments', (j) =>
+        j.onRef('enrolments.person_id', '=', 'ledger_entries.person_id').onRef('enrolments.project_id', '=', 'courses.project_id'),
+      )
+      .select([
+        'ledger_entries.id',
+        'ledger_entries.person_id',
+        'ledger_entries.credits',
+        'ledger_entries.credit_class as creditClass',
+        'courses.name as course',
+      ])
+      .where('courses.project_id', '=', projectId)
+      .where('ledger_entries.source_kind', '=', 'attendance')
+      .execute(),
+  ]);
+  return { passed: new Map(assessed.map((a) => [a.person_id, a.passed === 1])), entries: Map.groupBy(entries, (e) => e.person_id) };
 }

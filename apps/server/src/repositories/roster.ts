@@ -65,7 +65,11 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
     .select([...columns, later.as('version')])
     .where('enrolments.project_id', 'in', (eb) =>
-      eb.selectFrom('sessions').innerJoin('device_sessions', 'device_sessions.session_id', 'sessions.id').select('sessions.project_id').where('device_sessions.device_id', '=', device.id),
+      eb
+        .selectFrom('sessions')
+        .innerJoin('device_sessions', 'device_sessions.session_id', 'sessions.id')
+        .select('sessions.project_id')
+        .where('device_sessions.device_id', '=', device.id),
     )
     .where('persons.registration_status', '=', 'approved')
     .where('persons.institution_id', '!=', device.institution_id)

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { catalogue, closeEnrolmentOf, enrolSelf, enrolStaff, listEnrolments, ownEnrolments, recordExternal } from '../services/enrolment.ts';
+import { assessExternal, catalogue, closeEnrolmentOf, enrolSelf, enrolStaff, listEnrolments, ownEnrolments, recordExternal } from '../services/enrolment.ts';
 import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 
@@ -25,7 +25,9 @@ export const enrolmentRouter = {
     .mutation(({ ctx, input }) => enrolStaff(ctx.db, { user: ctx.user, projectId: input.projectId, personIds: input.personIds, at: ctx.now() })),
 
   /** The organiser's enrolment list (报名名单). */
-  list: userProcedure.input(z.object({ projectId })).query(({ ctx, input }) => listEnrolments(ctx.db, { user: ctx.user, projectId: input.projectId, at: ctx.now() })),
+  list: userProcedure
+    .input(z.object({ projectId }))
+    .query(({ ctx, input }) => listEnrolments(ctx.db, { user: ctx.user, projectId: input.projectId, at: ctx.now() })),
 
   /** The organiser closes enrolment (报名截止). */
   close: userProcedure.input(z.object({ projectId })).mutation(async ({ ctx, input }) => {
@@ -44,4 +46,10 @@ export const enrolmentRouter = {
       }),
     )
     .mutation(({ ctx, input }) => recordExternal(ctx.db, ctx.vault, { user: ctx.user, ...input, at: ctx.now() })),
+
+  /** The organiser records whether an external attendee passed the assessment (考核). */
+  assessExternal: userProcedure.input(z.object({ projectId, personId: z.string().min(1).max(64), passed: z.boolean() })).mutation(async ({ ctx, input }) => {
+    await assessExternal(ctx.db, { user: ctx.user, ...input, at: ctx.now() });
+    return { ok: true };
+  }),
 } satisfies TRPCRouterRecord;

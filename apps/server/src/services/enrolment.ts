@@ -11,11 +11,14 @@ import {
   closeEnrolment,
   enrollablePersons,
   enrolledProjectIds,
+  enrolledAttendee,
   enrolmentList,
+  enrolmentOutcomes,
   insertEnrolments,
   insertExternalPerson,
   personByIdNumber,
   projectForEnrolment,
+  recordAssessment,
   resolveEnrolledTaps,
 } from '../repositories/enrolments.ts';
 
@@ -58,7 +61,15 @@ export async function enrolSelf(db: DB, input: { user: Actor; personId: string; 
     const already = await insertEnrolments(trx, { projectId: input.projectId, personIds: [input.personId], source: 'self', by: input.user.id, at: input.at });
     if (already.length > 0) throw new UserFacingError('CONFLICT', 'enrolment.already-enrolled');
     await resolveEnrolledTaps(trx, input.projectId, [input.personId], input.at);
-    await audit(trx, { actor: { userId: input.user.id }, action: 'enrolment.enrol', entity: 'project', entityId: input.projectId, organisationId: person.institutionId, after: { personId: input.personId, source: 'self' }, at: input.at });
+    await audit(trx, {
+      actor: { userId: input.user.id },
+      action: 'enrolment.enrol',
+      entity: 'project',
+      entityId: input.projectId,
+      organisationId: person.institutionId,
+      after: { personId: input.personId, source: 'self' },
+      at: input.at,
+    });
   });
 }
 
@@ -82,7 +93,15 @@ export async function enrolStaff(db: DB, input: { user: Actor; projectId: string
       input.at,
     );
     for (const p of added) {
-      await audit(trx, { actor: viewerOf(input.user), action: 'enrolment.enrol', entity: 'project', entityId: input.projectId, organisationId: p.institutionId, after: { personId: p.id, source: 'unit' }, at: input.at });
+      await audit(trx, {
+        actor: viewerOf(input.user),
+        action: 'enrolment.enrol',
+        entity: 'project',
+        entityId: input.projectId,
+        organisationId: p.institutionId,
+        after: { personId: p.id, source: 'unit' },
+        at: input.at,
+      });
     }
     return { enrolled: added.length, already: already.length };
   });
@@ -92,7 +111,7 @@ export async function enrolStaff(db: DB, input: { user: Actor; projectId: string
 export async function listEnrolments(db: DB, input: { user: Actor; projectId: string; at: Date }) {
   const project = await projectForEnrolment(db, input.projectId);
   if (!project) throw new UserFacingError('NOT_FOUND', 'enrolment.no-such-project');
-  const people = await enrolmentList(db, input.projectId);
+  const [people, outcomes] = await Promise.all([enrolmentList(db, input.projectId), enrolmentOutcomes(db, input.projectId)]);
   await auditPersonalDataOf(db, {
     actor: viewerOf(input.user),
     action: 'project.view-enrolment',
@@ -102,7 +121,12 @@ export async function listEnrolments(db: DB, input: { user: Actor; projectId: st
   });
   return {
     state: enrolmentState(project, chinaDate(input.at)),
-    people: people.map(({ status, ...p }) => ({ ...p, external: status === 'external' })),
+    people: people.map(({ status, ...p }) => ({
+      ...p,
+      external: status === 'external',
+      passed: outcomes.passed.get(p.personId) ?? null,
+      credits: (outcomes.entries.get(p.personId) ?? []).map(({ person_id: _, ...e }) => e),
+    })),
   };
 }
 
@@ -112,7 +136,14 @@ export async function closeEnrolmentOf(db: DB, input: { user: Actor; projectId: 
     if (!project) throw new UserFacingError('NOT_FOUND', 'enrolment.no-such-project');
     if (project.closedAt) return;
     await closeEnrolment(trx, input.projectId, input.at);
-    await audit(trx, { actor: { userId: input.user.id }, action: 'enrolment.close', entity: 'project', entityId: input.projectId, organisationId: project.organiserId, at: input.at });
+    await audit(trx, {
+      actor: { userId: input.user.id },
+      action: 'enrolment.close',
+      entity: 'project',
+      entityId: input.projectId,
+      organisationId: project.organiserId,
+      at: input.at,
+    });
   });
 }
 
@@ -161,5 +192,27 @@ export async function recordExternal(
       at: input.at,
     });
     return { personId, registered: existing?.status === 'approved' };
+  });
+}
+
+/**
+ * The assessment (考核) of an external attendee, who has no CME card number for the results sheet:
+ * recorded by the organiser from the enrolment list, once she attended.
+ */
+export async function assessExternal(db: DB, input: { user: Actor; projectId: string; personId: string; passed: boolean; at: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const attendee = await enrolledAttendee(trx, input.projectId, input.personId);
+    if (attendee?.status !== 'external') throw new UserFacingError('NOT_FOUND', 'enrolment.not-external-attendee');
+    if (!attendee.attended) throw new UserFacingError('PRECONDITION_FAILED', 'enrolment.no-attendance');
+    await recordAssessment(trx, { projectId: input.projectId, personId: input.personId, passed: input.passed, by: input.user.id, at: input.at });
+    await audit(trx, {
+      actor: { userId: input.user.id },
+      action: 'enrolment.assess-external',
+      entity: 'person',
+      entityId: input.personId,
+      organisationId: null,
+      after: { projectId: input.projectId, passed: input.passed },
+      at: input.at,
+    });
   });
 }
