@@ -57,6 +57,8 @@ const PAGES: Record<string, PageCheck> = {
   },
   '/verify': { user: 'public', open: () => '/verify', ready: (p) => p.getByTestId('verify-keys') },
   '/claims': { user: 'staff', open: () => '/claims', ready: (p) => p.getByTestId('my-claims') },
+  // Public, but signed in as staff it shows the enrol buttons too.
+  '/catalogue': { user: 'staff', open: () => '/catalogue', ready: (p) => p.getByRole('button', { name: '报名' }).first() },
   '/kiosk': { user: 'kiosk', ready: (p) => p.getByTestId('tap-headline').filter({ hasText: '请刷卡' }) },
   '/kiosk/reader': {
     user: 'kiosk',
