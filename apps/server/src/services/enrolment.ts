@@ -64,10 +64,10 @@ export async function enrolSelf(db: DB, input: { user: Actor; personId: string; 
     await audit(trx, {
       actor: { userId: input.user.id },
       action: 'enrolment.enrol',
-      entity: 'project',
-      entityId: input.projectId,
+      entity: 'person',
+      entityId: input.personId,
       organisationId: person.institutionId,
-      after: { personId: input.personId, source: 'self' },
+      after: { projectId: input.projectId, source: 'self' },
       at: input.at,
     });
   });
@@ -96,10 +96,10 @@ export async function enrolStaff(db: DB, input: { user: Actor; projectId: string
       await audit(trx, {
         actor: viewerOf(input.user),
         action: 'enrolment.enrol',
-        entity: 'project',
-        entityId: input.projectId,
+        entity: 'person',
+        entityId: p.id,
         organisationId: p.institutionId,
-        after: { personId: p.id, source: 'unit' },
+        after: { projectId: input.projectId, source: 'unit' },
         at: input.at,
       });
     }
