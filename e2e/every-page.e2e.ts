@@ -60,6 +60,8 @@ const PAGES: Record<string, PageCheck> = {
   '/me': { user: 'staff', open: () => '/me', ready: (p) => p.getByTestId('my-explanation') },
   '/me/attendance': { user: 'staff', open: () => '/me/attendance', ready: (p) => heading(p, '签到记录') },
   '/me/proofs': { user: 'staff', open: () => '/me/proofs', ready: (p) => p.getByRole('button', { name: '打印我的学分证明' }) },
+  // Public, but signed in as staff it shows the enrol buttons too.
+  '/catalogue': { user: 'staff', open: () => '/catalogue', ready: (p) => p.getByRole('button', { name: '报名' }).first() },
   '/kiosk': { user: 'kiosk', ready: (p) => p.getByTestId('tap-headline').filter({ hasText: '请刷卡' }) },
   '/kiosk/reader': {
     user: 'kiosk',

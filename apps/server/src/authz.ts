@@ -127,6 +127,17 @@ export const ACCESS = {
   'devices.repair': user(['unit-admin'], deviceOrg),
   'devices.revoke': user(['unit-admin'], deviceOrg),
   'devices.assignSession': user(['unit-admin'], both(deviceOrg, sessionOrg)),
+  // Enrolment (报名): the catalogue is public and names no one; staff enrol only themselves (the
+  // input names no person); a unit's office enrols only people within its scope; the organiser's
+  // office alone reads and closes a project's list and records its external attendees.
+  'enrolment.catalogue': PUBLIC,
+  'enrolment.mine': user(['staff']),
+  'enrolment.enrolSelf': user(['staff']),
+  'enrolment.enrolStaff': user(['unit-admin'], personsOrg),
+  'enrolment.list': user(['unit-admin'], projectOrg),
+  'enrolment.close': user(['unit-admin'], projectOrg),
+  'enrolment.recordExternal': user(['unit-admin'], projectOrg),
+  'enrolment.assessExternal': user(['unit-admin'], both(projectOrg, personOrg)),
   'persons.revealIdNumber': user(REVIEWERS, personOrg),
   'registration.searchUnits': PUBLIC,
   'registration.departments': PUBLIC,

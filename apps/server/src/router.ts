@@ -3,6 +3,7 @@ import { alertsRouter } from './routers/alerts.ts';
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
+import { enrolmentRouter } from './routers/enrolment.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
 import { personsRouter } from './routers/persons.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,
+  enrolment: enrolmentRouter,
   lookup: lookupRouter,
   me: meRouter,
   persons: personsRouter,

@@ -31,8 +31,18 @@ export const DEMO_ACCOUNTS = [
   { login: DEMO_REVIEWER.login, displayName: '心血管内科审核员', role: 'department-reviewer' },
   { login: DEMO_CITY.login, displayName: '合肥市卫健委', role: 'city-admin' },
   { login: DEMO_PROVINCE.login, displayName: '安徽省继教办', role: 'province-admin' },
+  { login: 'admin-b', displayName: '芜湖二院医教科', role: 'unit-admin' },
+  { login: 'staff-b', displayName: '沈若溪', role: 'staff' },
 ] as const;
 export const DEMO_KIOSK_NAME = '演示签到机（学术报告厅）';
+/**
+ * A second hospital, in another city, whose staff enrol (报名) in the first hospital's course: its
+ * CME office, and one nurse with a portrait and an account of her own.
+ */
+export const DEMO_HOSPITAL_B = '芜湖市第二人民医院（演示）';
+export const DEMO_ADMIN_B = { login: 'admin-b', password: DEMO_ADMIN.password } as const;
+export const DEMO_STAFF_B = { login: 'staff-b', password: DEMO_ADMIN.password, name: '沈若溪', idNumber: '340202199203150328' } as const;
+const HOSPITAL_B_CODE = '12340200485999902U';
 const HOSPITAL_CODE = '12340100485999901K';
 
 const SURNAMES =
@@ -336,6 +346,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
   });
   const kiosk = await createDevice(db, { name: DEMO_KIOSK_NAME, institutionId: hospital, now });
   await assignSession(db, kiosk.id, sessionId, now);
+  await seedSecondHospital(db, vault, now);
   return { adminLogin: DEMO_ADMIN.login, adminPassword: DEMO_ADMIN.password, kioskPairingCode: kiosk.pairingCode };
 }
 
@@ -396,4 +407,71 @@ async function seedCredits(db: DB, options: { departmentId: string; cityId: stri
     organisationId: options.cityId,
     now,
   });
+}
+
+/** Hospital B (芜湖): added after everything of the first hospital, so that its ids and numbers stay as they were. */
+async function seedSecondHospital(db: DB, vault: IdNumberVault, now: Date) {
+  const at = now.toISOString();
+  const city = (await db.selectFrom('organisations').select('id').where('region_code', '=', '340200').executeTakeFirstOrThrow()).id;
+  const hospital = await organisation(db, 'institution', DEMO_HOSPITAL_B, city, now, { credit: HOSPITAL_B_CODE });
+  const department = await organisation(db, 'department', '护理部', hospital, now);
+  const check = validateIdNumber(DEMO_STAFF_B.idNumber);
+  if (!check.valid) throw new Error(`seed has an invalid ID number ${DEMO_STAFF_B.idNumber}`);
+  const personId = newId();
+  await db.transaction().execute(async (trx) => {
+    const version = await nextVersion(trx);
+    const cmeNumber = await issueCmeNumber(trx, hospital, chinaYear(now));
+    await trx
+      .insertInto('persons')
+      .values({
+        id: personId,
+        name: DEMO_STAFF_B.name,
+        gender: check.gender,
+        ...vault.seal(DEMO_STAFF_B.idNumber),
+        phone: '13955300001',
+        institution_id: hospital,
+        department_id: department,
+        title: '主管护师',
+        category: 'nurse',
+        cme_number: cmeNumber,
+        photo_hash: await storePhoto(trx, await portrait(330, COATS.nurse), now),
+        version,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await trx
+      .insertInto('title_history')
+      .values([
+        { id: newId(), person_id: personId, kind: 'held', title: '主管护师', from_date: '2019-09-01', to_date: null, created_at: at },
+        { id: newId(), person_id: personId, kind: 'employed', title: '主管护师', from_date: '2020-01-01', to_date: null, created_at: at },
+      ])
+      .execute();
+    await trx
+      .insertInto('credentials')
+      .values(
+        [
+          { kind: 'id-card' as const, value: vault.index(DEMO_STAFF_B.idNumber) },
+          { kind: 'card-number' as const, value: cmeNumber },
+        ].map((c) => ({ id: newId(), person_id: personId, ...c, status: 'active' as const, version, created_at: at })),
+      )
+      .execute();
+  });
+  await createUser(db, {
+    login: DEMO_ADMIN_B.login,
+    displayName: '芜湖二院医教科',
+    password: DEMO_ADMIN_B.password,
+    role: 'unit-admin',
+    organisationId: hospital,
+    now,
+  });
+  const staffUser = await createUser(db, {
+    login: DEMO_STAFF_B.login,
+    displayName: DEMO_STAFF_B.name,
+    password: DEMO_STAFF_B.password,
+    role: 'staff',
+    organisationId: department,
+    now,
+  });
+  await db.insertInto('staff_accounts').values({ user_id: staffUser, person_id: personId, created_at: at }).execute();
 }

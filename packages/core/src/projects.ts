@@ -52,3 +52,16 @@ export function reportIsLate(endsOn: string, reportedOn: string, reportDays: num
 export function projectMayBeHeld(status: ProjectStatus): boolean {
   return status !== 'draft' && status !== 'submitted' && status !== 'rejected';
 }
+
+/**
+ * Whether a project takes enrolments (报名) on `today` (a China date): only an approved project
+ * that has not ended and whose organiser has not closed the list. A project under review, rejected
+ * or already reporting takes none; neither does one that has finished.
+ */
+export type EnrolmentState = 'open' | 'closed' | 'not-approved' | 'finished';
+
+export function enrolmentState(project: { status: ProjectStatus; endsOn: string; closedAt: string | null }, today: string): EnrolmentState {
+  if (project.status !== 'approved') return projectMayBeHeld(project.status) ? 'finished' : 'not-approved';
+  if (project.endsOn < today) return 'finished';
+  return project.closedAt ? 'closed' : 'open';
+}

@@ -929,4 +929,27 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('devices').addColumn('place', 'text').execute();
     },
   }),
+  // Attendees from other units and provinces (issue 12): enrolment (报名) in a project, which the
+  // organiser closes; and external people (院外/省外人员), kept as persons of the recording unit
+  // with the workplace they named and a registration status of their own, so that no roster,
+  // staff list or compliance count (which all read approved staff) ever takes them in.
+  '2026-11-30-12C1-enrolment': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('enrolments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('enrolled_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('enrolled_at', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addUniqueConstraint('enrolments_project_person', ['project_id', 'person_id'])
+        .execute();
+      await db.schema.createIndex('enrolments_person').on('enrolments').column('person_id').execute();
+      await db.schema.createIndex('enrolments_version').on('enrolments').column('version').execute();
+      await db.schema.alterTable('projects').addColumn('enrolment_closed_at', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('workplace', 'text').execute();
+    },
+  }),
 };

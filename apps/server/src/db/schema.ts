@@ -53,8 +53,14 @@ export interface PersonTable {
   degree: 'secondary' | 'college' | 'bachelor' | 'master' | 'doctorate' | null;
   /** 证件类型, from the number's region code. */
   id_document: Generated<'resident' | 'hmt-permit' | 'foreign-permanent'>;
-  /** Self-registration (自助注册): pending until the department or unit reviews it. */
-  registration_status: Generated<'pending' | 'approved' | 'rejected'>;
+  /**
+   * Self-registration (自助注册): pending until the department or unit reviews it. `external`: a
+   * person from outside the province or of no registered unit (院外人员), recorded by the unit
+   * whose project they attend (`institution_id`); never staff, never on a roster or in compliance.
+   */
+  registration_status: Generated<'pending' | 'approved' | 'rejected' | 'external'>;
+  /** The workplace an external person named (工作单位); null for registered staff. */
+  workplace: Generated<string | null>;
   /** SHA-256 of the secret in the registrant's status link. */
   registration_token_hash: string | null;
   submitted_at: string | null;
@@ -157,6 +163,8 @@ export interface ProjectTable {
   credits_submitted_at: string | null;
   credits_approved_at: string | null;
   credits_approved_by: string | null;
+  /** When the organiser closed enrolment (报名截止); null while it is open. */
+  enrolment_closed_at: Generated<string | null>;
 }
 
 export type { ProjectStatus };
@@ -475,6 +483,7 @@ export interface Database {
   password_reset_codes: PasswordResetCodeTable;
   proxy_alerts: ProxyAlertTable;
   proxy_alert_taps: ProxyAlertTapTable;
+  enrolments: EnrolmentTable;
 }
 
 /**
@@ -502,6 +511,19 @@ export interface ProxyAlertTable {
 export interface ProxyAlertTapTable {
   alert_id: string;
   tap_id: string;
+}
+
+/** An enrolment (报名) of a person in a project: what lets a kiosk of another unit know them. */
+export interface EnrolmentTable {
+  id: string;
+  project_id: string;
+  person_id: string;
+  /** Who enrolled them: the person herself, her unit's office, or the organiser (an external person). */
+  source: 'self' | 'unit' | 'organiser';
+  enrolled_by: string;
+  enrolled_at: string;
+  /** From the global change counter: a kiosk of a session of the project pulls the person after it. */
+  version: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import { newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 import type { IdNumberVault } from '../pii.ts';
+import { touchEnrolmentsOfSession } from './enrolments.ts';
 import { newPairingCode, newToken, normalizePairingCode, sha256 } from '../secrets.ts';
 
 /** What a kiosk's roster key is encrypted for (the AES-GCM associated data): no other secret opens as one. */
@@ -119,6 +120,7 @@ export async function assignSession(db: DB, deviceId: string, sessionId: string,
     .values({ device_id: deviceId, session_id: sessionId, created_at: now.toISOString() })
     .onConflict((oc) => oc.columns(['device_id', 'session_id']).doNothing())
     .execute();
+  await touchEnrolmentsOfSession(db, sessionId);
 }
 
 export async function listDevices(db: DB, institutionId: string) {

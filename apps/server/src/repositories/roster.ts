@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { cardRosterKey, type KioskSession, type RosterPerson } from '@opencme/core';
+import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import type { DeviceRow } from '../db/schema.ts';
 import { jpegDataUrl } from '../photos.ts';
@@ -35,16 +36,20 @@ export async function sessionsForDevice(db: DB, deviceId: string): Promise<Kiosk
 }
 
 /**
- * The people of the device's unit changed since `cursor` (a roster version), oldest change first.
+ * The people of the device's unit, and the people enrolled (报名) from other units in the projects
+ * of the sessions it is assigned to, changed since `cursor` (a roster version), oldest change
+ * first. An enrolled person's version is the later of her record's and her enrolment's (which an
+ * assignment of the kiosk renews), so a kiosk learns of her whichever came last.
  * An ID card goes to the kiosk only as the HMAC of its number under the kiosk's own roster key,
  * computed here from the decrypted number: the database keeps no digest a thief could test.
  */
 export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRow, deviceKey: KeyObject, cursor: number) {
-  const persons = await db
+  const columns = ['persons.id', 'persons.name', 'persons.cme_number', 'persons.id_number_enc', 'dept.name as department', 'photos.thumb_jpeg'] as const;
+  const own = await db
     .selectFrom('persons')
     .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
-    .select(['persons.id', 'persons.name', 'persons.cme_number', 'persons.id_number_enc', 'persons.version', 'dept.name as department', 'photos.thumb_jpeg'])
+    .select([...columns, 'persons.version'])
     .where('persons.institution_id', '=', device.institution_id)
     // A registration still under review is not yet anyone a kiosk should know.
     .where('persons.registration_status', '=', 'approved')
@@ -52,6 +57,29 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
     .orderBy('persons.version')
     .limit(ROSTER_PAGE)
     .execute();
+  const later = sql<number>`case when persons.version > enrolments.version then persons.version else enrolments.version end`;
+  const enrolled = await db
+    .selectFrom('enrolments')
+    .innerJoin('persons', 'persons.id', 'enrolments.person_id')
+    .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
+    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+    .select([...columns, later.as('version')])
+    .where('enrolments.project_id', 'in', (eb) =>
+      eb
+        .selectFrom('sessions')
+        .innerJoin('device_sessions', 'device_sessions.session_id', 'sessions.id')
+        .select('sessions.project_id')
+        .where('device_sessions.device_id', '=', device.id),
+    )
+    .where('persons.registration_status', '=', 'approved')
+    .where('persons.institution_id', '!=', device.institution_id)
+    .where(later, '>', cursor)
+    .orderBy(later)
+    .limit(ROSTER_PAGE)
+    .execute();
+  // Both lists are in version order; the page is the first ROSTER_PAGE of the two merged, each person once.
+  const merged = [...own, ...enrolled].sort((a, b) => a.version - b.version).slice(0, ROSTER_PAGE);
+  const persons = [...new Map(merged.map((p) => [p.id, p])).values()];
   const credentials =
     persons.length === 0
       ? []
@@ -78,6 +106,10 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
       status: c.status,
     })),
   }));
-  const last = persons.at(-1);
-  return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
+  const last = merged.at(-1);
+  return {
+    people,
+    cursor: last ? last.version : cursor,
+    hasMore: own.length === ROSTER_PAGE || enrolled.length === ROSTER_PAGE || merged.length < own.length + enrolled.length,
+  };
 }

@@ -4,6 +4,7 @@ import type { DeviceRow, NewTap } from '../db/schema.ts';
 import { type IdNumberVault, legacyIdCardDigest, rekeyLegacyDigest } from '../pii.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
+import { enrolledInSessions } from './enrolments.ts';
 import { subtreeIds } from './organisations.ts';
 import { checkSignatures, relinkChains } from './tap-chains.ts';
 import { projectMayBeHeld } from './projects.ts';
@@ -117,7 +118,8 @@ export async function storeTaps(
       // unknown here as a card nobody holds, and flagged alike, so that not even the session's own
       // reviewer can tell the two apart.
       const found = lookups.credentials.get(credentialKey(tap.credential.kind, tap.credential.value));
-      const holder = session && found && admits(lookups.admitting.get(session.organiserId)!, found) ? found : undefined;
+      const enrolled = found !== undefined && lookups.enrolled.has(`${tap.sessionId}\u0000${found.personId}`);
+      const holder = session && found && admits(lookups.admitting.get(session.organiserId)!, found, enrolled) ? found : undefined;
       if (tap.deviceId !== device.id) reasons.push('device-mismatch');
       if (!session) reasons.push('unknown-session');
       else {
@@ -198,18 +200,19 @@ interface Holder {
   status: 'active' | 'lost';
   institutionId: string;
   departmentId: string | null;
-  registrationStatus: 'pending' | 'approved' | 'rejected';
+  registrationStatus: 'pending' | 'approved' | 'rejected' | 'external';
 }
 
 /**
  * Whether a session may admit the holder of a card: the approved staff of its organiser (the
- * organiser's part of the organisation tree). Once enrolment (报名) exists, the enrolled of other
- * units join them here.
+ * organiser's part of the organisation tree), and whoever is enrolled (报名) in its project: staff
+ * of other units, and the external people (院外人员) the organiser recorded for it.
  */
-function admits(organiserTree: ReadonlySet<string>, holder: Holder): boolean {
+function admits(organiserTree: ReadonlySet<string>, holder: Holder, enrolled: boolean): boolean {
+  if (holder.registrationStatus === 'external') return enrolled;
   return (
     holder.registrationStatus === 'approved' &&
-    (organiserTree.has(holder.institutionId) || (holder.departmentId !== null && organiserTree.has(holder.departmentId)))
+    (enrolled || organiserTree.has(holder.institutionId) || (holder.departmentId !== null && organiserTree.has(holder.departmentId)))
   );
 }
 
@@ -243,7 +246,13 @@ async function lookUpFacts(db: DB, deviceId: string, taps: readonly Tap[]) {
   ]);
   const organisers = [...new Set(sessions.map((s) => s.organiser_id))];
   const admitting = new Map(await Promise.all(organisers.map(async (id) => [id, new Set(await subtreeIds(db, id))] as const)));
+  const enrolled = await enrolledInSessions(
+    db,
+    sessions.map((s) => s.id),
+    [...new Set(credentials.map((c) => c.person_id))],
+  );
   return {
+    enrolled,
     sessions: new Map(sessions.map((s) => [s.id, { organiserId: s.organiser_id, held: projectMayBeHeld(s.status), startsAt: s.starts_at }])),
     assigned: new Set(assigned.map((s) => s.session_id)),
     credentials: new Map(

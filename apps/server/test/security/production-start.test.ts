@@ -19,7 +19,7 @@ afterAll(() => demo?.close());
 
 it('refuses a production start while demo accounts have the demo password, naming them', async () => {
   const decision = await prepareStart(demo.db, { production: true, seedDemo: true, vault: demo.vault, now: demo.clock.now });
-  expect(decision).toEqual({ run: false, demoLogins: ['admin', 'city', 'director', 'province', 'reviewer', 'staff'] });
+  expect(decision).toEqual({ run: false, demoLogins: ['admin', 'admin-b', 'city', 'director', 'province', 'reviewer', 'staff', 'staff-b'] });
 });
 
 it('never seeds the demo in production, and starts on a database without the demo password', async () => {
@@ -69,7 +69,7 @@ it('the real server, started with NODE_ENV=production on a demo database, exits 
     expect(output).not.toContain('is running');
     expect(code).toBe(1);
     expect(output).toContain('refuses a production start');
-    expect(output).toContain('admin, city, director, province, reviewer, staff');
+    expect(output).toContain('admin, admin-b, city, director, province, reviewer, staff, staff-b');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -47,6 +47,11 @@ export const AUDIT_ACTIONS = [
   'rule-set.copy',
   'project.update',
   'project.delete',
+  'project.view-enrolment',
+  'enrolment.enrol',
+  'enrolment.close',
+  'enrolment.record-external',
+  'enrolment.assess-external',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -30,4 +30,9 @@ describe('a CME card number typed at the door', () => {
     expect(manualEntry('34260000A01X')).toEqual({ ok: false, message: 'tap.manualCharacters' });
     expect(manualEntry('  ')).toEqual({ ok: false, message: 'tap.manualEmpty' });
   });
+
+  it('takes an ID number typed in full as an ID card (an external attendee), and refuses one that does not check', () => {
+    expect(manualEntry(' 44030519900101123x ')).toEqual({ ok: true, credential: { kind: 'id-card', value: '44030519900101123X' } });
+    expect(manualEntry('510104198001010012')).toEqual({ ok: false, message: 'tap.manualIdNumber' });
+  });
 });
