@@ -5,6 +5,7 @@ import type { DB } from './db/connect.ts';
 import {
   existingOrganisation,
   organisationOfDevice,
+  organisationOfImportBatch,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
@@ -175,6 +176,12 @@ export const ACCESS = {
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),
+  // Imports (exchange/): a template for any admin; each kind's preview and commit (plain HTTP,
+  // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
+  'exchange.templates': user(ADMINS),
+  'exchange.staff': user(ADMINS, organisationField('scope')),
+  'exchange.batches': user(ADMINS, organisationField('organisationId')),
+  'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,
