@@ -357,6 +357,15 @@ export async function setHeldTitle(db: DB, personId: string, title: string, now:
   await db.updateTable('persons').set({ title, updated_at: now.toISOString() }).where('id', '=', personId).execute();
 }
 
+/** The title the unit employs the person at (聘任职称) and since when, beside its history. */
+export async function setEmployedTitle(db: DB, personId: string, title: string, since: string, now: Date): Promise<void> {
+  await db
+    .updateTable('persons')
+    .set({ employed_title: title, employed_title_since: since, updated_at: now.toISOString() })
+    .where('id', '=', personId)
+    .execute();
+}
+
 /** What the registrant's status link shows: their registration (not a duplicate's). */
 export function registrationByToken(db: DB, tokenHash: string) {
   return db
