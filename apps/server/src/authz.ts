@@ -180,6 +180,7 @@ export const ACCESS = {
   // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
   'exchange.templates': user(ADMINS),
   'exchange.staff': user(ADMINS, organisationField('scope')),
+  'exchange.units': user(ADMINS),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

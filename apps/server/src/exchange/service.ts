@@ -7,7 +7,7 @@ import { ACCESS, type AccessRule } from '../authz.ts';
 import type { IdNumberVault } from '../pii.ts';
 import type { Role } from '../role.ts';
 import { audit } from '../repositories/audit.ts';
-import { addBatch, batchesOf, claimPreview, findBatch, findPreview, markBatchUndone, savePreview } from '../repositories/exchange.ts';
+import { addBatch, batchesOf, claimPreview, findBatch, findPreview, markBatchUndone, savePreview, unitsNamed } from '../repositories/exchange.ts';
 import { kindOf, subtreeIds } from '../repositories/organisations.ts';
 import { readGrid } from './files.ts';
 import type { ExchangeKind, ImportContext, Plan } from './kind.ts';
@@ -226,4 +226,9 @@ export async function undoBatch(deps: ExchangeDeps, user: Importer, batchId: str
       at: now,
     });
   });
+}
+
+/** The units an account may import into: its own, or every unit below its office. */
+export async function unitsForImport(db: DB, organisationId: string) {
+  return unitsNamed(db, await subtreeIds(db, organisationId));
 }

@@ -87,3 +87,14 @@ export async function markBatchUndone(db: DB, batchId: string, by: string, now: 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** The units (医疗机构) among these organisations, by name: where an office may import staff. */
+export function unitsNamed(db: DB, organisationIds: readonly string[]) {
+  return db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('kind', '=', 'institution')
+    .where('id', 'in', [...organisationIds])
+    .orderBy('name')
+    .execute();
+}

@@ -3,10 +3,13 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { asProcedure } from '../exchange/messages.ts';
-import { listBatches, undoBatch } from '../exchange/service.ts';
+import { listBatches, undoBatch, unitsForImport } from '../exchange/service.ts';
 import { userProcedure } from '../trpc.ts';
 
 export const exchangeRouter = {
+  /** The units the caller may import into (an office picks one; a unit admin has only her own). */
+  units: userProcedure.query(({ ctx }) => unitsForImport(ctx.db, ctx.user.organisationId)),
+
   batches: userProcedure.input(z.object({ organisationId: z.string() })).query(({ ctx, input }) => listBatches(ctx.db, input.organisationId)),
 
   undo: userProcedure

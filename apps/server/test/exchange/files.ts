@@ -92,3 +92,37 @@ export async function commit(server: TestServer, cookie: string | null, previewI
     },
   };
 }
+
+/**
+ * Fills the downloaded staff template as an office would: `count` people from `first` (numbered
+ * as `idNumberFor`), under whatever columns the template has, over its example row; `typoAt` (a
+ * row as Excel numbers it) gets a wrong last character in its ID number.
+ */
+export async function fillStaffTemplate(
+  template: Uint8Array,
+  options: { first: number; count: number; departments: readonly string[]; typoAt?: number },
+): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(Buffer.from(template) as unknown as ArrayBuffer);
+  const sheet = book.worksheets[0]!;
+  const headers = (sheet.getRow(1).values as string[]).slice(1).map((h) => h.replace('*', ''));
+  const column = (name: string) => headers.indexOf(name) + 1;
+  for (let i = 0; i < options.count; i++) {
+    const n = options.first + i;
+    const row = sheet.getRow(i + 2);
+    let id = idNumberFor(n);
+    if (i + 2 === options.typoAt) id = id.slice(0, 17) + (id[17] === '1' ? '2' : '1');
+    row.getCell(column('姓名')).value = nameFor(n);
+    row.getCell(column('性别')).value = null;
+    row.getCell(column('身份证号')).value = id;
+    row.getCell(column('手机号')).value = `137${String(n).padStart(8, '0')}`;
+    row.getCell(column('科室')).value = options.departments[i % options.departments.length]!;
+    row.getCell(column('职称')).value = '护师';
+    row.getCell(column('职称取得时间')).value = null;
+    row.getCell(column('聘任职称')).value = null;
+    row.getCell(column('聘任时间')).value = null;
+    row.getCell(column('人员类别')).value = '护';
+    row.getCell(column('学历')).value = '本科';
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

@@ -32,6 +32,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/review', 'admin.review', 'registry.review', REVIEWERS),
   page('/admin/units', 'admin.units', 'units.pending', OFFICES),
   page('/admin/staff', 'admin.staff', 'registry.staff', CLAIM_REVIEWERS),
+  page('/admin/exchange', 'admin.exchange', 'exchange.batches', ADMINS),
   page('/admin/departments', 'admin.departments', 'units.addDepartment', ['unit-admin']),
   page('/admin/projects', 'admin.projectsPage', 'projects.list', ADMINS),
   page('/admin/sessions', 'admin.sessions', 'sessions.list', ['unit-admin']),
