@@ -40,7 +40,7 @@ const DEPARTMENTS = ['心血管内科', '呼吸内科', '导入新科室'];
 test('a unit admin imports 500 staff from the template, imports them again without changes, and undoes the batch', async ({ browser }, testInfo) => {
   test.setTimeout(240_000);
   const admin = await signedIn(browser, server.url, '/admin/exchange', 'admin');
-  await expect(admin.getByRole('heading', { name: '批量导入', level: 1 })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: '批量导入', level: 1 }).first()).toBeVisible();
 
   const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('import-template').click()]);
   expect(download.suggestedFilename()).toBe('人员导入模板.xlsx');
