@@ -78,6 +78,7 @@ const PAGES: Record<string, PageCheck> = {
   '/admin/staff': { user: 'admin', open: () => '/admin/staff?sort=department&page=2', ready: (p) => p.getByTestId('staff-page') },
   '/admin/staff/[id]': { user: 'admin', open: (d) => `/admin/staff/${d.personId}`, ready: (p) => p.getByTestId('person') },
   '/admin/accounts': { user: 'admin', open: () => '/admin/accounts', ready: (p) => p.getByTestId('accounts').getByText('reviewer', { exact: true }) },
+  '/admin/exchange': { user: 'admin', open: () => '/admin/exchange', ready: (p) => p.getByTestId('import-template') },
   '/admin/departments': { user: 'admin', open: () => '/admin/departments', ready: (p) => p.getByText('心血管内科').first() },
   '/admin/projects': { user: 'admin', open: () => '/admin/projects', ready: (p) => p.getByTestId('projects') },
   '/admin/projects/[id]': { user: 'admin', open: (d) => `/admin/projects/${d.projectId}`, ready: (p) => p.getByTestId('project-status') },

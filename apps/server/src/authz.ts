@@ -6,6 +6,7 @@ import {
   existingOrganisation,
   organisationOfAlert,
   organisationOfDevice,
+  organisationOfImportBatch,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
@@ -209,6 +210,13 @@ export const ACCESS = {
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),
+  // Imports (exchange/): a template for any admin; each kind's preview and commit (plain HTTP,
+  // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
+  'exchange.templates': user(ADMINS),
+  'exchange.staff': user(ADMINS, organisationField('scope')),
+  'exchange.units': user(ADMINS),
+  'exchange.batches': user(ADMINS, organisationField('organisationId')),
+  'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,

@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { enrolmentRouter } from './routers/enrolment.ts';
+import { exchangeRouter } from './routers/exchange.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
 import { personsRouter } from './routers/persons.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   claims: claimsRouter,
   devices: devicesRouter,
   enrolment: enrolmentRouter,
+  exchange: exchangeRouter,
   lookup: lookupRouter,
   me: meRouter,
   persons: personsRouter,

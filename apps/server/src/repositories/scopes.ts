@@ -80,3 +80,9 @@ export async function organisationOfAlert(db: DB, alertId: string): Promise<stri
   const row = await db.selectFrom('proxy_alerts').select('organisation_id').where('id', '=', alertId).executeTakeFirst();
   return row ? [row.organisation_id] : null;
 }
+
+/** An import batch lies where it was imported: its unit (or province, for a province's list). */
+export async function organisationOfImportBatch(db: DB, batchId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('exchange_batches').select('scope_id').where('id', '=', batchId).executeTakeFirst();
+  return row ? [row.scope_id] : null;
+}

@@ -32,6 +32,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/review', 'admin.review', 'registry.review', REVIEWERS),
   page('/admin/units', 'admin.units', 'units.pending', OFFICES),
   page('/admin/staff', 'admin.staff', 'registry.staff', CLAIM_REVIEWERS),
+  page('/admin/exchange', 'admin.exchange', 'exchange.batches', ADMINS),
   page('/admin/departments', 'admin.departments', 'units.addDepartment', ['unit-admin']),
   // A unit's administrators and reviewers; offices above make theirs through the API for now.
   page('/admin/accounts', 'accounts.title', 'accounts.list', ['unit-admin']),

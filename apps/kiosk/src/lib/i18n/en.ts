@@ -1,5 +1,5 @@
 // The English catalogue: one text for every key of zh.ts (the type makes a missing one a compile error).
-import { claimActivityEn, standingEn } from '@opencme/words';
+import { claimActivityEn, exchangeEn, standingEn } from '@opencme/words';
 import { consoleEn } from './console.ts';
 import type { MessageKey } from './zh.ts';
 
@@ -821,6 +821,46 @@ export const en: Record<MessageKey, string> = {
   'reader.self-test.wrong-card': 'Self-test failed: the card read differs from the sample',
   'reader.self-test.wedge-misread': 'Self-test failed: "{typed}" from the reader did not read as {uid}',
   'reader.self-test.typing-taken': 'Self-test failed: "{typed}" typed slowly by hand was taken for a card',
+  'admin.exchange': 'Import',
+  'imports.intro':
+    'Import from an Excel (.xlsx) or CSV file. Download the template and fill it in; an upload shows a preview first, and imports only once you confirm; an import can be undone as a whole.',
+  'imports.choose': 'Import settings',
+  'imports.kind': 'What to import',
+  'imports.kind.staff': 'Staff',
+  'imports.unit': 'Unit',
+  'imports.chooseUnit': 'Choose a unit',
+  'imports.template': 'Download template',
+  'imports.file': 'Choose a file (.xlsx or .csv)',
+  'imports.preview': 'Upload and preview',
+  'imports.previewOf': 'Preview: {fileName}',
+  'imports.summary': 'New {create} · updated {update} · unchanged {unchanged} · with errors {rejected}',
+  'imports.noChanges': 'No changes: the file matches what is on record',
+  'imports.found': 'Columns recognised',
+  'imports.missing': 'Columns missing',
+  'imports.unknown': 'Unknown columns (ignored)',
+  'imports.errors': 'Errors',
+  'imports.moreErrors': '{count} more errors not listed',
+  'imports.row': 'Row',
+  'imports.column': 'Column',
+  'imports.message': 'Problem',
+  'imports.changes': 'What will be updated',
+  'imports.who': 'Person',
+  'imports.change': 'Change',
+  'imports.commit': 'Import',
+  'imports.fixFirst': 'Correct the errors in the file and upload it again',
+  'imports.committed': 'Imported: {create} new, {update} updated',
+  'imports.nothingCommitted': 'No changes: nothing was imported',
+  'imports.batches': 'Imports',
+  'imports.when': 'When',
+  'imports.fileName': 'File',
+  'imports.by': 'By',
+  'imports.counts': 'New / updated / unchanged',
+  'imports.status': 'Status',
+  'imports.undone': 'Undone {when}',
+  'imports.undo': 'Undo',
+  'imports.undoAsk': 'Undo the import of “{fileName}”? The people it created are removed and what it updated is restored.',
+  'imports.undoneToast': 'The import was undone',
+  'imports.failed': 'Upload failed ({status})',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
   'devices.chain-key-unusable': "The kiosk's signing key cannot be used: reload the page and pair again",
   'accounts.staff-account-from-registration': 'A staff account is opened by approving the registration, or by a reset code from the unit admin',
@@ -892,4 +932,6 @@ export const en: Record<MessageKey, string> = {
   'enrolment.certificateReady': 'Certificate ready',
   'enrolment.download': 'Download the certificate',
   'nav.catalogue': 'Project catalogue',
+  // The exchange's messages: the server words them in Chinese in its import replies.
+  ...exchangeEn,
 };

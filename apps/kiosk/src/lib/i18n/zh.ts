@@ -1,6 +1,6 @@
 // The Chinese catalogue (zh-CN, the interface's default language) and the source of every message
 // key: en.ts must give each key an English text, or the build fails.
-import { claimActivityZh, standingZh } from '@opencme/words';
+import { claimActivityZh, exchangeZh, standingZh } from '@opencme/words';
 import { consoleZh } from './console.ts';
 
 export const zh = {
@@ -816,6 +816,45 @@ export const zh = {
   'reader.self-test.wrong-card': '自检失败：读出的证件与样本不符',
   'reader.self-test.wedge-misread': '自检失败：读卡器输入的“{typed}”未读成 {uid}',
   'reader.self-test.typing-taken': '自检失败：手工慢速输入的“{typed}”被当成了刷卡',
+  'admin.exchange': '批量导入',
+  'imports.intro': '从 Excel（.xlsx）或 CSV 文件批量导入。先下载模板填写；上传后会先显示预览，确认无误再导入；导入后可以整批撤销。',
+  'imports.choose': '导入设置',
+  'imports.kind': '导入内容',
+  'imports.kind.staff': '人员',
+  'imports.unit': '单位',
+  'imports.chooseUnit': '请选择单位',
+  'imports.template': '下载模板',
+  'imports.file': '选择文件（.xlsx 或 .csv）',
+  'imports.preview': '上传并预览',
+  'imports.previewOf': '预览：{fileName}',
+  'imports.summary': '新增 {create} · 更新 {update} · 无变化 {unchanged} · 有错误 {rejected}',
+  'imports.noChanges': '无变化：文件中的内容与系统中的一致',
+  'imports.found': '已识别的列',
+  'imports.missing': '缺少的列',
+  'imports.unknown': '不认识的列（将被忽略）',
+  'imports.errors': '错误',
+  'imports.moreErrors': '另有{count}个错误未列出',
+  'imports.row': '行',
+  'imports.column': '列',
+  'imports.message': '问题',
+  'imports.changes': '将更新的内容',
+  'imports.who': '人员',
+  'imports.change': '变更',
+  'imports.commit': '确认导入',
+  'imports.fixFirst': '请修改文件中的错误后重新上传',
+  'imports.committed': '已导入：新增{create}，更新{update}',
+  'imports.nothingCommitted': '无变化，没有导入任何内容',
+  'imports.batches': '导入记录',
+  'imports.when': '时间',
+  'imports.fileName': '文件',
+  'imports.by': '导入人',
+  'imports.counts': '新增 / 更新 / 无变化',
+  'imports.status': '状态',
+  'imports.undone': '已于{when}撤销',
+  'imports.undo': '撤销',
+  'imports.undoAsk': '撤销导入“{fileName}”？此次导入新增的人员将被删除，更新的内容将恢复原样。',
+  'imports.undoneToast': '已撤销这次导入',
+  'imports.failed': '上传失败（{status}）',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
   'devices.chain-key-unusable': '签到机的签名密钥无法使用，请刷新页面后重新配对',
   'accounts.staff-account-from-registration': '学员账号由注册审核开通，或由单位管理员生成重置码开通',
@@ -886,6 +925,8 @@ export const zh = {
   'enrolment.certificateReady': '证书已生成',
   'enrolment.download': '下载证书',
   'nav.catalogue': '项目目录',
+  // The exchange's messages: the server words them in Chinese in its import replies.
+  ...exchangeZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
