@@ -75,13 +75,22 @@ const proofOrg = byId('proofId', (db, id) => organisationsOfPersonRecords(db, 'p
 const claimsOrg = byIds('claimId', 'claimIds', (db, ids) => organisationsOfPersonRecords(db, 'claims', ids));
 /** Verification runs named by `runId` or `runIds`: in scope where their unit is. */
 const runsOrg = byIds('runId', 'runIds', organisationsOfRuns);
-
 const both =
   (...targets: Target[]): Target =>
   async (db, input) => {
     const found = await Promise.all(targets.map((t) => t(db, input)));
     return found.some((f) => f === null) ? null : (found.flat() as string[]);
   };
+
+/** A person or an organisation, whichever the input names (each one sent must be in scope). */
+const personOrOrganisation: Target = async (db, input) => {
+  const named = z.object({ personId: z.unknown(), organisationId: z.unknown() }).partial().safeParse(input);
+  if (!named.success) return null;
+  const targets = [named.data.personId !== undefined && personOrg, named.data.organisationId !== undefined && organisationField('organisationId')].filter(
+    (t): t is Target => t !== false,
+  );
+  return targets.length ? both(...targets)(db, input) : null;
+};
 
 const ALL_ROLES = ROLES;
 const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
@@ -93,6 +102,11 @@ const PROJECT_OFFICES = ADMINS;
 const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
 /** Accounts that print and revoke proofs: the unit's office and the offices above it. */
 const PROOF_OFFICES = ADMINS;
+/**
+ * Who may read a person's full ID number, for people in their part of the tree: on screen
+ * (`persons.revealIdNumber`) and in exports; everyone else reads it masked.
+ */
+export const FULL_ID_NUMBER_READERS: readonly Role[] = REVIEWERS;
 
 export const ACCESS = {
   'auth.login': PUBLIC,
@@ -106,7 +120,7 @@ export const ACCESS = {
   'devices.repair': user(['unit-admin'], deviceOrg),
   'devices.revoke': user(['unit-admin'], deviceOrg),
   'devices.assignSession': user(['unit-admin'], both(deviceOrg, sessionOrg)),
-  'persons.revealIdNumber': user(REVIEWERS, personOrg),
+  'persons.revealIdNumber': user(FULL_ID_NUMBER_READERS, personOrg),
   'registration.searchUnits': PUBLIC,
   'registration.departments': PUBLIC,
   'registration.submit': PUBLIC,
@@ -175,6 +189,13 @@ export const ACCESS = {
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),
+  // Exports of the exchange (GET /api/exchange/:kind/export, downloads.ts): whoever reads the same
+  // records on screen, in the same scope.
+  'exchange.export.staff': user([...ADMINS, 'department-reviewer'], organisationField('organisationId')),
+  'exchange.export.credits': user(CLAIM_REVIEWERS, personOrOrganisation),
+  'exchange.export.verification': user(PROOF_OFFICES, organisationField('organisationId')),
+  'exchange.export.attendees': user(['unit-admin'], projectOrg),
+  'exchange.export.ledger': user(PROOF_OFFICES, organisationField('organisationId')),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,

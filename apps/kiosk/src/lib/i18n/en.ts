@@ -692,6 +692,7 @@ export const en: Record<MessageKey, string> = {
   'downloads.no-such-print-job-not': 'No such print job, or it is not finished',
   'downloads.person-no-photo': 'This person has no photo',
   'downloads.unit-not-uploaded-seal': 'Your unit has not uploaded a seal',
+  'exports.period-ends-before-start': 'The period ends before it starts',
   // The readers' failures and diagnostics (packages/reader-webhid sends these keys).
   'reader.frame.too-long': 'Frame too long: length {length} exceeds {max}',
   'reader.frame.bad-preamble': 'Bad preamble: a frame starts with AA AA AA 96 69',

@@ -688,6 +688,7 @@ export const zh = {
   'downloads.no-such-print-job-not': '打印任务不存在或尚未完成',
   'downloads.person-no-photo': '此人没有照片',
   'downloads.unit-not-uploaded-seal': '本单位尚未上传印章',
+  'exports.period-ends-before-start': '结束日期早于开始日期',
   // The readers' failures and diagnostics (packages/reader-webhid sends these keys).
   'reader.frame.too-long': '帧过长：长度字段 {length} 超过上限 {max}',
   'reader.frame.bad-preamble': '帧头错误：应以 AA AA AA 96 69 开始',
