@@ -379,7 +379,10 @@ beforeAll(async () => {
     'files.printJob': { inScope: { jobId: 'no-such-job' } },
     'exchange.export.staff': { inScope: { organisationId: personA.department_id! }, outOfScope: { organisationId: hospitalB } },
     'exchange.export.credits': { inScope: { personId: personA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
-    'exchange.export.verification': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'exchange.export.verification': {
+      inScope: { organisationId: personA.department_id!, cmeYear: 2025 },
+      outOfScope: { organisationId: hospitalB, cmeYear: 2025 },
+    },
     'exchange.export.attendees': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
     'exchange.export.ledger': {
       inScope: { organisationId: personA.department_id!, from: '2025-01-01', to: '2025-12-31' },

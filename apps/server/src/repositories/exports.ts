@@ -52,7 +52,9 @@ function exportPersons(db: DB) {
       'p.created_at',
     ])
     .select(
-      sql<string | null>`(select t.title from title_history t where t.person_id = p.id and t.kind = 'employed' and t.to_date is null order by t.from_date desc limit 1)`.as(
+      sql<
+        string | null
+      >`(select t.title from title_history t where t.person_id = p.id and t.kind = 'employed' and t.to_date is null order by t.from_date desc limit 1)`.as(
         'employed_title',
       ),
     );
@@ -98,9 +100,7 @@ export async function* personPages(db: DB, scope: { organisationId: string; appr
 
 /** One person as a page of one (a person's own credit summary); none when there is no such person. */
 export async function* personPage(db: DB, personId: string): AsyncGenerator<ExportPerson[]> {
-  const found = await exportPersons(db)
-    .where('p.id', '=', personId)
-    .execute();
+  const found = await exportPersons(db).where('p.id', '=', personId).execute();
   if (found.length) yield found;
 }
 
@@ -156,13 +156,24 @@ export async function* attendeePages(db: DB, projectId: string): AsyncGenerator<
       .select(['p.id', 'p.name', 'p.gender', 'p.id_number_enc', 'p.id_number_masked', 'p.phone', 'p.institution_id', 'u.name as unit', 'd.name as department'])
       .select(['p.department_id', 'p.title', 'p.cme_number'])
       .select((eb) => eb.fn.min('s.starts_at').as('first_session'))
-      .select(
-        sql<number | null>`(select sum(c.credits) from credit_awards c where c.project_id = ${projectId} and c.person_id = p.id)`.as('credits'),
-      )
+      .select(sql<number | null>`(select sum(c.credits) from credit_awards c where c.project_id = ${projectId} and c.person_id = p.id)`.as('credits'))
       .where('s.project_id', '=', projectId)
       .where('a.status', '!=', 'absent')
       .$if(after !== null, (q) => q.where('p.id', '>', after!))
-      .groupBy(['p.id', 'p.name', 'p.gender', 'p.id_number_enc', 'p.id_number_masked', 'p.phone', 'p.institution_id', 'u.name', 'd.name', 'p.department_id', 'p.title', 'p.cme_number'])
+      .groupBy([
+        'p.id',
+        'p.name',
+        'p.gender',
+        'p.id_number_enc',
+        'p.id_number_masked',
+        'p.phone',
+        'p.institution_id',
+        'u.name',
+        'd.name',
+        'p.department_id',
+        'p.title',
+        'p.cme_number',
+      ])
       .orderBy('p.id')
       .limit(PAGE_SIZE)
       .execute();
@@ -194,4 +205,9 @@ export async function sealedIdNumbers(db: DB, personIds: readonly string[]) {
 /** A project's number and name, for the file's name and title. */
 export function projectTitle(db: DB, projectId: string) {
   return db.selectFrom('projects').select(['number', 'name', 'organiser_id']).where('id', '=', projectId).executeTakeFirst();
+}
+
+/** The unit a person belongs to, if there is such a person. */
+export async function unitOfPerson(db: DB, personId: string): Promise<string | null> {
+  return (await db.selectFrom('persons').select('institution_id').where('id', '=', personId).executeTakeFirst())?.institution_id ?? null;
 }

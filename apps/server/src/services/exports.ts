@@ -18,6 +18,7 @@ import {
   personPages,
   projectTitle,
   sealedIdNumbers,
+  unitOfPerson,
   unitsWithin,
 } from '../repositories/exports.ts';
 import { subtreeIds } from '../repositories/organisations.ts';
@@ -48,7 +49,6 @@ const SOURCE: Record<string, string> = { attendance: '项目签到', claim: '学
 const ROUND = { 'mid-year': '年中审验', 'year-end': '年终审验' } as const;
 const RUN_STATUS: Record<string, string> = { draft: '未上报', submitted: '已上报市州', forwarded: '已报省' };
 const NO_DEPARTMENT = '（未分科室）';
-
 
 interface Identified {
   id: string;
@@ -171,7 +171,7 @@ export async function creditsWorkbook(ctx: ExportContext, input: { cmeYear: numb
   const { db } = ctx;
   const one = 'personId' in input;
   const people = () => (one ? personPage(db, input.personId) : personPages(db, { organisationId: input.organisationId, approvedOnly: true }));
-  const owner = one ? (await db.selectFrom('persons').select('institution_id').where('id', '=', input.personId).executeTakeFirst())?.institution_id : null;
+  const owner = one ? await unitOfPerson(db, input.personId) : null;
   if (one && !owner) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
   const ids = await IdNumbers.open(ctx, {
     kind: 'credits',
@@ -264,7 +264,12 @@ function ledgerRow(p: ExportPerson, idNumber: (p: ExportPerson) => string, e: En
 export async function ledgerWorkbook(ctx: ExportContext, input: { organisationId: string; from: string; to: string }): Promise<Workbook> {
   if (input.to < input.from) throw new UserFacingError('BAD_REQUEST', 'exports.period-ends-before-start', {}, 'to');
   const period = { from: chinaDayStart(input.from).toISOString(), to: chinaDayStart(addDays(input.to, 1)).toISOString() };
-  const ids = await IdNumbers.open(ctx, { kind: 'ledger', organisationId: input.organisationId, entityId: input.organisationId, detail: { from: input.from, to: input.to } });
+  const ids = await IdNumbers.open(ctx, {
+    kind: 'ledger',
+    organisationId: input.organisationId,
+    entityId: input.organisationId,
+    detail: { from: input.from, to: input.to },
+  });
   return {
     fileName: `学分账本-${input.from}至${input.to}.xlsx`,
     sheets: [
@@ -323,11 +328,23 @@ export async function verificationWorkbook(ctx: ExportContext, input: { organisa
         source: d.source === 'verification' ? '年度审验' : '实时学分',
       });
   }
-  const ids = await IdNumbers.open(ctx, { kind: 'verification', organisationId: input.organisationId, entityId: input.organisationId, detail: { cmeYear: input.cmeYear } });
+  const ids = await IdNumbers.open(ctx, {
+    kind: 'verification',
+    organisationId: input.organisationId,
+    entityId: input.organisationId,
+    detail: { cmeYear: input.cmeYear },
+  });
   async function* resultPages() {
     for (const run of runs) {
       const { results } = await runResults(db, run.id);
-      const sealed = new Map((await sealedIdNumbers(db, results.map((r) => r.person_id))).map((p) => [p.id, p]));
+      const sealed = new Map(
+        (
+          await sealedIdNumbers(
+            db,
+            results.map((r) => r.person_id),
+          )
+        ).map((p) => [p.id, p]),
+      );
       yield results.map((r) => ({
         ...r,
         id: r.person_id,
@@ -410,7 +427,12 @@ const rate = (part: number, whole: number) => (whole ? part / whole : null);
 export async function attendeesWorkbook(ctx: ExportContext, input: { projectId: string }): Promise<Workbook> {
   const project = await projectTitle(ctx.db, input.projectId);
   if (!project) throw new UserFacingError('NOT_FOUND', 'access.record-not-found');
-  const ids = await IdNumbers.open(ctx, { kind: 'attendees', organisationId: project.organiser_id, entityId: input.projectId, detail: { number: project.number } });
+  const ids = await IdNumbers.open(ctx, {
+    kind: 'attendees',
+    organisationId: project.organiser_id,
+    entityId: input.projectId,
+    detail: { number: project.number },
+  });
   let n = 0;
   return {
     fileName: `学员通讯录-${project.number}.xlsx`,
