@@ -34,20 +34,23 @@ export async function streamSheet<Row extends object>(out: Writable, sheet: Shee
 
 /** Streams the sheets, one after another, as one .xlsx into `out` (ended when done). */
 export async function streamBook<Rows extends object[]>(out: Writable, sheets: { [K in keyof Rows]: Sheet<Rows[K]> }): Promise<void> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // Fast compression: an export of 200 000 rows spends its time zipping; the file stays small enough.
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   for (const sheet of sheets as readonly Sheet<Record<string, unknown>>[]) {
     const tab = book.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    tab.columns = sheet.columns.map((c) => ({
-      header: c.header,
-      key: c.key,
-      width: c.width,
-      ...(c.text ? { style: { numFmt: '@' } } : c.date ? { style: { numFmt: DATE_FORMAT[c.date] } } : c.percent ? { style: { numFmt: '0.0%' } } : {}),
-    }));
+    // One style object per column, given to each of its cells: exceljs knows a style object it has
+    // seen and skips working out its id again, which otherwise costs more than the rest of the row.
+    const styles: Partial<ExcelJS.Style>[] = sheet.columns.map((c) =>
+      c.text ? { numFmt: '@' } : c.date ? { numFmt: DATE_FORMAT[c.date] } : c.percent ? { numFmt: '0.0%' } : {},
+    );
+    tab.columns = sheet.columns.map((c, i) => ({ header: c.header, key: c.key, width: c.width, style: styles[i]! }));
     tab.getRow(1).font = { bold: true };
     tab.getRow(1).commit();
     let written = 0;
-    for await (const row of sheet.rows) {
-      tab.addRow(row).commit();
+    for await (const values of sheet.rows) {
+      const row = tab.addRow(values);
+      for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i]!;
+      row.commit();
       if (++written % DRAIN_EVERY === 0 && out.writableNeedDrain) await once(out, 'drain');
     }
     tab.commit();
