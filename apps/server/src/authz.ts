@@ -5,6 +5,7 @@ import type { DB } from './db/connect.ts';
 import {
   existingOrganisation,
   organisationOfDevice,
+  organisationOfImportBatch,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
@@ -196,6 +197,12 @@ export const ACCESS = {
   'exchange.export.verification': user(PROOF_OFFICES, organisationField('organisationId')),
   'exchange.export.attendees': user(['unit-admin'], projectOrg),
   'exchange.export.ledger': user(PROOF_OFFICES, organisationField('organisationId')),
+  // Imports (exchange/): a template for any admin; each kind's preview and commit (plain HTTP,
+  // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
+  'exchange.templates': user(ADMINS),
+  'exchange.staff': user(ADMINS, organisationField('scope')),
+  'exchange.batches': user(ADMINS, organisationField('organisationId')),
+  'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,

@@ -1,6 +1,7 @@
 import { authRouter } from './routers/auth.ts';
 import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
+import { exchangeRouter } from './routers/exchange.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   auth: authRouter,
   claims: claimsRouter,
   devices: devicesRouter,
+  exchange: exchangeRouter,
   lookup: lookupRouter,
   persons: personsRouter,
   registration: registrationRouter,

@@ -80,15 +80,16 @@ export function uploadRoute(deps: { db: DB; now: () => Date }) {
     if (!req.is('multipart/form-data')) return refuse(415, 'uploads.not-multipart');
     if (declaredTooLarge(req, rule.requestBytes)) return refuse(413, 'uploads.total-too-large', size(rule.requestBytes));
 
-    const files = await receiveFiles(req, rule).catch((e: unknown) => e as Refusal);
-    if (files instanceof Refusal) return refuse(files.status, files.key, files.params);
+    const received = await receiveFiles(req, rule).catch((e: unknown) => e as Refusal);
+    if (received instanceof Refusal) return refuse(received.status, received.key, received.params);
+    const { files } = received;
     if (rule.png && files.some((f) => !Buffer.from(f.bytes.subarray(0, 8)).equals(PNG_SIGNATURE))) return refuse(415, 'uploads.not-png');
     const ids = await saveUploads(deps.db, { purpose, ownerUserId, files, now: deps.now() });
     res.status(201).json({ files: files.map((f, i) => ({ id: ids[i], name: f.fileName, size: f.bytes.length })) });
   };
 }
 
-class Refusal extends Error {
+export class Refusal extends Error {
   readonly status: number;
   readonly key: string;
   readonly params: MessageParams;
@@ -100,10 +101,21 @@ class Refusal extends Error {
   }
 }
 
-/** Reads the files of a multipart body, refusing at the first byte over a cap. */
-function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Promise<UploadedFile[]> {
+/** The caps of one multipart request. */
+export type UploadRule = Pick<(typeof UPLOADS)[UploadPurpose], 'files' | 'fileBytes' | 'requestBytes'>;
+
+/**
+ * Reads the files of a multipart body, refusing at the first byte over a cap; text fields only
+ * when named in `fieldNames` (a few short ones), any other is refused.
+ */
+export function receiveFiles(
+  req: Request,
+  rule: UploadRule,
+  fieldNames: readonly string[] = [],
+): Promise<{ files: UploadedFile[]; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const files: UploadedFile[] = [];
+    const fields: Record<string, string> = {};
     let total = 0;
     let parser: busboy.Busboy;
     try {
@@ -111,7 +123,7 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
         headers: req.headers,
         // Chinese file names arrive as UTF-8.
         defParamCharset: 'utf8',
-        limits: { files: rule.files, fileSize: rule.fileBytes, fields: 0, headerPairs: 20 },
+        limits: { files: rule.files, fileSize: rule.fileBytes, fields: fieldNames.length, fieldSize: 200, headerPairs: 20 },
       });
     } catch {
       reject(new Refusal(400, 'uploads.unreadable'));
@@ -136,6 +148,10 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
         if (!stream.truncated) files.push({ fileName, contentType: info.mimeType || 'application/octet-stream', bytes: Buffer.concat(chunks) });
       });
     });
+    parser.on('field', (name, value) => {
+      if (fieldNames.includes(name)) fields[name] = value;
+      else fail(new Refusal(400, 'uploads.files-only'));
+    });
     parser.on('filesLimit', () => fail(new Refusal(413, 'uploads.too-many-files', { files: rule.files })));
     parser.on('fieldsLimit', () => fail(new Refusal(400, 'uploads.files-only')));
     parser.on('error', () => fail(new Refusal(400, 'uploads.unreadable')));
@@ -144,7 +160,7 @@ function receiveFiles(req: Request, rule: (typeof UPLOADS)[UploadPurpose]): Prom
     });
     parser.on('close', () => {
       if (files.length === 0) reject(new Refusal(400, 'uploads.no-file'));
-      else resolve(files);
+      else resolve({ files, fields });
     });
     req.pipe(parser);
   });

@@ -12,6 +12,7 @@ import { advanceRuns, runVerification } from '../src/services/verification.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { DOWNLOADS, type DownloadName } from '../src/downloads.ts';
+import { EXCHANGE_ROUTE_ACCESS } from '../src/exchange/routes.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -88,6 +89,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'exchange.export.verification': ADMINS,
   'exchange.export.attendees': ['unit-admin'],
   'exchange.export.ledger': ADMINS,
+  'exchange.templates': ADMINS,
+  'exchange.staff': ADMINS,
+  'exchange.batches': ADMINS,
+  'exchange.undo': ADMINS,
   'sync.push': 'device',
   'sync.pull': 'device',
   'sync.sessionTaps': 'device',
@@ -388,6 +393,10 @@ beforeAll(async () => {
       inScope: { organisationId: personA.department_id!, from: '2025-01-01', to: '2025-12-31' },
       outOfScope: { organisationId: hospitalB, from: '2025-01-01', to: '2025-12-31' },
     },
+    'exchange.templates': { inScope: undefined },
+    'exchange.staff': { inScope: { scope: hospitalA.id }, outOfScope: { scope: hospitalB } },
+    'exchange.batches': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
+    'exchange.undo': { inScope: { batchId: 'no-such-batch' } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
     'sync.sessionTaps': { inScope: { sessionId: sessionA.id, cursor: null } },
@@ -441,7 +450,35 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.close());
 
-const STATUS_CODES: Record<number, string> = { 200: 'OK', 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+const STATUS_CODES: Record<number, string> = {
+  200: 'OK',
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  422: 'UNPROCESSABLE_CONTENT',
+};
+
+/** An import's HTTP route (exchange/routes.ts) as the admin page calls it: the template, or a small file's preview into `scope`. */
+async function exchange(path: string, input: { scope?: string } | undefined, headers: Record<string, string>): Promise<string> {
+  if (path === 'exchange.templates') return fetchStatus(`/api/exchange/templates/staff`, headers);
+  const form = new FormData();
+  if (input?.scope) form.append('scope', input.scope);
+  form.append('file', new Blob(['姓名,身份证号,科室\r\n某人,340104198001010019,内科\r\n']), 'staff.csv');
+  const res = await fetch(`${server.url}/api/exchange/${path.slice('exchange.'.length)}/preview`, {
+    method: 'POST',
+    headers: { 'x-opencme-upload': '1', ...headers },
+    body: form,
+  });
+  await res.arrayBuffer();
+  return STATUS_CODES[res.status] ?? String(res.status);
+}
+
+async function fetchStatus(route: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`${server.url}${route}`, { headers });
+  await res.arrayBuffer();
+  return STATUS_CODES[res.status] ?? String(res.status);
+}
 
 /** A download over HTTP (GET, the input in its address) as the browser asks for it; the status as a tRPC code. */
 async function get(name: DownloadName, input: Record<string, unknown> | undefined, headers: Record<string, string>): Promise<string> {
@@ -459,6 +496,7 @@ async function get(name: DownloadName, input: Record<string, unknown> | undefine
 /** Calls a procedure (or a download) over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
 async function call(path: string, input: unknown, headers: Record<string, string>): Promise<string> {
   if (Object.hasOwn(DOWNLOADS, path)) return get(path as DownloadName, input as Record<string, unknown> | undefined, headers);
+  if (EXCHANGE_ROUTE_ACCESS.includes(path)) return exchange(path, input as { scope?: string } | undefined, headers);
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -472,7 +510,7 @@ const DENIED = ['UNAUTHORIZED', 'FORBIDDEN'];
 
 describe('the access table', () => {
   it('names every procedure and download of the API, and only those, with the expected rule', () => {
-    const procedures = [...Object.keys(appRouter._def.procedures), ...Object.keys(DOWNLOADS)].sort();
+    const procedures = [...Object.keys(appRouter._def.procedures), ...Object.keys(DOWNLOADS), ...EXCHANGE_ROUTE_ACCESS].sort();
     expect(Object.keys(ACCESS).sort()).toEqual(procedures);
     expect(Object.keys(EXPECTED).sort()).toEqual(procedures);
     for (const [path, rule] of Object.entries(ACCESS)) {

@@ -60,3 +60,4 @@ export function standingSentence(reasons: readonly Message[], say: (message: Mes
   const separator = say({ key: 'standing.reason-separator' });
   return say({ key: 'standing.not-compliant', params: { reasons: reasons.map(say).join(separator) } });
 }
+export * from './exchange.ts';

@@ -837,4 +837,48 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Exchange (issue 11): an import is previewed before it changes anything, and the preview is
+  // kept in the database (several server processes share it), bound to its user, for a while;
+  // each commit is a batch that can be listed and undone. The title a unit employs someone at
+  // (聘任职称) sits beside the one they hold, as lists and compliance read it.
+  '2026-11-30-11A1-exchange': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('exchange_previews')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('scope_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('file_sha256', 'text', (c) => c.notNull())
+        .addColumn('rows', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('errors', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('committed_batch_id', 'text')
+        .execute();
+      await db.schema.createIndex('exchange_previews_expires_at').on('exchange_previews').column('expires_at').execute();
+      await db.schema
+        .createTable('exchange_batches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('scope_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('file_sha256', 'text', (c) => c.notNull())
+        .addColumn('created_count', 'integer', (c) => c.notNull())
+        .addColumn('updated_count', 'integer', (c) => c.notNull())
+        .addColumn('unchanged_count', 'integer', (c) => c.notNull())
+        .addColumn('undo', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('undone_at', 'text')
+        .addColumn('undone_by', 'text', (c) => c.references('users.id'))
+        .execute();
+      await db.schema.createIndex('exchange_batches_scope').on('exchange_batches').columns(['scope_id', 'created_at']).execute();
+      await db.schema.alterTable('persons').addColumn('employed_title', 'text').execute();
+      await db.schema.alterTable('persons').addColumn('employed_title_since', 'text').execute();
+    },
+  }),
 };

@@ -61,6 +61,9 @@ export interface PersonTable {
   reviewed_at: string | null;
   reviewed_by: string | null;
   reject_reason: string | null;
+  /** The title the unit employs the person at (聘任职称), and since when; its history is in title_history. */
+  employed_title: string | null;
+  employed_title_since: string | null;
 }
 
 export interface TitleHistoryTable {
@@ -413,6 +416,8 @@ export interface Database {
   proof_keys: ProofKeyTable;
   uploads: UploadTable;
   unit_seals: UnitSealTable;
+  exchange_previews: ExchangePreviewTable;
+  exchange_batches: ExchangeBatchTable;
 }
 
 /**
@@ -606,4 +611,43 @@ export interface UnitSealTable {
   png: Uint8Array;
   uploaded_by: string;
   uploaded_at: string;
+}
+
+/** An import's preview (exchange/), until it is committed or expires; only its user may commit it. */
+export interface ExchangePreviewTable {
+  id: string;
+  kind: string;
+  user_id: string;
+  scope_id: string;
+  file_name: string;
+  file_sha256: string;
+  /** The rows that passed validation, as JSON: the commit plans them again and compares. */
+  rows: string;
+  /** SHA-256 of the plan the preview showed. */
+  fingerprint: string;
+  /** JSON: { create, update, unchanged, rejected }. */
+  summary: string;
+  /** JSON: the errors the preview showed (a commit refused for them shows them again). */
+  errors: string;
+  created_at: string;
+  expires_at: string;
+  committed_batch_id: string | null;
+}
+
+/** A committed import (导入批次): who, when, which file, what it did, and what its undo needs. */
+export interface ExchangeBatchTable {
+  id: string;
+  kind: string;
+  scope_id: string;
+  user_id: string;
+  file_name: string;
+  file_sha256: string;
+  created_count: number;
+  updated_count: number;
+  unchanged_count: number;
+  /** JSON the kind's undo reads (what the batch created and what it changed from what). */
+  undo: string | null;
+  created_at: string;
+  undone_at: string | null;
+  undone_by: string | null;
 }

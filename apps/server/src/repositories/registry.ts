@@ -7,8 +7,8 @@ import type { IdNumberVault } from '../pii.ts';
 import { provinceCodeOf } from './organisations.ts';
 import { photoUrl } from '../photos.ts';
 
-/** Takes the next serial of a named counter, creating it at 1. */
-async function nextSerial(db: DB, name: string): Promise<number> {
+/** Takes the next `count` serials of a named counter, creating it at 1; answers the last. */
+async function nextSerial(db: DB, name: string, count = 1): Promise<number> {
   await db
     .insertInto('counters')
     .values({ name, value: 0 })
@@ -16,7 +16,7 @@ async function nextSerial(db: DB, name: string): Promise<number> {
     .execute();
   const row = await db
     .updateTable('counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .set((eb) => ({ value: eb('value', '+', count) }))
     .where('name', '=', name)
     .returning('value')
     .executeTakeFirstOrThrow();
@@ -25,8 +25,16 @@ async function nextSerial(db: DB, name: string): Promise<number> {
 
 /** Issues a new CME card number (继教卡号) for a person of this unit, in the year given. */
 export async function issueCmeNumber(db: DB, institutionId: string, year: number): Promise<string> {
+  const [number] = await issueCmeNumbers(db, institutionId, year, 1);
+  return number!;
+}
+
+/** Issues `count` CME card numbers at once (an import of a unit's staff), from the same counter as one by one. */
+export async function issueCmeNumbers(db: DB, institutionId: string, year: number, count: number): Promise<string[]> {
+  if (count === 0) return [];
   const provinceCode = (await provinceCodeOf(db, institutionId)) ?? '00';
-  return formatCmeNumber({ provinceCode, year, serial: await nextSerial(db, `cme-number:${provinceCode}:${year}`) });
+  const last = await nextSerial(db, `cme-number:${provinceCode}:${year}`, count);
+  return Array.from({ length: count }, (_, i) => formatCmeNumber({ provinceCode, year, serial: last - count + 1 + i }));
 }
 
 export async function addCredential(
@@ -347,6 +355,15 @@ export async function endTitle(db: DB, titleId: string, toDate: string): Promise
 /** The title lists show beside a person's name: the one they hold. */
 export async function setHeldTitle(db: DB, personId: string, title: string, now: Date): Promise<void> {
   await db.updateTable('persons').set({ title, updated_at: now.toISOString() }).where('id', '=', personId).execute();
+}
+
+/** The title the unit employs the person at (聘任职称) and since when, beside its history. */
+export async function setEmployedTitle(db: DB, personId: string, title: string, since: string, now: Date): Promise<void> {
+  await db
+    .updateTable('persons')
+    .set({ employed_title: title, employed_title_since: since, updated_at: now.toISOString() })
+    .where('id', '=', personId)
+    .execute();
 }
 
 /** What the registrant's status link shows: their registration (not a duplicate's). */

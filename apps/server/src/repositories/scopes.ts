@@ -74,3 +74,9 @@ export async function organisationsOfRuns(db: DB, runIds: readonly string[]): Pr
   const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', runIds).execute();
   return rows.length === new Set(runIds).size ? rows.map((r) => r.organisation_id) : null;
 }
+
+/** An import batch lies where it was imported: its unit (or province, for a province's list). */
+export async function organisationOfImportBatch(db: DB, batchId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('exchange_batches').select('scope_id').where('id', '=', batchId).executeTakeFirst();
+  return row ? [row.scope_id] : null;
+}

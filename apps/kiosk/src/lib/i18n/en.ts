@@ -1,5 +1,5 @@
 // The English catalogue: one text for every key of zh.ts (the type makes a missing one a compile error).
-import { claimActivityEn, standingEn } from '@opencme/words';
+import { claimActivityEn, exchangeEn, standingEn } from '@opencme/words';
 import { consoleEn } from './console.ts';
 import type { MessageKey } from './zh.ts';
 
@@ -771,4 +771,6 @@ export const en: Record<MessageKey, string> = {
   // A standing's reasons and the claim activities' names: shared with the server's printed documents.
   ...standingEn,
   ...claimActivityEn,
+  // The exchange's messages: the server words them in Chinese in its import replies.
+  ...exchangeEn,
 };

@@ -1,6 +1,6 @@
 // The Chinese catalogue (zh-CN, the interface's default language) and the source of every message
 // key: en.ts must give each key an English text, or the build fails.
-import { claimActivityZh, standingZh } from '@opencme/words';
+import { claimActivityZh, exchangeZh, standingZh } from '@opencme/words';
 import { consoleZh } from './console.ts';
 
 export const zh = {
@@ -767,6 +767,8 @@ export const zh = {
   // A standing's reasons and the claim activities' names: shared with the server's printed documents.
   ...standingZh,
   ...claimActivityZh,
+  // The exchange's messages: the server words them in Chinese in its import replies.
+  ...exchangeZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
