@@ -201,6 +201,8 @@ export const ACCESS = {
   // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
   'exchange.templates': user(ADMINS),
   'exchange.staff': user(ADMINS, organisationField('scope')),
+  // The national project list is the province office's: its scope is the province.
+  'exchange.national-projects': user(['province-admin'], organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

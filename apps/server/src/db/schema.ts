@@ -160,6 +160,9 @@ export interface ProjectTable {
   credits_submitted_at: string | null;
   credits_approved_at: string | null;
   credits_approved_by: string | null;
+  /** The national list's leader (负责人) and planned attendees (学员人数); none for a unit's own declaration. */
+  leader: Generated<string | null>;
+  planned_attendees: Generated<number | null>;
 }
 
 export type { ProjectStatus };
