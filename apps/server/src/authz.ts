@@ -203,6 +203,7 @@ export const ACCESS = {
   'exchange.staff': user(ADMINS, organisationField('scope')),
   // The national project list is the province office's: its scope is the province.
   'exchange.national-projects': user(['province-admin'], organisationField('scope')),
+  'exchange.external-credits': user(ADMINS, organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,
