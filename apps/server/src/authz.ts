@@ -93,6 +93,16 @@ const both =
     return found.some((f) => f === null) ? null : (found.flat() as string[]);
   };
 
+/** A person or an organisation, whichever the input names (each one sent must be in scope). */
+const personOrOrganisation: Target = async (db, input) => {
+  const named = z.object({ personId: z.unknown(), organisationId: z.unknown() }).partial().safeParse(input);
+  if (!named.success) return null;
+  const targets = [named.data.personId !== undefined && personOrg, named.data.organisationId !== undefined && organisationField('organisationId')].filter(
+    (t): t is Target => t !== false,
+  );
+  return targets.length ? both(...targets)(db, input) : null;
+};
+
 const ALL_ROLES = ROLES;
 const ADMINS = ['province-admin', 'city-admin', 'unit-admin'] as const;
 const OFFICES = ['province-admin', 'city-admin'] as const;
@@ -103,6 +113,11 @@ const PROJECT_OFFICES = ADMINS;
 const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
 /** Accounts that print and revoke proofs: the unit's office and the offices above it. */
 const PROOF_OFFICES = ADMINS;
+/**
+ * Who may read a person's full ID number, for people in their part of the tree: on screen
+ * (`persons.revealIdNumber`) and in exports; everyone else reads it masked.
+ */
+export const FULL_ID_NUMBER_READERS: readonly Role[] = REVIEWERS;
 
 export const ACCESS = {
   // Proxy-tap (代刷) alerts go to the organiser's reviewers, who also correct its attendance.
@@ -139,7 +154,7 @@ export const ACCESS = {
   'enrolment.close': user(['unit-admin'], projectOrg),
   'enrolment.recordExternal': user(['unit-admin'], projectOrg),
   'enrolment.assessExternal': user(['unit-admin'], both(projectOrg, personOrg)),
-  'persons.revealIdNumber': user(REVIEWERS, personOrg),
+  'persons.revealIdNumber': user(FULL_ID_NUMBER_READERS, personOrg),
   'registration.searchUnits': PUBLIC,
   'registration.departments': PUBLIC,
   'registration.submit': PUBLIC,
@@ -210,11 +225,21 @@ export const ACCESS = {
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),
+  // Exports of the exchange (GET /api/exchange/:kind/export, downloads.ts): whoever reads the same
+  // records on screen, in the same scope.
+  'exchange.export.staff': user([...ADMINS, 'department-reviewer'], organisationField('organisationId')),
+  'exchange.export.credits': user(CLAIM_REVIEWERS, personOrOrganisation),
+  'exchange.export.verification': user(PROOF_OFFICES, organisationField('organisationId')),
+  'exchange.export.attendees': user(['unit-admin'], projectOrg),
+  'exchange.export.ledger': user(PROOF_OFFICES, organisationField('organisationId')),
   // Imports (exchange/): a template for any admin; each kind's preview and commit (plain HTTP,
   // exchange/routes.ts) in its row, the scope held against `scope`, the organisation imported into.
   'exchange.templates': user(ADMINS),
   'exchange.staff': user(ADMINS, organisationField('scope')),
   'exchange.units': user(ADMINS),
+  // The national project list is the province office's: its scope is the province.
+  'exchange.national-projects': user(['province-admin'], organisationField('scope')),
+  'exchange.external-credits': user(ADMINS, organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

@@ -18,9 +18,10 @@ import { sessionRosterSheet } from './repositories/roster-export.ts';
 import { sealOf } from './repositories/seals.ts';
 import { exportDeviceTaps } from './repositories/tap-chains.ts';
 import { findUserBySession } from './repositories/users.ts';
+import { attendeesWorkbook, creditsWorkbook, ledgerWorkbook, staffWorkbook, verificationWorkbook, type Workbook } from './services/exports.ts';
 import { exportCompliance } from './services/verification.ts';
 import { requestId } from './request-log.ts';
-import { streamSheet } from './spreadsheet.ts';
+import { streamBook, streamSheet } from './spreadsheet.ts';
 import { admit, SESSION_COOKIE } from './trpc.ts';
 
 type User = NonNullable<Awaited<ReturnType<typeof findUserBySession>>>;
@@ -65,6 +66,17 @@ interface Download<I> {
 const download = <I>(d: Download<I>) => d;
 
 const compliant = z.enum(['true', 'false']).transform((v) => v === 'true');
+const cmeYear = z.coerce.number().int().min(2000).max(2100);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** An export (GET /api/exchange/:kind/export): made by its service, then streamed as it is read. */
+const exported =
+  <I>(make: (ctx: Omit<DownloadContext, 'now'> & { now: Date }, input: I) => Promise<Workbook>) =>
+  async (ctx: DownloadContext, input: I, res: Response): Promise<void> => {
+    const book = await make({ ...ctx, now: ctx.now() }, input);
+    fileHeaders(res, { type: XLSX, name: book.fileName, personal: true });
+    await streamBook(res, book.sheets);
+  };
 
 /** Every download, named by its row in the access table (authz.ts ACCESS). */
 export const DOWNLOADS = {
@@ -161,6 +173,43 @@ export const DOWNLOADS = {
       fileHeaders(res, { type: 'application/pdf', name: job.fileName, personal: true });
       res.end(job.pdf);
     },
+  }),
+
+  // The exports of the exchange (导出), one per kind: each a streamed workbook, ID numbers masked
+  // unless the caller may see them in full (then audited per person).
+  /** The staff roster of a unit or department (人员名册). */
+  'exchange.export.staff': download({
+    route: '/api/exchange/staff/export',
+    input: z.object({ organisationId: z.string() }),
+    send: exported(staffWorkbook),
+  }),
+
+  /** A person's, a department's or a unit's credits of a CME year for HR (学分汇总 and 学分明细): a person or an organisation, not both. */
+  'exchange.export.credits': download({
+    route: '/api/exchange/credits/export',
+    input: z.union([z.object({ personId: z.string(), cmeYear }).strict(), z.object({ organisationId: z.string(), cmeYear }).strict()]),
+    send: exported(creditsWorkbook),
+  }),
+
+  /** Verification results of a unit, city or province (审验结果, 达标率 per unit and department). */
+  'exchange.export.verification': download({
+    route: '/api/exchange/verification/export',
+    input: z.object({ organisationId: z.string(), cmeYear }),
+    send: exported(verificationWorkbook),
+  }),
+
+  /** A project's attendee list in the execution report's template (学员通讯录). */
+  'exchange.export.attendees': download({
+    route: '/api/exchange/attendees/export',
+    input: z.object({ projectId: z.string() }),
+    send: exported(attendeesWorkbook),
+  }),
+
+  /** The ledger of a unit, city or province for a period of China days (学分账本). */
+  'exchange.export.ledger': download({
+    route: '/api/exchange/ledger/export',
+    input: z.object({ organisationId: z.string(), from: day, to: day }),
+    send: exported(ledgerWorkbook),
   }),
 } satisfies Partial<Record<keyof typeof ACCESS, { route: string }>>;
 

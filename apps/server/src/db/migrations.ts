@@ -996,4 +996,12 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('persons').addColumn('employed_title_since', 'text').execute();
     },
   }),
+  // The national project list (国家级项目, imported by the province) carries its leader (负责人)
+  // and planned number of attendees (学员人数), which a unit's own declaration does not.
+  '2026-11-30-11B1-national-projects': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('projects').addColumn('leader', 'text').execute();
+      await db.schema.alterTable('projects').addColumn('planned_attendees', 'integer').execute();
+    },
+  }),
 };

@@ -168,6 +168,9 @@ export interface ProjectTable {
   credits_approved_by: string | null;
   /** When the organiser closed enrolment (报名截止); null while it is open. */
   enrolment_closed_at: Generated<string | null>;
+  /** The national list's leader (负责人) and planned attendees (学员人数); none for a unit's own declaration. */
+  leader: Generated<string | null>;
+  planned_attendees: Generated<number | null>;
 }
 
 export type { ProjectStatus };
