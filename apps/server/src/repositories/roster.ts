@@ -45,15 +45,30 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
     .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
     .select(['persons.id', 'persons.name', 'persons.cme_number', 'persons.id_number_enc', 'persons.version', 'dept.name as department', 'photos.thumb_jpeg'])
-    .where('persons.institution_id', '=', device.institution_id)
+    .select(['persons.institution_id', 'persons.left_on'])
+    // Its own staff, and those who were (transferred away since): the kiosk must drop them.
+    .where((eb) =>
+      eb.or([
+        eb('persons.institution_id', '=', device.institution_id),
+        eb(
+          'persons.id',
+          'in',
+          eb.selectFrom('person_placements').select('person_placements.person_id').where('person_placements.institution_id', '=', device.institution_id),
+        ),
+      ]),
+    )
     // A registration still under review is not yet anyone a kiosk should know.
     .where('persons.registration_status', '=', 'approved')
     .where('persons.version', '>', cursor)
     .orderBy('persons.version')
     .limit(ROSTER_PAGE)
     .execute();
+  // Someone who left (she cannot leave on a day still to come) or works elsewhere now is removed.
+  const onRoster = (p: (typeof persons)[number]) => p.institution_id === device.institution_id && p.left_on === null;
+  const removed = persons.filter((p) => !onRoster(p)).map((p) => p.id);
+  const kept = persons.filter(onRoster);
   const credentials =
-    persons.length === 0
+    kept.length === 0
       ? []
       : await db
           .selectFrom('credentials')
@@ -61,11 +76,11 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
           .where(
             'person_id',
             'in',
-            persons.map((p) => p.id),
+            kept.map((p) => p.id),
           )
           .execute();
   const byPerson = Map.groupBy(credentials, (c) => c.person_id);
-  const people: RosterPerson[] = persons.map((p) => ({
+  const people: RosterPerson[] = kept.map((p) => ({
     id: p.id,
     name: p.name,
     cmeNumber: p.cme_number,
@@ -75,9 +90,10 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
       // A person's ID-card credential is their own number (its value is only the blind index).
       key: c.kind === 'id-card' ? idCardRosterKey(deviceKey, vault.decrypt(p.id_number_enc)) : cardRosterKey({ kind: c.kind, value: c.value }),
       kind: c.kind,
-      status: c.status,
+      // Replaced and cancelled cards go on the deny list, which kiosks know as lost.
+      status: c.status === 'active' ? 'active' : 'lost',
     })),
   }));
   const last = persons.at(-1);
-  return { people, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
+  return { people, removed, cursor: last ? last.version : cursor, hasMore: persons.length === ROSTER_PAGE };
 }

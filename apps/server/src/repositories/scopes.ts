@@ -74,3 +74,9 @@ export async function organisationsOfRuns(db: DB, runIds: readonly string[]): Pr
   const rows = await db.selectFrom('verification_runs').select('organisation_id').where('id', 'in', runIds).execute();
   return rows.length === new Set(runIds).size ? rows.map((r) => r.organisation_id) : null;
 }
+
+/** A transfer (调动) is the receiving unit's to decide: it lies there. */
+export async function destinationOfTransfer(db: DB, transferId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('transfers').select('to_institution_id').where('id', '=', transferId).executeTakeFirst();
+  return row ? [row.to_institution_id] : null;
+}

@@ -58,3 +58,44 @@ export async function isProvince(db: DB, organisationId: string): Promise<boolea
   const row = await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).executeTakeFirst();
   return row?.kind === 'province';
 }
+
+/** Card issue categories (发卡类别): I an existing card taken over, II a new card, III a replacement of a lost one. */
+export const CARD_CATEGORIES = ['I', 'II', 'III'] as const;
+export type CardCategory = (typeof CARD_CATEGORIES)[number];
+/** The card fee (工本费) per category, in yuan; a category left out is not charged. */
+export type CardFees = Partial<Record<CardCategory, number>>;
+
+/**
+ * What provinces charged in the documents we follow, for a province that set nothing of its own:
+ * Jiangsu (好医生) 50 yuan a new card, 30 a lost one replaced; Guangdong (华医网) nothing for a
+ * card taken over, 70 a new card, 20 a replacement.
+ */
+const CARD_FEES_OF_RECORD: Record<string, CardFees> = {
+  '32': { II: 50, III: 30 },
+  '44': { I: 0, II: 70, III: 20 },
+};
+
+/** The card fees of the province an organisation lies in (its own setting, else those of record, else none). */
+export async function cardFeesFor(db: DB, organisationId: string): Promise<CardFees> {
+  const provinceId = await provinceOf(db, organisationId);
+  if (!provinceId) return {};
+  const row = await db.selectFrom('province_settings').select('card_fees').where('province_id', '=', provinceId).executeTakeFirst();
+  if (row?.card_fees) return JSON.parse(row.card_fees) as CardFees;
+  const province = await db.selectFrom('organisations').select('region_code').where('id', '=', provinceId).executeTakeFirst();
+  return CARD_FEES_OF_RECORD[province?.region_code?.slice(0, 2) ?? ''] ?? {};
+}
+
+export async function saveCardFees(db: DB, provinceId: string, fees: CardFees, now: Date): Promise<void> {
+  const values = { card_fees: JSON.stringify(fees), updated_at: now.toISOString() };
+  await db
+    .insertInto('province_settings')
+    .values({
+      province_id: provinceId,
+      project_lead_days: DEFAULT_PROJECT_LEAD_DAYS,
+      report_days: DEFAULT_REPORT_DAYS,
+      attendance_rules: JSON.stringify(DEFAULT_ATTENDANCE_RULES),
+      ...values,
+    })
+    .onConflict((oc) => oc.column('province_id').doUpdateSet(values))
+    .execute();
+}

@@ -24,6 +24,7 @@ import {
   recordReview,
   registrant,
   searchStaff,
+  setEmployedTitle,
   setHeldTitle,
   type StaffScope,
   touchPerson,
@@ -223,6 +224,8 @@ export async function changeTitle(
     if (current) await endTitle(trx, current.id, dayBefore(input.fromDate));
     await addTitle(trx, { personId: input.personId, kind: input.kind, title: input.title, fromDate: input.fromDate, now });
     if (input.kind === 'held') await setHeldTitle(trx, input.personId, input.title, now);
+    // 达标率 counts by the title she is employed at: kept on her record beside the held one.
+    else await setEmployedTitle(trx, input.personId, input.title, input.fromDate, now);
     await audit(trx, {
       actor: { userId: by },
       action: `title.${input.kind}`,
