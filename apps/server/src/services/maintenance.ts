@@ -2,17 +2,7 @@
 // to another department or (调动) to another unit, her leaving (离职 / 退休 / 死亡), replacing (改卡)
 // and cancelling (销卡) her card. Her ledger never moves: it is hers wherever she works. Each
 // change is one transaction with its audit line; kiosks pull the change by the person's version.
-import {
-  chinaDate,
-  chinaYear,
-  idDocumentKind,
-  newId,
-  parseUid,
-  type StaffCategory,
-  type UidEncoding,
-  UidFormatError,
-  validateIdNumber,
-} from '@opencme/core';
+import { chinaDate, chinaYear, idDocumentKind, newId, parseUid, type StaffCategory, type UidEncoding, UidFormatError, validateIdNumber } from '@opencme/core';
 import { nextVersion } from '../db/connect.ts';
 import type { DB } from '../db/connect.ts';
 import type { LeavingReason } from '../db/schema.ts';
