@@ -2,7 +2,7 @@
 // departments and (调动) to another unit that accepts her, records her leaving, replaces and
 // cancels her card; compliance (达标率) counts her where she was on the day it asks about, and by
 // the title she is employed at (聘任), not the one she holds.
-import { idNumberCheckChar } from '@opencme/core';
+import { creditCodeCheckChar, idNumberCheckChar } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/repositories/users.ts';
 import { DEMO_PROVINCE } from '../src/seed.ts';
@@ -237,5 +237,42 @@ describe('compliance (达标率) counts the title people are employed at (聘任
     expect((await admin.registry.person.query({ personId })).employedTitle).toBe('住院医师');
     const people = await admin.verification.people.query({ organisationId: hospitalA, cmeYear: 2026, page: 1, departmentId: departmentsA[0]!.id });
     expect(people.rows.find((r) => r.personId === personId)?.counted).toBe(false);
+  });
+});
+
+describe('province-direct units (省直/委直属)', () => {
+  it('register straight under the province, which verifies them and receives their verification with no city between', async () => {
+    const provinceEntry = (await server.client().units.cities.query()).find((c) => c.direct)!;
+    const first17 = '12340000MB1234567';
+    const { unitId, login } = await server.client().units.register.mutate({
+      cityId: provinceEntry.id,
+      creditCode: first17 + creditCodeCheckChar(first17),
+      name: '安徽省立医院（省直）',
+      admin: { displayName: '医教处', password: 'a-long-password' },
+    });
+    const province = server.client({ cookie: await server.login(DEMO_PROVINCE) });
+    expect((await province.units.pending.query()).map((u) => u.id)).toContain(unitId);
+    await province.units.verify.mutate({ unitId, approve: true });
+    const unitAdmin = server.client({ cookie: await server.login({ login, password: 'a-long-password' }) });
+    const { id: departmentId } = await unitAdmin.units.addDepartment.mutate({ unitId, name: '神经内科' });
+    await unitAdmin.registry.addPerson.mutate(person({ departmentId, idNumber: idNumber(420), name: '宋知远' }));
+    const { run: drafted } = await unitAdmin.verification.run.mutate({ organisationId: unitId, cmeYear: 2026, round: 'year-end' });
+    await unitAdmin.verification.submit.mutate({ runId: drafted.id });
+    const [run] = await province.verification.runs.query({ organisationId: unitId, cmeYear: 2026 });
+    expect(run).toMatchObject({ status: 'forwarded', people: 1 });
+    // Its projects skip the city too: a provincial project goes to the province alone.
+    const { projectId } = await unitAdmin.projects.declare.mutate({
+      number: 'SZ-1',
+      name: '神经重症学习班',
+      level: 'provincial',
+      creditClass: 'I',
+      credits: 2,
+      venue: '报告厅',
+      startsOn: '2026-12-20',
+      endsOn: '2026-12-20',
+      mode: 'onsite',
+      courses: [{ name: '讲座', startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', credits: 2 }],
+    });
+    expect((await unitAdmin.projects.get.query({ projectId })).project.reviewOffices).toEqual(['province']);
   });
 });

@@ -251,6 +251,7 @@ export const en: Record<MessageKey, string> = {
   'register.degree': 'Degree',
   'unit.heading': 'Register a unit',
   'unit.city': 'City',
+  'unit.provinceDirect': 'Province-direct unit (reports straight to the province)',
   'unit.name': 'Full name of the unit',
   'unit.admin': 'The unit administrator’s account',
   'unit.submit': 'Register',

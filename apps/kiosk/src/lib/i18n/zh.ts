@@ -250,6 +250,7 @@ export const zh = {
   'register.degree': '学历',
   'unit.heading': '医疗机构注册',
   'unit.city': '所在市州',
+  'unit.provinceDirect': '省直/委直属单位（直接向省里报送）',
   'unit.name': '单位全称',
   'unit.admin': '单位管理员（医教科）账号',
   'unit.submit': '提交注册',
