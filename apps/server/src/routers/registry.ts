@@ -133,6 +133,8 @@ export const registryRouter = {
     .input(
       personFields.extend({
         personId: z.string(),
+        // Shown masked on the panel: left out, it stays as it is.
+        phone: RegistrationInput.shape.phone.optional(),
         idNumber: z.string().trim().nullish(),
         idNumberReason: z.string().trim().min(4, 'registry.id-number-change-needs-reason').max(200).nullish(),
       }),

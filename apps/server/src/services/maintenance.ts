@@ -136,7 +136,12 @@ export async function addPerson(
 export async function editPerson(
   db: DB,
   vault: IdNumberVault,
-  input: PersonFields & { personId: string; idNumber?: string | null | undefined; idNumberReason?: string | null | undefined },
+  input: Omit<PersonFields, 'phone'> & {
+    personId: string;
+    phone?: string | undefined;
+    idNumber?: string | null | undefined;
+    idNumberReason?: string | null | undefined;
+  },
   by: string,
   now: Date,
 ): Promise<void> {
@@ -147,7 +152,7 @@ export async function editPerson(
   if (changesId && (await registrantByIdNumberIndex(db, vault.index(newId.normalized)))) {
     throw new UserFacingError('CONFLICT', 'registry.id-number-registered', {}, 'idNumber');
   }
-  const fields = { name: input.name, phone: input.phone, category: input.category, specialty: input.specialty || null, degree: input.degree };
+  const fields = { name: input.name, phone: input.phone ?? person.phone, category: input.category, specialty: input.specialty || null, degree: input.degree };
   const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => (fields[k] ?? null) !== (person[k] ?? null));
   if (!changed.length && !changesId) return;
   await db.transaction().execute(async (trx) => {
