@@ -800,6 +800,7 @@ export const en: Record<MessageKey, string> = {
   'maint.cancelCard': 'Cancel card',
   'maint.fee': 'Card fee {fee} yuan',
   'maint.noFee': 'No card fee',
+  'maint.newCategory': 'Category of the new card',
   'maint.newCard': 'New card number',
   'maint.status.replaced': 'replaced',
   'maint.status.cancelled': 'cancelled',

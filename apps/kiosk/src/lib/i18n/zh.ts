@@ -796,6 +796,7 @@ export const zh = {
   'maint.cancelCard': '销卡',
   'maint.fee': '工本费 {fee} 元',
   'maint.noFee': '不收工本费',
+  'maint.newCategory': '改卡类别',
   'maint.newCard': '新卡号',
   'maint.status.replaced': '已改卡',
   'maint.status.cancelled': '已销卡',
