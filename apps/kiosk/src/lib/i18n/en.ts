@@ -777,7 +777,7 @@ export const en: Record<MessageKey, string> = {
   'maint.moveDepartment': 'Move to department',
   'maint.move': 'Move',
   'maint.transfer': 'Transfer to another unit',
-  'maint.findUnit': 'Receiving unit',
+  'maint.findUnit': 'Find the receiving unit',
   'maint.reason': 'Reason',
   'maint.startTransfer': 'Start the transfer',
   'maint.transferStarted': 'Transfer started; waiting for the other unit to accept',

@@ -773,7 +773,7 @@ export const zh = {
   'maint.moveDepartment': '科室调动',
   'maint.move': '调动',
   'maint.transfer': '调往其他单位',
-  'maint.findUnit': '调入单位',
+  'maint.findUnit': '搜索调入单位',
   'maint.reason': '原因',
   'maint.startTransfer': '发起调动',
   'maint.transferStarted': '已发起调动，等待对方单位接收',
