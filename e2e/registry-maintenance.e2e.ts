@@ -76,8 +76,10 @@ test('a unit adds a person, edits her, transfers her to a unit that accepts, and
   const incoming = phone.getByTestId('transfers-in');
   await expect(incoming).toContainText('沈嘉宁');
   await keepScreenshot(phone, testInfo, 'registry-transfer-incoming-phone');
-  await incoming.getByRole('button', { name: '接收' }).click();
+  await incoming.getByRole('button', { name: '接收', exact: true }).click();
   await expect(incoming).toBeHidden();
+  // The list shows her among B's staff from its next load.
+  await phone.reload();
   await phone.getByRole('link', { name: '沈嘉宁' }).click();
   const panelB = phone.getByTestId('person');
   const history = panelB.getByTestId('history').locator('tbody tr');

@@ -30,20 +30,19 @@ export async function movePerson(
 ): Promise<void> {
   const { person } = move;
   const version = await nextVersion(db);
-  if (person.placed_since === null || person.placed_since < move.from) {
-    await db
-      .insertInto('person_placements')
-      .values({
-        id: newId(),
-        person_id: person.id,
-        institution_id: person.institution_id,
-        department_id: person.department_id,
-        from_date: person.placed_since,
-        to_date: addDays(move.from, -1),
-        created_at: move.now.toISOString(),
-      })
-      .execute();
-  }
+  // A place left the day it was taken is kept too (it covers no whole day, so nothing counts her there).
+  await db
+    .insertInto('person_placements')
+    .values({
+      id: newId(),
+      person_id: person.id,
+      institution_id: person.institution_id,
+      department_id: person.department_id,
+      from_date: person.placed_since,
+      to_date: addDays(move.from, -1),
+      created_at: move.now.toISOString(),
+    })
+    .execute();
   await db
     .updateTable('persons')
     .set({
@@ -76,7 +75,8 @@ export async function placementHistory(db: DB, personId: string) {
       .where('p.id', '=', personId)
       .executeTakeFirstOrThrow(),
   ]);
-  return [...past, current];
+  // A place left the day it was taken shows as that one day.
+  return [...past.map((p) => ({ ...p, to: p.from !== null && p.to < p.from ? p.from : p.to })), current];
 }
 
 export async function recordLeaving(db: DB, personId: string, leaving: { on: string; reason: LeavingReason; version: number; now: Date }): Promise<void> {
