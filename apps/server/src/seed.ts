@@ -207,7 +207,6 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
           department_id: p.department,
           title: p.title,
           employed_title: employedTitle(p, i),
-          employed_title_since: `${2001 + (i % 20)}-01-01`,
           category: p.category,
           cme_number: cmeNumber,
           photo_hash: await storePhoto(trx, photos[i]!, now),
