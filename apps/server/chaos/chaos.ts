@@ -207,7 +207,7 @@ export async function verifyRun(dataDir: string, truth: readonly TrueTap[]) {
   try {
     const rows = await db
       .selectFrom('taps')
-      .select(['tap_id', 'device_id', 'seq', 'session_id', 'person_id', 'status', 'at', 'wall_time', 'clock_jumped', 'flag_reasons'])
+      .select(['tap_id', 'device_id', 'seq', 'session_id', 'person_id', 'status', 'at', 'wall_time', 'clock_jumped', 'flag_reasons', 'chain_signature'])
       .execute();
     const held = new Map<string, number>();
     for (const r of rows) held.set(r.tap_id, (held.get(r.tap_id) ?? 0) + 1);
@@ -299,15 +299,20 @@ export async function verifyRun(dataDir: string, truth: readonly TrueTap[]) {
   }
 }
 
+const deviceName = (deviceId: string) => `device ${deviceId.slice(-6)}`;
+
 /**
  * Each kiosk sent one unbroken chain, seq 1 … N: the server must say the same, both in what it keeps
  * (tap_chains: complete through N, N taps; the device list: no gap, no break; no tap flagged) and
  * when every signature and link is checked again from the rows it holds, as a third party checks
- * an export offline, which also catches a row edited or deleted after the server checked it.
+ * an export offline, which also catches a row edited or deleted after the server checked it; and
+ * each tap is held with the signature the kiosk first made (a resend is the stored tap, byte for byte).
  */
-const deviceName = (deviceId: string) => `device ${deviceId.slice(-6)}`;
-
-async function checkChains(db: DB, rows: readonly { device_id: string; flag_reasons: string | null }[], truth: readonly TrueTap[]) {
+async function checkChains(
+  db: DB,
+  rows: readonly { tap_id: string; device_id: string; flag_reasons: string | null; chain_signature: string | null }[],
+  truth: readonly TrueTap[],
+) {
   const sent = new Map<string, { chainId: string; taps: number; lastSeq: number }>();
   const broken: string[] = [];
   for (const { tap } of truth) {
@@ -320,6 +325,11 @@ async function checkChains(db: DB, rows: readonly { device_id: string; flag_reas
     s.lastSeq = Math.max(s.lastSeq, tap.seq);
     sent.set(tap.deviceId, s);
   }
+  // ECDSA signatures are randomised: a resend signed again would hold another signature than the first.
+  const signedAs = new Map(truth.map(({ tap }) => [tap.tapId, tap.chain?.signature]));
+  const resignedOf = new Map<string, number>();
+  for (const r of rows)
+    if (signedAs.has(r.tap_id) && r.chain_signature !== signedAs.get(r.tap_id)) resignedOf.set(r.device_id, (resignedOf.get(r.device_id) ?? 0) + 1);
   const flaggedOf = new Map<string, number>();
   for (const r of rows)
     if ((r.flag_reasons?.split(',') ?? []).some((f) => isChainFlag(f) || f === 'unsigned')) flaggedOf.set(r.device_id, (flaggedOf.get(r.device_id) ?? 0) + 1);
@@ -329,6 +339,8 @@ async function checkChains(db: DB, rows: readonly { device_id: string; flag_reas
     const name = deviceName(deviceId);
     const flaggedTaps = flaggedOf.get(deviceId) ?? 0;
     if (flaggedTaps > 0) broken.push(`${name}: ${flaggedTaps} taps held with a chain flag`);
+    const resigned = resignedOf.get(deviceId) ?? 0;
+    if (resigned > 0) broken.push(`${name}: ${resigned} taps held with another signature than the kiosk made`);
     if (s.taps !== s.lastSeq) broken.push(`${name}: the kiosk sent ${s.taps} taps for seq 1…${s.lastSeq}`);
     const held = summaries.get(deviceId) ?? [];
     const summary = held.length === 1 ? held[0]! : null;
