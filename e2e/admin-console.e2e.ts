@@ -131,10 +131,10 @@ test('the audit log reads as sentences in China time, and its filters stay in th
 
 test('each role’s navigation shows only its pages, and a page it may not use says so', async ({ browser }) => {
   const expected: Record<string, string[]> = {
-    admin: ['注册审核', '人员', '科室设置', '继续医学教育项目', '场次', '设备', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
+    admin: ['注册审核', '人员', '批量导入', '科室设置', '管理账号', '继续医学教育项目', '场次', '设备', '代刷预警', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
     reviewer: ['注册审核', '人员', '申报审核', '审验与达标率'],
-    city: ['单位审核', '人员', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
-    province: ['单位审核', '人员', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '学分审验规则', '操作日志'],
+    city: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
+    province: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '学分审验规则', '操作日志'],
   };
   for (const [login, pages] of Object.entries(expected)) {
     const page = await signedIn(browser, login);
@@ -159,7 +159,7 @@ test('each role’s navigation shows only its pages, and a page it may not use s
 
   // A staff member has no admin page: the console's home sends them to their own.
   const staff = await signedIn(browser, 'staff', '/admin');
-  await expect(staff).toHaveURL(/\/claims$/);
+  await expect(staff).toHaveURL(/\/me$/);
   await staff.goto(`${server.url}/admin/staff`);
   await expect(staff.getByTestId('no-access')).toBeVisible();
   await expect(staff.getByTestId('staff')).toHaveCount(0);

@@ -33,6 +33,8 @@ test('on a phone, a refused registration shows its error beside the field and in
   await phone.getByLabel('护', { exact: true }).check();
   await phone.getByLabel('职称').selectOption('护师');
   await phone.getByLabel('学历').selectOption('本科');
+  await phone.getByLabel('登录密码').fill('zhou-min-2026');
+  await phone.getByLabel('再次输入密码').fill('zhou-min-2026');
 
   // No photo yet: the reason stands by the photo, on screen.
   await phone.getByRole('button', { name: '提交注册' }).click();

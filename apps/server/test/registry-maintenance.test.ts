@@ -38,7 +38,7 @@ const person = (overrides: Record<string, unknown> = {}) => ({
 async function at(iso: string) {
   server.clock.now = new Date(iso);
   admin = await server.admin();
-  adminB = server.client({ cookie: await server.login({ login: 'admin-b', password: 'admin-b-password' }) });
+  adminB = server.client({ cookie: await server.login({ login: 'admin-sichuan', password: 'admin-sichuan-password' }) });
 }
 
 beforeAll(async () => {
@@ -50,14 +50,14 @@ beforeAll(async () => {
   hospitalB = await addOrganisation(server, 'institution', '合肥市第二人民医院', city);
   departmentB = await addOrganisation(server, 'department', '心内科', hospitalB);
   await createUser(server.db, {
-    login: 'admin-b',
+    login: 'admin-sichuan',
     displayName: '二院医教科',
-    password: 'admin-b-password',
+    password: 'admin-sichuan-password',
     role: 'unit-admin',
     organisationId: hospitalB,
     now: server.clock.now,
   });
-  adminB = server.client({ cookie: await server.login({ login: 'admin-b', password: 'admin-b-password' }) });
+  adminB = server.client({ cookie: await server.login({ login: 'admin-sichuan', password: 'admin-sichuan-password' }) });
   kiosk = await server.demoKiosk();
 }, 60_000);
 afterAll(() => server.close());

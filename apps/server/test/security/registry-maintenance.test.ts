@@ -36,12 +36,12 @@ beforeAll(async () => {
   const hospitalC = await addOrganisation(server, 'institution', '丙医院', hospitalA.parent_id);
   departmentC = await addOrganisation(server, 'department', '外科', hospitalC);
   for (const [login, unit] of [
-    ['admin-b', hospitalB],
+    ['admin-sichuan', hospitalB],
     ['admin-c', hospitalC],
   ] as const) {
     await createUser(server.db, { login, displayName: login, password: `${login}-password`, role: 'unit-admin', organisationId: unit, now: server.clock.now });
   }
-  adminB = server.client({ cookie: await server.login({ login: 'admin-b', password: 'admin-b-password' }) });
+  adminB = server.client({ cookie: await server.login({ login: 'admin-sichuan', password: 'admin-sichuan-password' }) });
   adminC = server.client({ cookie: await server.login({ login: 'admin-c', password: 'admin-c-password' }) });
   reviewer = server.client({ cookie: await server.login(DEMO_REVIEWER) });
   staff = server.client({ cookie: await server.login(DEMO_STAFF) });

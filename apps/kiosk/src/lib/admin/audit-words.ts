@@ -52,6 +52,17 @@ export const AUDIT_ACTIONS = [
   'enrolment.close',
   'enrolment.record-external',
   'enrolment.assess-external',
+  'person.add',
+  'person.edit',
+  'person.change-id-number',
+  'person.move-department',
+  'transfer.request',
+  'transfer.accept',
+  'transfer.decline',
+  'person.leave',
+  'card.replace',
+  'card.cancel',
+  'settings.card-fees',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
