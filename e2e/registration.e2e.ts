@@ -52,6 +52,9 @@ test('a nurse registers on a phone with a 4000×3000 photo, the reviewer approve
   const bytes = Number(await result.getAttribute('data-bytes'));
   expect(bytes).toBeGreaterThan(10 * 1024);
   expect(bytes).toBeLessThanOrEqual(100 * 1024);
+  // Her password: approval opens her account with it.
+  await phone.getByLabel('登录密码').fill('lin-xiao-2026');
+  await phone.getByLabel('再次输入密码').fill('lin-xiao-2026');
 
   await phone.getByRole('button', { name: '提交注册' }).click();
   await expect(phone.getByTestId('registration-status')).toHaveAttribute('data-status', 'pending');
