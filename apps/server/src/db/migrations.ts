@@ -1004,4 +1004,12 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('projects').addColumn('planned_attendees', 'integer').execute();
     },
   }),
+  // An import about one record (the results of one project's assessment, 考核成绩) names it beside
+  // the organisation it is for.
+  '2026-11-30-11C1-exchange-subject': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('exchange_previews').addColumn('subject_id', 'text').execute();
+      await db.schema.alterTable('exchange_batches').addColumn('subject_id', 'text').execute();
+    },
+  }),
 };
