@@ -44,7 +44,17 @@ for (const [p, size] of SIZES.entries()) {
     for (let i = 0; i < size; i++) {
       const unit = `p${p}u${Math.floor(i / UNIT_SIZE)}`;
       const id = `p${p}s${String(i).padStart(7, '0')}`;
-      person.run(id, `职工${i}`, `idx${p}-${i}`, unit, `${unit}d${i % DEPARTMENTS_PER_UNIT}`, TITLES[i % TITLES.length], `34${p}${String(i).padStart(8, '0')}`, at, at);
+      person.run(
+        id,
+        `职工${i}`,
+        `idx${p}-${i}`,
+        unit,
+        `${unit}d${i % DEPARTMENTS_PER_UNIT}`,
+        TITLES[i % TITLES.length],
+        `34${p}${String(i).padStart(8, '0')}`,
+        at,
+        at,
+      );
       entry.run(`e${id}`, id, i % 3 ? 'II' : 'I', i % 3 ? null : 'provincial', 1 + (i % 3), `src${id}`, at, at);
     }
   })();
@@ -85,7 +95,13 @@ async function measure(make: () => Promise<Workbook>) {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mb: bytes() / 1024 / 1024, rssMb: (rss - start.rss) / 1024 / 1024, heapMb: (heap - start.heapUsed) / 1024 / 1024 };
+  return {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mb: bytes() / 1024 / 1024,
+    rssMb: (rss - start.rss) / 1024 / 1024,
+    heapMb: (heap - start.heapUsed) / 1024 / 1024,
+  };
 }
 
 const user = { id: 'bench', role: 'province-admin' as const, organisationId: '' };

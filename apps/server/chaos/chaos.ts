@@ -2,11 +2,12 @@
 // and replies, while the real server process is killed (SIGKILL) mid-batch and started again;
 // one kiosk's tablet reboots mid-push and one kiosk's clock is set an hour wrong. Afterwards the
 // database is checked against what the kiosks recorded (`verifyRun`).
-import { evaluateAttendance } from '@opencme/core';
+import { evaluateAttendance, isChainFlag, verifyTapExport } from '@opencme/core';
 import type { Selectable } from 'kysely';
-import { openSqlite } from '../src/db/connect.ts';
+import { type DB, openSqlite } from '../src/db/connect.ts';
 import type { Database } from '../src/db/schema.ts';
 import { rulesForSessions } from '../src/repositories/settings.ts';
+import { chainSummaries, exportDeviceTaps } from '../src/repositories/tap-chains.ts';
 import { demoDay, pairKiosks, SimKiosk, type TrueTap } from './kiosks.ts';
 import { ChaosProxy, DEFAULT_RATES, type ProxyCounts, prng, type ProxyRates } from './proxy.ts';
 import { ServerProcess } from './server-process.ts';
@@ -47,6 +48,8 @@ export interface ChaosReport {
   doubled: number;
   /** The largest distance between a tap's place on the server's clock and when it happened, in s. */
   worstPlacementS: number;
+  /** Kiosks whose chain the server does not hold whole, though each sent one unbroken chain. */
+  brokenChains: number;
   checks: Check[];
 }
 
@@ -85,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (let i = 0; i < perKiosk && recorded < options.taps; i++, recorded++) {
         const trueAt = start + Math.floor(((i + random()) / perKiosk) * span);
         const card = door.cards[(k * 37 + i) % door.cards.length]!;
-        kiosk.record(door.sessionId, card, trueAt, trueAt - start < span / 2 ? 'in' : 'out');
+        await kiosk.record(door.sessionId, card, trueAt, trueAt - start < span / 2 ? 'in' : 'out');
       }
     }
 
@@ -120,12 +123,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       kiosks.map(async (kiosk) => {
         let rebooted = false;
         let jumped = false;
-        const beforeEachPush = () => {
+        const beforeEachPush = async () => {
           if (kiosk === jumping && !jumped && kiosk.acknowledged >= eventsAt(kiosk)) {
             jumped = true;
             kiosk.jumpClock(3_600_000);
             // Taps recorded after the clock was set wrong, placed by the server all the same.
-            for (let i = 0; i < 20; i++) kiosk.record(door.sessionId, door.cards[i]!, serverNow() + i, 'none');
+            for (let i = 0; i < 20; i++) await kiosk.record(door.sessionId, door.cards[i]!, serverNow() + i, 'none');
           }
         };
         if (kiosk === rebooting) {
@@ -136,7 +139,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(random() * 50);
           kiosk.reboot();
           rebooted = true;
-          for (let i = 0; i < 20; i++) kiosk.record(door.sessionId, door.cards[i]!, serverNow() + i, 'none');
+          // The new page continues the chain from the head IndexedDB kept.
+          for (let i = 0; i < 20; i++) await kiosk.record(door.sessionId, door.cards[i]!, serverNow() + i, 'none');
           await inFlight;
         }
         await kiosk.syncUntilEmpty({ beforeEachPush });
@@ -176,6 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       lost: verified.lost,
       doubled: verified.doubled,
       worstPlacementS: verified.worstPlacementS,
+      brokenChains: verified.brokenChains,
       checks,
     };
   } finally {
@@ -195,15 +200,14 @@ export const PLACEMENT_TOLERANCE_MS = 60_000;
  * Checks the database of a stopped server against the taps the kiosks recorded: each tap is held
  * exactly once, none is held that no kiosk recorded, each is placed on the server's clock near
  * when it happened, and each person's attendance is what core's rules compute from the taps held
- * (what a clean run, one push of the same taps, stores). A further check (the tap chain's, once
- * taps carry one) goes into `checks` here.
+ * (what a clean run, one push of the same taps, stores), and each kiosk's tap chain is whole.
  */
 export async function verifyRun(dataDir: string, truth: readonly TrueTap[]) {
   const { db, sqlite } = await openSqlite(`${dataDir}/opencme.sqlite`);
   try {
     const rows = await db
       .selectFrom('taps')
-      .select(['tap_id', 'device_id', 'seq', 'session_id', 'person_id', 'status', 'at', 'wall_time', 'clock_jumped'])
+      .select(['tap_id', 'device_id', 'seq', 'session_id', 'person_id', 'status', 'at', 'wall_time', 'clock_jumped', 'flag_reasons', 'chain_signature'])
       .execute();
     const held = new Map<string, number>();
     for (const r of rows) held.set(r.tap_id, (held.get(r.tap_id) ?? 0) + 1);
@@ -265,6 +269,7 @@ export async function verifyRun(dataDir: string, truth: readonly TrueTap[]) {
     }
     const orphans = [...stored.keys()].filter((key) => !byPair.has(key) && stored.get(key)!.tap_count > 0).length;
     const jumpedBoots = (await db.selectFrom('device_clocks').select('boot_id').where('jumped_at', 'is not', null).execute()).length;
+    const chain = await checkChains(db, rows, truth);
     const integrity = sqlite.pragma('integrity_check', { simple: true }) as string;
 
     const checks: Check[] = [
@@ -282,11 +287,84 @@ export async function verifyRun(dataDir: string, truth: readonly TrueTap[]) {
         ok: attendanceWrong === 0 && orphans === 0 && byPair.size > 0,
         detail: `${byPair.size} people checked, ${attendanceWrong} differ, ${orphans} without taps${examples.length ? `: ${examples.join('; ')}` : ''}`,
       },
+      {
+        name: 'the chain check reports no false breaks',
+        ok: chain.chains > 0 && chain.broken.length === 0 && chain.flaggedTaps === 0,
+        detail: `${chain.chains} chains, ${chain.brokenDevices} not whole, ${chain.flaggedTaps} taps with a chain flag${chain.broken.length ? `: ${chain.broken.slice(0, 3).join('; ')}` : ''}`,
+      },
     ];
-    return { lost, doubled, phantom, misplaced, worstPlacementS: worst / 1000, attendanceWrong, jumpedBoots, checks };
+    return { lost, doubled, phantom, misplaced, worstPlacementS: worst / 1000, attendanceWrong, jumpedBoots, brokenChains: chain.brokenDevices, checks };
   } finally {
     await db.destroy();
   }
+}
+
+const deviceName = (deviceId: string) => `device ${deviceId.slice(-6)}`;
+
+/**
+ * Each kiosk sent one unbroken chain, seq 1 … N: the server must say the same, both in what it keeps
+ * (tap_chains: complete through N, N taps; the device list: no gap, no break; no tap flagged) and
+ * when every signature and link is checked again from the rows it holds, as a third party checks
+ * an export offline, which also catches a row edited or deleted after the server checked it; and
+ * each tap is held with the signature the kiosk first made (a resend is the stored tap, byte for byte).
+ */
+async function checkChains(
+  db: DB,
+  rows: readonly { tap_id: string; device_id: string; flag_reasons: string | null; chain_signature: string | null }[],
+  truth: readonly TrueTap[],
+) {
+  const sent = new Map<string, { chainId: string; taps: number; lastSeq: number }>();
+  const broken: string[] = [];
+  for (const { tap } of truth) {
+    if (!tap.chain) {
+      broken.push(`${deviceName(tap.deviceId)}: tap ${tap.seq} was sent unsigned`);
+      continue;
+    }
+    const s = sent.get(tap.deviceId) ?? { chainId: tap.chain.id, taps: 0, lastSeq: 0 };
+    s.taps += 1;
+    s.lastSeq = Math.max(s.lastSeq, tap.seq);
+    sent.set(tap.deviceId, s);
+  }
+  // ECDSA signatures are randomised: a resend signed again would hold another signature than the first.
+  const signedAs = new Map(truth.map(({ tap }) => [tap.tapId, tap.chain?.signature]));
+  const resignedOf = new Map<string, number>();
+  for (const r of rows)
+    if (signedAs.has(r.tap_id) && r.chain_signature !== signedAs.get(r.tap_id)) resignedOf.set(r.device_id, (resignedOf.get(r.device_id) ?? 0) + 1);
+  const flaggedOf = new Map<string, number>();
+  for (const r of rows)
+    if ((r.flag_reasons?.split(',') ?? []).some((f) => isChainFlag(f) || f === 'unsigned')) flaggedOf.set(r.device_id, (flaggedOf.get(r.device_id) ?? 0) + 1);
+  const summaries = await chainSummaries(db, [...sent.keys()]);
+  const now = new Date();
+  for (const [deviceId, s] of sent) {
+    const name = deviceName(deviceId);
+    const flaggedTaps = flaggedOf.get(deviceId) ?? 0;
+    if (flaggedTaps > 0) broken.push(`${name}: ${flaggedTaps} taps held with a chain flag`);
+    const resigned = resignedOf.get(deviceId) ?? 0;
+    if (resigned > 0) broken.push(`${name}: ${resigned} taps held with another signature than the kiosk made`);
+    if (s.taps !== s.lastSeq) broken.push(`${name}: the kiosk sent ${s.taps} taps for seq 1…${s.lastSeq}`);
+    const held = summaries.get(deviceId) ?? [];
+    const summary = held.length === 1 ? held[0]! : null;
+    if (!summary) broken.push(`${name}: ${held.length} chains held, 1 sent`);
+    else if (
+      summary.completeThrough !== s.lastSeq ||
+      summary.lastSeq !== s.lastSeq ||
+      summary.tapCount !== s.taps ||
+      summary.gaps.length + summary.breaks.length > 0
+    )
+      broken.push(
+        `${name}: the server holds complete through ${summary.completeThrough}, last ${summary.lastSeq}, ${summary.tapCount} taps, ${summary.gaps.length} gaps, ${summary.breaks.length} breaks; the kiosk sent 1…${s.lastSeq}`,
+      );
+    const offline = await verifyTapExport(await exportDeviceTaps(db, deviceId, now));
+    const verified = offline.chains.find((c) => c.id === s.chainId);
+    const flagged = verified ? [...verified.flags.values()].filter((f) => f.length > 0).length : 0;
+    if (!verified || verified.state.completeThrough !== s.lastSeq || verified.tapCount !== s.taps || flagged > 0 || offline.unknownChainTaps.length > 0)
+      broken.push(
+        `${name}: checked again from the rows, complete through ${verified?.state.completeThrough ?? 'no chain'} of ${s.lastSeq}, ${verified?.tapCount ?? 0} taps, ${flagged} flagged, gaps ${JSON.stringify(verified?.state.gaps ?? [])}`,
+      );
+  }
+  const flaggedTaps = [...flaggedOf.values()].reduce((n, f) => n + f, 0);
+  const brokenDevices = new Set(broken.map((b) => b.split(':')[0]));
+  return { chains: sent.size, broken, brokenDevices: brokenDevices.size, flaggedTaps };
 }
 
 /** The figures as `npm run bench` reads them (`BENCH {name, value, unit}` lines). */
@@ -297,6 +375,7 @@ export function benchLines(report: ChaosReport): string[] {
     { name: `${label}: doubled`, value: report.doubled, unit: 'taps' },
     { name: `${label}: time`, value: report.seconds, unit: 's' },
     { name: `${label}: throughput`, value: report.taps / report.seconds, unit: 'taps/s' },
+    { name: `${label}: chains not whole`, value: report.brokenChains, unit: 'chains' },
     { name: `${label}: checks failed`, value: report.checks.filter((c) => !c.ok).length, unit: 'checks' },
   ].map((row) => `BENCH ${JSON.stringify(row)}`);
 }
@@ -307,7 +386,7 @@ export function describe(report: ChaosReport): string[] {
   return [
     `${report.kiosks} kiosks, ${report.taps} taps in ${report.seconds.toFixed(1)} s; ${report.kills} SIGKILLs (${report.killsMidBatch} mid-batch)`,
     `${report.pushes} pushes, ${report.failedPushes} failed; proxy: ${p.requests} requests, ${p.droppedRequests} dropped, ${p.droppedReplies} replies dropped, ${p.delayed} delayed, ${p.lateCopies} late copies, ${p.serverDown} met a dead server`,
-    `lost ${report.lost}, doubled ${report.doubled}, worst placement ${report.worstPlacementS.toFixed(1)} s`,
+    `lost ${report.lost}, doubled ${report.doubled}, worst placement ${report.worstPlacementS.toFixed(1)} s, ${report.brokenChains} chains not whole`,
     ...report.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
   ];
 }

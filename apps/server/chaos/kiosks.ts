@@ -1,8 +1,10 @@
 // Simulated kiosks that speak the real protocol: paired with codes as a tablet is, pushing their
 // outbox with `sync.push` over HTTP with their device token, and retrying as the kiosk's sync loop
 // does (same tap ids, oldest first, backoff with jitter). What the tablet keeps in IndexedDB
-// (`outbox`) survives a reboot; what the page held in memory (a push in flight) does not.
-import { chinaDate, newId, SyncPullResult, SyncPushResult, type Tap } from '@opencme/core';
+// (`outbox`, and in `meta` its chain key and chain head) survives a reboot; what the page held in
+// memory (a push in flight) does not. Every tap is signed into the kiosk's tap chain (刷卡记录链)
+// as it is recorded, and a resent tap is the stored one, byte for byte.
+import { chinaDate, generateChainKey, newId, signChainedTap, SyncPullResult, SyncPushResult, type Tap, type WebCryptoKey } from '@opencme/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '../src/router.ts';
@@ -41,6 +43,17 @@ export async function adminClient(url: string, login = 'admin'): Promise<Client>
 export interface PairedKiosk {
   deviceId: string;
   token: string;
+  /** The chain this pairing opened, and the private half of the key the kiosk made for it (non-extractable). */
+  chainId: string;
+  chainKey: WebCryptoKey;
+}
+
+/** Pairs as the kiosk does: a fresh chain key is made and its public half registered with the code. */
+async function pairWithChain(anyone: Client, code: string): Promise<PairedKiosk> {
+  const key = await generateChainKey();
+  const paired = await anyone.devices.pair.mutate({ code, chainKey: key.publicKey });
+  if (!paired.chainId) throw new Error('the server opened no chain for a kiosk that registered a key');
+  return { deviceId: paired.deviceId, token: paired.token, chainId: paired.chainId, chainKey: key.privateKey };
 }
 
 export interface Door {
@@ -58,7 +71,7 @@ export interface Door {
  */
 export async function pairKiosks(url: string, demoPairingCode: string, count: number): Promise<Door> {
   const anyone = trpcClient(url, {});
-  const demo = await anyone.devices.pair.mutate({ code: demoPairingCode });
+  const demo = await pairWithChain(anyone, demoPairingCode);
   const demoClient = trpcClient(url, { authorization: `Bearer ${demo.token}` });
   const cards: string[] = [];
   let cursor: string | null = null;
@@ -73,12 +86,11 @@ export async function pairKiosks(url: string, demoPairingCode: string, count: nu
   const session = first.sessions[0];
   if (!session) throw new Error('the demo kiosk has no session');
   const admin = await adminClient(url);
-  const kiosks: PairedKiosk[] = [{ deviceId: demo.deviceId, token: demo.token }];
+  const kiosks: PairedKiosk[] = [demo];
   for (let i = 1; i < count; i++) {
     const created = await admin.devices.create.mutate({ name: `混沌测试 ${i}` });
     await admin.devices.assignSession.mutate({ deviceId: created.id, sessionId: session.id });
-    const paired = await anyone.devices.pair.mutate({ code: created.pairingCode });
-    kiosks.push({ deviceId: paired.deviceId, token: paired.token });
+    kiosks.push(await pairWithChain(anyone, created.pairingCode));
   }
   return { sessionId: session.id, startsAt: session.startsAt, endsAt: session.endsAt, cards, kiosks };
 }
@@ -123,7 +135,10 @@ export class SimKiosk {
   failures = 0;
   reboots = 0;
   jumps = 0;
-  #seq = 0;
+  /** The chain head in IndexedDB `meta`: the last seq given and the hash the next tap names. */
+  readonly #head: { seq: number; prevHash: string | null } = { seq: 0, prevHash: null };
+  /** Recording is one tap at a time, as the kiosk's Dexie transaction makes it: each tap names the one before. */
+  #recording: Promise<unknown> = Promise.resolve();
   #bootId = newId();
   /** When (server clock) this page load began: its monotonic clock counts from there. */
   #bootAt: number;
@@ -153,13 +168,13 @@ export class SimKiosk {
     return this.outbox.size - this.unsynced;
   }
 
-  /** Records a tap that happened at `trueAt` (server clock), as the tablet's clocks then read. */
-  record(sessionId: string, card: string, trueAt: number, direction: Tap['direction']): Tap {
+  /** Records a tap that happened at `trueAt` (server clock), as the tablet's clocks then read, signed into the chain. */
+  record(sessionId: string, card: string, trueAt: number, direction: Tap['direction']): Promise<Tap> {
     if (trueAt < this.#bootAt) throw new Error('a tap before its page load');
-    this.#seq += 1;
-    const tap = makeTap({
+    // The clocks are read when the card is presented; the signing may finish a moment later.
+    const unsigned = makeTap({
       deviceId: this.paired.deviceId,
-      seq: this.#seq,
+      seq: 0,
       sessionId,
       card,
       wallTime: new Date(trueAt + this.#offsetMs).toISOString(),
@@ -167,12 +182,27 @@ export class SimKiosk {
       bootId: this.#bootId,
       direction,
     });
-    this.outbox.set(tap.tapId, { tap, synced: false });
-    this.truth.push({ tap, trueAt });
-    return tap;
+    const recorded = this.#recording.then(async () => {
+      const body = { ...unsigned, seq: this.#head.seq + 1 };
+      const { link, hash } = await signChainedTap(this.paired.chainKey, body, { chainId: this.paired.chainId, prevHash: this.#head.prevHash });
+      const tap: Tap = { ...body, chain: link };
+      // Tap and head are written in one transaction: a reboot sees both or neither.
+      this.#head.seq = tap.seq;
+      this.#head.prevHash = hash;
+      this.outbox.set(tap.tapId, { tap, synced: false });
+      this.truth.push({ tap, trueAt });
+      return tap;
+    });
+    this.#recording = recorded;
+    return recorded;
   }
 
-  /** The tablet restarts: a new page load (boot id, monotonic clock from zero); IndexedDB stays. */
+  /** The kiosk's chain head, as its IndexedDB holds it. */
+  get chainHead(): { seq: number; prevHash: string | null } {
+    return { ...this.#head };
+  }
+
+  /** The tablet restarts: a new page load (boot id, monotonic clock from zero); IndexedDB (outbox, chain key and head) stays. */
   reboot(): void {
     this.#generation += 1;
     this.#bootId = newId();
@@ -187,7 +217,7 @@ export class SimKiosk {
   }
 
   /** Pushes the outbox, oldest first, a batch at a time, until it is empty (the kiosk's `#pushAll`). */
-  async pushAll(beforeEachPush: () => void = () => undefined): Promise<void> {
+  async pushAll(beforeEachPush: () => void | Promise<void> = () => undefined): Promise<void> {
     for (;;) {
       const batch: Tap[] = [];
       for (const entry of this.outbox.values()) {
@@ -196,7 +226,7 @@ export class SimKiosk {
         if (batch.length === this.#options.batch) break;
       }
       if (batch.length === 0) return;
-      beforeEachPush();
+      await beforeEachPush();
       const generation = this.#generation;
       const now = this.#options.serverNow();
       const clock = { wallTime: new Date(now + this.#offsetMs).toISOString(), monoTime: now - this.#bootAt, bootId: this.#bootId };
@@ -212,7 +242,7 @@ export class SimKiosk {
   }
 
   /** Syncs until the outbox is empty, with the kiosk's backoff and jitter between failures. */
-  async syncUntilEmpty(options: { stop?: () => boolean; beforeEachPush?: () => void } = {}): Promise<void> {
+  async syncUntilEmpty(options: { stop?: () => boolean; beforeEachPush?: () => void | Promise<void> } = {}): Promise<void> {
     let failures = 0;
     const base = this.#options.backoffBaseMs ?? 100;
     const max = this.#options.maxBackoffMs ?? 2000;
@@ -230,10 +260,7 @@ export class SimKiosk {
   }
 }
 
-/**
- * One tap as a kiosk records it. Every simulated tap is made here: when the tap grows fields (a
- * chain hash, a signature), this is the one place to add them.
- */
+/** One tap as a kiosk records it, before `SimKiosk.record` gives it its place in the chain. */
 export function makeTap(t: Parameters<typeof cardTap>[0] & { direction: Tap['direction'] }): Tap {
   const { direction, ...card } = t;
   return { ...cardTap(card), direction };

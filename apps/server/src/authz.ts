@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { DB } from './db/connect.ts';
 import {
+  destinationOfTransfer,
   existingOrganisation,
   organisationOfAlert,
   organisationOfDevice,
@@ -85,6 +86,8 @@ const claimsOrg = byIds('claimId', 'claimIds', (db, ids) => organisationsOfPerso
 const runsOrg = byIds('runId', 'runIds', organisationsOfRuns);
 /** A proxy-tap alert: where the organiser of its session is. */
 const alertOrg = byId('alertId', organisationOfAlert);
+/** A transfer lies at the unit it goes to: only that unit's office accepts or declines it. */
+const transferDestination = byId('transferId', destinationOfTransfer);
 
 const both =
   (...targets: Target[]): Target =>
@@ -167,6 +170,20 @@ export const ACCESS = {
   'registry.auditLog': user(ADMINS, organisationField('organisationId')),
   'registry.cardSheet': user(['unit-admin'], personsOrg),
   'registry.setTitle': user(['unit-admin'], personOrg),
+  // Registry maintenance (issue 12): the unit's office keeps its own people; a transfer out is
+  // started where she is and decided where she goes.
+  'registry.addPerson': user(['unit-admin'], organisationField('departmentId')),
+  'registry.editPerson': user(['unit-admin'], personOrg),
+  'registry.history': user([...ADMINS, 'department-reviewer'], personOrg),
+  'registry.moveDepartment': user(['unit-admin'], both(personOrg, organisationField('departmentId'))),
+  'registry.requestTransfer': user(['unit-admin'], personOrg),
+  'registry.decideTransfer': user(['unit-admin'], transferDestination),
+  'registry.transfers': user(['unit-admin']),
+  'registry.recordLeaving': user(['unit-admin'], personOrg),
+  'registry.replaceCard': user(['unit-admin'], credentialOrg),
+  'registry.cancelCard': user(['unit-admin'], credentialOrg),
+  'registry.cardFees': user(ADMINS, organisationField('organisationId')),
+  'registry.setCardFees': user(['province-admin'], organisationField('provinceId')),
   'sessions.list': user(['unit-admin']),
   'sessions.attendance': user(['unit-admin'], sessionOrg),
   'projects.list': user(PROJECT_OFFICES),

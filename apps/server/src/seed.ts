@@ -69,6 +69,17 @@ const REGIONS = ['340102', '340103', '340104', '340111', '340121', '340181'];
 // senior titles of nurses, pharmacists and technicians, and stays the same for every install.
 const demoTitles = (category: StaffCategory) => TITLES_BY_CATEGORY[category].slice(0, 4);
 
+/**
+ * The title the hospital employs someone at (聘任): mostly the one she holds, but one in ten holds
+ * a title she is not employed at (the next one down), as the Shanghai report found, so that 达标率
+ * (counted by employment) and the titles held part ways in the demo.
+ */
+const employedTitle = (p: { category: StaffCategory; title: string }, i: number): string => {
+  const titles = TITLES_BY_CATEGORY[p.category];
+  const rank = titles.indexOf(p.title);
+  return i % 10 === 3 && rank > 0 ? titles[rank - 1]! : p.title;
+};
+
 /** A small seeded generator, so every demo database holds the same people. */
 function prng(seed: number) {
   let a = seed;
@@ -205,6 +216,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
           institution_id: hospital,
           department_id: p.department,
           title: p.title,
+          employed_title: employedTitle(p, i),
           category: p.category,
           cme_number: cmeNumber,
           photo_hash: await storePhoto(trx, photos[i]!, now),
@@ -222,7 +234,7 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
         .insertInto('title_history')
         .values([
           { id: newId(), person_id: id, kind: 'held', title: p.title, from_date: `${2000 + (i % 20)}-09-01`, to_date: null, created_at: at },
-          { id: newId(), person_id: id, kind: 'employed', title: p.title, from_date: `${2001 + (i % 20)}-01-01`, to_date: null, created_at: at },
+          { id: newId(), person_id: id, kind: 'employed', title: employedTitle(p, i), from_date: `${2001 + (i % 20)}-01-01`, to_date: null, created_at: at },
         ])
         .execute();
       await trx

@@ -129,6 +129,18 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'registry.auditLog': ADMINS,
   'registry.cardSheet': ['unit-admin'],
   'registry.setTitle': ['unit-admin'],
+  'registry.addPerson': ['unit-admin'],
+  'registry.editPerson': ['unit-admin'],
+  'registry.history': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'registry.moveDepartment': ['unit-admin'],
+  'registry.requestTransfer': ['unit-admin'],
+  'registry.decideTransfer': ['unit-admin'],
+  'registry.transfers': ['unit-admin'],
+  'registry.recordLeaving': ['unit-admin'],
+  'registry.replaceCard': ['unit-admin'],
+  'registry.cancelCard': ['unit-admin'],
+  'registry.cardFees': ADMINS,
+  'registry.setCardFees': ['province-admin'],
   'units.cities': 'public',
   'units.register': 'public',
   'units.pending': OFFICES,
@@ -137,6 +149,9 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'units.addDepartment': ['unit-admin'],
   'units.renameDepartment': ['unit-admin'],
 };
+
+/** A person as the add and edit forms send her, with an ID number that fails its check. */
+const NEW_PERSON = { name: '某人', idNumber: '1', phone: '13900000000', title: '护师', category: 'nurse', degree: 'bachelor' };
 
 let server: TestServer;
 const cookies = new Map<Role, string>();
@@ -235,6 +250,30 @@ beforeAll(async () => {
       lost_at: null,
     })
     .execute();
+  // Transfers (调动) waiting at each hospital: only the receiving unit decides one.
+  const transfer = async (personId: string, from: string, to: string) => {
+    const id = newId();
+    const by = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+    await db
+      .insertInto('transfers')
+      .values({
+        id,
+        person_id: personId,
+        from_institution_id: from,
+        to_institution_id: to,
+        to_department_id: null,
+        reason: '调动',
+        status: 'pending',
+        requested_by: by,
+        requested_at: now.toISOString(),
+        decided_by: null,
+        decided_at: null,
+      })
+      .execute();
+    return id;
+  };
+  const transferToA = await transfer(personB, hospitalB, hospitalA.id);
+  const transferToB = await transfer(personA.id, hospitalA.id, hospitalB);
   const deviceA = await createDevice(db, { name: '测试签到机', institutionId: hospitalA.id, now });
   const syncDevice = await createDevice(db, { name: '同步签到机', institutionId: hospitalA.id, now });
   await assignSession(db, syncDevice.id, sessionA.id, now);
@@ -492,6 +531,34 @@ beforeAll(async () => {
       inScope: { personId: personA.id, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' },
       outOfScope: { personId: personB, kind: 'employed', title: '主治医师', fromDate: '2030-01-01' },
     },
+    'registry.addPerson': {
+      inScope: { departmentId: personA.department_id!, ...NEW_PERSON },
+      outOfScope: { departmentId: departmentB, ...NEW_PERSON },
+    },
+    // In scope the inputs fail the service's checks, not the access table's: nothing of A changes for the procedures after it.
+    'registry.editPerson': { inScope: { personId: personA.id, ...NEW_PERSON }, outOfScope: { personId: personB, ...NEW_PERSON } },
+    'registry.history': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
+    'registry.moveDepartment': {
+      inScope: { personId: personA.id, departmentId: personA.department_id! },
+      outOfScope: { personId: personB, departmentId: departmentB },
+    },
+    'registry.requestTransfer': {
+      inScope: { personId: personA.id, toUnitId: hospitalA.id, reason: '调动' },
+      outOfScope: { personId: personB, toUnitId: hospitalA.id, reason: '调动' },
+    },
+    'registry.decideTransfer': { inScope: { transferId: transferToA, accept: false }, outOfScope: { transferId: transferToB, accept: false } },
+    'registry.transfers': { inScope: undefined },
+    'registry.recordLeaving': {
+      inScope: { personId: personA.id, reason: 'retired', on: '2099-01-01' },
+      outOfScope: { personId: personB, reason: 'retired', on: '2026-11-01' },
+    },
+    'registry.replaceCard': {
+      inScope: { credentialId: credentialA.id, typed: 'A3A3A3A3', category: 'III' },
+      outOfScope: { credentialId: credentialB, typed: 'A4A4A4A4', category: 'III' },
+    },
+    'registry.cancelCard': { inScope: { credentialId: credentialA.id }, outOfScope: { credentialId: credentialB } },
+    'registry.cardFees': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
+    'registry.setCardFees': { inScope: { provinceId: provinceA, fees: { II: 50, III: 30 } }, outOfScope: { provinceId: provinceB, fees: { II: 50 } } },
     'units.cities': { inScope: undefined },
     'units.register': {
       inScope: { cityId: cityA, creditCode: 'bad', name: '某某医院', admin: { login: 'someone', displayName: '某人', password: 'a-long-password' } },

@@ -50,7 +50,7 @@ describe('backup and restore', () => {
       (paired) => new SimKiosk(paired, server.url, { serverNow: day.serverNow, batch: 25, random }, { bootAt: day.at('00:00'), offsetMs: 0 }),
     );
     for (const [k, kiosk] of kiosks.entries()) {
-      for (let i = 0; i < 300; i++) kiosk.record(door.sessionId, door.cards[(k * 20 + i) % door.cards.length]!, day.at('08:00') + i * 60_000 + k, 'in');
+      for (let i = 0; i < 300; i++) await kiosk.record(door.sessionId, door.cards[(k * 20 + i) % door.cards.length]!, day.at('08:00') + i * 60_000 + k, 'in');
     }
     const acknowledged = () => kiosks.flatMap((k) => [...k.outbox.values()].filter((e) => e.synced).map((e) => e.tap));
     const pushing = Promise.all(kiosks.map((k) => k.syncUntilEmpty()));

@@ -1,8 +1,9 @@
 // The chaos suite, small enough for `npm test` (`npm run chaos` runs it at full size): kiosks push
 // through a proxy that drops, delays and duplicates, the server is killed mid-batch and started
-// again, one tablet reboots mid-push and one clock jumps; every tap is then held exactly once and
-// attendance is what core computes from them. The self-check shows the checks catch a doubled
-// tap, a lost tap and a wrong attendance.
+// again, one tablet reboots mid-push and one clock jumps; every tap is then held exactly once,
+// attendance is what core computes from them, and each kiosk's signed tap chain is held whole. The
+// self-check shows the checks catch a doubled tap, a lost tap, a wrong attendance, a tap flagged as
+// breaking its chain and a tap edited after the server checked it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ const failed = (checks: { name: string; ok: boolean; detail: string }[]) => chec
 
 describe('chaos', () => {
   it(
-    'holds every tap exactly once and computes attendance as a clean run does, through drops, duplicates, SIGKILLs, a reboot and a clock jump',
+    'holds every tap exactly once, computes attendance as a clean run does and reports no false chain breaks, through drops, duplicates, SIGKILLs, a reboot and a clock jump',
     { timeout: 600_000 },
     async () => {
       const tampered: Record<string, Awaited<ReturnType<typeof verifyRun>>> = {};
@@ -40,6 +41,10 @@ describe('chaos', () => {
             lost: (db) => void db.prepare('delete from taps where tap_id = ?').run(truth[7]!.tap.tapId),
             attendance: (db) =>
               void db.prepare('update attendance set presence_minutes = presence_minutes + 1 where rowid = (select min(rowid) from attendance)').run(),
+            // A break the server found: the tap keeps its status, only its reason is added.
+            chainFlag: (db) => void db.prepare(`update taps set flag_reasons = 'chain-break' where tap_id = ?`).run(truth[11]!.tap.tapId),
+            // A field edited in the database after the server checked the tap: its signature no longer holds.
+            chainEdit: (db) => void db.prepare(`update taps set direction = 'none' where tap_id = ? and direction <> 'none'`).run(truth[13]!.tap.tapId),
           };
           for (const [name, harm] of Object.entries(damage)) {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), `opencme-chaos-${name}-`));
@@ -69,6 +74,16 @@ describe('chaos', () => {
       expect(tampered.attendance!.attendanceWrong).toBe(1);
       expect(failed(tampered.attendance!.checks).some((c) => c.startsWith('attendance equals a clean computation'))).toBe(true);
       expect(failed(tampered.attendance!.checks)).toHaveLength(1);
+      // The deleted tap is also a gap in its kiosk's chain.
+      expect(tampered.lost!.brokenChains).toBe(1);
+      expect(failed(tampered.lost!.checks).some((c) => c.startsWith('the chain check reports no false breaks'))).toBe(true);
+      for (const name of ['chainFlag', 'chainEdit']) {
+        expect(tampered[name]!.brokenChains, name).toBe(1);
+        expect(
+          failed(tampered[name]!.checks).map((c) => c.split(':')[0]),
+          name,
+        ).toEqual(['the chain check reports no false breaks']);
+      }
     },
   );
 });

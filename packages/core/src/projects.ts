@@ -20,6 +20,17 @@ export const PROJECT_REVIEW_CHAINS: Record<CreditLevel, ReviewChain> = {
   unit: ['unit'],
 };
 
+/**
+ * The offices a project of this level climbs. A province-direct unit (省直/委直属) has no city
+ * office above it: what a city would review goes to the province.
+ */
+export function projectReviewChain(level: CreditLevel, provinceDirect = false): ReviewChain {
+  const chain = PROJECT_REVIEW_CHAINS[level];
+  if (!provinceDirect || !chain.includes('city')) return chain;
+  const skipped = chain.filter((office) => office !== 'city');
+  return skipped.includes('province') ? skipped : [...skipped, 'province'];
+}
+
 /** The review chain of a project's credit report (学分审核): the office that approved the project last, alone. */
 export function creditReviewChain(level: CreditLevel): ReviewChain {
   return PROJECT_REVIEW_CHAINS[level].slice(-1);

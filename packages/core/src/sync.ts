@@ -165,6 +165,11 @@ export const SyncPullResult = z.object({
   sessions: z.array(KioskSession),
   /** People added or changed since the cursor. */
   people: z.array(RosterPerson),
+  /**
+   * People who left the roster since the cursor (离职 / 退休 / 死亡, or transferred to another
+   * unit): the kiosk forgets them and their cards. Absent from older servers.
+   */
+  removed: z.array(z.string()).optional(),
   /** More changes wait: pull again with the new cursor. */
   hasMore: z.boolean(),
   serverTime: z.iso.datetime(),

@@ -1012,4 +1012,51 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('exchange_batches').addColumn('subject_id', 'text').execute();
     },
   }),
+  // Registry maintenance (issue 12): where a person was when (调动), when she left (离职/退休/死亡),
+  // the title her unit employs her at (聘任, which 达标率 counts), transfers between units waiting
+  // for the receiving unit, and the card fees a province charges (工本费).
+  '2026-11-30-12B1-registry-maintenance': () => ({
+    async up(db: Kysely<any>) {
+      // employed_title and employed_title_since came with the exchange (11A1).
+      for (const column of ['left_on', 'leaving_reason', 'placed_since']) {
+        await db.schema.alterTable('persons').addColumn(column, 'text').execute();
+      }
+      // Until now the employed title lived only in the title history: its open row is the current one.
+      await sql`update persons set employed_title = (select t.title from title_history t where t.person_id = persons.id and t.kind = 'employed' and t.to_date is null order by t.from_date desc limit 1),
+        employed_title_since = (select t.from_date from title_history t where t.person_id = persons.id and t.kind = 'employed' and t.to_date is null order by t.from_date desc limit 1)`.execute(
+        db,
+      );
+      await db.schema
+        .createTable('person_placements')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('department_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('from_date', 'text')
+        .addColumn('to_date', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('person_placements_person').on('person_placements').column('person_id').execute();
+      await db.schema.createIndex('person_placements_institution').on('person_placements').columns(['institution_id', 'to_date']).execute();
+      await db.schema
+        .createTable('transfers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('from_institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('to_institution_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('to_department_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.references('users.id'))
+        .addColumn('decided_at', 'text')
+        .execute();
+      await db.schema.createIndex('transfers_to').on('transfers').columns(['to_institution_id', 'status']).execute();
+      await db.schema.createIndex('transfers_person').on('transfers').columns(['person_id', 'status']).execute();
+      await db.schema.alterTable('credentials').addColumn('fee_yuan', 'integer').execute();
+      await db.schema.alterTable('credentials').addColumn('ended_at', 'text').execute();
+      await db.schema.alterTable('province_settings').addColumn('card_fees', 'text').execute();
+    },
+  }),
 };

@@ -67,9 +67,46 @@ export interface PersonTable {
   reviewed_at: string | null;
   reviewed_by: string | null;
   reject_reason: string | null;
-  /** The title the unit employs the person at (聘任职称), and since when; its history is in title_history. */
+  /** The title the unit employs the person at (聘任职称), which 达标率 counts; null: as held. */
   employed_title: string | null;
   employed_title_since: string | null;
+  /** The day she left (离职 / 退休 / 死亡): from then on she counts nowhere and kiosks drop her. */
+  left_on: string | null;
+  leaving_reason: LeavingReason | null;
+  /** Since when she is in her current unit and department (null: since she was registered); earlier places are in `person_placements`. */
+  placed_since: string | null;
+}
+
+/** 离职 / 退休 / 死亡 */
+export const LEAVING_REASONS = ['resigned', 'retired', 'deceased'] as const;
+export type LeavingReason = (typeof LEAVING_REASONS)[number];
+
+/** Where a person was before her current place (调动 history): one closed period each. */
+export interface PersonPlacementTable {
+  id: string;
+  person_id: string;
+  institution_id: string;
+  department_id: string | null;
+  /** null: since she was registered. */
+  from_date: string | null;
+  to_date: string;
+  created_at: string;
+}
+
+/** A transfer (调动) to another unit: started by the sending unit, accepted or declined by the receiving one. */
+export interface TransferTable {
+  id: string;
+  person_id: string;
+  from_institution_id: string;
+  to_institution_id: string;
+  /** The department the receiving unit places her in, chosen when it accepts. */
+  to_department_id: string | null;
+  reason: string;
+  status: 'pending' | 'accepted' | 'declined';
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
 }
 
 export interface TitleHistoryTable {
@@ -122,13 +159,20 @@ export interface CredentialTable {
   kind: CredentialKind;
   /** The UID or card number; for an ID card, the blind index of the ID number. */
   value: string;
-  /** A lost card (挂失) stays on record and is refused at the door. */
-  status: 'active' | 'lost';
+  /**
+   * A lost card (挂失), a replaced one (改卡) and a cancelled one (销卡) stay on record and are
+   * refused at the door (kiosks are sent each as `lost`, the deny list).
+   */
+  status: 'active' | 'lost' | 'replaced' | 'cancelled';
   version: number;
   created_at: string;
   /** Card issue category (发卡类别): I existing card, II new card, III replacement of a lost card. */
   issue_category: 'I' | 'II' | 'III' | null;
   lost_at: string | null;
+  /** The card fee (工本费, yuan) recorded when it was issued, where the province charges one. */
+  fee_yuan: number | null;
+  /** When it was replaced or cancelled. */
+  ended_at: string | null;
 }
 
 export interface PhotoTable {
@@ -220,6 +264,8 @@ export interface ProvinceSettingsTable {
   updated_at: string;
   /** `ProxyRules` of core, as JSON; null: the defaults. */
   proxy_rules: string | null;
+  /** `CardFees` of core, as JSON: yuan per issue category; null: the province charges none of its own. */
+  card_fees: string | null;
 }
 
 /** A device's clock offset per page load (boot), estimated at each push. */
@@ -461,6 +507,8 @@ export interface Database {
   auth_sessions: AuthSessionTable;
   audit_log: AuditLogTable;
   title_history: TitleHistoryTable;
+  person_placements: PersonPlacementTable;
+  transfers: TransferTable;
   rate_limits: RateLimitTable;
   sign_in_backoff: SignInBackoffTable;
   registration_duplicates: RegistrationDuplicateTable;

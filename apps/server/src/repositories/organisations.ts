@@ -77,27 +77,52 @@ export async function departmentsWithin(db: DB, rootId: string): Promise<{ id: s
   return rows.rows.map((r) => ({ id: r.id, name: r.name, institution: r.parent_name }));
 }
 
-/** Cities (市州) under each province, for the unit registration form. */
-export function citiesWithProvinces(db: DB) {
-  return db
-    .selectFrom('organisations as city')
-    .innerJoin('organisations as province', 'province.id', 'city.parent_id')
-    .select(['city.id', 'city.name', 'province.name as province'])
-    .where('city.kind', '=', 'city')
-    .orderBy('province.name')
-    .orderBy('city.name')
-    .execute();
+/**
+ * Cities (市州) under each province, for the unit registration form, and each province itself
+ * (`direct`) for a province-direct unit (省直/委直属), after its cities.
+ */
+export async function citiesWithProvinces(db: DB) {
+  const [cities, provinces] = await Promise.all([
+    db
+      .selectFrom('organisations as city')
+      .innerJoin('organisations as province', 'province.id', 'city.parent_id')
+      .select(['city.id', 'city.name', 'province.name as province'])
+      .where('city.kind', '=', 'city')
+      .orderBy('province.name')
+      .orderBy('city.name')
+      .execute(),
+    db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'province').orderBy('name').execute(),
+  ]);
+  return provinces.flatMap((p) => [
+    ...cities.filter((c) => c.province === p.name).map((c) => ({ ...c, direct: false })),
+    { id: p.id, name: p.name, province: p.name, direct: true },
+  ]);
 }
 
-export async function isCity(db: DB, organisationId: string): Promise<boolean> {
-  return (await db.selectFrom('organisations').select('id').where('id', '=', organisationId).where('kind', '=', 'city').executeTakeFirst()) !== undefined;
+/** Where a unit may register: under a city, or (省直/委直属) straight under its province. */
+export async function isCityOrProvince(db: DB, organisationId: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('organisations').select('id').where('id', '=', organisationId).where('kind', 'in', ['city', 'province']).executeTakeFirst()) !==
+    undefined
+  );
+}
+
+/** A province-direct unit (省直/委直属): it answers to its province with no city office between. */
+export async function isProvinceDirect(db: DB, unitId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('organisations as unit')
+    .innerJoin('organisations as parent', 'parent.id', 'unit.parent_id')
+    .select('parent.kind')
+    .where('unit.id', '=', unitId)
+    .executeTakeFirst();
+  return row?.kind === 'province';
 }
 
 export async function creditCodeTaken(db: DB, creditCode: string): Promise<boolean> {
   return (await db.selectFrom('organisations').select('id').where('credit_code', '=', creditCode).executeTakeFirst()) !== undefined;
 }
 
-/** A self-registered unit, pending until its city or province office verifies it. */
+/** A self-registered unit, pending until its city or province office verifies it; `cityId` is its province for a province-direct one. */
 export async function addUnit(db: DB, unit: { id: string; name: string; cityId: string; creditCode: string; now: Date }): Promise<void> {
   await db
     .insertInto('organisations')

@@ -1,8 +1,8 @@
 // CME projects (继续医学教育项目): the SQL of projects, their courses and sessions, their history
 // (`project_events`: who, when, from what, to what, why), attachments and credit awards. The
 // workflow that moves a project along (declaration, review, report, credits) is services/projects.ts.
-import { newId, projectMayBeHeld, PROJECT_REVIEW_CHAINS } from '@opencme/core';
-import { inSubtree } from './organisations.ts';
+import { newId, projectMayBeHeld, projectReviewChain } from '@opencme/core';
+import { inSubtree, isProvinceDirect } from './organisations.ts';
 import type { DB } from '../db/connect.ts';
 import type { Insertable, Updateable } from 'kysely';
 import type { ProjectStatus, ProjectTable } from '../db/schema.ts';
@@ -310,7 +310,7 @@ export async function projectDetail(db: DB, project: ProjectRow) {
     db.selectFrom('project_attachments').select(['id', 'name', 'content_type as contentType']).where('project_id', '=', projectId).execute(),
   ]);
   return {
-    project: { ...project, reviewOffices: PROJECT_REVIEW_CHAINS[project.level] },
+    project: { ...project, reviewOffices: projectReviewChain(project.level, await isProvinceDirect(db, project.organiser_id)) },
     courses,
     sessions,
     events,

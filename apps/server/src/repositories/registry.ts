@@ -1,4 +1,4 @@
-import { formatCmeNumber, newId } from '@opencme/core';
+import { formatCmeNumber, type idDocumentKind, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
 import type { Insertable, Updateable } from 'kysely';
@@ -40,7 +40,15 @@ export async function issueCmeNumbers(db: DB, institutionId: string, year: numbe
 export async function addCredential(
   db: DB,
   vault: IdNumberVault,
-  input: { personId: string; kind: CredentialTable['kind']; value: string; category?: 'I' | 'II' | 'III' | null; version: number; now: Date },
+  input: {
+    personId: string;
+    kind: CredentialTable['kind'];
+    value: string;
+    category?: 'I' | 'II' | 'III' | null;
+    feeYuan?: number | null;
+    version: number;
+    now: Date;
+  },
 ) {
   const id = newId();
   await db
@@ -54,6 +62,7 @@ export async function addCredential(
       version: input.version,
       created_at: input.now.toISOString(),
       issue_category: input.category ?? null,
+      fee_yuan: input.feeYuan ?? null,
     })
     .execute();
   return id;
@@ -201,6 +210,10 @@ export async function personDetail(db: DB, personId: string) {
       'persons.photo_hash as photoHash',
       'persons.registration_status as registrationStatus',
       'persons.reject_reason as rejectReason',
+      'persons.employed_title as employedTitle',
+      'persons.left_on as leftOn',
+      'persons.leaving_reason as leavingReason',
+      'persons.institution_id as unitId',
       'dept.name as department',
       'unit.name as unit',
     ])
@@ -209,7 +222,17 @@ export async function personDetail(db: DB, personId: string) {
   const [credentials, titles] = await Promise.all([
     db
       .selectFrom('credentials')
-      .select(['id', 'kind', 'value', 'status', 'issue_category as issueCategory', 'lost_at as lostAt', 'created_at as createdAt'])
+      .select([
+        'id',
+        'kind',
+        'value',
+        'status',
+        'issue_category as issueCategory',
+        'fee_yuan as feeYuan',
+        'lost_at as lostAt',
+        'ended_at as endedAt',
+        'created_at as createdAt',
+      ])
       .where('person_id', '=', personId)
       .orderBy('created_at')
       .execute(),
@@ -352,18 +375,18 @@ export async function endTitle(db: DB, titleId: string, toDate: string): Promise
   await db.updateTable('title_history').set({ to_date: toDate }).where('id', '=', titleId).execute();
 }
 
-/** The title lists show beside a person's name: the one they hold. */
-export async function setHeldTitle(db: DB, personId: string, title: string, now: Date): Promise<void> {
-  await db.updateTable('persons').set({ title, updated_at: now.toISOString() }).where('id', '=', personId).execute();
-}
-
-/** The title the unit employs the person at (聘任职称) and since when, beside its history. */
+/** The title the unit employs the person at (聘任), which 达标率 counts. */
 export async function setEmployedTitle(db: DB, personId: string, title: string, since: string, now: Date): Promise<void> {
   await db
     .updateTable('persons')
     .set({ employed_title: title, employed_title_since: since, updated_at: now.toISOString() })
     .where('id', '=', personId)
     .execute();
+}
+
+/** The title lists show beside a person's name: the one they hold. */
+export async function setHeldTitle(db: DB, personId: string, title: string, now: Date): Promise<void> {
+  await db.updateTable('persons').set({ title, updated_at: now.toISOString() }).where('id', '=', personId).execute();
 }
 
 /** What the registrant's status link shows: their registration (not a duplicate's). */
@@ -424,4 +447,41 @@ export function personByIdNumberIndex(db: DB, idNumberIndex: string) {
     .select(['persons.id', 'persons.name', 'persons.institution_id', 'organisations.name as institution'])
     .where('persons.id_number_index', '=', idNumberIndex)
     .executeTakeFirst();
+}
+
+/** What an edit compares with: the fields it may change, and the ID number's blind index. */
+export function personRecord(db: DB, personId: string) {
+  return db
+    .selectFrom('persons')
+    .select(['id', 'institution_id', 'department_id', 'name', 'phone', 'category', 'specialty', 'degree', 'id_number_index'])
+    .where('id', '=', personId)
+    .executeTakeFirstOrThrow();
+}
+
+/** A corrected ID number: sealed again, and the ID-card credential follows it (its value is the blind index). */
+export async function replaceIdNumber(
+  db: DB,
+  personId: string,
+  change: { sealed: ReturnType<IdNumberVault['seal']>; gender: 'male' | 'female'; idDocument: ReturnType<typeof idDocumentKind>; version: number },
+): Promise<void> {
+  await db
+    .updateTable('persons')
+    .set({ ...change.sealed, gender: change.gender, id_document: change.idDocument })
+    .where('id', '=', personId)
+    .execute();
+  await db
+    .updateTable('credentials')
+    .set({ value: change.sealed.id_number_index, version: change.version })
+    .where('person_id', '=', personId)
+    .where('kind', '=', 'id-card')
+    .execute();
+}
+
+/** A card replaced (改卡) or cancelled (销卡): kept on record, refused at the door from this roster version. */
+export async function endCard(db: DB, credentialId: string, end: { status: 'replaced' | 'cancelled'; version: number; now: Date }): Promise<void> {
+  await db
+    .updateTable('credentials')
+    .set({ status: end.status, ended_at: end.now.toISOString(), version: end.version })
+    .where('id', '=', credentialId)
+    .execute();
 }

@@ -44,13 +44,32 @@ export async function sessionsForDevice(db: DB, deviceId: string): Promise<Kiosk
  * computed here from the decrypted number: the database keeps no digest a thief could test.
  */
 export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRow, deviceKey: KeyObject, cursor: number) {
-  const columns = ['persons.id', 'persons.name', 'persons.cme_number', 'persons.id_number_enc', 'dept.name as department', 'photos.thumb_jpeg'] as const;
+  const columns = [
+    'persons.id',
+    'persons.name',
+    'persons.cme_number',
+    'persons.id_number_enc',
+    'dept.name as department',
+    'photos.thumb_jpeg',
+    'persons.institution_id',
+    'persons.left_on',
+  ] as const;
   const own = await db
     .selectFrom('persons')
     .leftJoin('photos', 'photos.hash', 'persons.photo_hash')
     .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
     .select([...columns, 'persons.version'])
-    .where('persons.institution_id', '=', device.institution_id)
+    // Its own staff, and those who were (transferred away since): the kiosk must drop them.
+    .where((eb) =>
+      eb.or([
+        eb('persons.institution_id', '=', device.institution_id),
+        eb(
+          'persons.id',
+          'in',
+          eb.selectFrom('person_placements').select('person_placements.person_id').where('person_placements.institution_id', '=', device.institution_id),
+        ),
+      ]),
+    )
     // A registration still under review is not yet anyone a kiosk should know.
     .where('persons.registration_status', '=', 'approved')
     .where('persons.version', '>', cursor)
@@ -80,8 +99,14 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
   // Both lists are in version order; the page is the first ROSTER_PAGE of the two merged, each person once.
   const merged = [...own, ...enrolled].sort((a, b) => a.version - b.version).slice(0, ROSTER_PAGE);
   const persons = [...new Map(merged.map((p) => [p.id, p])).values()];
+  // Someone who left (she cannot leave on a day still to come) or works elsewhere now, and is not
+  // enrolled in one of this kiosk's projects, is removed.
+  const enrolledIds = new Set(enrolled.map((p) => p.id));
+  const onRoster = (p: (typeof persons)[number]) => p.left_on === null && (p.institution_id === device.institution_id || enrolledIds.has(p.id));
+  const removed = persons.filter((p) => !onRoster(p)).map((p) => p.id);
+  const kept = persons.filter(onRoster);
   const credentials =
-    persons.length === 0
+    kept.length === 0
       ? []
       : await db
           .selectFrom('credentials')
@@ -89,11 +114,11 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
           .where(
             'person_id',
             'in',
-            persons.map((p) => p.id),
+            kept.map((p) => p.id),
           )
           .execute();
   const byPerson = Map.groupBy(credentials, (c) => c.person_id);
-  const people: RosterPerson[] = persons.map((p) => ({
+  const people: RosterPerson[] = kept.map((p) => ({
     id: p.id,
     name: p.name,
     cmeNumber: p.cme_number,
@@ -103,12 +128,14 @@ export async function rosterSince(db: DB, vault: IdNumberVault, device: DeviceRo
       // A person's ID-card credential is their own number (its value is only the blind index).
       key: c.kind === 'id-card' ? idCardRosterKey(deviceKey, vault.decrypt(p.id_number_enc)) : cardRosterKey({ kind: c.kind, value: c.value }),
       kind: c.kind,
-      status: c.status,
+      // Replaced and cancelled cards go on the deny list, which kiosks know as lost.
+      status: c.status === 'active' ? 'active' : 'lost',
     })),
   }));
   const last = merged.at(-1);
   return {
     people,
+    removed,
     cursor: last ? last.version : cursor,
     hasMore: own.length === ROSTER_PAGE || enrolled.length === ROSTER_PAGE || merged.length < own.length + enrolled.length,
   };

@@ -86,3 +86,9 @@ export async function organisationOfImportBatch(db: DB, batchId: string): Promis
   const row = await db.selectFrom('exchange_batches').select('scope_id').where('id', '=', batchId).executeTakeFirst();
   return row ? [row.scope_id] : null;
 }
+
+/** A transfer (调动) is the receiving unit's to decide: it lies there. */
+export async function destinationOfTransfer(db: DB, transferId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('transfers').select('to_institution_id').where('id', '=', transferId).executeTakeFirst();
+  return row ? [row.to_institution_id] : null;
+}

@@ -85,7 +85,42 @@ export async function proxyRulesFor(db: DB, organiserIds: readonly string[]): Pr
 
 /** Sets a province's proxy-tap rules (null: back to the defaults); its other settings stay as they are. */
 export async function saveProxyRules(db: DB, provinceId: string, rules: ProxyRules | null, now: Date): Promise<void> {
-  const proxyRules = rules === null ? null : JSON.stringify(ProxyRules.parse(rules));
+  await saveProvinceSetting(db, provinceId, { proxy_rules: rules === null ? null : JSON.stringify(ProxyRules.parse(rules)) }, now);
+}
+
+/** Card issue categories (发卡类别): I an existing card taken over, II a new card, III a replacement of a lost one. */
+export const CARD_CATEGORIES = ['I', 'II', 'III'] as const;
+export type CardCategory = (typeof CARD_CATEGORIES)[number];
+/** The card fee (工本费) per category, in yuan; a category left out is not charged. */
+export type CardFees = Partial<Record<CardCategory, number>>;
+
+/**
+ * What provinces charged in the documents we follow, for a province that set nothing of its own:
+ * Jiangsu (好医生) 50 yuan a new card, 30 a lost one replaced; Guangdong (华医网) nothing for a
+ * card taken over, 70 a new card, 20 a replacement.
+ */
+const CARD_FEES_OF_RECORD: Record<string, CardFees> = {
+  '32': { II: 50, III: 30 },
+  '44': { I: 0, II: 70, III: 20 },
+};
+
+/** The card fees of the province an organisation lies in (its own setting, else those of record, else none). */
+export async function cardFeesFor(db: DB, organisationId: string): Promise<CardFees> {
+  const provinceId = await provinceOf(db, organisationId);
+  if (!provinceId) return {};
+  const row = await db.selectFrom('province_settings').select('card_fees').where('province_id', '=', provinceId).executeTakeFirst();
+  if (row?.card_fees) return JSON.parse(row.card_fees) as CardFees;
+  const province = await db.selectFrom('organisations').select('region_code').where('id', '=', provinceId).executeTakeFirst();
+  return CARD_FEES_OF_RECORD[province?.region_code?.slice(0, 2) ?? ''] ?? {};
+}
+
+export async function saveCardFees(db: DB, provinceId: string, fees: CardFees, now: Date): Promise<void> {
+  await saveProvinceSetting(db, provinceId, { card_fees: JSON.stringify(fees) }, now);
+}
+
+/** Sets some of a province's settings; the others stay as they are (or take their defaults on a first save). */
+async function saveProvinceSetting(db: DB, provinceId: string, setting: { proxy_rules: string | null } | { card_fees: string }, now: Date): Promise<void> {
+  const values = { ...setting, updated_at: now.toISOString() };
   await db
     .insertInto('province_settings')
     .values({
@@ -93,9 +128,8 @@ export async function saveProxyRules(db: DB, provinceId: string, rules: ProxyRul
       project_lead_days: DEFAULT_PROJECT_LEAD_DAYS,
       report_days: DEFAULT_REPORT_DAYS,
       attendance_rules: JSON.stringify(DEFAULT_ATTENDANCE_RULES),
-      updated_at: now.toISOString(),
-      proxy_rules: proxyRules,
+      ...values,
     })
-    .onConflict((oc) => oc.column('province_id').doUpdateSet({ proxy_rules: proxyRules, updated_at: now.toISOString() }))
+    .onConflict((oc) => oc.column('province_id').doUpdateSet(values))
     .execute();
 }

@@ -1,6 +1,16 @@
 // A person's standing (学分达标情况) for a CME year, computed from the ledger every time it is
 // asked for, never stored beside it: the ledger is the only record of credits.
-import { type CreditTotals, cmeYearOfDate, evaluateStanding, type RuleSet, ruleSetSchema, type Standing, selectRuleSet, titleLevelOf } from '@opencme/core';
+import {
+  type CreditTotals,
+  cmeYearOfDate,
+  cmeYearRange,
+  evaluateStanding,
+  type RuleSet,
+  ruleSetSchema,
+  type Standing,
+  selectRuleSet,
+  titleLevelOf,
+} from '@opencme/core';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
@@ -33,6 +43,8 @@ export interface PersonStanding {
   name: string;
   idMasked: string;
   title: string | null;
+  /** The title the unit employs her at (聘任), which 达标率 counts; the held one where none is recorded. */
+  employedTitle: string | null;
   institutionId: string;
   departmentId: string | null;
   standing: Standing;
@@ -43,6 +55,7 @@ interface TotalsRow {
   name: string;
   id_number_masked: string;
   title: string | null;
+  employed_title: string | null;
   institution_id: string;
   department_id: string | null;
   class_i: number | null;
@@ -52,21 +65,45 @@ interface TotalsRow {
 }
 
 /**
+ * Who an organisation counted on a day, with the unit and department she was in then: her current
+ * place from the day she took it, an earlier one (调动 history) within its dates, and nobody who
+ * had left by then (离职 / 退休 / 死亡).
+ */
+function placedOn(organisationId: string, day: string) {
+  return sql`select p.id, p.name, p.id_number_masked, p.title, p.employed_title, pl.institution_id, pl.department_id
+    from (
+      select id as person_id, institution_id, department_id from persons where placed_since is null or placed_since <= ${day}
+      union all
+      select person_id, institution_id, department_id from person_placements where (from_date is null or from_date <= ${day}) and to_date >= ${day}
+    ) pl join persons p on p.id = pl.person_id
+    where (pl.institution_id in ${inSubtree(organisationId)} or pl.department_id in ${inSubtree(organisationId)})
+      and p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
+}
+
+/** The last day of a CME year for an organisation's people (years need not end on 31 December). */
+async function lastDayOfYear(db: DB, organisationId: string, cmeYear: number): Promise<string> {
+  const ruleSet = selectRuleSet(await loadRuleSets(db), await provinceCodeOf(db, organisationId), cmeYear);
+  return ruleSet ? cmeYearRange(ruleSet, cmeYear).to : `${cmeYear}-12-31`;
+}
+
+/**
  * Standings of everyone employed in an organisation's subtree (or of the persons named) for a
  * CME year, in one pass over the year's ledger entries. A reversal is a negative entry, so sums
  * cancel it; the months of a further-study claim are subtracted when its entry is reversed.
  * `approvedBefore`: the standings as they stood at that moment (entries approved later left out).
+ * `asOf`: whom the organisation counted on that day (by default the year's last day): someone
+ * transferred counts where she was then, someone who had left counts nowhere.
  */
 export async function standingsOf(
   db: DB,
   scope: { organisationId: string } | { personIds: readonly string[] },
   cmeYear: number,
-  options: { approvedBefore?: Date } = {},
+  options: { approvedBefore?: Date; asOf?: string } = {},
 ): Promise<PersonStanding[]> {
   const persons =
     'organisationId' in scope
       ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
-        sql`select p.* from persons p where (p.institution_id in ${inSubtree(scope.organisationId)} or p.department_id in ${inSubtree(scope.organisationId)}) and p.registration_status = 'approved'`
+        placedOn(scope.organisationId, options.asOf ?? (await lastDayOfYear(db, scope.organisationId, cmeYear)))
       : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
   const rows = await sql<TotalsRow>`
     with scoped as (${persons}),
@@ -83,7 +120,7 @@ export async function standingsOf(
       where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped)${options.approvedBefore ? sql` and e.approved_at < ${options.approvedBefore.toISOString()}` : sql``}
       group by e.person_id
     )
-    select s.id as person_id, s.name, s.id_number_masked, s.title, s.institution_id, s.department_id,
+    select s.id as person_id, s.name, s.id_number_masked, s.title, s.employed_title, s.institution_id, s.department_id,
       sums.class_i, sums.class_ii, sums.national, sums.months
     from scoped s left join sums on sums.person_id = s.id
     order by s.department_id, s.name`.execute(db);
@@ -104,6 +141,7 @@ export async function standingsOf(
       name: r.name,
       idMasked: r.id_number_masked,
       title: r.title,
+      employedTitle: r.employed_title ?? r.title,
       institutionId: r.institution_id,
       departmentId: r.department_id,
       standing: evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals }),

@@ -1,6 +1,6 @@
 import { type ClockSample, type DeviceClock, type FlagReason, LEGACY_ID_CARD_DIGEST, SEALED_ID, type Tap, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
-import type { DeviceRow, NewTap } from '../db/schema.ts';
+import type { CredentialTable, DeviceRow, NewTap } from '../db/schema.ts';
 import { type IdNumberVault, legacyIdCardDigest, rekeyLegacyDigest } from '../pii.ts';
 import { recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
@@ -127,7 +127,8 @@ export async function storeTaps(
         if (!session.held) reasons.push('project-not-held');
       }
       if (!holder) reasons.push('unknown-credential');
-      else if (holder.status === 'lost') reasons.push('denied-credential');
+      // Lost, replaced and cancelled cards alike are on the deny list.
+      else if (holder.status !== 'active') reasons.push('denied-credential');
       // A chained tap's seq is its place in its chain: the chain checks below judge it.
       const verdict = verdicts.get(tap.tapId)!;
       reasons.push(...verdict.flags);
@@ -197,7 +198,7 @@ function credentialKey(kind: string, value: string): string {
 
 interface Holder {
   personId: string;
-  status: 'active' | 'lost';
+  status: CredentialTable['status'];
   institutionId: string;
   departmentId: string | null;
   registrationStatus: 'pending' | 'approved' | 'rejected' | 'external';

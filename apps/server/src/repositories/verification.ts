@@ -1,7 +1,7 @@
 // Annual verification (学分审验) and compliance (达标率). A run copies each person's standing out
 // of the ledger into results; submitting the run to the city freezes them, so what the city and
 // the province receive never moves when the ledger later does.
-import { chinaDate, chinaDayStart, type StandingReason, standingReasons, titleLevelOf, type VerificationRound } from '@opencme/core';
+import { addDays, chinaDate, chinaDayStart, type StandingReason, standingReasons, titleLevelOf, type VerificationRound } from '@opencme/core';
 import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { standingInChinese } from '../document-words.ts';
@@ -12,9 +12,12 @@ import { type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
 
-/** 达标率 counts the staff employed at intermediate title or above. */
-function countsForRate(title: string | null): boolean {
-  const level = titleLevelOf(title);
+/**
+ * 达标率 counts the staff the unit employs (聘任) at intermediate title or above: not those who
+ * merely hold such a title (the Shanghai report: employment and title review are independent).
+ */
+function countsForRate(person: Pick<PersonStanding, 'employedTitle'>): boolean {
+  const level = titleLevelOf(person.employedTitle);
   return level !== null && level !== 'junior';
 }
 
@@ -165,7 +168,7 @@ export async function complianceByDepartment(db: DB, input: { organisationId: st
   const names = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
   const byDepartment = new Map<string | null, DepartmentCompliance>();
   for (const p of live) {
-    if (!countsForRate(p.title)) continue;
+    if (!countsForRate(p)) continue;
     const key = p.departmentId;
     let row = byDepartment.get(key);
     if (!row)
@@ -235,7 +238,7 @@ export async function compliancePeople(db: DB, input: ComplianceFilter): Promise
       classII: p.standing.totals.classII,
       total: p.standing.totals.total,
       compliant: p.standing.compliant,
-      counted: countsForRate(p.title),
+      counted: countsForRate(p),
     }))
     .sort((a, b) => a.department.localeCompare(b.department, 'zh-CN') || a.name.localeCompare(b.name, 'zh-CN'));
 }
@@ -275,9 +278,10 @@ export async function complianceTrend(
   for (let month = 1; month <= months; month++) {
     const end = month === 12 ? `${input.cmeYear + 1}-01-01` : `${input.cmeYear}-${String(month + 1).padStart(2, '0')}-01`;
     const cutoff = new Date(Math.min(chinaDayStart(end).getTime(), input.now.getTime() + 1));
-    const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff })).filter((p) =>
-      countsForRate(p.title),
-    );
+    // Whom the unit counted at the end of that month: people come, move and leave during the year.
+    const monthEnd = addDays(end, -1);
+    const asOf = monthEnd < today ? monthEnd : today;
+    const counted = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear, { approvedBefore: cutoff, asOf })).filter(countsForRate);
     const compliant = counted.filter((p) => p.standing.compliant).length;
     trend.push({ month, rate: counted.length ? Math.round((compliant / counted.length) * 1000) / 10 : null });
   }

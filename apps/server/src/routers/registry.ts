@@ -2,9 +2,28 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { UID_ENCODINGS } from '@opencme/core';
 import { z } from 'zod';
+import { LEAVING_REASONS } from '../db/schema.ts';
+import { pendingTransfersOf, placementHistory } from '../repositories/placements.ts';
 import { CARD_STATES, STAFF_SORTS } from '../repositories/registry.ts';
+import { CARD_CATEGORIES, cardFeesFor } from '../repositories/settings.ts';
+import {
+  addPerson,
+  cancelCard,
+  decideTransfer,
+  editPerson,
+  moveToDepartment,
+  recordPersonLeaving,
+  replaceCard,
+  requestTransfer,
+  saveProvinceCardFees,
+} from '../services/maintenance.ts';
+import { RegistrationInput } from './registration.ts';
 import { auditLogWithin, bindCard, changeTitle, findStaff, reportCardLost, reviewRegistrations, viewCardSheet, viewPerson } from '../services/registry.ts';
 import { userProcedure } from '../trpc.ts';
+
+/** A person's fields as registration checks them. */
+const personFields = RegistrationInput.pick({ name: true, phone: true, category: true, specialty: true, degree: true });
+const ok = { ok: true } as const;
 
 const staffQuery = z.object({
   organisationId: z.string(),
@@ -95,4 +114,95 @@ export const registryRouter = {
       }),
     )
     .query(({ ctx, input }) => auditLogWithin(ctx.db, input)),
+
+  /** A person added by the unit's office (人员录入), approved at once, every field checked as at registration. */
+  addPerson: userProcedure
+    .input(
+      personFields.extend({
+        departmentId: z.string(),
+        idNumber: RegistrationInput.shape.idNumber,
+        title: RegistrationInput.shape.title,
+        employedTitle: z.string().trim().max(30).nullish(),
+        photoUpload: z.string().min(1).max(100).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) => addPerson(ctx.db, ctx.vault, input, ctx.user.id, ctx.now())),
+
+  /** Edits a person's record; a new ID number needs the reason it changes (audited by digest). */
+  editPerson: userProcedure
+    .input(
+      personFields.extend({
+        personId: z.string(),
+        // Shown masked on the panel: left out, it stays as it is.
+        phone: RegistrationInput.shape.phone.optional(),
+        idNumber: z.string().trim().nullish(),
+        idNumberReason: z.string().trim().min(4, 'registry.id-number-change-needs-reason').max(200).nullish(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await editPerson(ctx.db, ctx.vault, input, ctx.user.id, ctx.now());
+      return ok;
+    }),
+
+  /** Where she was when (unit, department, from, to), her current place last. */
+  history: userProcedure.input(z.object({ personId: z.string() })).query(({ ctx, input }) => placementHistory(ctx.db, input.personId)),
+
+  /** A move to another department of the unit, from today. */
+  moveDepartment: userProcedure.input(z.object({ personId: z.string(), departmentId: z.string() })).mutation(async ({ ctx, input }) => {
+    await moveToDepartment(ctx.db, input, ctx.user.id, ctx.now());
+    return ok;
+  }),
+
+  /** Starts a transfer (调动) to another unit, which that unit's office accepts or declines. */
+  requestTransfer: userProcedure
+    .input(z.object({ personId: z.string(), toUnitId: z.string(), reason: z.string().trim().min(2, 'registry.transfer-reason-required').max(200) }))
+    .mutation(({ ctx, input }) => requestTransfer(ctx.db, input, ctx.user.id, ctx.now())),
+
+  /** The receiving unit's answer to a transfer: accepted into one of its departments, or declined. */
+  decideTransfer: userProcedure
+    .input(z.object({ transferId: z.string(), accept: z.boolean(), departmentId: z.string().nullish() }))
+    .mutation(async ({ ctx, input }) => {
+      await decideTransfer(ctx.db, input, ctx.user.id, ctx.now());
+      return ok;
+    }),
+
+  /** The caller's unit's pending transfers, coming and going. */
+  transfers: userProcedure.query(({ ctx }) => pendingTransfersOf(ctx.db, ctx.user.organisationId)),
+
+  /** She left (离职 / 退休 / 死亡) on a day: from then on she counts nowhere and kiosks drop her. */
+  recordLeaving: userProcedure
+    .input(z.object({ personId: z.string(), reason: z.enum(LEAVING_REASONS), on: z.iso.date('input.date') }))
+    .mutation(async ({ ctx, input }) => {
+      await recordPersonLeaving(ctx.db, input, ctx.user.id, ctx.now());
+      return ok;
+    }),
+
+  /** Replaces an IC card (改卡): the old one goes on the deny list, the fee of the category is recorded. */
+  replaceCard: userProcedure
+    .input(
+      z.object({
+        credentialId: z.string(),
+        typed: z.string().trim().min(1).max(32),
+        encoding: z.enum(UID_ENCODINGS).default('hex'),
+        category: z.enum(CARD_CATEGORIES),
+      }),
+    )
+    .mutation(({ ctx, input }) => replaceCard(ctx.db, ctx.vault, input, ctx.user.id, ctx.now())),
+
+  /** Cancels an IC card (销卡): the door refuses it from the next pull. */
+  cancelCard: userProcedure.input(z.object({ credentialId: z.string() })).mutation(async ({ ctx, input }) => {
+    await cancelCard(ctx.db, input, ctx.user.id, ctx.now());
+    return ok;
+  }),
+
+  /** The card fees (工本费) per category of the province an organisation lies in. */
+  cardFees: userProcedure.input(z.object({ organisationId: z.string() })).query(({ ctx, input }) => cardFeesFor(ctx.db, input.organisationId)),
+
+  /** A province sets the card fees it charges (yuan per category; a category left out is free). */
+  setCardFees: userProcedure
+    .input(z.object({ provinceId: z.string(), fees: z.partialRecord(z.enum(CARD_CATEGORIES), z.number().int().min(0).max(1000)) }))
+    .mutation(async ({ ctx, input }) => {
+      await saveProvinceCardFees(ctx.db, input, ctx.user.id, ctx.now());
+      return ok;
+    }),
 } satisfies TRPCRouterRecord;

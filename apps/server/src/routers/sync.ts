@@ -32,6 +32,7 @@ export const syncRouter = {
         cursor: String(roster.cursor),
         sessions,
         people: roster.people,
+        removed: roster.removed,
         hasMore: roster.hasMore,
         serverTime: ctx.now().toISOString(),
         // Once the kiosk has shown it holds its key, the key is never sent again: a stolen token

@@ -7,12 +7,11 @@ import {
   approvalsBelow,
   chinaDate,
   creditClassOfLevel,
-  creditReviewChain,
   daysBetween,
   decide,
   declaredInTime,
   newId,
-  PROJECT_REVIEW_CHAINS,
+  projectReviewChain,
   type ReviewChain,
   type ReviewOutcome,
   type ReviewRecord,
@@ -51,6 +50,7 @@ import {
 } from '../repositories/projects.ts';
 import { isProvince, type ProvinceSettings, saveSettings, settingsFor } from '../repositories/settings.ts';
 import { cmeYearForDate } from '../repositories/standing.ts';
+import { isProvinceDirect } from '../repositories/organisations.ts';
 import { officeOfRole } from './review-offices.ts';
 
 export type { AttachmentInput, ProjectInput } from '../repositories/projects.ts';
@@ -258,7 +258,7 @@ export async function reviewProject(
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['submitted'], 'projects.not-under-review');
-    const chain = PROJECT_REVIEW_CHAINS[project.level];
+    const chain = projectReviewChain(project.level, await isProvinceDirect(trx, project.organiser_id));
     const office = chain[project.review_step]!;
     const { state } = await decideOnProject(trx, project, { chain, decisions: approvalsBelow(chain, project.review_step), ...input });
     const event = { projectId: project.id, from: 'submitted' as const, reason: input.reason, userId: input.actor.userId, now: input.now };
@@ -355,7 +355,9 @@ export async function reviewCredits(
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['credits-submitted'], 'projects.no-credits-to-review');
     // The credit report's chain is one office long: each submission is decided at once.
-    const { state } = await decideOnProject(trx, project, { chain: creditReviewChain(project.level), decisions: [], ...input });
+    // The office that approved the project last decides its credits (the province, for a province-direct unit's).
+    const chain = projectReviewChain(project.level, await isProvinceDirect(trx, project.organiser_id)).slice(-1);
+    const { state } = await decideOnProject(trx, project, { chain, decisions: [], ...input });
     const event = { projectId: project.id, from: 'credits-submitted' as const, reason: input.reason, userId: input.actor.userId, now: input.now };
     if (state.status !== 'approved') {
       await transition(trx, project, { status: 'reported', credits_submitted_at: null });

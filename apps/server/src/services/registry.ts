@@ -9,6 +9,7 @@ import type { IdNumberVault } from '../pii.ts';
 import { audit, auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { readAuditLog } from '../repositories/audit-log.ts';
 import { activateRegistrantAccount } from './accounts.ts';
+import { cardFeesFor } from '../repositories/settings.ts';
 import { getOrganisation, subtreeIds, unitsAmong } from '../repositories/organisations.ts';
 import {
   addCredential,
@@ -173,16 +174,18 @@ export async function bindCard(
   if (await holderOfCard(db, uid)) throw new UserFacingError('CONFLICT', 'registry.card-already-bound-someone');
   const person = await getPerson(db, input.personId);
   if (person.registration_status !== 'approved') throw new UserFacingError('BAD_REQUEST', 'registry.card-bound-once-registration-approved');
+  // The card fee (工本费) of its category, where the province charges one.
+  const feeYuan = (await cardFeesFor(db, person.institution_id))[input.category] ?? null;
   await db.transaction().execute(async (trx) => {
     const version = await touchPerson(trx, input.personId, now);
-    await addCredential(trx, vault, { personId: input.personId, kind: 'ic-card', value: uid, category: input.category, version, now });
+    await addCredential(trx, vault, { personId: input.personId, kind: 'ic-card', value: uid, category: input.category, feeYuan, version, now });
     await audit(trx, {
       actor: { userId: by },
       action: 'card.bind',
       entity: 'person',
       entityId: input.personId,
       organisationId: unitOf(person),
-      after: { uid, category: input.category },
+      after: { uid, category: input.category, feeYuan },
       at: now,
     });
   });
@@ -226,6 +229,7 @@ export async function changeTitle(
     if (current) await endTitle(trx, current.id, dayBefore(input.fromDate));
     await addTitle(trx, { personId: input.personId, kind: input.kind, title: input.title, fromDate: input.fromDate, now });
     if (input.kind === 'held') await setHeldTitle(trx, input.personId, input.title, now);
+    // 达标率 counts by the title she is employed at: kept on her record beside the held one.
     else await setEmployedTitle(trx, input.personId, input.title, input.fromDate, now);
     await audit(trx, {
       actor: { userId: by },

@@ -11,7 +11,7 @@ import {
   creditCodeTaken,
   findUnit,
   getDepartment,
-  isCity,
+  isCityOrProvince,
   nameTakenUnder,
   renameOrganisation,
   setUnitStatus,
@@ -25,7 +25,8 @@ export async function registerUnit(
 ): Promise<{ unitId: string; login: string }> {
   const code = validateCreditCode(input.creditCode);
   if (!code.valid) throw new UserFacingError('BAD_REQUEST', `credit-code.${code.reason}`, {}, 'creditCode');
-  if (!(await isCity(db, input.cityId))) throw new UserFacingError('BAD_REQUEST', 'units.choose-city', {}, 'cityId');
+  // A province-direct unit (省直/委直属) names its province: it reports there, no city between.
+  if (!(await isCityOrProvince(db, input.cityId))) throw new UserFacingError('BAD_REQUEST', 'units.choose-city', {}, 'cityId');
   if (await creditCodeTaken(db, code.normalized)) {
     throw new UserFacingError('CONFLICT', 'units.unit-code-already-registered', {}, 'creditCode');
   }

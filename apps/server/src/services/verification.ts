@@ -3,8 +3,9 @@
 import { newId, takesPartInRound, titleLevelOf, type VerificationRound } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
+import { organisationsOfRuns } from '../repositories/scopes.ts';
 import { audit } from '../repositories/audit.ts';
-import { kindOf } from '../repositories/organisations.ts';
+import { isProvinceDirect, kindOf } from '../repositories/organisations.ts';
 import { standingsOf } from '../repositories/standing.ts';
 import { addRun, advanceRun, compliancePeople, complianceSheet, findRun, replaceResults } from '../repositories/verification.ts';
 
@@ -47,6 +48,9 @@ export async function advanceRuns(
       if (!(await advanceRun(trx, runId, input.from, input.at))) {
         throw new UserFacingError('CONFLICT', input.from === 'draft' ? 'verification.submit-only-draft' : 'verification.forward-only-submitted');
       }
+      // A province-direct unit (省直/委直属) submits straight to its province: no city forwards it.
+      const [unitId] = (await organisationsOfRuns(trx, [runId])) ?? [];
+      if (input.from === 'draft' && unitId && (await isProvinceDirect(trx, unitId))) await advanceRun(trx, runId, 'submitted', input.at);
       await audit(trx, {
         actor: { userId: input.by.id },
         action,

@@ -70,7 +70,7 @@ describe('enrolment', () => {
     const own = await server.db
       .selectFrom('staff_accounts')
       .innerJoin('users', 'users.id', 'staff_accounts.user_id')
-      .select('person_id')
+      .select('staff_accounts.person_id')
       .where('users.login', '=', DEMO_STAFF.login)
       .executeTakeFirstOrThrow();
     expect(await enrolled()).toEqual(expect.arrayContaining([nurseB.id, own.person_id]));

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const provinceB = await addOrganisation(server, 'province', '四川省', null, '510000');
   hospitalB = await addOrganisation(server, 'institution', '成都市某医院', await addOrganisation(server, 'city', '成都市', provinceB));
   await createUser(server.db, {
-    login: 'admin-b',
+    login: 'admin-sichuan',
     displayName: '外院管理员',
     password: 'pw-admin-b-long',
     role: 'unit-admin',
@@ -62,7 +62,7 @@ describe('exchange access', () => {
   });
 
   it("keeps another unit's admin out of a unit's preview, commit, batches and undo", async () => {
-    const adminB = await server.login({ login: 'admin-b', password: 'pw-admin-b-long' });
+    const adminB = await server.login({ login: 'admin-sichuan', password: 'pw-admin-b-long' });
     const into = await preview(server, adminB, file, { scope: hospitalA });
     expect([into.status, into.body.messageKey]).toEqual([403, 'access.record-outside-part-organisation']);
     expect(into.body.message).toBe('您的账号不能进行这项导入，或不能导入到这个单位');

@@ -232,6 +232,10 @@ export class SyncEngine {
         await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
         await db.credentials.where('personId').anyOf(ids).delete();
         await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
+        if (page.removed?.length) {
+          await db.people.bulkDelete(page.removed);
+          await db.credentials.where('personId').anyOf(page.removed).delete();
+        }
         await writeMeta(db, 'cursor', page.cursor);
       });
       cursor = page.cursor;
