@@ -156,6 +156,17 @@ test('declare → approve → taps → report → credits approved: the ledger h
   await row(morning, p3).getByRole('checkbox').check();
   await admin.getByRole('button', { name: '保存考核结果' }).click();
   await expect(admin.getByRole('status')).toHaveText('已保存');
+  // Scores from a spreadsheet go through the exchange: a preview (p1's score is an update, a
+  // stranger's card number an error that blocks the commit), then the corrected file committed.
+  const results = (rows: string[]) => ({ name: '成绩.csv', mimeType: 'text/csv', buffer: Buffer.from(`继教卡号,是否合格,成绩\r\n${rows.join('\r\n')}\r\n`) });
+  await admin.getByTestId('assessment-file').setInputFiles(results([`${p1},合格,95`, `${demoCardNumber(40)},合格,90`]));
+  await expect(admin.getByTestId('import-summary')).toHaveText('新增 0 · 更新 1 · 无变化 0 · 有错误 1');
+  await expect(admin.getByTestId('import-errors')).toContainText('没有本项目的出勤记录');
+  await expect(admin.getByTestId('import-commit')).toBeDisabled();
+  await admin.getByTestId('assessment-file').setInputFiles(results([`${p1},合格,95`, `${p3},合格,88`]));
+  await expect(admin.getByTestId('import-summary')).toHaveText('新增 0 · 更新 2 · 无变化 0 · 有错误 0');
+  await admin.getByTestId('import-commit').click();
+  await expect(admin.getByTestId('import-summary')).toHaveCount(0);
 
   const download = admin.waitForEvent('download');
   await admin.getByRole('button', { name: '导出签到名单（xlsx）' }).first().click();

@@ -196,7 +196,6 @@ export const ACCESS = {
   'projects.review': user(PROJECT_OFFICES, projectOrg),
   'projects.report': user(['unit-admin'], projectOrg),
   'projects.recordAssessments': user(['unit-admin'], projectOrg),
-  'projects.importAssessments': user(['unit-admin'], projectOrg),
   'projects.submitCredits': user(['unit-admin'], projectOrg),
   'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
@@ -257,6 +256,8 @@ export const ACCESS = {
   // The national project list is the province office's: its scope is the province.
   'exchange.national-projects': user(['province-admin'], organisationField('scope')),
   'exchange.external-credits': user(ADMINS, organisationField('scope')),
+  // A project's results: its organiser's admin, the scope being the project's organiser (exchange/service.ts targetOf).
+  'exchange.assessments': user(['unit-admin'], organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

@@ -27,7 +27,6 @@ export const UPLOADS: Record<UploadPurpose, { public: boolean; files: number; fi
     photo: { public: true, files: 1, fileBytes: PHOTO.maxBytes, requestBytes: PHOTO.maxBytes + 16 * 1024 },
     evidence: { public: false, files: 5, fileBytes: MAX_EVIDENCE_BYTES, requestBytes: 50 * MB },
     attachment: { public: false, files: 10, fileBytes: 10 * MB, requestBytes: 50 * MB },
-    assessments: { public: false, files: 1, fileBytes: 5 * MB, requestBytes: 5 * MB + 16 * 1024 },
     // The unit's seal: only the unit admin sets it, a small PNG (a scanned stamp with a clear background).
     seal: { public: false, files: 1, fileBytes: 512 * 1024, requestBytes: 512 * 1024 + 16 * 1024, roles: ['unit-admin'], png: true },
   };

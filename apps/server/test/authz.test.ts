@@ -61,7 +61,6 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.review': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.report': ['unit-admin'],
   'projects.recordAssessments': ['unit-admin'],
-  'projects.importAssessments': ['unit-admin'],
   'projects.submitCredits': ['unit-admin'],
   'projects.reviewCredits': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.saveSettings': ['province-admin'],
@@ -112,6 +111,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'exchange.units': ADMINS,
   'exchange.national-projects': ['province-admin'],
   'exchange.external-credits': ADMINS,
+  'exchange.assessments': ['unit-admin'],
   'exchange.batches': ADMINS,
   'exchange.undo': ADMINS,
   'sync.push': 'device',
@@ -408,10 +408,6 @@ beforeAll(async () => {
       outOfScope: { projectId: projectB, summary: '总结', attachments: [] },
     },
     'projects.recordAssessments': { inScope: { projectId: sessionA.project_id, results: [] }, outOfScope: { projectId: projectB, results: [] } },
-    'projects.importAssessments': {
-      inScope: { projectId: sessionA.project_id, upload: 'no-such-upload' },
-      outOfScope: { projectId: projectB, upload: 'no-such-upload' },
-    },
     'projects.submitCredits': { inScope: { projectId: sessionA.project_id }, outOfScope: { projectId: projectB } },
     'projects.reviewCredits': {
       inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null },
@@ -495,6 +491,7 @@ beforeAll(async () => {
     'exchange.units': { inScope: undefined },
     'exchange.national-projects': { inScope: { scope: provinceA }, outOfScope: { scope: provinceB } },
     'exchange.external-credits': { inScope: { scope: hospitalA.id }, outOfScope: { scope: hospitalB } },
+    'exchange.assessments': { inScope: { project: sessionA.project_id }, outOfScope: { project: projectB } },
     'exchange.batches': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
     'exchange.undo': { inScope: { batchId: 'no-such-batch' } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
@@ -587,11 +584,12 @@ const STATUS_CODES: Record<number, string> = {
   422: 'UNPROCESSABLE_CONTENT',
 };
 
-/** An import's HTTP route (exchange/routes.ts) as the admin page calls it: the template, or a small file's preview into `scope`. */
-async function exchange(path: string, input: { scope?: string } | undefined, headers: Record<string, string>): Promise<string> {
+/** An import's HTTP route (exchange/routes.ts) as the admin page calls it: the template, or a small file's preview into `scope` (or about `project`). */
+async function exchange(path: string, input: { scope?: string; project?: string } | undefined, headers: Record<string, string>): Promise<string> {
   if (path === 'exchange.templates') return fetchStatus(`/api/exchange/templates/staff`, headers);
   const form = new FormData();
   if (input?.scope) form.append('scope', input.scope);
+  if (input?.project) form.append('project', input.project);
   form.append('file', new Blob(['姓名,身份证号,科室\r\n某人,340104198001010019,内科\r\n']), 'staff.csv');
   const res = await fetch(`${server.url}/api/exchange/${path.slice('exchange.'.length)}/preview`, {
     method: 'POST',
@@ -624,7 +622,7 @@ async function get(name: DownloadName, input: Record<string, unknown> | undefine
 /** Calls a procedure (or a download) over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
 async function call(path: string, input: unknown, headers: Record<string, string>): Promise<string> {
   if (Object.hasOwn(DOWNLOADS, path)) return get(path as DownloadName, input as Record<string, unknown> | undefined, headers);
-  if (EXCHANGE_ROUTE_ACCESS.includes(path)) return exchange(path, input as { scope?: string } | undefined, headers);
+  if (EXCHANGE_ROUTE_ACCESS.includes(path)) return exchange(path, input as { scope?: string; project?: string } | undefined, headers);
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -2,9 +2,10 @@
 // its level requires → kiosk taps → correction → assessment → roster export → execution report →
 // credits submitted → approved → the ledger holds the expected entries and nothing else.
 import ExcelJS from 'exceljs';
-import { DEFAULT_ATTENDANCE_RULES, newId, type Tap } from '@opencme/core';
+import { DEFAULT_ATTENDANCE_RULES, formatCmeNumber, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN, DEMO_DIRECTOR } from '../src/seed.ts';
+import { DEMO_ADMIN, DEMO_ADMIN_B, DEMO_DIRECTOR } from '../src/seed.ts';
+import { commit, preview } from './exchange/files.ts';
 import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
@@ -209,23 +210,34 @@ describe('the whole path', () => {
       [p6, '己', '80', '合格'],
     ]);
     const xlsx = Buffer.from(await book.xlsx.writeBuffer());
-    // The file goes first to the upload route, as the projects page sends it.
-    const file = async (name: string, bytes: string | Uint8Array) => ({
-      projectId,
-      upload: (await server.upload('assessments', [{ name, bytes }], organiserCookie))[0]!,
-    });
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', '卡号,结果\n1,2'))).rejects.toThrow(
-      'assessments.header-row-needs-card-number',
-    );
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.xlsx', 'not a zip'))).rejects.toThrow('assessments.xlsx-unreadable');
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},合格\n9999999999,合格`))).rejects.toMatchObject({
-      data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: '9999999999' } },
-    });
-    await expect(organiser.projects.importAssessments.mutate(await file('成绩.csv', `继教卡号,是否合格\n${p2},也许`))).rejects.toMatchObject({
-      data: { messageKey: 'assessments.row-passed-unreadable', params: { row: 2, word: '也许' } },
-    });
+    // The file goes to the exchange with the project as its subject, previewed and then committed, as the project page sends it.
+    const send = (name: string, bytes: string | Uint8Array) =>
+      preview(
+        server,
+        organiserCookie,
+        { name, bytes: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes },
+        { kind: 'assessments', project: projectId },
+      );
+    const unreadable = await send('成绩.csv', '卡号,结果\n1,2');
+    expect(unreadable.status).toBe(422);
+    expect(unreadable.body.header.missing).toContain('是否合格');
+    expect((await send('成绩.xlsx', 'not a zip')).body.messageKey).toBe('exchange.not-really-xlsx');
+    // An unknown card number and one of someone who did not come read the same.
+    const stranger = formatCmeNumber({ provinceCode: '34', year: 2026, serial: 99_999 });
+    const absent = await send('成绩.csv', `继教卡号,是否合格\n${p2},合格\n${stranger},合格`);
+    expect(absent.body.summary).toEqual({ create: 1, update: 0, unchanged: 0, rejected: 1 });
+    expect(absent.body.errors).toMatchObject([{ row: 3, column: '继教卡号', code: 'assessments-no-attendance' }]);
+    expect((await commit(server, organiserCookie, absent.body.previewId!)).status).toBe(422);
+    expect((await send('成绩.csv', `继教卡号,是否合格\n${p2},也许`)).body.errors).toMatchObject([
+      { row: 2, column: '是否合格', messageKey: 'exchange.cell.passed', params: { word: '也许' } },
+    ]);
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toHaveLength(1);
-    expect(await organiser.projects.importAssessments.mutate(await file('成绩.xlsx', xlsx))).toEqual({ recorded: 4 });
+    const results = await send('成绩.xlsx', xlsx);
+    expect(results.body.summary).toEqual({ create: 4, update: 0, unchanged: 0, rejected: 0 });
+    expect((await commit(server, organiserCookie, results.body.previewId!)).body.summary).toMatchObject({ create: 4 });
+    // Another unit's admin cannot import into this project (nor learn who attended it).
+    const elsewhere = await preview(server, await server.login(DEMO_ADMIN_B), { name: '成绩.xlsx', bytes: xlsx }, { kind: 'assessments', project: projectId });
+    expect(elsewhere.status).toBe(403);
 
     // The roster export: ID numbers as text, every digit kept, times in Beijing time.
     const exported = await server.download(`/api/files/sessions/${a}/roster`, organiserCookie);

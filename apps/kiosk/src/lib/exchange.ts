@@ -30,10 +30,14 @@ async function refused(res: Response): Promise<never> {
   throw new FileRefused(body.messageKey ?? 'imports.failed', body.params ?? { status: res.status });
 }
 
-/** Uploads a file for a preview; a file whose header is unusable comes back as a preview without an id (422). */
-export async function previewFile(kind: string, file: File, scope: string | null): Promise<Preview> {
+/**
+ * Uploads a file for a preview, into `scope` (an office's unit) or about `project` (a project's
+ * assessment results); a file whose header is unusable comes back as a preview without an id (422).
+ */
+export async function previewFile(kind: string, file: File, target: { scope?: string | null; project?: string }): Promise<Preview> {
   const form = new FormData();
-  if (scope) form.append('scope', scope);
+  if (target.scope) form.append('scope', target.scope);
+  if (target.project) form.append('project', target.project);
   form.append('file', file, file.name);
   const res = await fetch(`/api/exchange/${encodeURIComponent(kind)}/preview`, { method: 'POST', headers, body: form, credentials: 'same-origin' });
   if (res.ok) return (await res.json()) as Preview;

@@ -1004,6 +1004,14 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('projects').addColumn('planned_attendees', 'integer').execute();
     },
   }),
+  // An import about one record (the results of one project's assessment, 考核成绩) names it beside
+  // the organisation it is for.
+  '2026-11-30-11C1-exchange-subject': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('exchange_previews').addColumn('subject_id', 'text').execute();
+      await db.schema.alterTable('exchange_batches').addColumn('subject_id', 'text').execute();
+    },
+  }),
   // Registry maintenance (issue 12): where a person was when (调动), when she left (离职/退休/死亡),
   // the title her unit employs her at (聘任, which 达标率 counts), transfers between units waiting
   // for the receiving unit, and the card fees a province charges (工本费).

@@ -757,7 +757,7 @@ export interface ProofKeyTable {
 export interface UploadTable {
   /** A random id: whoever holds it may submit the file, with the owner's account where there is one. */
   id: string;
-  purpose: 'photo' | 'evidence' | 'attachment' | 'assessments' | 'seal';
+  purpose: 'photo' | 'evidence' | 'attachment' | 'seal';
   /** The account that sent it; null for the public registration photo. */
   owner_user_id: string | null;
   file_name: string;
@@ -781,6 +781,8 @@ export interface ExchangePreviewTable {
   kind: string;
   user_id: string;
   scope_id: string;
+  /** The record the import is about, for a kind with a subject (the project of an `assessments` import). */
+  subject_id: string | null;
   file_name: string;
   file_sha256: string;
   /** The rows that passed validation, as JSON: the commit plans them again and compares. */
@@ -801,6 +803,7 @@ export interface ExchangeBatchTable {
   id: string;
   kind: string;
   scope_id: string;
+  subject_id: string | null;
   user_id: string;
   file_name: string;
   file_sha256: string;

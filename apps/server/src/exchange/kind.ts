@@ -36,6 +36,8 @@ export interface ImportContext {
   user: { id: string; organisationId: string; role: Role };
   /** The organisation the import is for (a unit for `staff`, a province for `national-projects`). */
   scopeId: string;
+  /** The record it is about, for a kind with a `subject` (the project of `assessments`); else null. */
+  subjectId: string | null;
 }
 
 /** A problem a kind finds in a row: the column it is about (its key), a message key and its parameters. */
@@ -76,6 +78,11 @@ export interface ExchangeKind<Values = Record<string, unknown>, Data = unknown, 
   access: `exchange.${string}`;
   /** What the scope must be: a unit (医疗机构) for staff, a province for the national project list. */
   scope: 'institution' | 'province';
+  /**
+   * The record every row is about, named by the preview's `project` field: the scope is then that
+   * project's organiser, so the access row holds the caller to the project's organisation.
+   */
+  subject?: 'project';
   /** The template's file and sheet name, in Chinese (人员导入模板). */
   title: string;
   columns: readonly ColumnSpec<keyof Values & string>[];

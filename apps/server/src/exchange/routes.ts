@@ -1,6 +1,6 @@
 // The exchange's plain HTTP API, beside tRPC (files do not belong in JSON):
 //   GET  /api/exchange/templates/:kind            the kind's template (.xlsx)
-//   POST /api/exchange/:kind/preview              multipart `file` (+ optional `scope`) → the preview
+//   POST /api/exchange/:kind/preview              multipart `file` (+ `scope`, or `project` for a kind about one) → the preview
 //   POST /api/exchange/previews/:previewId/commit → { batchId, summary }, 422 with the errors
 // Signed in by the app's cookie; the access table (authz.ts ACCESS, the kind's `exchange.*` row
 // and its scope check) decides, through the same `admit` as every procedure and download.
@@ -16,7 +16,7 @@ import { admit, SESSION_COOKIE } from '../trpc.ts';
 import { receiveFiles, Refusal, UPLOAD_HEADER } from '../uploads.ts';
 import { FILE_LIMITS } from './files.ts';
 import { ExchangeRefusal } from './messages.ts';
-import { commitPreview, type ExchangeDeps, kindNamed, previewImport, previewOf, scopeFor } from './service.ts';
+import { commitPreview, type ExchangeDeps, kindNamed, previewImport, previewOf, targetOf } from './service.ts';
 import { templateOf } from './template.ts';
 import { KINDS } from './kinds/index.ts';
 
@@ -103,18 +103,18 @@ export function exchangeRoutes(deps: ExchangeDeps): express.Router {
       if (!req.is('multipart/form-data')) throw new ExchangeRefusal(415, 'exchange.upload-unreadable');
       if (declaredTooLarge(req, EXCHANGE_UPLOAD.requestBytes))
         throw new ExchangeRefusal(413, 'exchange.file-too-large', { megabytes: FILE_LIMITS.bytes / 1024 / 1024 });
-      const received = await receiveFiles(req, EXCHANGE_UPLOAD, ['scope']).catch((error: unknown) => {
+      const received = await receiveFiles(req, EXCHANGE_UPLOAD, ['scope', 'project']).catch((error: unknown) => {
         if (error instanceof Refusal && error.key === 'uploads.file-too-large') {
           return new ExchangeRefusal(413, 'exchange.file-too-large', { megabytes: FILE_LIMITS.bytes / 1024 / 1024 });
         }
         return new ExchangeRefusal(error instanceof Refusal ? error.status : 400, 'exchange.upload-unreadable');
       });
       if (received instanceof ExchangeRefusal) throw received;
-      const scopeId = await scopeFor(deps.db, kind, user, received.fields.scope);
-      // The scope the file is for, held against the caller's part of the tree.
-      await admit(deps.db, kind.access, { user, bearer: null }, () => Promise.resolve({ scope: scopeId }));
+      const target = await targetOf(deps.db, kind, user, received.fields);
+      // The scope the file is for (a project's organiser), held against the caller's part of the tree.
+      await admit(deps.db, kind.access, { user, bearer: null }, () => Promise.resolve({ scope: target.scopeId }));
       const file = received.files[0]!;
-      const reply = await previewImport(deps, user, kind, { fileName: file.fileName, bytes: file.bytes, scopeId });
+      const reply = await previewImport(deps, user, kind, { fileName: file.fileName, bytes: file.bytes, ...target });
       res.status(reply.previewId ? 200 : 422).json(reply);
     }),
   );

@@ -9,6 +9,7 @@ import type { Role } from '../role.ts';
 import { audit } from '../repositories/audit.ts';
 import { addBatch, batchesOf, claimPreview, findBatch, findPreview, markBatchUndone, savePreview, unitsNamed } from '../repositories/exchange.ts';
 import { kindOf, subtreeIds } from '../repositories/organisations.ts';
+import { organisationOfProject } from '../repositories/scopes.ts';
 import { readGrid } from './files.ts';
 import type { ExchangeKind, ImportContext, Plan } from './kind.ts';
 import { KINDS } from './kinds/index.ts';
@@ -59,11 +60,26 @@ export function kindNamed(name: string): ExchangeKind {
   return kind;
 }
 
-/** The scope an import is for: the one asked, else the caller's own organisation; it must be of the kind's sort. */
-export async function scopeFor(db: DB, kind: ExchangeKind, user: Importer, asked: string | undefined): Promise<string> {
-  const scopeId = asked || user.organisationId;
+export interface ImportTarget {
+  scopeId: string;
+  subjectId: string | null;
+}
+
+/**
+ * What an import is for: for a kind with a subject, the project asked and its organiser (as the
+ * routers hold a project to its organisation); else the scope asked, or the caller's own
+ * organisation, which must be of the kind's sort.
+ */
+export async function targetOf(db: DB, kind: ExchangeKind, user: Importer, asked: { scope?: string; project?: string }): Promise<ImportTarget> {
+  if (kind.subject === 'project') {
+    if (!asked.project) throw new ExchangeRefusal(400, 'exchange.project-required');
+    const [organiser] = (await organisationOfProject(db, asked.project)) ?? [];
+    if (!organiser) throw new ExchangeRefusal(404, 'exchange.project-not-found');
+    return { scopeId: organiser, subjectId: asked.project };
+  }
+  const scopeId = asked.scope || user.organisationId;
   if ((await kindOf(db, scopeId)) !== kind.scope) throw new ExchangeRefusal(400, 'exchange.scope-not-unit');
-  return scopeId;
+  return { scopeId, subjectId: null };
 }
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -78,14 +94,20 @@ function summarise(plan: Plan, rejectedByTable: number): Summary {
   return { create: count('create'), update: count('update'), unchanged: count('unchanged'), rejected: rejectedByTable + count('rejected') };
 }
 
-const contextOf = (deps: ExchangeDeps, db: DB, user: Importer, scopeId: string): ImportContext => ({ db, vault: deps.vault, now: deps.now(), user, scopeId });
+const contextOf = (deps: ExchangeDeps, db: DB, user: Importer, target: ImportTarget): ImportContext => ({
+  db,
+  vault: deps.vault,
+  now: deps.now(),
+  user,
+  ...target,
+});
 
 /** Reads the file, validates it and plans it; stores the preview unless the file itself is unusable. Changes nothing else. */
 export async function previewImport(
   deps: ExchangeDeps,
   user: Importer,
   kind: ExchangeKind,
-  file: { fileName: string; bytes: Uint8Array; scopeId: string },
+  file: { fileName: string; bytes: Uint8Array } & ImportTarget,
 ): Promise<PreviewReply> {
   const grid = await readGrid(file.fileName, file.bytes);
   const table = readTable(kind, grid);
@@ -99,7 +121,7 @@ export async function previewImport(
       errorCount: table.fatal.length,
     };
   }
-  const plan = await kind.plan(contextOf(deps, deps.db, user, file.scopeId), table.valid);
+  const plan = await kind.plan(contextOf(deps, deps.db, user, { scopeId: file.scopeId, subjectId: file.subjectId }), table.valid);
   const headerOf = (key: string | null) => (key ? (kind.columns.find((c) => c.key === key)?.header ?? key) : null);
   const errors = [...table.errors, ...plan.rows.flatMap((r) => (r.problems ?? []).map((p) => exchangeError(r.row, headerOf(p.column), p.key, p.params)))].sort(
     (a, b) => (a.row ?? 0) - (b.row ?? 0),
@@ -114,6 +136,7 @@ export async function previewImport(
       kind: kind.name,
       user_id: user.id,
       scope_id: file.scopeId,
+      subject_id: file.subjectId,
       file_name: file.fileName,
       file_sha256: sha256(file.bytes),
       rows: JSON.stringify(table.valid),
@@ -160,7 +183,7 @@ export async function commitPreview(deps: ExchangeDeps, user: Importer, previewI
   const batchId = newId();
   return deps.db.transaction().execute(async (trx) => {
     if (!(await claimPreview(trx, previewId, batchId))) throw new ExchangeRefusal(409, 'exchange.preview-already-committed');
-    const ctx = contextOf(deps, trx, user, preview.scope_id);
+    const ctx = contextOf(deps, trx, user, { scopeId: preview.scope_id, subjectId: preview.subject_id });
     const plan = await kind.plan(ctx, JSON.parse(preview.rows) as Parameters<typeof kind.plan>[1]);
     if (fingerprint(plan) !== preview.fingerprint) throw new ExchangeRefusal(409, 'exchange.data-changed');
     const changing = plan.rows.filter((r) => r.action === 'create' || r.action === 'update');
@@ -171,6 +194,7 @@ export async function commitPreview(deps: ExchangeDeps, user: Importer, previewI
       id: batchId,
       kind: kind.name,
       scope_id: preview.scope_id,
+      subject_id: preview.subject_id,
       user_id: user.id,
       file_name: preview.file_name,
       file_sha256: preview.file_sha256,
@@ -215,7 +239,7 @@ export async function undoBatch(deps: ExchangeDeps, user: Importer, batchId: str
   const undo = kind.undo.bind(kind);
   await deps.db.transaction().execute(async (trx) => {
     if (!(await markBatchUndone(trx, batchId, user.id, now))) throw new ExchangeRefusal(409, 'exchange.batch-already-undone');
-    await undo(contextOf(deps, trx, user, batch.scope_id), JSON.parse(batch.undo!) as unknown);
+    await undo(contextOf(deps, trx, user, { scopeId: batch.scope_id, subjectId: batch.subject_id }), JSON.parse(batch.undo!) as unknown);
     await audit(trx, {
       actor: { userId: user.id, organisationId: user.organisationId },
       action: `import.${kind.name}.undo`,

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { AttendanceRulesSchema } from '@opencme/core';
 import { z } from 'zod';
-import { parseAssessmentFile, recordAssessments } from '../repositories/assessments.ts';
+import { recordAssessments } from '../repositories/assessments.ts';
 import { listProjects } from '../repositories/projects.ts';
 import {
   declareProject,
@@ -99,13 +99,6 @@ export const projectsRouter = {
       }),
     )
     .mutation(({ ctx, input }) => recordAssessments(ctx.db, { projectId: input.projectId, results: input.results, userId: ctx.user.id, now: ctx.now() })),
-
-  /** Results from an .xlsx or .csv file with the header row 继教卡号, 是否合格 (and optionally 成绩). */
-  importAssessments: userProcedure.input(projectId.extend({ upload })).mutation(async ({ ctx, input }) => {
-    const [file] = await takeUploads(ctx.db, { ids: [input.upload], purpose: 'assessments', ownerUserId: ctx.user.id, now: ctx.now() });
-    const results = await parseAssessmentFile(file!.fileName, file!.bytes);
-    return recordAssessments(ctx.db, { projectId: input.projectId, results, userId: ctx.user.id, now: ctx.now() });
-  }),
 
   submitCredits: userProcedure
     .input(projectId)

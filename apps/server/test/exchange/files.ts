@@ -51,11 +51,12 @@ export interface PreviewBody {
   previewId: string | null;
   summary: { create: number; update: number; unchanged: number; rejected: number };
   header: { found: string[]; missing: string[]; unknown: string[] };
-  errors: { row: number | null; column: string | null; code: string; message: string }[];
+  errors: { row: number | null; column: string | null; code: string; message: string; messageKey: string; params: Record<string, unknown> }[];
   changes: { row: number; label: string | null; changes: { column: string; from: string | null; to: string | null }[] }[];
   notices: { message: string }[];
   messageKey?: string;
   message?: string;
+  params?: Record<string, unknown>;
 }
 
 /** POSTs a file to /api/exchange/<kind>/preview as the kiosk does. */
@@ -63,10 +64,11 @@ export async function preview(
   server: TestServer,
   cookie: string | null,
   file: { name: string; bytes: Uint8Array },
-  options: { kind?: string; scope?: string } = {},
+  options: { kind?: string; scope?: string; project?: string } = {},
 ) {
   const form = new FormData();
   if (options.scope) form.append('scope', options.scope);
+  if (options.project) form.append('project', options.project);
   form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
   const res = await fetch(`${server.url}/api/exchange/${options.kind ?? 'staff'}/preview`, {
     method: 'POST',

@@ -5,9 +5,10 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPortrait } from '../../src/portrait.ts';
-import { parseAssessmentFile } from '../../src/repositories/assessments.ts';
+import { readGrid } from '../../src/exchange/files.ts';
 import { DEMO_ADMIN } from '../../src/seed.ts';
-import { type Client, startServer, type TestServer } from '../harness.ts';
+import { preview } from '../exchange/files.ts';
+import { startServer, type TestServer } from '../harness.ts';
 import { peakGrowthMb } from './http.ts';
 
 let server: TestServer;
@@ -111,43 +112,39 @@ function zipBomb(megabytes: number, claim?: number): Buffer {
 }
 
 describe('the zip bomb', () => {
-  let admin: Client;
   let cookie: string;
   let projectId: string;
   beforeAll(async () => {
     cookie = await server.login(DEMO_ADMIN);
-    admin = server.client({ cookie });
     projectId = (await server.db.selectFrom('projects').select('id').executeTakeFirstOrThrow()).id;
   });
 
+  // As a project's assessment results (考核成绩) are imported: through the exchange, about the project.
   const importFile = async (bytes: Buffer) => {
-    const [upload] = await server.upload('assessments', [{ name: '成绩.xlsx', bytes }], cookie);
     const started = performance.now();
-    const error = await admin.projects.importAssessments.mutate({ projectId, upload: upload! }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    return { error, ms: performance.now() - started };
+    const { status, body } = await preview(server, cookie, { name: '成绩.xlsx', bytes }, { kind: 'assessments', project: projectId });
+    return { status, body, ms: performance.now() - started };
   };
 
   it('is refused by the spreadsheet reader before it unpacks anything', async () => {
-    const bomb = zipBomb(64);
+    const bomb = zipBomb(128);
     const started = performance.now();
-    await expect(parseAssessmentFile('成绩.xlsx', bomb)).rejects.toMatchObject({ messageKey: 'assessments.xlsx-unpacks-too-large', params: { megabytes: 20 } });
+    await expect(readGrid('成绩.xlsx', bomb)).rejects.toMatchObject({ key: 'exchange.unpacks-too-large', params: { megabytes: 100 } });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('is refused when the zip says how much it unpacks to', async () => {
-    const bomb = zipBomb(64);
+    const bomb = zipBomb(128);
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    const { error, ms } = await importFile(bomb);
-    expect(error).toMatchObject({ data: { messageKey: 'assessments.xlsx-unpacks-too-large', params: { megabytes: 20 } } });
+    const { status, body, ms } = await importFile(bomb);
+    expect(status).toBe(413);
+    expect(body).toMatchObject({ messageKey: 'exchange.unpacks-too-large', params: { megabytes: 100 } });
     expect(ms).toBeLessThan(3000);
   });
 
   it('is refused when the zip lies about it, at the first byte past the claim', async () => {
-    const { error, ms } = await importFile(zipBomb(64, 1000));
-    expect(error).toMatchObject({ message: 'assessments.xlsx-unreadable' });
+    const { body, ms } = await importFile(zipBomb(64, 1000));
+    expect(body).toMatchObject({ messageKey: 'exchange.xlsx-unreadable' });
     expect(ms).toBeLessThan(3000);
   });
 });

@@ -8,6 +8,7 @@ import { formatCmeNumber, newId, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations.ts';
 import { DEMO_ADMIN, DEMO_CITY } from '../../src/seed.ts';
+import { commit, preview } from '../exchange/files.ts';
 import { cardTap, type Client, startServer, type TestServer } from '../harness.ts';
 
 let server: TestServer;
@@ -356,10 +357,10 @@ describe('corrections and assessment results', () => {
       data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } },
     });
     const csv = Buffer.from(`继教卡号,是否合格\n${came},合格\n${absent},合格`);
-    const [upload] = await server.upload('assessments', [{ name: '成绩.csv', bytes: csv }], await server.login(DEMO_ADMIN));
-    await expect(admin.projects.importAssessments.mutate({ projectId, upload: upload! })).rejects.toMatchObject({
-      data: { messageKey: 'assessments.no-attendance', params: { cmeNumbers: absent } },
-    });
+    const cookie = await server.login(DEMO_ADMIN);
+    const previewed = await preview(server, cookie, { name: '成绩.csv', bytes: csv }, { kind: 'assessments', project: projectId });
+    expect(previewed.body.errors).toMatchObject([{ row: 3, messageKey: 'exchange.assessments.no-attendance' }]);
+    expect((await commit(server, cookie, previewed.body.previewId!)).status).toBe(422);
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', absentee.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('assessment_results').select('person_id').where('project_id', '=', projectId).execute()).toEqual([]);
 

@@ -1,6 +1,7 @@
 // Every import kind, by the name in its URL. A new kind: declare it in a file of this folder
 // (see README.md one folder up) and add it here, with its row in authz.ts ACCESS.
 import type { ExchangeKind } from '../kind.ts';
+import { assessments } from './assessments.ts';
 import { externalCredits } from './external-credits.ts';
 import { nationalProjects } from './national-projects.ts';
 import { staff } from './staff.ts';
@@ -12,4 +13,5 @@ export const KINDS: Record<string, ExchangeKind> = {
   staff: kind(staff),
   'national-projects': kind(nationalProjects),
   'external-credits': kind(externalCredits),
+  assessments: kind(assessments),
 };
