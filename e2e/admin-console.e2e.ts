@@ -131,7 +131,21 @@ test('the audit log reads as sentences in China time, and its filters stay in th
 
 test('each role’s navigation shows only its pages, and a page it may not use says so', async ({ browser }) => {
   const expected: Record<string, string[]> = {
-    admin: ['注册审核', '人员', '批量导入', '科室设置', '管理账号', '继续医学教育项目', '场次', '设备', '代刷预警', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
+    admin: [
+      '注册审核',
+      '人员',
+      '批量导入',
+      '科室设置',
+      '管理账号',
+      '继续医学教育项目',
+      '场次',
+      '设备',
+      '代刷预警',
+      '申报审核',
+      '审验与达标率',
+      '打印学分证明',
+      '操作日志',
+    ],
     reviewer: ['注册审核', '人员', '申报审核', '审验与达标率'],
     city: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '操作日志'],
     province: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '打印学分证明', '学分审验规则', '操作日志'],

@@ -131,7 +131,9 @@ describe('attendees the door did not know', () => {
     const keys = publishedProofKeysSchema.parse(await (await fetch(`${server.url}/.well-known/opencme-proof-keys.json`)).json()).keys;
     const check = await verifyProofCode(printedCode(text), keys);
     // The whole check in the assertion: a refusal shows its reason (and the code read off the page).
-    expect({ code: printedCode(text), check }).toMatchObject({ check: { ok: true, payload: { kind: 'attendance-certificate', name: EXTERNAL.name, credits: 2 } } });
+    expect({ code: printedCode(text), check }).toMatchObject({
+      check: { ok: true, payload: { kind: 'attendance-certificate', name: EXTERNAL.name, credits: 2 } },
+    });
   });
 });
 
