@@ -163,6 +163,23 @@ async function drawVerification(doc: PDFKit.PDFDocument, d: ProofDocument, verif
   doc.text(`签发日期：${d.payload.issuedOn}    签名密钥：${d.payload.keyId}`, { width: textWidth });
   // The code in text as well: an electronic copy of the proof can be verified by pasting it.
   doc.moveDown(0.4).text('核验码：', { width: textWidth });
-  doc.font('Courier').fontSize(5.5).text(d.code, { width: textWidth, characterSpacing: 0 });
+  doc.font('Courier').fontSize(5.5);
+  for (const line of codeLines(d.code, Math.floor(textWidth / doc.widthOfString('M')))) doc.text(line, { width: textWidth, lineBreak: false });
   doc.font('cjk').fillColor(INK);
+}
+
+/**
+ * The code cut into lines of at most `width` characters, none ending in '-': a PDF reader that
+ * copies the text (pdftotext, a viewer's copy and paste) takes a hyphen at a line's end for a word
+ * break and drops it, which would break the signature.
+ */
+export function codeLines(code: string, width: number): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < code.length;) {
+    let end = Math.min(code.length, at + width);
+    while (end < code.length && end - at > 1 && code[end - 1] === '-') end -= 1;
+    lines.push(code.slice(at, end));
+    at = end;
+  }
+  return lines;
 }
