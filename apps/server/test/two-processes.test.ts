@@ -13,7 +13,7 @@ import { BACKOFF } from '../src/repositories/rate-limits.ts';
 import { DEMO_STAFF } from '../src/seed.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
-const env = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
+const env: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
 
 let first: ServerProcess;
 let second: ServerProcess;
@@ -38,7 +38,11 @@ const turn = (i: number) => urls[i % 2]!;
 
 /** Signs in over plain HTTP; the status and the reply's message. */
 async function signIn(url: string, login: string, password: string) {
-  const res = await fetch(`${url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { login, password } }) });
+  const res = await fetch(`${url}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { login, password } }),
+  });
   const body = (await res.json()) as { error?: { json: { data: { messageKey: string; params: Record<string, number> } } } };
   return { status: res.status, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null, message: body.error?.json.data };
 }
@@ -93,7 +97,11 @@ describe('two server processes on one database', () => {
     for (const url of urls) {
       const res = await fetch(`${url}${downloadUrl}`, { headers: { cookie: cookie! } });
       expect(res.headers.get('content-type')).toBe('application/pdf');
-      expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
     }
   });
 
