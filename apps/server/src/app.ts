@@ -36,7 +36,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 
 export function createApp(options: AppOptions): express.Express {
   const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
-  const printJobs = new PrintJobs();
+  const printJobs = new PrintJobs(db);
   const shell = staticDir && fs.existsSync(path.join(staticDir, 'index.html')) ? fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8') : null;
   const app = express();
   app.disable('x-powered-by');

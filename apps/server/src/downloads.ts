@@ -168,10 +168,10 @@ export const DOWNLOADS = {
     input: z.object({ jobId: z.string() }),
     async send(ctx, input, res) {
       // Someone else's job is as good as none.
-      const job = ctx.printJobs.get(input.jobId, ctx.user.id);
-      if (!job?.pdf) throw new UserFacingError('NOT_FOUND', 'downloads.no-such-print-job-not');
+      const job = await ctx.printJobs.pdf(input.jobId, ctx.user.id);
+      if (!job) throw new UserFacingError('NOT_FOUND', 'downloads.no-such-print-job-not');
       fileHeaders(res, { type: 'application/pdf', name: job.fileName, personal: true });
-      res.end(job.pdf);
+      res.end(Buffer.from(job.pdf));
     },
   }),
 

@@ -1059,4 +1059,24 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('province_settings').addColumn('card_fees', 'text').execute();
     },
   }),
+  // Print jobs leave process memory (issue 15): several server processes behind one proxy answer
+  // the page's polls and its download whichever of them started the job.
+  '2026-11-30-15B1-print-jobs': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('print_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_user_id', 'text', (c) => c.notNull())
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('done', 'integer', (c) => c.notNull())
+        .addColumn('pdf', blob(dialect))
+        .addColumn('error', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('print_jobs_expiry').on('print_jobs').column('expires_at').execute();
+    },
+  }),
 };

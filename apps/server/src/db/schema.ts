@@ -128,6 +128,25 @@ export interface RateLimitTable {
   window_ends_at: string;
 }
 
+/**
+ * A batch of proofs being rendered into one PDF (打印任务): the process that renders writes its
+ * progress and the file here, so that whichever process a poll or the download reaches answers it.
+ */
+export interface PrintJobTable {
+  /** An unguessable token: the page polls and downloads by it, for its owner only. */
+  id: string;
+  owner_user_id: string;
+  file_name: string;
+  total: number;
+  done: number;
+  pdf: Uint8Array | null;
+  error: string | null;
+  finished_at: string | null;
+  /** The renderer's last word: a job unfinished and silent for long lost its process. */
+  updated_at: string;
+  expires_at: string;
+}
+
 /** Failed sign-ins of one login from one address, and when the next attempt may come. */
 export interface SignInBackoffTable {
   login: string;
@@ -510,6 +529,7 @@ export interface Database {
   person_placements: PersonPlacementTable;
   transfers: TransferTable;
   rate_limits: RateLimitTable;
+  print_jobs: PrintJobTable;
   sign_in_backoff: SignInBackoffTable;
   registration_duplicates: RegistrationDuplicateTable;
   counters: CounterTable;

@@ -30,7 +30,7 @@ async function render(ctx: Context & { user: { id: string } }, documents: readon
     documents.map((d) => d.institutionId),
   );
   const url = verifyUrl(ctx);
-  const jobId = ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
+  const jobId = await ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
   return { jobId, total: documents.length };
 }
 
@@ -87,11 +87,11 @@ export const proofsRouter = {
   }),
 
   /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */
-  job: userProcedure.input(z.object({ jobId: z.string() })).query(({ ctx, input }) => {
-    const job = ctx.printJobs.get(input.jobId, ctx.user.id);
+  job: userProcedure.input(z.object({ jobId: z.string() })).query(async ({ ctx, input }) => {
+    const job = await ctx.printJobs.get(input.jobId, ctx.user.id);
     if (!job) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-print-job-expired');
     if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'proofs.printing-failed', { error: job.error });
-    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/files/print/${input.jobId}` : null };
+    return { done: job.done, total: job.total, downloadUrl: job.finished ? `/api/files/print/${input.jobId}` : null };
   }),
 
   /** Whether the caller's unit has a seal, and since when; the image itself is GET /api/files/unit-seal. */
