@@ -198,6 +198,11 @@ export const ACCESS = {
   'projects.recordAssessments': user(['unit-admin'], projectOrg),
   'projects.submitCredits': user(['unit-admin'], projectOrg),
   'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
+  'projects.reviewReport': user(PROJECT_OFFICES, projectOrg),
+  // 项目废止: the organiser's office or an office above it (which one reviews it is the chain's business).
+  'projects.cancel': user(PROJECT_OFFICES, projectOrg),
+  'projects.attachFiles': user(['unit-admin'], projectOrg),
+  'projects.removeFile': user(['unit-admin'], projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
   'lookup.credits': PUBLIC,
@@ -222,6 +227,8 @@ export const ACCESS = {
   'ruleSets.copyForYear': user(['province-admin'], regionOrg),
   'standing.departments': user(CLAIM_REVIEWERS),
   'standing.person': user(ALL_ROLES, personOrg),
+  // 统计报表: the offices for their own part of the tree (a unit's office for its unit alone).
+  'standing.statistics': user(ADMINS, organisationField('organisationId')),
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationField('organisationId')),
   'verification.run': user(['unit-admin'], organisationField('organisationId')),
   'verification.results': user(PROOF_OFFICES, runsOrg),
@@ -235,6 +242,9 @@ export const ACCESS = {
   // Downloads (GET /api/files/…, downloads.ts): files as files, decided like the procedures.
   'files.sessionRoster': user(['unit-admin'], sessionOrg),
   'files.claimEvidence': user(CLAIM_REVIEWERS, claimsOrg),
+  // A project's files: its organiser's office and the offices above it that review it, no other unit.
+  'files.projectFile': user(PROJECT_OFFICES, projectOrg),
+  'files.statistics': user(ADMINS, organisationField('organisationId')),
   'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'files.deviceTaps': user(['unit-admin'], deviceOrg),
   'files.unitSeal': user(PROOF_OFFICES),

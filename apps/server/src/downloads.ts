@@ -14,6 +14,8 @@ import { photoOf } from './photos.ts';
 import type { PrintJobs } from './print-jobs.ts';
 import { auditPersonalDataOf, viewerOf } from './repositories/audit.ts';
 import { evidenceFile } from './services/claims.ts';
+import { fileOfProject } from './services/projects.ts';
+import { statisticsWorkbook } from './services/statistics.ts';
 import { sessionRosterSheet } from './repositories/roster-export.ts';
 import { sealOf } from './repositories/seals.ts';
 import { exportDeviceTaps } from './repositories/tap-chains.ts';
@@ -100,6 +102,24 @@ export const DOWNLOADS = {
       fileHeaders(res, { type: file.mime, name: file.file_name, personal: true });
       res.end(Buffer.from(file.bytes));
     },
+  }),
+
+  /** A file of a project (办班通知, 日程安排, the report's attachments), for its organiser and reviewing offices. */
+  'files.projectFile': download({
+    route: '/api/files/projects/:projectId/files/:fileId',
+    input: z.object({ projectId: z.string(), fileId: z.string() }),
+    async send(ctx, input, res) {
+      const file = await fileOfProject(ctx.db, input);
+      fileHeaders(res, { type: file.content_type, name: file.name, personal: false });
+      res.end(Buffer.from(file.bytes));
+    },
+  }),
+
+  /** 统计报表 of a province, city or unit for a CME year: per city and per unit. */
+  'files.statistics': download({
+    route: '/api/files/organisations/:organisationId/statistics/:cmeYear',
+    input: z.object({ organisationId: z.string(), cmeYear }),
+    send: exported(statisticsWorkbook),
   }),
 
   /** A unit's (or department's) staff with their standing (达标情况), filtered; the export goes on the unit's log. */

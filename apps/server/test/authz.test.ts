@@ -63,6 +63,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.recordAssessments': ['unit-admin'],
   'projects.submitCredits': ['unit-admin'],
   'projects.reviewCredits': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.reviewReport': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.cancel': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.attachFiles': ['unit-admin'],
+  'projects.removeFile': ['unit-admin'],
   'projects.saveSettings': ['province-admin'],
   'sessions.correctAttendance': ['unit-admin'],
   'claims.submit': ['staff'],
@@ -96,6 +100,9 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'verification.people': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'files.sessionRoster': ['unit-admin'],
   'files.claimEvidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'files.projectFile': ['province-admin', 'city-admin', 'unit-admin'],
+  'files.statistics': ['province-admin', 'city-admin', 'unit-admin'],
+  'standing.statistics': ['province-admin', 'city-admin', 'unit-admin'],
   'files.complianceList': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'files.deviceTaps': ['unit-admin'],
   'files.unitSeal': ['province-admin', 'city-admin', 'unit-admin'],
@@ -216,6 +223,25 @@ beforeAll(async () => {
       venue: '成都',
       starts_on: '2026-11-22',
       ends_on: '2026-11-22',
+      mode: 'onsite',
+      created_at: now.toISOString(),
+    })
+    .execute();
+  // A draft of hospital A: what cancels or reviews a report must not move the project the other rows use.
+  const projectDraftA = newId();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectDraftA,
+      number: 'A-draft',
+      name: '草稿项目',
+      level: 'provincial',
+      credit_class: 'I',
+      credits: 1,
+      organiser_id: hospitalA.id,
+      venue: '合肥',
+      starts_on: '2026-12-22',
+      ends_on: '2026-12-22',
       mode: 'onsite',
       created_at: now.toISOString(),
     })
@@ -413,6 +439,16 @@ beforeAll(async () => {
       inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null },
       outOfScope: { projectId: projectB, decision: 'approve', reason: null },
     },
+    'projects.reviewReport': {
+      inScope: { projectId: projectDraftA, decision: 'approve', reason: null },
+      outOfScope: { projectId: projectB, decision: 'approve', reason: null },
+    },
+    'projects.cancel': { inScope: { projectId: projectDraftA, reason: '取消' }, outOfScope: { projectId: projectB, reason: '取消' } },
+    'projects.attachFiles': {
+      inScope: { projectId: projectDraftA, kind: 'notice', uploads: ['x'] },
+      outOfScope: { projectId: projectB, kind: 'notice', uploads: ['x'] },
+    },
+    'projects.removeFile': { inScope: { projectId: projectDraftA, fileId: 'x' }, outOfScope: { projectId: projectB, fileId: 'x' } },
     'projects.saveSettings': {
       inScope: { provinceId: provinceA, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
       outOfScope: { provinceId: provinceB, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
@@ -470,6 +506,9 @@ beforeAll(async () => {
     },
     'files.sessionRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'files.claimEvidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
+    'files.statistics': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'standing.statistics': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'files.projectFile': { inScope: { projectId: sessionA.project_id, fileId: 'x' }, outOfScope: { projectId: projectB, fileId: 'x' } },
     'files.complianceList': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'files.deviceTaps': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
     'files.unitSeal': { inScope: undefined },

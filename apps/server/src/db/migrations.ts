@@ -1079,4 +1079,28 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('print_jobs_expiry').on('print_jobs').column('expires_at').execute();
     },
   }),
+  // Projects' rest of life (issue 13): the specialty (专业); cancellation (项目废止) with its reason;
+  // when a declaration was submitted; the execution report's own review chain (执行情况逐级审核);
+  // the kind of each file (办班通知, 日程安排, report attachments); and the province's deadlines
+  // and required declaration files as settings (null: core's defaults).
+  '2026-11-30-13D1-project-life': () => ({
+    async up(db: Kysely<any>) {
+      for (const column of ['specialty', 'cancel_reason', 'cancelled_at', 'cancelled_by', 'submitted_at', 'report_status']) {
+        await db.schema.alterTable('projects').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .alterTable('projects')
+        .addColumn('report_review_step', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('project_attachments')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('report'))
+        .execute();
+      await db.schema.createIndex('project_attachments_project').on('project_attachments').column('project_id').execute();
+      for (const column of ['credits_days', 'review_days']) {
+        await db.schema.alterTable('province_settings').addColumn(column, 'integer').execute();
+      }
+      await db.schema.alterTable('province_settings').addColumn('declaration_files', 'text').execute();
+    },
+  }),
 };

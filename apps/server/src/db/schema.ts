@@ -1,7 +1,7 @@
 // Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
-import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
+import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectFileKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../role.ts';
 
@@ -234,6 +234,17 @@ export interface ProjectTable {
   /** The national list's leader (负责人) and planned attendees (学员人数); none for a unit's own declaration. */
   leader: Generated<string | null>;
   planned_attendees: Generated<number | null>;
+  /** The specialty (专业) the project teaches, as the organiser names it. */
+  specialty: Generated<string | null>;
+  /** 项目废止: when, by whom and why a project was cancelled (status `cancelled`). */
+  cancel_reason: Generated<string | null>;
+  cancelled_at: Generated<string | null>;
+  cancelled_by: Generated<string | null>;
+  /** When the declaration was (last) submitted for review. */
+  submitted_at: Generated<string | null>;
+  /** The execution report's own review (执行情况逐级审核): null before a report; and the office it waits for. */
+  report_status: Generated<'pending' | 'returned' | 'approved' | null>;
+  report_review_step: Generated<number>;
 }
 
 export type { ProjectStatus };
@@ -265,6 +276,8 @@ export interface ProjectEventTable {
 export interface ProjectAttachmentTable {
   id: string;
   project_id: string;
+  /** 办班通知 / 日程安排 with the declaration, or an attachment of the execution report. */
+  kind: Generated<ProjectFileKind>;
   name: string;
   content_type: string;
   bytes: Uint8Array;
@@ -285,6 +298,11 @@ export interface ProvinceSettingsTable {
   proxy_rules: string | null;
   /** `CardFees` of core, as JSON: yuan per issue category; null: the province charges none of its own. */
   card_fees: string | null;
+  /** Deadlines in days after the project's end: credits submitted (学分上报), offices' review (审核); null: the defaults. */
+  credits_days: Generated<number | null>;
+  review_days: Generated<number | null>;
+  /** JSON list of the files a declaration must carry (`DeclarationFileKind`s); null: none. */
+  declaration_files: Generated<string | null>;
 }
 
 /** A device's clock offset per page load (boot), estimated at each push. */

@@ -16,7 +16,7 @@ const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
  * 达标率 counts the staff the unit employs (聘任) at intermediate title or above: not those who
  * merely hold such a title (the Shanghai report: employment and title review are independent).
  */
-function countsForRate(person: Pick<PersonStanding, 'employedTitle'>): boolean {
+export function countsForRate(person: Pick<PersonStanding, 'employedTitle'>): boolean {
   const level = titleLevelOf(person.employedTitle);
   return level !== null && level !== 'junior';
 }

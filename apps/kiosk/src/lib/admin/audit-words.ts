@@ -47,6 +47,7 @@ export const AUDIT_ACTIONS = [
   'rule-set.copy',
   'project.update',
   'project.delete',
+  'project.cancel',
   'project.view-enrolment',
   'enrolment.enrol',
   'enrolment.close',

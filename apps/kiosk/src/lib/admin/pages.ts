@@ -42,6 +42,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/alerts', 'admin.alerts', 'alerts.list', ['unit-admin']),
   page('/admin/claims', 'review.title', 'claims.queue', CLAIM_REVIEWERS),
   page('/admin/compliance', 'compliance.title', 'verification.compliance', CLAIM_REVIEWERS),
+  page('/admin/statistics', 'statistics.title', 'standing.statistics', ADMINS),
   page('/admin/proofs', 'print.title', 'proofs.printOrganisation', ADMINS),
   page('/admin/rule-sets', 'rules.title', 'ruleSets.copyForYear', ['province-admin']),
   page('/admin/audit', 'admin.audit', 'registry.auditLog', ADMINS),
