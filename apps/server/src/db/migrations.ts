@@ -1059,4 +1059,12 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('province_settings').addColumn('card_fees', 'text').execute();
     },
   }),
+  // Attendance folds new taps into a kept state instead of re-reading every tap of a person (issue 15).
+  '2026-11-30-15D1-attendance-fold': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('attendance').addColumn('window_first_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('window_last_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('tap_window', 'text').execute();
+    },
+  }),
 };

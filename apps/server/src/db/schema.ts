@@ -420,6 +420,11 @@ export interface AttendanceTable {
   voided_at: string | null;
   void_reason: string | null;
   voided_by: string | null;
+  /** The earliest and latest accepted tap inside the tap window: what new taps fold into (repositories/attendance.ts). */
+  window_first_at: Generated<string | null>;
+  window_last_at: Generated<string | null>;
+  /** The tap window ('opensAt/closesAt') that state was kept for; null for a row written without it (recomputed from its taps first). */
+  tap_window: Generated<string | null>;
 }
 
 export interface UserTable {
