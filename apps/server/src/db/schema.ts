@@ -427,6 +427,16 @@ export interface AttendanceTable {
   tap_window: Generated<string | null>;
 }
 
+/** A person's credits of a CME year, summed from the ledger and kept with every entry appended (repositories/ledger.ts). */
+export interface CreditTotalTable {
+  person_id: string;
+  cme_year: number;
+  class_i: number;
+  class_ii: number;
+  national: number;
+  months: number;
+}
+
 export interface UserTable {
   id: string;
   login: string;
@@ -519,6 +529,7 @@ export interface Database {
   registration_duplicates: RegistrationDuplicateTable;
   counters: CounterTable;
   ledger_entries: LedgerEntryTable;
+  credit_totals: CreditTotalTable;
   courses: CourseTable;
   project_events: ProjectEventTable;
   project_attachments: ProjectAttachmentTable;
