@@ -94,7 +94,7 @@ async function addToTotals(
  * equal. A reversal is a negative entry, so sums cancel it; the months of a further-study claim
  * are subtracted when its entry is reversed.
  */
-export function totalsFromLedger(db: DB) {
+export function totalsFromLedger() {
   return sql<{ person_id: string; cme_year: number; class_i: number; class_ii: number; national: number; months: number }>`
     select e.person_id, e.cme_year,
       sum(case when e.credit_class = 'I' then e.credits else 0 end) as class_i,
@@ -111,7 +111,7 @@ export function totalsFromLedger(db: DB) {
 /** Rebuilds every total from the ledger: for data that reached the ledger around this file (a bulk load). */
 export async function rebuildCreditTotals(db: DB): Promise<void> {
   await db.deleteFrom('credit_totals').execute();
-  await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months) ${totalsFromLedger(db)}`.execute(db);
+  await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months) ${totalsFromLedger()}`.execute(db);
 }
 
 /** Undoes an entry with a reversing one (once); returns the reversal's id. */
