@@ -1103,4 +1103,40 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('province_settings').addColumn('declaration_files', 'text').execute();
     },
   }),
+  // Attendance folds new taps into a kept state instead of re-reading every tap of a person (issue 15).
+  '2026-11-30-15D1-attendance-fold': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('attendance').addColumn('window_first_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('window_last_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('tap_window', 'text').execute();
+    },
+  }),
+  // Each person's totals per CME year, kept with the ledger, so that compliance reads one row a person (issue 15).
+  '2026-11-30-15D1-credit-totals': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('credit_totals')
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('national', 'real', (c) => c.notNull())
+        .addColumn('months', 'real', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_totals_pk', ['person_id', 'cme_year'])
+        .execute();
+      await db.schema.createIndex('credit_totals_year').on('credit_totals').columns(['cme_year', 'person_id']).execute();
+      // The same sums as repositories/ledger.ts totalsFromLedger, over the ledger there is.
+      await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months)
+        select e.person_id, e.cme_year,
+          sum(case when e.credit_class = 'I' then e.credits else 0 end),
+          sum(case when e.credit_class = 'II' then e.credits else 0 end),
+          sum(case when e.credit_class = 'I' and e.level = 'national' then e.credits else 0 end),
+          sum(coalesce(c.months, rc.months, 0) * (case when e.source_kind = 'reversal' then -1 else 1 end))
+        from ledger_entries e
+        left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
+        left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
+        left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
+        group by e.person_id, e.cme_year`.execute(db);
+    },
+  }),
 };

@@ -457,6 +457,21 @@ export interface AttendanceTable {
   voided_at: string | null;
   void_reason: string | null;
   voided_by: string | null;
+  /** The earliest and latest accepted tap inside the tap window: what new taps fold into (repositories/attendance.ts). */
+  window_first_at: Generated<string | null>;
+  window_last_at: Generated<string | null>;
+  /** The tap window ('opensAt/closesAt') that state was kept for; null for a row written without it (recomputed from its taps first). */
+  tap_window: Generated<string | null>;
+}
+
+/** A person's credits of a CME year, summed from the ledger and kept with every entry appended (repositories/ledger.ts). */
+export interface CreditTotalTable {
+  person_id: string;
+  cme_year: number;
+  class_i: number;
+  class_ii: number;
+  national: number;
+  months: number;
 }
 
 export interface UserTable {
@@ -552,6 +567,7 @@ export interface Database {
   registration_duplicates: RegistrationDuplicateTable;
   counters: CounterTable;
   ledger_entries: LedgerEntryTable;
+  credit_totals: CreditTotalTable;
   courses: CourseTable;
   project_events: ProjectEventTable;
   project_attachments: ProjectAttachmentTable;
