@@ -211,6 +211,7 @@ export function acceptedResultsOfPersons(db: DB, personIds: readonly string[], y
 export async function runsWithin(db: DB, input: { organisationId: string; cmeYear: number }) {
   const rows = await sql<{
     id: string;
+    organisation_id: string;
     organisation: string;
     round: string;
     status: string;
@@ -222,13 +223,13 @@ export async function runsWithin(db: DB, input: { organisationId: string; cmeYea
     people: number;
     compliant: number;
   }>`
-    select r.id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason,
+    select r.id, r.organisation_id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason,
       count(v.person_id) as people, coalesce(sum(v.compliant), 0) as compliant
     from verification_runs r
     join organisations o on o.id = r.organisation_id
     left join verification_results v on v.run_id = r.id
     where r.cme_year = ${input.cmeYear} and r.organisation_id in ${inSubtree(input.organisationId)}
-    group by r.id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason
+    group by r.id, r.organisation_id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason
     order by o.name, r.round, r.id`.execute(db);
   return rows.rows.map((r) => ({ ...r, people: Number(r.people), compliant: Number(r.compliant) }));
 }
