@@ -13,6 +13,7 @@ import {
   organisationsOfPersonRecords,
   organisationsOfPersons,
   organisationsOfRuns,
+  organisationOfHrToken,
   provincesOfRegion,
   unitOfDepartment,
 } from './repositories/scopes.ts';
@@ -235,6 +236,9 @@ export const ACCESS = {
   'verification.runs': user(PROOF_OFFICES, organisationField('organisationId')),
   'verification.submit': user(['unit-admin'], runsOrg),
   'verification.forward': user(['city-admin'], runsOrg),
+  // Only the province office decides (备案 / 退回), on runs of units in its province.
+  'verification.accept': user(['province-admin'], runsOrg),
+  'verification.return': user(['province-admin'], runsOrg),
   'verification.compliance': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.forecast': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.trend': user(CLAIM_REVIEWERS, organisationField('organisationId')),
@@ -248,6 +252,12 @@ export const ACCESS = {
   'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'files.deviceTaps': user(['unit-admin'], deviceOrg),
   'files.unitSeal': user(PROOF_OFFICES),
+  // The hand-off to HR carries full ID numbers: the unit's office and the offices above it, audited per person.
+  'files.hrHandoff': user(PROOF_OFFICES, organisationField('organisationId')),
+  // HR systems' tokens: made and revoked by the province office (for any of its units) or a unit's own office.
+  'hr.tokens': user(['province-admin', 'unit-admin'], organisationField('organisationId')),
+  'hr.createToken': user(['province-admin', 'unit-admin'], organisationField('organisationId')),
+  'hr.revokeToken': user(['province-admin', 'unit-admin'], byId('tokenId', organisationOfHrToken)),
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),

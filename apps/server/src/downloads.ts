@@ -12,6 +12,7 @@ import { UserFacingError } from './errors.ts';
 import type { IdNumberVault } from './pii.ts';
 import { photoOf } from './photos.ts';
 import type { PrintJobs } from './print-jobs.ts';
+import type { ProofSigner } from './proof-key.ts';
 import { auditPersonalDataOf, viewerOf } from './repositories/audit.ts';
 import { evidenceFile } from './services/claims.ts';
 import { fileOfProject } from './services/projects.ts';
@@ -22,6 +23,7 @@ import { exportDeviceTaps } from './repositories/tap-chains.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { attendeesWorkbook, creditsWorkbook, ledgerWorkbook, staffWorkbook, verificationWorkbook, type Workbook } from './services/exports.ts';
 import { exportCompliance } from './services/verification.ts';
+import { hrHandoff, hrHandoffSheets } from './services/hr-handoff.ts';
 import { requestId } from './request-log.ts';
 import { streamBook, streamSheet } from './spreadsheet.ts';
 import { admit, SESSION_COOKIE } from './trpc.ts';
@@ -32,6 +34,7 @@ interface DownloadContext {
   now: () => Date;
   vault: IdNumberVault;
   printJobs: PrintJobs;
+  proofSigner: ProofSigner;
   user: User;
 }
 
@@ -135,6 +138,31 @@ export const DOWNLOADS = {
       const sheet = await exportCompliance(ctx.db, input, ctx.user.id, ctx.now());
       fileHeaders(res, { type: XLSX, name: `达标情况-${input.cmeYear}.xlsx`, personal: true });
       await streamSheet(res, sheet);
+    },
+  }),
+
+  /**
+   * The hand-off to HR (推送至人社部门) of a unit's accepted year-end verification, signed: the JSON
+   * document HR systems also pull (docs/hr-handoff.md), or the same rows and signature as a workbook.
+   */
+  'files.hrHandoff': download({
+    route: '/api/files/organisations/:organisationId/hr-handoff/:cmeYear',
+    input: z.object({ organisationId: z.string(), cmeYear, format: z.enum(['json', 'xlsx']).default('json') }),
+    async send(ctx, input, res) {
+      const handoff = await hrHandoff(ctx, {
+        unitId: input.organisationId,
+        cmeYear: input.cmeYear,
+        reader: { userId: ctx.user.id, organisationId: ctx.user.organisationId },
+        at: ctx.now(),
+      });
+      const name = `人社审验结果-${handoff.document.unit.name}-${input.cmeYear}`;
+      if (input.format === 'json') {
+        fileHeaders(res, { type: 'application/json', name: `${name}.json`, personal: true });
+        res.end(JSON.stringify(handoff));
+        return;
+      }
+      fileHeaders(res, { type: XLSX, name: `${name}.xlsx`, personal: true });
+      await streamBook(res, hrHandoffSheets(handoff));
     },
   }),
 

@@ -5,6 +5,7 @@ import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { enrolmentRouter } from './routers/enrolment.ts';
 import { exchangeRouter } from './routers/exchange.ts';
+import { hrRouter } from './routers/hr.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
 import { personsRouter } from './routers/persons.ts';
@@ -29,6 +30,7 @@ export const appRouter = router({
   devices: devicesRouter,
   enrolment: enrolmentRouter,
   exchange: exchangeRouter,
+  hr: hrRouter,
   lookup: lookupRouter,
   me: meRouter,
   persons: personsRouter,

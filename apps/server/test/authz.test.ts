@@ -9,6 +9,7 @@ import { assignSession, claimPairingCode, createDevice } from '../src/repositori
 import { submitClaim } from '../src/services/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { advanceRuns, runVerification } from '../src/services/verification.ts';
+import { createHrToken } from '../src/services/hr-handoff.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { DOWNLOADS, type DownloadName } from '../src/downloads.ts';
@@ -94,6 +95,8 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'verification.runs': ['province-admin', 'city-admin', 'unit-admin'],
   'verification.submit': ['unit-admin'],
   'verification.forward': ['city-admin'],
+  'verification.accept': ['province-admin'],
+  'verification.return': ['province-admin'],
   'verification.compliance': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.forecast': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.trend': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
@@ -106,6 +109,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'files.complianceList': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'files.deviceTaps': ['unit-admin'],
   'files.unitSeal': ['province-admin', 'city-admin', 'unit-admin'],
+  'files.hrHandoff': ADMINS,
+  'hr.tokens': ['province-admin', 'unit-admin'],
+  'hr.createToken': ['province-admin', 'unit-admin'],
+  'hr.revokeToken': ['province-admin', 'unit-admin'],
   'files.personPhoto': [...ADMINS, 'department-reviewer'],
   'files.printJob': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
   'exchange.export.staff': [...ADMINS, 'department-reviewer'],
@@ -361,6 +368,8 @@ beforeAll(async () => {
   const runB = await runVerification(db, { organisationId: hospitalB, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
   const draftA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'mid-year', by: issuer, at: now });
   await advanceRuns(db, { runIds: [runA, runB], from: 'draft', by: { id: issuer, organisationId: hospitalA.id }, at: now });
+  const hrTokenA = (await createHrToken(db, { organisationId: hospitalA.id, label: 'A', by: { id: issuer, organisationId: hospitalA.id }, at: now })).id;
+  const hrTokenB = (await createHrToken(db, { organisationId: hospitalB, label: 'B', by: { id: issuer, organisationId: hospitalB }, at: now })).id;
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
   const newProject = {
@@ -497,6 +506,11 @@ beforeAll(async () => {
     'verification.runs': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.submit': { inScope: { runId: draftA }, outOfScope: { runId: runB } },
     'verification.forward': { inScope: { runIds: [runA] }, outOfScope: { runIds: [runB] } },
+    'verification.accept': { inScope: { runId: runA }, outOfScope: { runId: runB } },
+    'verification.return': { inScope: { runId: runA, reason: '测试退回' }, outOfScope: { runId: runB, reason: '测试退回' } },
+    'hr.tokens': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
+    'hr.createToken': { inScope: { organisationId: hospitalA.id, label: '人社' }, outOfScope: { organisationId: hospitalB, label: '人社' } },
+    'hr.revokeToken': { inScope: { tokenId: hrTokenA }, outOfScope: { tokenId: hrTokenB } },
     'verification.compliance': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.trend': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
@@ -512,6 +526,7 @@ beforeAll(async () => {
     'files.complianceList': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'files.deviceTaps': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
     'files.unitSeal': { inScope: undefined },
+    'files.hrHandoff': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'files.personPhoto': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'files.printJob': { inScope: { jobId: 'no-such-job' } },
     'exchange.export.staff': { inScope: { organisationId: personA.department_id! }, outOfScope: { organisationId: hospitalB } },

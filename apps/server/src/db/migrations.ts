@@ -1139,4 +1139,42 @@ export const migrations: Record<string, MigrationFactory> = {
         group by e.person_id, e.cme_year`.execute(db);
     },
   }),
+  // The province's side of verification (issue 13): it accepts (备案) a forwarded verification or
+  // returns it (退回) with a reason; what it accepts is copied into a snapshot of its own that no
+  // later ledger change, re-run or rename moves, and that the proofs and the HR hand-off read. HR
+  // systems pull the accepted results with tokens of their own (stored as digests only).
+  '2026-11-30-13A1-verification-acceptance': () => ({
+    async up(db: Kysely<any>) {
+      for (const column of ['accepted_at', 'accepted_by', 'returned_at', 'returned_by', 'return_reason']) {
+        await db.schema.alterTable('verification_runs').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .createTable('verification_accepted')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('verification_runs.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('department', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('compliant', 'integer', (c) => c.notNull())
+        .addColumn('basis', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('verification_accepted_pk', ['run_id', 'person_id'])
+        .execute();
+      await db.schema
+        .createTable('hr_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema.createIndex('hr_tokens_organisation').on('hr_tokens').column('organisation_id').execute();
+    },
+  }),
 };

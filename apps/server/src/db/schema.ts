@@ -584,6 +584,8 @@ export interface Database {
   claim_reviews: ClaimReviewTable;
   verification_runs: VerificationRunTable;
   verification_results: VerificationResultTable;
+  verification_accepted: VerificationAcceptedTable;
+  hr_tokens: HrTokenTable;
   proof_keys: ProofKeyTable;
   uploads: UploadTable;
   unit_seals: UnitSealTable;
@@ -768,12 +770,49 @@ export interface VerificationRunTable {
   cme_year: number;
   /** 年中审验 (July, for promotion; intermediate titles and above) or 年终审验 (everyone). */
   round: 'mid-year' | 'year-end';
-  /** draft → submitted (to the city; frozen) → forwarded (by the city to the province). */
-  status: 'draft' | 'submitted' | 'forwarded';
+  /**
+   * draft → submitted (to the city; frozen) → forwarded (by the city to the province) → accepted
+   * (备案 by the province; final) or returned (退回, with a reason; the unit re-runs and submits again).
+   */
+  status: 'draft' | 'submitted' | 'forwarded' | 'accepted' | 'returned';
   created_by: string;
   created_at: string;
   submitted_at: string | null;
   forwarded_at: string | null;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  /** The last return: kept after the re-submission, so the history says why it came back. */
+  returned_at: string | null;
+  returned_by: string | null;
+  return_reason: string | null;
+}
+
+/** One person's result as the province accepted it (备案): a snapshot that nothing later changes. */
+export interface VerificationAcceptedTable {
+  run_id: string;
+  person_id: string;
+  name: string;
+  department: string;
+  title: string | null;
+  class_i: number;
+  class_ii: number;
+  total: number;
+  compliant: number;
+  basis: 'credits' | 'further-study' | 'not-met';
+}
+
+/** A token an HR system (人力资源社会保障部门) pulls accepted results with; only its SHA-256 is kept. */
+export interface HrTokenTable {
+  id: string;
+  /** What it may read: this organisation's units (a unit, a city or the province). */
+  organisation_id: string;
+  label: string;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  revoked_by: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 /** One person's result in a run, copied from the ledger when the run was made. */

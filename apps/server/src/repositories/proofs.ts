@@ -7,6 +7,7 @@ import { UserFacingError } from '../errors.ts';
 import type { ProofSigner } from '../proof-key.ts';
 import { requireUsableSigningKey } from './proof-keys.ts';
 import { standingsOf } from './standing.ts';
+import { acceptedResultsOfPersons } from './verification.ts';
 
 export interface ProofYear {
   year: number;
@@ -67,6 +68,8 @@ export async function issueCreditProofs(
   const years: number[] = [];
   for (let y = input.fromYear; y <= input.toYear; y++) years.push(y);
   const standingsByYear = await Promise.all(years.map((y) => standingsOf(db, { personIds: input.personIds }, y)));
+  // A year the province has accepted (备案) is proved as accepted: the verification is the record.
+  const accepted = new Map((await acceptedResultsOfPersons(db, input.personIds, years)).map((a) => [`${a.person_id}|${a.cme_year}`, a]));
   const orgNames = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
   const entries = await db
     .selectFrom('ledger_entries')
@@ -84,14 +87,26 @@ export async function issueCreditProofs(
     const perYear = standingsByYear.map((list) => list.find((s) => s.personId === personId));
     const first = perYear[0];
     if (!first) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
-    const proofYears: ProofYear[] = perYear.map((p, i) => ({
-      year: years[i]!,
-      classI: p!.standing.totals.classI,
-      classII: p!.standing.totals.classII,
-      total: p!.standing.totals.total,
-      compliant: p!.standing.compliant,
-      explanation: standingInChinese(standingReasons(p!.standing)),
-    }));
+    const proofYears: ProofYear[] = perYear.map((p, i) => {
+      const fixed = accepted.get(`${personId}|${years[i]!}`);
+      if (fixed)
+        return {
+          year: years[i]!,
+          classI: fixed.class_i,
+          classII: fixed.class_ii,
+          total: fixed.total,
+          compliant: fixed.compliant === 1,
+          explanation: fixed.explanation,
+        };
+      return {
+        year: years[i]!,
+        classI: p!.standing.totals.classI,
+        classII: p!.standing.totals.classII,
+        total: p!.standing.totals.total,
+        compliant: p!.standing.compliant,
+        explanation: standingInChinese(standingReasons(p!.standing)),
+      };
+    });
     const payload: Omit<CreditProofPayload, 'keyId'> = {
       kind: 'credit-proof',
       id: newId(),

@@ -92,3 +92,9 @@ export async function destinationOfTransfer(db: DB, transferId: string): Promise
   const row = await db.selectFrom('transfers').select('to_institution_id').where('id', '=', transferId).executeTakeFirst();
   return row ? [row.to_institution_id] : null;
 }
+
+/** An HR token lies where the organisation it reads is. */
+export async function organisationOfHrToken(db: DB, tokenId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('hr_tokens').select('organisation_id').where('id', '=', tokenId).executeTakeFirst();
+  return row ? [row.organisation_id] : null;
+}

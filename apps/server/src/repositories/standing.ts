@@ -38,6 +38,16 @@ export async function cmeYearForDate(db: DB, organisationId: string, date: strin
   return year;
 }
 
+/**
+ * 不得跨年度审验: credits earned on a day count for the CME year that day falls in, and for no other.
+ * Refuses a record whose year is not its day's (a claim kept from before the province moved the
+ * start of its CME year, or a year set by hand).
+ */
+export async function expectCmeYearOfDay(db: DB, input: { organisationId: string; day: string; cmeYear: number }): Promise<void> {
+  const actual = await cmeYearForDate(db, input.organisationId, input.day);
+  if (actual !== input.cmeYear) throw new UserFacingError('BAD_REQUEST', 'verification.cross-year', { actual, claimed: input.cmeYear });
+}
+
 export interface PersonStanding {
   personId: string;
   name: string;
