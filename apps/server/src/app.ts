@@ -7,6 +7,7 @@ import type { DialectName } from './db/migrations.ts';
 import type { Message } from './errors.ts';
 import { downloadRoutes } from './downloads.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
+import { onlineRoutes } from './online-routes.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
@@ -69,6 +70,7 @@ export function createApp(options: AppOptions): express.Express {
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
   app.use(downloadRoutes({ db, now, vault, printJobs }));
   app.use(exchangeRoutes({ db, now, vault }));
+  app.use(onlineRoutes({ db, now, vault }));
 
   app.use(
     '/trpc',

@@ -8,6 +8,7 @@ import {
   organisationOfAlert,
   organisationOfDevice,
   organisationOfImportBatch,
+  organisationOfPlatform,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
@@ -200,6 +201,11 @@ export const ACCESS = {
   'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
+  // Online learning platforms: an admin registers them for the own organisation (a unit, or an
+  // office for the units below it) and revokes those of the own part of the tree.
+  'online.platforms': user(ADMINS),
+  'online.registerPlatform': user(ADMINS),
+  'online.revokePlatform': user(ADMINS, byId('platformId', organisationOfPlatform)),
   'lookup.credits': PUBLIC,
   'claims.submit': user(['staff']),
   'claims.withdraw': user(['staff'], claimsOrg),

@@ -7,6 +7,7 @@ import { enrolmentRouter } from './routers/enrolment.ts';
 import { exchangeRouter } from './routers/exchange.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
+import { onlineRouter } from './routers/online.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
@@ -31,6 +32,7 @@ export const appRouter = router({
   exchange: exchangeRouter,
   lookup: lookupRouter,
   me: meRouter,
+  online: onlineRouter,
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,
