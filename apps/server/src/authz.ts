@@ -264,6 +264,8 @@ export const ACCESS = {
   'exchange.external-credits': user(ADMINS, organisationField('scope')),
   // A project's results: its organiser's admin, the scope being the project's organiser (exchange/service.ts targetOf).
   'exchange.assessments': user(['unit-admin'], organisationField('scope')),
+  // An online project's watch time from a platform's file: like its results, its organiser's admin.
+  'exchange.watch-time': user(['unit-admin'], organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

@@ -2,9 +2,15 @@
 // events over HTTP (duplicates, retries, overlaps, shuffled batches); the watch time adds up per
 // person and China day; core's online-hours rule decides attendance, which the organiser reads like
 // door attendance and which reaches the credits the organiser submits.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { signRequest } from '../src/online-signature.ts';
+import { DEMO_ADMIN } from '../src/seed.ts';
+import { commit, idNumberFor, preview } from './exchange/files.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
-import { addOnlineSession, shuffled, simulatedPlatform, type SimulatedEvent, watchEvents } from './online-platform.ts';
+import { addOnlineSession, shuffled, sign, simulatedPlatform, type SimulatedEvent, watchEvents } from './online-platform.ts';
 
 let server: TestServer;
 let admin: Client;
@@ -109,5 +115,66 @@ describe('watch events from a simulated platform', () => {
     await admin.projects.submitCredits.mutate({ projectId: session.projectId });
     const awards = await server.db.selectFrom('credit_awards').select('person_id').where('project_id', '=', session.projectId).execute();
     expect(awards.map((a) => a.person_id)).toEqual([six.personId]);
+  });
+});
+
+it('signs the worked example of docs/online-learning.md as the page says, in the server and in the simulated platform', () => {
+  const page = fs.readFileSync(path.resolve(import.meta.dirname, '../../../docs/online-learning.md'), 'utf8');
+  const body = /body \(one line,\nno trailing newline\):\n\n```\n(.+)\n```/.exec(page)![1]!;
+  const expected = /X-OpenCME-Signature: (v1=[0-9a-f]{64})`/.exec(page)![1]!;
+  const request = { method: 'POST', path: '/api/online/v1/watch-events', timestamp: '1795392000', body };
+  expect(signRequest('test-secret-do-not-use', request)).toBe(expected);
+  expect(sign('test-secret-do-not-use', 'POST', request.path, request.timestamp, body)).toBe(expected);
+});
+
+describe('watch time uploaded as a file (a platform that can only send files)', () => {
+  it('previews, commits, is imported again without change, and is undone', async () => {
+    const unit = await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').orderBy('created_at').executeTakeFirstOrThrow();
+    const day = '2026-11-24';
+    const fileSession = await addOnlineSession(server, unit.id, day);
+    const cookie = await server.login(DEMO_ADMIN);
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('观看记录');
+    sheet.addRow(['身份证号码', '继教卡号', '开始时间', '结束时间', '观看时长（分钟）']);
+    const idNumber = (six.ref as { idNumber: string }).idNumber;
+    const card = (short.ref as { cardNumber: string }).cardNumber;
+    // A date-time cell as Excel keeps it (the wall time shown, read as UTC), and text as platforms export it.
+    sheet.addRow([idNumber, null, new Date(`${day}T08:00:00Z`), new Date(`${day}T11:00:00Z`), null]);
+    sheet.addRow([idNumber, null, `${day} 13:00`, null, 180]);
+    sheet.addRow([null, card, `${day} 08:00`, `${day} 11:00`, null]);
+    sheet.addRow([null, card, `${day} 13:00`, `${day} 15:50`, null]);
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const send = () => preview(server, cookie, { name: '观看时长.xlsx', bytes }, { kind: 'watch-time', project: fileSession.projectId });
+
+    const first = await send();
+    expect(first.body.errors).toEqual([]);
+    expect(first.body.summary).toEqual({ create: 4, update: 0, unchanged: 0, rejected: 0 });
+    const committed = await commit(server, cookie, first.body.previewId!);
+    expect(committed.status).toBe(200);
+    const statusOf = async () => {
+      const { people } = await admin.sessions.attendance.query({ sessionId: fileSession.sessionId });
+      return Object.fromEntries(people.map((p) => [p.personId, [p.status, p.presenceMinutes]]));
+    };
+    expect(await statusOf()).toEqual({ [six.personId]: ['complete', 360], [short.personId]: ['incomplete', 350] });
+
+    expect((await send()).body.summary).toEqual({ create: 0, update: 0, unchanged: 4, rejected: 0 });
+
+    await admin.exchange.undo.mutate({ batchId: committed.body.batchId! });
+    expect(await statusOf()).toEqual({ [six.personId]: ['absent', 0], [short.personId]: ['absent', 0] });
+  });
+
+  it('names the row of a day without a session and of a person the project does not admit', async () => {
+    const cookie = await server.login(DEMO_ADMIN);
+    const csv = `身份证号,开始时间,观看时长（分钟）\n${(six.ref as { idNumber: string }).idNumber},2026-12-01 08:00,60\n${idNumberFor(4242, '110101')},${DAY} 08:00,60\n`;
+    const reply = await preview(
+      server,
+      cookie,
+      { name: '观看时长.csv', bytes: new TextEncoder().encode(csv) },
+      { kind: 'watch-time', project: session.projectId },
+    );
+    expect(reply.body.errors).toMatchObject([
+      { row: 2, messageKey: 'exchange.watch-time.no-session-that-day' },
+      { row: 3, messageKey: 'exchange.watch-time.unknown-person' },
+    ]);
   });
 });

@@ -1082,11 +1082,9 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('starts_at', 'text', (c) => c.notNull())
         .addColumn('ends_at', 'text', (c) => c.notNull())
         .addColumn('received_at', 'text', (c) => c.notNull())
-        .addColumn('batch_id', 'text')
         .addPrimaryKeyConstraint('online_watch_events_pk', ['source', 'event_id'])
         .execute();
       await db.schema.createIndex('online_watch_events_session').on('online_watch_events').columns(['session_id', 'person_id']).execute();
-      await db.schema.createIndex('online_watch_events_batch').on('online_watch_events').column('batch_id').execute();
       await db.schema
         .createTable('online_request_signatures')
         .addColumn('platform_id', 'text', (c) => c.notNull().references('online_platforms.id'))

@@ -843,8 +843,6 @@ export interface OnlineWatchEventTable {
   starts_at: string;
   ends_at: string;
   received_at: string;
-  /** The import batch (exchange_batches.id) of a row that came in an xlsx file; null from the API. */
-  batch_id: string | null;
 }
 
 /** The signatures of a platform's recent requests, kept for the clock-skew window so a replay is refused. */

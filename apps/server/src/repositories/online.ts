@@ -166,7 +166,7 @@ export async function knownEventIds(db: DB, source: string, eventIds: readonly s
 }
 
 /** Stores new events; one already stored (the same source and event id) is left as it is. */
-export async function insertWatchEvents(db: DB, events: readonly WatchEventRow[], now: Date, batchId: string | null = null): Promise<void> {
+export async function insertWatchEvents(db: DB, events: readonly WatchEventRow[], now: Date): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
     await db
       .insertInto('online_watch_events')
@@ -179,7 +179,6 @@ export async function insertWatchEvents(db: DB, events: readonly WatchEventRow[]
           starts_at: e.startsAt,
           ends_at: e.endsAt,
           received_at: now.toISOString(),
-          batch_id: batchId,
         })),
       )
       .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
@@ -187,16 +186,34 @@ export async function insertWatchEvents(db: DB, events: readonly WatchEventRow[]
   }
 }
 
-/** The events an import batch stored, for its undo: which attendance to recompute after. */
-export async function deleteBatchEvents(db: DB, batchId: string): Promise<{ sessionId: string; personId: string }[]> {
-  const pairs = await db
-    .selectFrom('online_watch_events')
-    .select(['session_id as sessionId', 'person_id as personId'])
-    .where('batch_id', '=', batchId)
-    .distinct()
-    .execute();
-  await db.deleteFrom('online_watch_events').where('batch_id', '=', batchId).execute();
+/** Deletes a source's events (an import undone); answers whose attendance to recompute. */
+export async function deleteWatchEvents(db: DB, source: string, eventIds: readonly string[]): Promise<{ sessionId: string; personId: string }[]> {
+  const pairs: { sessionId: string; personId: string }[] = [];
+  for (let i = 0; i < eventIds.length; i += 500) {
+    const chunk = eventIds.slice(i, i + 500);
+    pairs.push(
+      ...(await db
+        .selectFrom('online_watch_events')
+        .select(['session_id as sessionId', 'person_id as personId'])
+        .where('source', '=', source)
+        .where('event_id', 'in', chunk)
+        .execute()),
+    );
+    await db.deleteFrom('online_watch_events').where('source', '=', source).where('event_id', 'in', chunk).execute();
+  }
   return pairs;
+}
+
+/** The sessions of a project with their windows, for rows that name a day rather than a session. */
+export function sessionsOfProject(db: DB, projectId: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('projects', 'projects.id', 'sessions.project_id')
+    .select(['sessions.id', 'sessions.starts_at as startsAt', 'sessions.ends_at as endsAt', 'projects.organiser_id as organiserId', 'projects.mode'])
+    .where('sessions.project_id', '=', projectId)
+    .orderBy('sessions.starts_at')
+    .orderBy('sessions.id')
+    .execute();
 }
 
 /** An online session's watch time per person and China day, for the organiser's page. */
