@@ -157,6 +157,8 @@ export const en: Record<MessageKey, string> = {
   'online.revoked': 'Revoked',
   'online.active': 'In use',
   'online.noPlatforms': 'No online learning platform registered yet',
+  'project.watchTimeTemplate': 'Watch-time template',
+  'project.importWatchTime': "Import online watch time (a platform's file)",
   'admin.direction': 'Result',
   'admin.device': 'Device',
   'admin.status': 'Status',

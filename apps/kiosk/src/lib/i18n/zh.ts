@@ -155,6 +155,8 @@ export const zh = {
   'online.revoked': '已停用',
   'online.active': '使用中',
   'online.noPlatforms': '还没有登记线上学习平台',
+  'project.watchTimeTemplate': '观看时长模板',
+  'project.importWatchTime': '导入线上观看时长（平台导出的文件）',
   'admin.direction': '结果',
   'admin.device': '设备',
   'admin.status': '状态',
