@@ -8,6 +8,7 @@ import type { Message } from './errors.ts';
 import { downloadRoutes } from './downloads.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
 import { hrRoutes } from './hr-api.ts';
+import { onlineRoutes } from './online-routes.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(downloadRoutes({ db, now, vault, printJobs, proofSigner }));
   app.use(hrRoutes({ db, now, vault, proofSigner }));
   app.use(exchangeRoutes({ db, now, vault }));
+  app.use(onlineRoutes({ db, now, vault }));
 
   app.use(
     '/trpc',

@@ -8,6 +8,7 @@ import {
   organisationOfAlert,
   organisationOfDevice,
   organisationOfImportBatch,
+  organisationOfPlatform,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
@@ -206,6 +207,11 @@ export const ACCESS = {
   'projects.removeFile': user(['unit-admin'], projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
+  // Online learning platforms: an admin registers them for the own organisation (a unit, or an
+  // office for the units below it) and revokes those of the own part of the tree.
+  'online.platforms': user(ADMINS),
+  'online.registerPlatform': user(ADMINS),
+  'online.revokePlatform': user(ADMINS, byId('platformId', organisationOfPlatform)),
   'lookup.credits': PUBLIC,
   'claims.submit': user(['staff']),
   'claims.withdraw': user(['staff'], claimsOrg),
@@ -278,6 +284,8 @@ export const ACCESS = {
   'exchange.external-credits': user(ADMINS, organisationField('scope')),
   // A project's results: its organiser's admin, the scope being the project's organiser (exchange/service.ts targetOf).
   'exchange.assessments': user(['unit-admin'], organisationField('scope')),
+  // An online project's watch time from a platform's file: like its results, its organiser's admin.
+  'exchange.watch-time': user(['unit-admin'], organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

@@ -8,6 +8,7 @@ import { exchangeRouter } from './routers/exchange.ts';
 import { hrRouter } from './routers/hr.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
+import { onlineRouter } from './routers/online.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
@@ -33,6 +34,7 @@ export const appRouter = router({
   hr: hrRouter,
   lookup: lookupRouter,
   me: meRouter,
+  online: onlineRouter,
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,

@@ -52,6 +52,9 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'online.platforms': ADMINS,
+  'online.registerPlatform': ADMINS,
+  'online.revokePlatform': ADMINS,
   'projects.list': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.get': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.declare': ['unit-admin'],
@@ -126,6 +129,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'exchange.national-projects': ['province-admin'],
   'exchange.external-credits': ADMINS,
   'exchange.assessments': ['unit-admin'],
+  'exchange.watch-time': ['unit-admin'],
   'exchange.batches': ADMINS,
   'exchange.undo': ADMINS,
   'sync.push': 'device',
@@ -394,7 +398,29 @@ beforeAll(async () => {
     return id;
   };
   const [alertA, alertB] = [await alert(hospitalA.id, sessionA.id), await alert(hospitalB, sessionB)];
+  // An online learning platform of each province's hospital.
+  const platform = async (organisationId: string) => {
+    const id = newId();
+    await db
+      .insertInto('online_platforms')
+      .values({
+        id,
+        organisation_id: organisationId,
+        name: '平台',
+        secret_enc: 'x',
+        created_by: issuer,
+        created_at: now.toISOString(),
+        revoked_at: null,
+        revoked_by: null,
+      })
+      .execute();
+    return id;
+  };
+  const [platformA, platformB] = [await platform(hospitalA.id), await platform(hospitalB)];
   inputs = {
+    'online.platforms': { inScope: undefined },
+    'online.registerPlatform': { inScope: { name: '某学习平台' } },
+    'online.revokePlatform': { inScope: { platformId: platformA }, outOfScope: { platformId: platformB } },
     'alerts.list': { inScope: { status: 'open' } },
     'alerts.decide': {
       inScope: { alertId: alertA, decision: 'dismiss', reason: '测试驳回' },
@@ -546,6 +572,7 @@ beforeAll(async () => {
     'exchange.national-projects': { inScope: { scope: provinceA }, outOfScope: { scope: provinceB } },
     'exchange.external-credits': { inScope: { scope: hospitalA.id }, outOfScope: { scope: hospitalB } },
     'exchange.assessments': { inScope: { project: sessionA.project_id }, outOfScope: { project: projectB } },
+    'exchange.watch-time': { inScope: { project: sessionA.project_id }, outOfScope: { project: projectB } },
     'exchange.batches': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
     'exchange.undo': { inScope: { batchId: 'no-such-batch' } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },

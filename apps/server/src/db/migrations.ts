@@ -1177,4 +1177,40 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('hr_tokens_organisation').on('hr_tokens').column('organisation_id').execute();
     },
   }),
+  '2026-11-30-13B1-online-learning': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('online_platforms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_enc', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .execute();
+      await db.schema.createIndex('online_platforms_organisation').on('online_platforms').column('organisation_id').execute();
+      await db.schema
+        .createTable('online_watch_events')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('online_watch_events_pk', ['source', 'event_id'])
+        .execute();
+      await db.schema.createIndex('online_watch_events_session').on('online_watch_events').columns(['session_id', 'person_id']).execute();
+      await db.schema
+        .createTable('online_request_signatures')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('online_platforms.id'))
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('online_request_signatures_pk', ['platform_id', 'signature'])
+        .execute();
+      await db.schema.createIndex('online_request_signatures_seen').on('online_request_signatures').column('seen_at').execute();
+    },
+  }),
 };

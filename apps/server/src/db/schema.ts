@@ -596,6 +596,9 @@ export interface Database {
   enrolments: EnrolmentTable;
   exchange_previews: ExchangePreviewTable;
   exchange_batches: ExchangeBatchTable;
+  online_platforms: OnlinePlatformTable;
+  online_watch_events: OnlineWatchEventTable;
+  online_request_signatures: OnlineRequestSignatureTable;
 }
 
 /**
@@ -908,4 +911,36 @@ export interface ExchangeBatchTable {
   created_at: string;
   undone_at: string | null;
   undone_by: string | null;
+}
+
+/** An online learning platform (线上学习平台) a unit registered, to send watch time for its online sessions. */
+export interface OnlinePlatformTable {
+  id: string;
+  /** The unit (or office) that registered it: it may send for sessions of projects organised within it. */
+  organisation_id: string;
+  name: string;
+  /** The HMAC key the platform signs with, encrypted under the server's key (it must be read to verify). */
+  secret_enc: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** A span a person watched an online session, once per (source, event id): a platform's id, or `upload`. */
+export interface OnlineWatchEventTable {
+  source: string;
+  event_id: string;
+  session_id: string;
+  person_id: string;
+  starts_at: string;
+  ends_at: string;
+  received_at: string;
+}
+
+/** The signatures of a platform's recent requests, kept for the clock-skew window so a replay is refused. */
+export interface OnlineRequestSignatureTable {
+  platform_id: string;
+  signature: string;
+  seen_at: string;
 }

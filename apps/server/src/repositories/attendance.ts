@@ -5,6 +5,7 @@ import { type AttendanceResult, type AttendanceRules, evaluateAttendance, type S
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from './audit.ts';
+import { recomputeOnlineAttendance } from './online-attendance.ts';
 import { rulesForSessions } from './settings.ts';
 
 type Pair = { sessionId: string; personId: string };
@@ -154,7 +155,26 @@ function correctionsOf(rows: readonly (Correction & { session_id: string; person
 }
 
 /** Recomputes the attendance of each (session, person) pair from all its taps. */
-export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: string): Promise<void> {
+export async function recomputeAttendance(db: DB, allPairs: readonly Pair[], now: string): Promise<void> {
+  if (allPairs.length === 0) return;
+  // An online session's attendance is its watch time, not its taps.
+  const online = new Set(
+    (
+      await db
+        .selectFrom('sessions')
+        .innerJoin('projects', 'projects.id', 'sessions.project_id')
+        .select('sessions.id')
+        .where('sessions.id', 'in', [...new Set(allPairs.map((p) => p.sessionId))])
+        .where('projects.mode', '=', 'online')
+        .execute()
+    ).map((s) => s.id),
+  );
+  const pairs = allPairs.filter((p) => !online.has(p.sessionId));
+  await recomputeOnlineAttendance(
+    db,
+    allPairs.filter((p) => online.has(p.sessionId)),
+    new Date(now),
+  );
   if (pairs.length === 0) return;
   const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
   const personIds = [...new Set(pairs.map((p) => p.personId))];

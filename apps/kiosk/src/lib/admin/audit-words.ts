@@ -70,6 +70,8 @@ export const AUDIT_ACTIONS = [
   'card.replace',
   'card.cancel',
   'settings.card-fees',
+  'online.register-platform',
+  'online.revoke-platform',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
