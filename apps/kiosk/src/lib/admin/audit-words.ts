@@ -63,6 +63,9 @@ export const AUDIT_ACTIONS = [
   'card.replace',
   'card.cancel',
   'settings.card-fees',
+  'ledger.reverse',
+  'ledger.void-year',
+  'organiser.bar',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
