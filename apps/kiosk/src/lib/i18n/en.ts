@@ -468,6 +468,7 @@ export const en: Record<MessageKey, string> = {
   'print.person': "Print one person's proof or a project certificate",
   'print.choosePerson': 'Choose a person',
   'print.personProof': 'Print credit proof',
+  'print.annualCertificate': 'Print the {year} training certificate',
   'print.certificate': 'Print certificate',
   'print.noAttendance': 'No project credits this year',
   'compliance.hospitalRate': 'Unit compliance rate',

@@ -465,6 +465,7 @@ export const zh = {
   'print.person': '打印个人学分证明或项目证书',
   'print.choosePerson': '选择人员',
   'print.personProof': '打印学分证明',
+  'print.annualCertificate': '打印{year}年度培训合格证明',
   'print.certificate': '打印项目证书',
   'print.noAttendance': '该年度没有项目学分',
   'compliance.hospitalRate': '本单位达标率',
