@@ -116,6 +116,12 @@ const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
 const PROJECT_OFFICES = ADMINS;
 /** Accounts that review claims, each at its own stage of the chain (科室 → 单位 → 市州 → 省). */
 const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
+/**
+ * Who corrects and sanctions a person's credits (冲销, 作废年度学分): her unit's office, which
+ * enters and checks its staff's credits (录入、审核本单位学分), and the province's office, which
+ * grants project credits and acts on cheating; the city verifies (审验) but writes no credits.
+ */
+const LEDGER_CORRECTORS = ['province-admin', 'unit-admin'] as const satisfies readonly Role[];
 /** Accounts that print and revoke proofs: the unit's office and the offices above it. */
 const PROOF_OFFICES = ADMINS;
 /**
@@ -223,6 +229,8 @@ export const ACCESS = {
   'proofs.printCertificate': user(PROOF_OFFICES, ledgerEntryOrg),
   'proofs.printMine': user(['staff']),
   'proofs.printMyCertificate': user(['staff']),
+  'proofs.printAnnualCertificate': user(PROOF_OFFICES, personOrg),
+  'proofs.printMyAnnualCertificate': user(['staff']),
   // Anyone who may print follows their own jobs only (the job knows its owner).
   'proofs.job': user([...PROOF_OFFICES, 'staff']),
   'proofs.revoke': user(PROOF_OFFICES, proofOrg),
@@ -236,6 +244,11 @@ export const ACCESS = {
   'standing.person': user(ALL_ROLES, personOrg),
   // 统计报表: the offices for their own part of the tree (a unit's office for its unit alone).
   'standing.statistics': user(ADMINS, organisationField('organisationId')),
+  'sanctions.reverseEntry': user(LEDGER_CORRECTORS, ledgerEntryOrg),
+  'sanctions.voidYear': user(LEDGER_CORRECTORS, personOrg),
+  // Barring an organiser (取消办班资格) is the province's: it approves the projects.
+  'sanctions.barOrganiser': user(['province-admin'], organisationField('organisationId')),
+  'sanctions.bars': user(['province-admin']),
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationField('organisationId')),
   'verification.run': user(['unit-admin'], organisationField('organisationId')),
   'verification.results': user(PROOF_OFFICES, runsOrg),

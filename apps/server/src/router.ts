@@ -15,6 +15,7 @@ import { registryRouter } from './routers/registry.ts';
 import { projectsRouter } from './routers/projects.ts';
 import { proofsRouter } from './routers/proofs.ts';
 import { ruleSetsRouter } from './routers/rule-sets.ts';
+import { sanctionsRouter } from './routers/sanctions.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
@@ -41,6 +42,7 @@ export const appRouter = router({
   projects: projectsRouter,
   proofs: proofsRouter,
   ruleSets: ruleSetsRouter,
+  sanctions: sanctionsRouter,
   sessions: sessionsRouter,
   standing: standingRouter,
   sync: syncRouter,

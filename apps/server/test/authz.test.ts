@@ -83,6 +83,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printMine': ['staff'],
   'proofs.printMyCertificate': ['staff'],
+  'proofs.printAnnualCertificate': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printMyAnnualCertificate': ['staff'],
+  'sanctions.reverseEntry': ['province-admin', 'unit-admin'],
+  'sanctions.voidYear': ['province-admin', 'unit-admin'],
+  'sanctions.barOrganiser': ['province-admin'],
+  'sanctions.bars': ['province-admin'],
   'proofs.job': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
   'proofs.revoke': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.status': 'public',
@@ -342,6 +348,7 @@ beforeAll(async () => {
   });
   const [entryA] = await appendLedgerEntries(db, [attendance(personA.id)]);
   const [entryB] = await appendLedgerEntries(db, [attendance(personB)]);
+  const [entryA2024] = await appendLedgerEntries(db, [{ ...attendance(personA.id), cmeYear: 2024, sourceKind: 'adjustment', sourceId: newId() }]);
   const issuer = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
   const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, {
     personIds: [personA.id, personB],
@@ -505,6 +512,19 @@ beforeAll(async () => {
     'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
     'proofs.printMine': { inScope: years },
     'proofs.printMyCertificate': { inScope: { ledgerEntryId: entryA } },
+    'proofs.printAnnualCertificate': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
+    'proofs.printMyAnnualCertificate': { inScope: { cmeYear: 2026 } },
+    // In scope the calls act on a year and an entry nothing else here reads.
+    'sanctions.reverseEntry': { inScope: { ledgerEntryId: entryA2024, reason: '测试冲销' }, outOfScope: { ledgerEntryId: entryB, reason: '测试冲销' } },
+    'sanctions.voidYear': {
+      inScope: { personId: personA.id, cmeYear: 2023, reason: '测试作废' },
+      outOfScope: { personId: personB, cmeYear: 2023, reason: '测试作废' },
+    },
+    'sanctions.barOrganiser': {
+      inScope: { organisationId: personA.department_id!, years: 1, reason: '测试取消' },
+      outOfScope: { organisationId: hospitalB, years: 1, reason: '测试取消' },
+    },
+    'sanctions.bars': { inScope: undefined },
     'me.profile': { inScope: undefined },
     'me.standing': { inScope: { cmeYear: 2026 } },
     'me.attendance': { inScope: undefined },

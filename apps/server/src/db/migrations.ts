@@ -3,7 +3,7 @@
 // SQLite and PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { SHIPPED_RULE_SETS } from '@opencme/core';
+import { HUNAN_RULE_SET_2024, SHIPPED_RULE_SETS } from '@opencme/core';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -1211,6 +1211,50 @@ export const migrations: Record<string, MigrationFactory> = {
         .addPrimaryKeyConstraint('online_request_signatures_pk', ['platform_id', 'signature'])
         .execute();
       await db.schema.createIndex('online_request_signatures_seen').on('online_request_signatures').column('seen_at').execute();
+    },
+  }),
+  // Issue 13 (part C): Hunan's rule set, whose compliant years earn the annual certificate
+  // (专业科目培训合格证明); and the sanctions the seeds name: a person's year voided for cheating
+  // (作废年度学分: its credits reversed, and no new ones while the void stands) and an organiser
+  // barred from declaring projects (取消办班资格) for one to three years.
+  '2026-11-30-13C1-annual-certificates-and-sanctions': () => ({
+    async up(db: Kysely<any>) {
+      const r = HUNAN_RULE_SET_2024;
+      await db
+        .insertInto('rule_sets')
+        .values({
+          id: r.id,
+          region: r.region,
+          from_year: r.fromYear,
+          to_year: r.toYear,
+          definition: JSON.stringify(r),
+          copied_from: null,
+          created_by: null,
+          created_at: '2026-11-30T00:00:00.000Z',
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await db.schema
+        .createTable('voided_years')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('voided_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('voided_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('voided_years_person_year', ['person_id', 'cme_year'])
+        .execute();
+      await db.schema
+        .createTable('organiser_bars')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('from_date', 'text', (c) => c.notNull())
+        .addColumn('until_date', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('barred_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('barred_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('organiser_bars_organisation').on('organiser_bars').columns(['organisation_id', 'until_date']).execute();
     },
   }),
 };

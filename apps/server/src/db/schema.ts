@@ -599,6 +599,29 @@ export interface Database {
   online_platforms: OnlinePlatformTable;
   online_watch_events: OnlineWatchEventTable;
   online_request_signatures: OnlineRequestSignatureTable;
+  voided_years: VoidedYearTable;
+  organiser_bars: OrganiserBarTable;
+}
+
+/** A person's CME year voided for cheating (作废年度学分): its credits were reversed, and no new ones enter while it stands. */
+export interface VoidedYearTable {
+  id: string;
+  person_id: string;
+  cme_year: number;
+  reason: string;
+  voided_by: string;
+  voided_at: string;
+}
+
+/** An organiser barred from declaring projects (取消办班资格) from `from_date` to `until_date` (China dates, inclusive). */
+export interface OrganiserBarTable {
+  id: string;
+  organisation_id: string;
+  from_date: string;
+  until_date: string;
+  reason: string;
+  barred_by: string;
+  barred_at: string;
 }
 
 /**
@@ -717,7 +740,7 @@ export interface ClaimTable {
 /** An issued proof (学分证明 or 电子学分证书) and the signed code its QR carries. */
 export interface ProofTable {
   id: string;
-  kind: 'credit-proof' | 'attendance-certificate';
+  kind: 'credit-proof' | 'attendance-certificate' | 'annual-certificate';
   person_id: string;
   from_year: number;
   to_year: number;

@@ -21,11 +21,15 @@ export interface NewLedgerEntry {
 
 /**
  * Appends entries; an entry whose (person, source) is already in the ledger is skipped, so that
- * approving the same credits twice grants them once. Returns the ids of the entries written.
+ * approving the same credits twice grants them once, and so is one for a person's year that was
+ * voided for cheating (作废年度学分): no credits enter it while the void stands. Returns the ids
+ * of the entries written.
  */
 export async function appendLedgerEntries(db: DB, entries: readonly NewLedgerEntry[]): Promise<string[]> {
   const written: string[] = [];
+  const voided = await voidedAmong(db, entries);
   for (const e of entries) {
+    if (voided.has(`${e.personId}|${e.cmeYear}`)) continue;
     const id = newId();
     const res = await db
       .insertInto('ledger_entries')
@@ -112,6 +116,49 @@ export function totalsFromLedger() {
 export async function rebuildCreditTotals(db: DB): Promise<void> {
   await db.deleteFrom('credit_totals').execute();
   await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months) ${totalsFromLedger()}`.execute(db);
+}
+
+/** The person-years among the entries' that were voided, as `person|year`. */
+async function voidedAmong(db: DB, entries: readonly NewLedgerEntry[]): Promise<Set<string>> {
+  const personIds = [...new Set(entries.map((e) => e.personId))];
+  const found = new Set<string>();
+  // SQLite caps the number of bound values in one statement: ask in slices.
+  for (let i = 0; i < personIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('voided_years')
+      .select(['person_id', 'cme_year'])
+      .where('person_id', 'in', personIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(`${r.person_id}|${r.cme_year}`);
+  }
+  return found;
+}
+
+/** One entry with the person it is for and whether it was already reversed; `null` when there is none. */
+export async function ledgerEntryWithState(db: DB, entryId: string) {
+  const row = await db
+    .selectFrom('ledger_entries as e')
+    .innerJoin('persons', 'persons.id', 'e.person_id')
+    .select(['e.id', 'e.person_id', 'e.cme_year', 'e.credits', 'e.credit_class', 'e.source_kind', 'e.source_label', 'persons.institution_id'])
+    .select((eb) => eb.exists(eb.selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses_id', '=', 'e.id')).as('reversed'))
+    .where('e.id', '=', entryId)
+    .executeTakeFirst();
+  return row ? { ...row, reversed: Boolean(row.reversed) } : null;
+}
+
+/** A person's entries of a CME year that still count: neither reversals nor reversed. */
+export async function liveEntriesOfYear(db: DB, personId: string, cmeYear: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('ledger_entries as e')
+    .select('e.id')
+    .where('e.person_id', '=', personId)
+    .where('e.cme_year', '=', cmeYear)
+    .where('e.source_kind', '!=', 'reversal')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses_id', '=', 'e.id'))))
+    .orderBy('e.approved_at')
+    .orderBy('e.id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Undoes an entry with a reversing one (once); returns the reversal's id. */

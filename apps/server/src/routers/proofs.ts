@@ -5,7 +5,14 @@ import { UserFacingError } from '../errors.ts';
 import { renderProofsPdf } from '../proof-pdf.ts';
 import { audit } from '../repositories/audit.ts';
 import { getOrganisation } from '../repositories/organisations.ts';
-import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proofStatus, staffToPrint } from '../repositories/proofs.ts';
+import {
+  issueAnnualCertificate,
+  issueAttendanceCertificate,
+  issueCreditProofs,
+  type ProofDocument,
+  proofStatus,
+  staffToPrint,
+} from '../repositories/proofs.ts';
 import { saveSeal, sealOf, sealsOf } from '../repositories/seals.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { revokeProof } from '../services/proofs.ts';
@@ -14,6 +21,7 @@ import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
 
+const cmeYear = z.number().int().min(2000).max(2100);
 const years = z.object({ fromYear: z.number().int().min(2000).max(2100), toYear: z.number().int().min(2000).max(2100) });
 /** A whole province at once would be a truck of paper: batches stop at this many people. */
 const MAX_BATCH = 5000;
@@ -84,6 +92,23 @@ export const proofsRouter = {
     await requireOwnEntry(ctx.db, await ownPerson(ctx), input.ledgerEntryId);
     const document = await issueAttendanceCertificate(ctx.db, ctx.proofSigner, { ledgerEntryId: input.ledgerEntryId, by: ctx.user.id, at: ctx.now() });
     return render(ctx, [document], `学分证书-${document.payload.name}.pdf`);
+  }),
+
+  /** A person's annual certificate (专业科目培训合格证明) of a CME year, when the year's requirement is met. */
+  printAnnualCertificate: userProcedure.input(z.object({ personId: z.string(), cmeYear })).mutation(async ({ ctx, input }) => {
+    const document = await issueAnnualCertificate(ctx.db, ctx.proofSigner, { ...input, by: ctx.user.id, at: ctx.now() });
+    return render(ctx, [document], `${document.payload.title}-${document.payload.name}-${input.cmeYear}.pdf`);
+  }),
+
+  /** A staff member prints her own annual certificate. */
+  printMyAnnualCertificate: userProcedure.input(z.object({ cmeYear })).mutation(async ({ ctx, input }) => {
+    const document = await issueAnnualCertificate(ctx.db, ctx.proofSigner, {
+      personId: await ownPerson(ctx),
+      cmeYear: input.cmeYear,
+      by: ctx.user.id,
+      at: ctx.now(),
+    });
+    return render(ctx, [document], `${document.payload.title}-${document.payload.name}-${input.cmeYear}.pdf`);
   }),
 
   /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */

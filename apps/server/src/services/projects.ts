@@ -61,6 +61,7 @@ import { isProvince, saveSettings, settingsFor } from '../repositories/settings.
 import { cmeYearForDate } from '../repositories/standing.ts';
 import { isProvinceDirect } from '../repositories/organisations.ts';
 import { officeOfRole } from './review-offices.ts';
+import { requireNotBarred } from './sanctions.ts';
 
 export type { AttachmentInput, ProjectInput } from '../repositories/projects.ts';
 
@@ -113,6 +114,7 @@ export async function declareProject(db: DB, input: { project: ProjectInput; org
   const at = input.now.toISOString();
   const id = newId();
   return db.transaction().execute(async (trx) => {
+    await requireNotBarred(trx, input.organiserId, input.now);
     await requireFreeNumber(trx, p.number, null);
     await insertProject(trx, {
       id,
@@ -207,6 +209,7 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['draft', 'rejected'], 'projects.only-draft-submitted');
+    await requireNotBarred(trx, project.organiser_id, input.now);
     const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
     const today = chinaDate(input.now);
     if (!declaredInTime(today, project.starts_on, projectLeadDays)) {

@@ -72,6 +72,9 @@ export const AUDIT_ACTIONS = [
   'settings.card-fees',
   'online.register-platform',
   'online.revoke-platform',
+  'ledger.reverse',
+  'ledger.void-year',
+  'organiser.bar',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
