@@ -96,7 +96,7 @@ describe('a withdrawn signing key', () => {
     // The operator withdraws it with the server's own command, against the server's data folder.
     const command = path.resolve(import.meta.dirname, '../../src/withdraw-proof-key.ts');
     execFileSync(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], {
-      env: { ...process.env, DATA_DIR: path.dirname(server.file) },
+      env: { ...process.env, ...server.databaseEnv },
       encoding: 'utf8',
     });
 
