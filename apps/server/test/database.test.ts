@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { addOrganisation } from './fixtures.ts';
 import { startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
@@ -51,5 +52,12 @@ describe('the database', () => {
     const row = await server.db.selectFrom('ledger_entries').select('credits').where('id', '=', id).executeTakeFirstOrThrow();
     // And a fraction of a credit reads back exactly as written (not through a 4-byte float).
     expect(row.credits).toBe(1.3);
+  });
+
+  it('finds a unit by its name whatever the case of its Latin letters, as SQLite’s LIKE did', async () => {
+    const province = await server.db.selectFrom('organisations').select('id').where('kind', '=', 'province').executeTakeFirstOrThrow();
+    const unitId = await addOrganisation(server, 'institution', '合肥BOE医院', province.id);
+    await server.db.updateTable('organisations').set({ status: 'verified' }).where('id', '=', unitId).execute();
+    for (const query of ['boe', 'BOE', 'Boe医院']) expect((await server.client().registration.searchUnits.query({ query })).map((u) => u.id)).toEqual([unitId]);
   });
 });
