@@ -102,7 +102,9 @@ function serverCounts(report: VitestReport | null): string {
 }
 
 console.log('\n== unit and integration tests (Vitest; the server on SQLite) ==');
+const sqliteStarted = Date.now();
 const sqliteRun = vitest('vitest', []);
+const sqliteSeconds = Math.round((Date.now() - sqliteStarted) / 1000);
 
 // The server's integration tests once more on a real PostgreSQL, which the run starts itself
 // (apps/server/test/postgres/global-setup.ts) and stops after; SQLite-only files are listed with
@@ -110,7 +112,7 @@ const sqliteRun = vitest('vitest', []);
 console.log('\n== server integration tests on PostgreSQL (Vitest) ==');
 const postgresStarted = Date.now();
 const postgresRun = vitest('vitest-postgres', ['--project', '@opencme/server (PostgreSQL)'], { OPENCME_TEST_DB: 'postgres' });
-console.log(`\n[opencme] server tests on SQLite: ${serverCounts(sqliteRun)}`);
+console.log(`\n[opencme] server tests on SQLite: ${serverCounts(sqliteRun)} (the whole Vitest run: ${sqliteSeconds} s)`);
 console.log(`[opencme] server tests on PostgreSQL: ${serverCounts(postgresRun)} (${Math.round((Date.now() - postgresStarted) / 1000)} s)`);
 
 console.log('\n== kiosk build ==');
