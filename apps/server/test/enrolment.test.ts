@@ -30,7 +30,7 @@ beforeAll(async () => {
   const pulled = await kiosk.client.sync.pull.query({ cursor: null });
   sessionId = pulled.sessions[0]!.id;
   projectId = pulled.sessions[0]!.projectId;
-}, 60_000);
+}, 180_000);
 afterAll(() => server.close());
 
 /** A tap of the demo kiosk at a moment of the session (08:00–18:00 Beijing time on 2026-11-22). */

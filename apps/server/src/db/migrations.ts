@@ -10,6 +10,11 @@ export type DialectName = 'sqlite' | 'postgres';
 type MigrationFactory = (dialect: DialectName) => Migration;
 
 const blob = (d: DialectName) => (d === 'postgres' ? 'bytea' : 'blob');
+// PostgreSQL's `real` is a 4-byte float (1.3 credits would read back as 1.2999999523); SQLite's is
+// 8 bytes. No PostgreSQL database predates this line, so the older migrations say it here too.
+const real = (d: DialectName) => (d === 'postgres' ? 'double precision' : 'real');
+// Milliseconds (a clock's offset) can pass PostgreSQL's 4-byte integer; SQLite's are 8 bytes.
+const bigint = (d: DialectName) => (d === 'postgres' ? 'bigint' : 'integer');
 
 export const migrations: Record<string, MigrationFactory> = {
   '2026-11-22-0001-foundation': (dialect) => ({
@@ -77,7 +82,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('level', 'text', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('organiser_id', 'text', (c) => c.notNull().references('organisations.id'))
         .addColumn('venue', 'text', (c) => c.notNull())
         .addColumn('starts_on', 'text', (c) => c.notNull())
@@ -133,7 +138,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('person_id', 'text')
         .addColumn('kiosk_person_id', 'text')
         .addColumn('wall_time', 'text', (c) => c.notNull())
-        .addColumn('mono_time', 'real', (c) => c.notNull())
+        .addColumn('mono_time', real(dialect), (c) => c.notNull())
         .addColumn('boot_id', 'text', (c) => c.notNull())
         .addColumn('source', 'text', (c) => c.notNull())
         .addColumn('direction', 'text', (c) => c.notNull())
@@ -281,7 +286,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
         .addColumn('level', 'text')
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('source_kind', 'text', (c) => c.notNull())
         .addColumn('source_id', 'text', (c) => c.notNull())
         .addColumn('source_label', 'text', (c) => c.notNull())
@@ -338,7 +343,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('starts_at', 'text', (c) => c.notNull())
         .addColumn('ends_at', 'text', (c) => c.notNull())
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('courses_project').on('courses').column('project_id').execute();
@@ -383,7 +388,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .createTable('device_clocks')
         .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
         .addColumn('boot_id', 'text', (c) => c.notNull())
-        .addColumn('offset_ms', 'integer', (c) => c.notNull())
+        .addColumn('offset_ms', bigint(dialect), (c) => c.notNull())
         .addColumn('jumped_at', 'text')
         .addColumn('samples', 'integer', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -419,7 +424,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
         .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
         .addColumn('passed', 'integer', (c) => c.notNull())
-        .addColumn('score', 'real')
+        .addColumn('score', real(dialect))
         .addColumn('recorded_by', 'text', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('assessment_results_pk', ['project_id', 'person_id'])
@@ -431,14 +436,14 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('course_id', 'text', (c) => c.notNull().references('courses.id'))
         .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
         .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('credit_awards_pk', ['course_id', 'person_id'])
         .execute();
     },
   }),
 
-  '2026-11-23-0201-rule-sets-and-claims': () => ({
+  '2026-11-23-0201-rule-sets-and-claims': (dialect) => ({
     async up(db: Kysely<any>) {
       // Rule sets are versions: a new year's rules are a new row, never an edit of an old one,
       // so a frozen verification can always be re-read against the rules it was made under.
@@ -483,7 +488,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
         .addColumn('level', 'text')
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('months', 'integer', (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
         .addColumn('chain', 'text', (c) => c.notNull())
@@ -560,7 +565,7 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('claim_reviews_claim').on('claim_reviews').column('claim_id').execute();
     },
   }),
-  '2026-11-23-0204-verification': () => ({
+  '2026-11-23-0204-verification': (dialect) => ({
     async up(db: Kysely<any>) {
       // A unit's annual verification (学分审验) for a year and a round. Results are copied out of
       // the ledger when the run is made; once submitted to the city they never change again.
@@ -584,9 +589,9 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('department_id', 'text')
         .addColumn('title', 'text')
         .addColumn('rule_set_id', 'text', (c) => c.notNull())
-        .addColumn('class_i', 'real', (c) => c.notNull())
-        .addColumn('class_ii', 'real', (c) => c.notNull())
-        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('class_i', real(dialect), (c) => c.notNull())
+        .addColumn('class_ii', real(dialect), (c) => c.notNull())
+        .addColumn('total', real(dialect), (c) => c.notNull())
         .addColumn('compliant', 'integer', (c) => c.notNull())
         .addColumn('basis', 'text', (c) => c.notNull())
         .addColumn('explanation', 'text', (c) => c.notNull())
@@ -1255,6 +1260,16 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('barred_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('organiser_bars_organisation').on('organiser_bars').columns(['organisation_id', 'until_date']).execute();
+    },
+  }),
+  // PostgreSQL's TRUNCATE fires no row trigger: the ledger refuses it by a statement trigger too.
+  // (SQLite has no TRUNCATE; its DELETE without WHERE fires the row trigger.)
+  '2026-11-30-15A1-ledger-no-truncate': (dialect) => ({
+    async up(db: Kysely<any>) {
+      if (dialect === 'postgres')
+        await sql`create trigger ledger_entries_no_truncate before truncate on ledger_entries for each statement execute function ledger_entries_append_only()`.execute(
+          db,
+        );
     },
   }),
 };

@@ -144,7 +144,7 @@ export async function standingsOf(
     select s.id as person_id, s.name, s.id_number_masked, s.title, s.employed_title, s.institution_id, s.department_id,
       sums.class_i, sums.class_ii, sums.national, sums.months
     from scoped s left join sums on sums.person_id = s.id
-    order by s.department_id, s.name`.execute(db);
+    order by s.department_id nulls first, s.name, s.id`.execute(db);
 
   const ruleSets = await loadRuleSets(db);
   const provinces = await provinceCodesOf(

@@ -99,7 +99,7 @@ describe('a withdrawn signing key', () => {
     // Not execFileSync: a blocked event loop lets the server's keep-alive timer and the client's next
     // request meet on one socket, and the request fails ("fetch failed") on a loaded machine.
     await promisify(execFile)(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], {
-      env: { ...process.env, DATA_DIR: path.dirname(server.file) },
+      env: { ...process.env, ...server.databaseEnv },
       encoding: 'utf8',
     });
 
