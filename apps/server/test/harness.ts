@@ -40,7 +40,11 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
    * chosen first, so that the app is configured with its own address, as `npm start` does.
    */
   async function listen(db: typeof opened.db) {
-    const server = http.createServer().listen(0);
+    // The server keeps an idle connection longer than the test's fetch does (undici: 4 s), so the
+    // client always closes it first. With Node's 5 s, a test that blocks the event loop (pdftotext,
+    // rendering a PDF in this process) let both timers fire at once and a reused socket was reset
+    // under the next request ("fetch failed", ECONNRESET) on a loaded machine.
+    const server = http.createServer({ keepAliveTimeout: 120_000 }).listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const app = createApp({
