@@ -182,7 +182,7 @@ test('the unit admin hands the nurse a one-time code; she signs in with it and m
   await expect(admin.getByTestId('accounts').locator('tr', { hasText: 'linxiao-review' })).toContainText('林晓');
 });
 
-test('the unit admin reverses her claimed credit with a reason: the entry reads 已撤销, her total drops, and the reason is on the audit log', async ({
+test('the unit admin reverses her claimed credit with a reason: the entry reads 已撤销, her total drops; then voids her year; both reasons are on the audit log', async ({
   browser,
 }) => {
   const admin = await adminOnHerPage(browser);
@@ -200,6 +200,16 @@ test('the unit admin reverses her claimed credit with a reason: the entry reads 
   await expect(ledger.getByTestId('ledger-entry').first()).toContainText('论文重复申报');
   await expect(ledger.getByTestId('ledger-total')).toContainText('合计 0 分');
 
+  // Voiding the year asks with a warning and a reason too, then says so on the page.
+  await ledger.getByRole('button', { name: /^作废\d{4}年度学分$/ }).click();
+  const warning = admin.getByRole('dialog', { name: /^作废\d{4}年度学分$/ });
+  await expect(warning).toContainText('不能恢复');
+  await warning.getByLabel('原因（至少4个字）').fill('冒名签到');
+  await warning.getByRole('button', { name: /^作废\d{4}年度学分$/ }).click();
+  await expect(ledger.getByTestId('ledger-voided')).toContainText('冒名签到');
+  await expect(ledger.getByRole('button', { name: /^作废/ })).toHaveCount(0);
+
   await admin.goto(`${server.url}/admin/audit`);
   await expect(admin.getByTestId('audit-log')).toContainText('论文重复申报');
+  await expect(admin.getByTestId('audit-log')).toContainText('冒名签到');
 });
