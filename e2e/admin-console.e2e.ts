@@ -145,11 +145,24 @@ test('each role’s navigation shows only its pages, and a page it may not use s
       '审验与达标率',
       '统计报表',
       '打印学分证明',
+      '人社对接',
       '操作日志',
     ],
     reviewer: ['注册审核', '人员', '申报审核', '审验与达标率'],
     city: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '统计报表', '打印学分证明', '操作日志'],
-    province: ['单位审核', '人员', '批量导入', '继续医学教育项目', '申报审核', '审验与达标率', '统计报表', '打印学分证明', '学分审验规则', '操作日志'],
+    province: [
+      '单位审核',
+      '人员',
+      '批量导入',
+      '继续医学教育项目',
+      '申报审核',
+      '审验与达标率',
+      '统计报表',
+      '打印学分证明',
+      '人社对接',
+      '学分审验规则',
+      '操作日志',
+    ],
   };
   for (const [login, pages] of Object.entries(expected)) {
     const page = await signedIn(browser, login);
