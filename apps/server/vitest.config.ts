@@ -13,14 +13,16 @@ export const SQLITE_ONLY: Record<string, string> = {
 
 const postgres = process.env.OPENCME_TEST_DB === 'postgres';
 
-// Each server test file boots the real app on a real database and seeds the demo's 200 staff
-// with portraits: seconds on a quiet machine, much more on a loaded 2-core one. The limits are for
-// hangs, not for speed (speed belongs in `npm run bench`).
+// Each server test file boots the real app on a fresh copy of a database into which the global
+// setup seeded the demo once (test/template.ts); the limits are for hangs, not for speed (speed
+// belongs in `npm run bench`).
 export default defineProject({
   test: {
     name: postgres ? '@opencme/server (PostgreSQL)' : '@opencme/server',
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    ...(postgres ? { globalSetup: ['test/postgres/global-setup.ts'], exclude: ['**/node_modules/**', 'src/**', ...Object.keys(SQLITE_ONLY)] } : {}),
+    ...(postgres
+      ? { globalSetup: ['test/postgres/global-setup.ts'], exclude: ['**/node_modules/**', 'src/**', ...Object.keys(SQLITE_ONLY)] }
+      : { globalSetup: ['test/template-setup.ts'] }),
   },
 });

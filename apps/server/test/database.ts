@@ -1,6 +1,6 @@
 // The database a test server stands on: a fresh SQLite file (the default), or under
 // OPENCME_TEST_DB=postgres a fresh database on the run's PostgreSQL test cluster
-// (postgres/global-setup.ts), copied from the migrated template and dropped at the end.
+// (postgres/global-setup.ts), copied from the seeded template and dropped at the end.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,9 +46,11 @@ async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-export async function openTestDatabase(dir: string): Promise<TestDatabase> {
+/** `template`: a SQLite file to start from (the run's seeded template); on PostgreSQL the template database is always copied. */
+export async function openTestDatabase(dir: string, template: string | null = null): Promise<TestDatabase> {
   const file = path.join(dir, 'opencme.sqlite');
   if (TEST_DIALECT === 'sqlite') {
+    if (template) fs.copyFileSync(template, file);
     const opened = await openSqlite(file);
     return {
       opened,

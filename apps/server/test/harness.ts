@@ -1,6 +1,7 @@
 // A real server for integration tests: a real SQLite file in a temporary folder (or, under
 // OPENCME_TEST_DB=postgres, a fresh database on a real PostgreSQL: database.ts), the real Express
-// app on a free port, and tRPC clients that speak HTTP to it like the kiosk does.
+// app on a free port, and tRPC clients that speak HTTP to it like the kiosk does. The database is
+// a fresh copy of the demo seeded once for the whole run (template.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { ProofSigner } from '../src/proof-key.ts';
 import type { AppRouter } from '../src/router.ts';
 import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
 import { openTestDatabase, TEST_DIALECT } from './database.ts';
+import { seededTemplate, TEST_START, templateKeys } from './template.ts';
 
 export type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -29,11 +31,13 @@ export interface TestFile {
 /** `staticDir`: an app shell to serve; `trustProxy`: as TRUST_PROXY sets it. */
 export async function startServer(options: { staticDir?: string; trustProxy?: string } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-test-'));
-  const database = await openTestDatabase(dir);
+  const template = seededTemplate();
+  const database = await openTestDatabase(dir, template?.file ?? null);
   const { opened, file } = database;
-  const clock = { now: new Date('2026-11-22T01:30:00Z') };
-  const vault = new IdNumberVault(randomKeys());
-  const demo = await seedDemo(opened.db, vault, clock.now);
+  const clock = { now: new Date(TEST_START) };
+  const vault = new IdNumberVault(template ? templateKeys(template) : randomKeys());
+  // Without the run's template (a run without the global setup), the demo is seeded here.
+  const demo = template ?? (await seedDemo(opened.db, vault, clock.now));
   const proofSigner = await ProofSigner.generate();
   /**
    * The real app on a free port, over a connection of its own to the database file. The port is

