@@ -1,7 +1,9 @@
 import { chinaDate, chinaYear, formatCmeNumber } from '@opencme/core';
 import { type Browser, type BrowserContextOptions, expect, type Page } from '@playwright/test';
 // Runs the real server (`node apps/server/src/main.ts`) as a child process, as `npm start` does,
-// on a free port and a fresh data folder, so a test can stop it and start it again.
+// on a free port and a data folder of its own, so a test can stop it and start it again. The
+// folder starts as a copy of the demo seeded once for the run (global-setup.ts) when the server's
+// clock is on the day it was seeded for; on another day the server seeds its own, as before.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,6 +18,21 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise((resolve) => srv.close(resolve));
   return port;
+}
+
+/** Where global-setup.ts tells the specs' servers about the seeded data folder. */
+export const SEEDED_TEMPLATE_ENV = 'OPENCME_E2E_TEMPLATE';
+
+/** A data folder and keys folder in which the demo was seeded on `day` (Beijing time). */
+export interface SeededTemplate {
+  day: string;
+  dataDir: string;
+  keysDir: string;
+}
+
+function seededTemplate(): SeededTemplate | null {
+  const json = process.env[SEEDED_TEMPLATE_ENV];
+  return json ? (JSON.parse(json) as SeededTemplate) : null;
 }
 
 export class ServerProcess {
@@ -39,13 +56,24 @@ export class ServerProcess {
 
   #skewMs: number | null = null;
 
+  #started = false;
+
   /**
    * `clockStart`: the server runs as if started at that moment (OPENCME_CLOCK_START); a restart
-   * without it goes on with the same clock.
+   * without it goes on with the same clock. `template: false`: seed on the first start even where
+   * the run's seeded data folder would do.
    */
-  async start(options: { clockStart?: Date } = {}): Promise<void> {
+  async start(options: { clockStart?: Date; template?: boolean } = {}): Promise<void> {
     if (!this.port) this.port = await freePort();
     if (options.clockStart) this.#skewMs = options.clockStart.getTime() - Date.now();
+    if (!this.#started) {
+      this.#started = true;
+      const template = options.template === false ? null : seededTemplate();
+      if (template && template.day === chinaDate(new Date(Date.now() + (this.#skewMs ?? 0)))) {
+        fs.cpSync(template.dataDir, this.dataDir, { recursive: true });
+        fs.cpSync(template.keysDir, this.keysDir, { recursive: true });
+      }
+    }
     const clock = this.#skewMs === null ? {} : { OPENCME_CLOCK_START: new Date(Date.now() + this.#skewMs).toISOString() };
     const child = spawn(process.execPath, [path.join(ROOT, 'apps/server/src/main.ts')], {
       env: {
