@@ -1,6 +1,8 @@
 // `npm test`: typecheck, unit and integration tests (Vitest; the server's on SQLite and again on
 // PostgreSQL), the kiosk build, and end-to-end tests in real Chromium (Playwright). Ends with one line that adds up every suite.
-import { spawnSync } from 'node:child_process';
+// Steps that do not depend on each other run two at a time (the machines it runs on have two
+// cores or more), each one's output held and printed whole when it ends, so that logs stay readable.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -14,6 +16,38 @@ let failed = 0;
 function run(cmd: string, args: string[], env: Record<string, string> = {}): number {
   const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
   return res.status ?? 1;
+}
+
+interface Step {
+  name: string;
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** Runs the steps `at` a time; prints each one's output when it ends; the exit codes, in the steps' order. */
+async function parallel(steps: Step[], at = 2): Promise<number[]> {
+  const codes: number[] = Array.from({ length: steps.length }, () => 1);
+  let next = 0;
+  async function worker() {
+    while (next < steps.length) {
+      const i = next++;
+      const step = steps[i]!;
+      const started = Date.now();
+      const child = spawn(step.cmd, step.args, { cwd: ROOT, env: { ...process.env, ...step.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const output: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => output.push(d));
+      child.stderr.on('data', (d: Buffer) => output.push(d));
+      codes[i] = await new Promise<number>((resolve) => {
+        child.once('error', () => resolve(1));
+        child.once('close', (code) => resolve(code ?? 1));
+      });
+      process.stdout.write(`\n-- ${step.name} (${Math.round((Date.now() - started) / 1000)} s) --\n`);
+      process.stdout.write(Buffer.concat(output));
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(at, steps.length) }, worker));
+  return codes;
 }
 
 function finish(): never {
@@ -46,28 +80,33 @@ function ensureChromium(): string {
 
 const chromium = ensureChromium();
 
-console.log('\n== typecheck ==');
-// One check per workspace, plus the root (e2e, scripts, configs).
-const workspaces = ['packages/core', 'packages/words', 'packages/reader-webhid', 'packages/ui', 'apps/server', 'apps/kiosk'];
-for (const dir of workspaces) {
-  const ok = run('pnpm', ['--dir', dir, 'run', 'typecheck']) === 0;
-  if (ok) passed += 1;
-  else {
-    failed += 1;
-    console.error(`typecheck failed in ${dir}`);
-  }
-}
-if (run('pnpm', ['exec', 'tsc', '-p', 'tsconfig.json']) === 0) passed += 1;
-else failed += 1;
-
-console.log('\n== lint ==');
-// ESLint (with the types: promises nobody waits for), Prettier's layout, and no import circles.
-for (const script of ['lint', 'format:check', 'cycles']) {
-  if (run('pnpm', ['run', '--silent', script]) === 0) passed += 1;
-  else {
-    failed += 1;
-    console.error(`${script} failed: see above (npm run pnpm -- run ${script})`);
-  }
+console.log('\n== typecheck, lint and the kiosk build ==');
+// One typecheck per workspace, plus the root (e2e, scripts, configs); ESLint (with the types:
+// promises nobody waits for), Prettier's layout, and no import circles; and the kiosk's build for
+// the end-to-end tests. SvelteKit's generated types first, once, which the kiosk's typecheck,
+// ESLint and the build all read (each syncs again, but only writes what changed).
+run('pnpm', ['--dir', 'apps/kiosk', 'exec', 'svelte-kit', 'sync']);
+// The longest first, so that the short ones fill in beside them.
+const workspaces = ['apps/kiosk', 'apps/server', 'packages/ui', 'packages/core', 'packages/words', 'packages/reader-webhid'];
+const KIOSK_BUILD = 'kiosk build';
+const checks: Step[] = [
+  { name: 'lint', cmd: 'pnpm', args: ['run', '--silent', 'lint'] },
+  ...workspaces.map((dir) => ({ name: `typecheck ${dir}`, cmd: 'pnpm', args: ['--dir', dir, 'run', 'typecheck'] })),
+  { name: KIOSK_BUILD, cmd: 'pnpm', args: ['--dir', 'apps/kiosk', 'run', 'build'] },
+  { name: 'typecheck (root)', cmd: 'pnpm', args: ['exec', 'tsc', '-p', 'tsconfig.json'] },
+  { name: 'format:check', cmd: 'pnpm', args: ['run', '--silent', 'format:check'] },
+  { name: 'cycles', cmd: 'pnpm', args: ['run', '--silent', 'cycles'] },
+];
+let kioskBuilt = false;
+for (const [i, code] of (await parallel(checks)).entries()) {
+  const name = checks[i]!.name;
+  if (name === KIOSK_BUILD) {
+    // The build is what the end-to-end tests run on, not a count of its own (as before): only its failure counts.
+    kioskBuilt = code === 0;
+    if (!kioskBuilt) failed += 1;
+  } else if (code === 0) passed += 1;
+  else failed += 1;
+  if (code !== 0) console.error(`${name} failed: see its output above`);
 }
 
 interface VitestReport {
@@ -115,11 +154,7 @@ const postgresRun = vitest('vitest-postgres', ['--project', '@opencme/server (Po
 console.log(`\n[opencme] server tests on SQLite: ${serverCounts(sqliteRun)} (the whole Vitest run: ${sqliteSeconds} s)`);
 console.log(`[opencme] server tests on PostgreSQL: ${serverCounts(postgresRun)} (${Math.round((Date.now() - postgresStarted) / 1000)} s)`);
 
-console.log('\n== kiosk build ==');
-if (run('pnpm', ['--dir', 'apps/kiosk', 'run', 'build']) !== 0) {
-  failed += 1;
-  finish();
-}
+if (!kioskBuilt) finish();
 
 console.log('\n== end-to-end tests (Playwright, Chromium) ==');
 const e2eJson = path.join(results, 'e2e.json');
