@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { TapExport, verifyTapExport } from '@opencme/core';
 
 const REASONS: Record<string, string> = {
-  'chain-bad-signature': '签名不符 (signature does not verify)',
+  'chain-bad-signature': '签名不符 (its signature fails and no authentic later tap vouches for it)',
   'chain-fork': '分叉 (two taps with one number)',
   'chain-break': '衔接不上 (does not follow its predecessor)',
 };

@@ -205,10 +205,54 @@ export async function verifyChainedFields(publicKey: WebCryptoKey, fields: Chain
   return ok ? sha256Hex(bytes) : null;
 }
 
+/** The hash of a tap's encoding, whatever its signature; null for a tap the encoding cannot represent. */
+export async function chainedTapHash(fields: ChainedTapFields): Promise<string | null> {
+  try {
+    return await sha256Hex(canonicalTapBytes(fields));
+  } catch (error) {
+    if (error instanceof TapEncodingError) return null;
+    throw error;
+  }
+}
+
+/** A tap of one chain as authentication sees it: its content hash, the hash it names, its own signature check on demand. */
+export interface ChainCandidate {
+  tapId: string;
+  seq: number;
+  prevHash: string | null;
+  /** The hash of its encoding (`chainedTapHash`), null when it has none. */
+  hash: string | null;
+  /** Whether its own signature verifies under the chain's key: asked only when nothing after it vouches for it. */
+  verify: () => Promise<boolean>;
+}
+
+/**
+ * Which taps of one chain are authentic (由链尾签名担保): a tap is when its own signature verifies,
+ * or when an authentic tap at the next seq names its hash as its predecessor's. Each hash covers
+ * the one before, so one valid signature vouches for every tap it reaches through unbroken links,
+ * and a signature is checked only where nothing after it vouches: on the last tap of each run (one
+ * a push, for a kiosk's own taps), walking back only past taps whose signatures fail.
+ * The server applies it to each push (and, as later pushes vouch for earlier taps, when it relinks
+ * the chain) and `verifyChain` to a whole export: they agree.
+ */
+export async function authenticateChain(taps: readonly ChainCandidate[]): Promise<Set<string>> {
+  const authentic = new Set<string>();
+  // The hashes each seq's authentic taps name as their predecessor's.
+  const named = new Map<number, Set<string>>();
+  for (const t of [...taps].sort((a, b) => b.seq - a.seq)) {
+    if (t.hash === null) continue;
+    const ok = named.get(t.seq + 1)?.has(t.hash) === true || (await t.verify());
+    if (!ok) continue;
+    authentic.add(t.tapId);
+    if (t.prevHash !== null) named.set(t.seq, (named.get(t.seq) ?? new Set()).add(t.prevHash));
+  }
+  return authentic;
+}
+
 /**
  * Why a tap breaks its chain, each its own reason:
- * - chain-bad-signature: the signature does not verify under the chain's key (an edited field, a
- *   tap of another kiosk, a forgery);
+ * - chain-bad-signature: not authentic: its signature does not verify under the chain's key and no
+ *   authentic successor names its hash (an edited field, a tap of another kiosk, a forgery);
  * - chain-fork: another validly signed tap of the chain has the same seq and different content;
  * - chain-break: its predecessor (seq − 1) is there, validly signed, and is not the one it names
  *   (or it is the first and names one, or a later one naming none);
@@ -218,7 +262,7 @@ export async function verifyChainedFields(publicKey: WebCryptoKey, fields: Chain
 export const CHAIN_FLAGS = ['chain-bad-signature', 'chain-fork', 'chain-break', 'chain-unknown'] as const;
 export type ChainFlag = (typeof CHAIN_FLAGS)[number];
 
-/** A tap of a chain as the checks see it: its hash is null when its signature failed. */
+/** A tap of a chain as the checks see it: its hash is null when it is not authentic (`authenticateChain`). */
 export interface ChainMember {
   tapId: string;
   seq: number;
@@ -313,9 +357,22 @@ export type TapExport = z.infer<typeof TapExport>;
 /** Checks every tap of one chain at once (an export, offline): each tap's flags and the chain's state. */
 export async function verifyChain(publicKey: ChainPublicKey, taps: readonly ExportedTap[]): Promise<{ flags: Map<string, ChainFlag[]>; state: ChainState }> {
   const key = await importChainPublicKey(publicKey);
-  const members: ChainMember[] = await Promise.all(
-    taps.map(async (t) => ({ tapId: t.tapId, seq: t.seq, prevHash: t.prevHash, hash: await verifyChainedFields(key, t, t.signature) })),
+  const hashed = await Promise.all(taps.map(async (t) => ({ tap: t, hash: await chainedTapHash(t) })));
+  const authentic = await authenticateChain(
+    hashed.map(({ tap, hash }) => ({
+      tapId: tap.tapId,
+      seq: tap.seq,
+      prevHash: tap.prevHash,
+      hash,
+      verify: async () => (await verifyChainedFields(key, tap, tap.signature)) !== null,
+    })),
   );
+  const members: ChainMember[] = hashed.map(({ tap, hash }) => ({
+    tapId: tap.tapId,
+    seq: tap.seq,
+    prevHash: tap.prevHash,
+    hash: authentic.has(tap.tapId) ? hash : null,
+  }));
   const bySeq = new Map<number, ChainMember[]>();
   for (const m of members) bySeq.set(m.seq, [...(bySeq.get(m.seq) ?? []), m]);
   const flags = new Map(members.map((m) => [m.tapId, linkFlags(m, bySeq.get(m.seq) ?? [], bySeq.get(m.seq - 1) ?? [])]));

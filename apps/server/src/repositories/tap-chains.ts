@@ -3,6 +3,9 @@
 // breaks) kept incrementally: a push looks at its own taps, their neighbours and what lies beyond
 // the complete prefix, never at the whole chain again.
 import {
+  authenticateChain,
+  type ChainedTapFields,
+  chainedTapHash,
   type ChainFlag,
   type ChainMember,
   ChainPublicKey,
@@ -73,32 +76,65 @@ export interface ChainVerdict {
 }
 
 /**
- * Checks each received tap's signature under the key of the chain it names, of this device only
- * (outside the write transaction: it is the costly part). An unchained tap is accepted as before
- * from a device that registered no chain (paired before chains); from one that did, it is
- * 'unsigned': anyone with the token could have made it.
+ * Checks the received taps against the keys of this device's chains (outside the write
+ * transaction: it is the costly part). Every chained tap's hash is computed (SHA-256, cheap); a
+ * signature (ECDSA, ~0.5 ms) is checked only where no authentic tap of the push vouches for it
+ * through the hash links (`authenticateChain`): the last tap of each unbroken run, so one a push
+ * for a kiosk's own taps. An unchained tap is accepted as before from a device that registered no
+ * chain (paired before chains); from one that did, it is 'unsigned': anyone with the token could
+ * have made it.
  */
 export async function checkSignatures(db: DB, deviceId: string, taps: readonly Tap[]): Promise<Map<string, ChainVerdict>> {
   const chains = new Map(
     (await db.selectFrom('tap_chains').select(['id', 'public_key']).where('device_id', '=', deviceId).execute()).map((c) => [c.id, c.public_key]),
   );
-  const verdicts = await Promise.all(
-    taps.map(async (tap): Promise<[string, ChainVerdict]> => {
-      const link = tap.chain;
-      if (!link) {
-        const flags: ChainVerdict['flags'] = chains.size > 0 ? ['unsigned'] : [];
-        return [tap.tapId, { chainId: null, prevHash: null, signature: null, hash: null, credentialDigest: null, flags }];
-      }
-      const fields = await chainedFields(tap, link);
-      const publicKey = chains.get(link.id);
-      const hash = publicKey === undefined ? null : await verifyChainedFields(await chainKey(link.id, publicKey), fields, link.signature);
-      const flags: ChainFlag[] = publicKey === undefined ? ['chain-unknown'] : hash === null ? ['chain-bad-signature'] : [];
-      return [tap.tapId, { chainId: link.id, prevHash: link.prevHash, signature: link.signature, hash, credentialDigest: fields.credentialDigest, flags }];
-    }),
-  );
   // A tapId twice in one batch: the first is the one stored, so its verdict is the one kept.
   const byTap = new Map<string, ChainVerdict>();
-  for (const [tapId, verdict] of verdicts) if (!byTap.has(tapId)) byTap.set(tapId, verdict);
+  const signed = new Map<string, { tap: Tap; fields: ChainedTapFields; hash: string | null }[]>();
+  const seen = new Set<string>();
+  const firsts = taps.filter((tap) => !seen.has(tap.tapId) && seen.add(tap.tapId));
+  for (const [tap, fields, hash] of await Promise.all(
+    firsts.map(async (tap) => {
+      if (!tap.chain) return [tap, null, null] as const;
+      const fields = await chainedFields(tap, tap.chain);
+      return [tap, fields, await chainedTapHash(fields)] as const;
+    }),
+  )) {
+    const link = tap.chain;
+    if (!link || !fields) {
+      const flags: ChainVerdict['flags'] = chains.size > 0 ? ['unsigned'] : [];
+      byTap.set(tap.tapId, { chainId: null, prevHash: null, signature: null, hash: null, credentialDigest: null, flags });
+      continue;
+    }
+    const verdict: ChainVerdict = {
+      chainId: link.id,
+      prevHash: link.prevHash,
+      signature: link.signature,
+      hash: null,
+      credentialDigest: fields.credentialDigest,
+      flags: [],
+    };
+    byTap.set(tap.tapId, verdict);
+    if (!chains.has(link.id)) verdict.flags.push('chain-unknown');
+    else signed.set(link.id, [...(signed.get(link.id) ?? []), { tap, fields, hash }]);
+  }
+  for (const [chainId, members] of signed) {
+    const key = await chainKey(chainId, chains.get(chainId)!);
+    const authentic = await authenticateChain(
+      members.map(({ tap, fields, hash }) => ({
+        tapId: tap.tapId,
+        seq: tap.seq,
+        prevHash: tap.chain!.prevHash,
+        hash,
+        verify: async () => (await verifyChainedFields(key, fields, tap.chain!.signature)) !== null,
+      })),
+    );
+    for (const { tap, hash } of members) {
+      const verdict = byTap.get(tap.tapId)!;
+      if (authentic.has(tap.tapId)) verdict.hash = hash;
+      else verdict.flags.push('chain-bad-signature');
+    }
+  }
   return byTap;
 }
 
@@ -126,26 +162,30 @@ export async function relinkChains(
   for (const [chainId, touched] of byChain) {
     const chain = await db.selectFrom('tap_chains').selectAll().where('id', '=', chainId).where('device_id', '=', deviceId).executeTakeFirst();
     if (!chain) continue;
-    const wanted = [...new Set([...touched.seqs].flatMap((s) => [s, s - 1]))];
-    const rows: {
-      tap_id: string;
-      seq: number;
-      chain_prev_hash: string | null;
-      chain_hash: string | null;
-      flag_reasons: string | null;
-      session_id: string;
-      person_id: string | null;
-    }[] = [];
-    for (let i = 0; i < wanted.length; i += 500) {
-      rows.push(
-        ...(await db
-          .selectFrom('taps')
-          .select(['tap_id', 'seq', 'chain_prev_hash', 'chain_hash', 'flag_reasons', 'session_id', 'person_id'])
-          .where('device_id', '=', deviceId)
-          .where('chain_id', '=', chainId)
-          .where('seq', 'in', wanted.slice(i, i + 500))
-          .execute()),
-      );
+    const rows: RelinkRow[] = [];
+    const loaded = new Set<number>();
+    const vouched = new Set<string>();
+    // Loads the touched seqs and their predecessors; a tap stored unauthentic that an authentic
+    // successor now vouches for is authentic (`authenticateChain`), and its own predecessor is looked at in turn.
+    for (;;) {
+      const wanted = [...new Set([...touched.seqs].flatMap((s) => [s, s - 1]))].filter((s) => !loaded.has(s));
+      if (wanted.length === 0) break;
+      for (const s of wanted) loaded.add(s);
+      for (let i = 0; i < wanted.length; i += 500) {
+        rows.push(
+          ...(await db
+            .selectFrom('taps')
+            .select(['tap_id', 'seq', 'chain_prev_hash', 'chain_hash', 'flag_reasons', 'session_id', 'person_id'])
+            .where('device_id', '=', deviceId)
+            .where('chain_id', '=', chainId)
+            .where('seq', 'in', wanted.slice(i, i + 500))
+            .execute()),
+        );
+      }
+      for (const r of await vouchedFor(db, deviceId, rows)) {
+        vouched.add(r.tap_id);
+        touched.seqs.add(r.seq);
+      }
     }
     const bySeq = new Map<number, ChainMember[]>();
     for (const r of rows) bySeq.set(r.seq, [...(bySeq.get(r.seq) ?? []), { tapId: r.tap_id, seq: r.seq, prevHash: r.chain_prev_hash, hash: r.chain_hash }]);
@@ -157,13 +197,18 @@ export async function relinkChains(
         r.chain_hash === null
           ? []
           : linkFlags({ tapId: r.tap_id, seq: r.seq, prevHash: r.chain_prev_hash, hash: r.chain_hash }, bySeq.get(r.seq) ?? [], bySeq.get(r.seq - 1) ?? []);
-      if (reasons.some(isChainFlag) || link.length > 0) lowestFlagged = Math.min(lowestFlagged, r.seq);
-      const kept = reasons.filter((f) => !LINK_FLAGS.has(f));
+      const upgraded = vouched.has(r.tap_id);
+      const kept = reasons.filter((f) => !LINK_FLAGS.has(f) && !(upgraded && f === 'chain-bad-signature'));
       const next = [...kept, ...link];
-      if (next.join(',') === reasons.join(',')) continue;
+      if (next.some(isChainFlag)) lowestFlagged = Math.min(lowestFlagged, r.seq);
+      if (!upgraded && next.join(',') === reasons.join(',')) continue;
       await db
         .updateTable('taps')
-        .set({ flag_reasons: next.length > 0 ? next.join(',') : null, status: next.length > 0 ? 'flagged' : 'accepted' })
+        .set({
+          flag_reasons: next.length > 0 ? next.join(',') : null,
+          status: next.length > 0 ? 'flagged' : 'accepted',
+          ...(upgraded ? { chain_hash: r.chain_hash } : {}),
+        })
         .where('tap_id', '=', r.tap_id)
         .execute();
       if (r.person_id) changed.push({ sessionId: r.session_id, personId: r.person_id });
@@ -176,6 +221,50 @@ export async function relinkChains(
       .execute();
   }
   return changed;
+}
+
+interface RelinkRow {
+  tap_id: string;
+  seq: number;
+  chain_prev_hash: string | null;
+  chain_hash: string | null;
+  flag_reasons: string | null;
+  session_id: string;
+  person_id: string | null;
+}
+
+/**
+ * The loaded taps stored unauthentic (a signature that failed, nothing after them then) whose hash
+ * an authentic loaded successor names: authentic now, their hash set on the rows given. Rare (a
+ * kiosk signs every tap well), so their encodings are read only here.
+ */
+async function vouchedFor(db: DB, deviceId: string, rows: RelinkRow[]): Promise<RelinkRow[]> {
+  const vouched: RelinkRow[] = [];
+  for (;;) {
+    const named = new Set(rows.flatMap((r) => (r.chain_hash !== null && r.chain_prev_hash !== null ? [`${r.seq - 1}|${r.chain_prev_hash}`] : [])));
+    const namedSeqs = new Set([...named].map((n) => Number(n.split('|')[0])));
+    const candidates = rows.filter((r) => r.chain_hash === null && namedSeqs.has(r.seq) && r.flag_reasons?.split(',').includes('chain-bad-signature'));
+    if (candidates.length === 0) return vouched;
+    const encodings = new Map(
+      (
+        await chainedTapsOf(
+          db,
+          deviceId,
+          candidates.map((r) => r.tap_id),
+        )
+      ).map((t) => [t.tapId, t]),
+    );
+    let found = false;
+    for (const r of candidates) {
+      const tap = encodings.get(r.tap_id);
+      const hash = tap ? await chainedTapHash(tap) : null;
+      if (hash === null || !named.has(`${r.seq}|${hash}`)) continue;
+      r.chain_hash = hash;
+      vouched.push(r);
+      found = true;
+    }
+    if (!found) return vouched;
+  }
 }
 
 /** From a complete prefix, as far as the taps beyond it (stragglers and the new batch) reach. */
@@ -268,9 +357,9 @@ export async function unverifiedTapCounts(db: DB, deviceIds: readonly string[]):
 }
 
 /** A device's chained taps with each chain's public key: what a third party needs to check them offline. */
-export async function exportDeviceTaps(db: DB, deviceId: string, now: Date): Promise<TapExport> {
-  const chains = await db.selectFrom('tap_chains').selectAll().where('device_id', '=', deviceId).orderBy('started_at').orderBy('id').execute();
-  const rows = await db
+/** A device's chained taps as an export carries them (all, or those of `tapIds`), by chain and seq. */
+async function chainedTapsOf(db: DB, deviceId: string, tapIds?: readonly string[]): Promise<ExportedTap[]> {
+  let query = db
     .selectFrom('taps')
     .select([
       'chain_id',
@@ -290,11 +379,10 @@ export async function exportDeviceTaps(db: DB, deviceId: string, now: Date): Pro
       'direction',
     ])
     .where('device_id', '=', deviceId)
-    .where('chain_id', 'is not', null)
-    .orderBy('chain_id')
-    .orderBy('seq')
-    .execute();
-  const taps: ExportedTap[] = rows.map((r) => ({
+    .where('chain_id', 'is not', null);
+  if (tapIds) query = query.where('tap_id', 'in', tapIds);
+  const rows = await query.orderBy('chain_id').orderBy('seq').orderBy('tap_id').execute();
+  return rows.map((r) => ({
     chainId: r.chain_id!,
     seq: r.seq,
     prevHash: r.chain_prev_hash,
@@ -311,6 +399,11 @@ export async function exportDeviceTaps(db: DB, deviceId: string, now: Date): Pro
     source: r.source,
     direction: r.direction,
   }));
+}
+
+export async function exportDeviceTaps(db: DB, deviceId: string, now: Date): Promise<TapExport> {
+  const chains = await db.selectFrom('tap_chains').selectAll().where('device_id', '=', deviceId).orderBy('started_at').orderBy('id').execute();
+  const taps = await chainedTapsOf(db, deviceId);
   return {
     format: 'opencme-tap-export/1',
     deviceId,
