@@ -72,9 +72,10 @@ for (const sort of STAFF_SORTS) {
       i: middleRow.id,
     });
     const first = await timed(() => searchStaff(db, vault, { ...list, sort, descending }));
-    const next = await timed(() => searchStaff(db, vault, { ...list, sort, descending, after: middle }));
-    const previous = await timed(() => searchStaff(db, vault, { ...list, sort, descending, before: middle }));
-    bench(`staff list ${STAFF / 1000}k by ${way}: first page (median)`, first.median, 'ms');
+    // Turning pages, the kiosk has the count already (it asks it with a list's first page).
+    const next = await timed(() => searchStaff(db, vault, { ...list, sort, descending, after: middle, count: false }));
+    const previous = await timed(() => searchStaff(db, vault, { ...list, sort, descending, before: middle, count: false }));
+    bench(`staff list ${STAFF / 1000}k by ${way}: first page, with the count (median)`, first.median, 'ms');
     bench(`staff list ${STAFF / 1000}k by ${way}: a middle page, next (median)`, next.median, 'ms');
     bench(`staff list ${STAFF / 1000}k by ${way}: a middle page, previous (median)`, previous.median, 'ms');
     worst = Math.max(worst, first.median, next.median, previous.median);
