@@ -133,16 +133,16 @@ function decodeStaffCursor(text: string): StaffCursor {
 interface StaffRun {
   id: string | null;
   where: ((eb: ExpressionBuilder<Database, 'persons'>) => Expression<SqlBool>) | null;
-  key: 'persons.name' | 'persons.cme_number' | 'persons.updated_at' | null;
+  column: 'persons.name' | 'persons.cme_number' | 'persons.updated_at' | null;
 }
 
 async function staffRuns(db: DB, scope: StaffScope, sort: StaffSort): Promise<StaffRun[]> {
-  if (sort === 'name') return [{ id: null, where: null, key: 'persons.name' }];
-  if (sort === 'updatedAt') return [{ id: null, where: null, key: 'persons.updated_at' }];
+  if (sort === 'name') return [{ id: null, where: null, column: 'persons.name' }];
+  if (sort === 'updatedAt') return [{ id: null, where: null, column: 'persons.updated_at' }];
   if (sort === 'cmeNumber')
     return [
-      { id: 'set', where: (eb) => eb('persons.cme_number', 'is not', null), key: 'persons.cme_number' },
-      { id: null, where: (eb) => eb('persons.cme_number', 'is', null), key: null },
+      { id: 'set', where: (eb) => eb('persons.cme_number', 'is not', null), column: 'persons.cme_number' },
+      { id: null, where: (eb) => eb('persons.cme_number', 'is', null), column: null },
     ];
   const departments =
     'departmentId' in scope
@@ -155,8 +155,8 @@ async function staffRuns(db: DB, scope: StaffScope, sort: StaffSort): Promise<St
           .orderBy('name')
           .orderBy('id')
           .execute();
-  const runs: StaffRun[] = departments.map((d) => ({ id: d.id, where: (eb) => eb('persons.department_id', '=', d.id), key: 'persons.name' }));
-  if ('institutionIds' in scope) runs.push({ id: null, where: (eb) => eb('persons.department_id', 'is', null), key: 'persons.name' });
+  const runs: StaffRun[] = departments.map((d) => ({ id: d.id, where: (eb) => eb('persons.department_id', '=', d.id), column: 'persons.name' }));
+  if ('institutionIds' in scope) runs.push({ id: null, where: (eb) => eb('persons.department_id', 'is', null), column: 'persons.name' });
   return runs;
 }
 
@@ -218,7 +218,14 @@ export async function searchStaff(
   const cursorOf = (run: StaffRun, row: { id: string; name: string; cmeNumber: string | null; updatedAt: string }): string =>
     encodeStaffCursor({
       g: run.id,
-      k: run.key === 'persons.name' ? row.name : run.key === 'persons.cme_number' ? row.cmeNumber : run.key === 'persons.updated_at' ? row.updatedAt : null,
+      k:
+        run.column === 'persons.name'
+          ? row.name
+          : run.column === 'persons.cme_number'
+            ? row.cmeNumber
+            : run.column === 'persons.updated_at'
+              ? row.updatedAt
+              : null,
       i: row.id,
     });
 
@@ -252,7 +259,7 @@ export async function searchStaff(
           'dept.name as department',
         ]);
       if (run.where) query = query.where(run.where);
-      const key = run.key;
+      const key = run.column;
       if (after) {
         const beyond = descending ? '<' : '>';
         query =
