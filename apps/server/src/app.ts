@@ -37,7 +37,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 }
 
 export function createApp(options: AppOptions): express.Express {
-  const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
+  const { db, now, vault, proofSigner, publicUrl, dialect, staticDir, limits } = options;
   const printJobs = new PrintJobs(db);
   const shell = staticDir && fs.existsSync(path.join(staticDir, 'index.html')) ? fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8') : null;
   const app = express();
@@ -79,7 +79,7 @@ export function createApp(options: AppOptions): express.Express {
     trpcDoor,
     createExpressMiddleware({
       router: appRouter,
-      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs }, opts),
+      createContext: (opts) => createContext({ db, now, vault, proofSigner, publicUrl, printJobs, limits }, opts),
       maxBatchSize: 20,
       // The kiosk sends queries as POST too (and trpcDoor refuses GET): a roster cursor, a tap
       // batch or an ID number never goes in a URL.

@@ -73,9 +73,13 @@ export function limitKey(name: LimitName, address: string): string {
 }
 
 /** Takes one hit of the caller's budget for `name`, or refuses with a 429. */
-export async function limitCaller(ctx: { db: DB; now: () => Date; req: Request; res: Response }, name: LimitName): Promise<void> {
+export async function limitCaller(
+  ctx: { db: DB; now: () => Date; req: Request; res: Response; limits?: Partial<Record<LimitName, { limit: number; windowMs: number }>> },
+  name: LimitName,
+): Promise<void> {
   const limit = LIMITS[name];
+  const budget = ctx.limits?.[name] ?? limit;
   const now = ctx.now();
-  const taken = await reserve(ctx.db, { key: limitKey(name, addressKey(ctx.req.ip)), limit: limit.limit, windowMs: limit.windowMs, now });
+  const taken = await reserve(ctx.db, { key: limitKey(name, addressKey(ctx.req.ip)), limit: budget.limit, windowMs: budget.windowMs, now });
   if (!taken.ok) throw tooMany(ctx.res, limit, taken.retryAt, now);
 }

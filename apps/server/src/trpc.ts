@@ -8,6 +8,7 @@ import type { DeviceRow } from './db/schema.ts';
 import type { IdNumberVault } from './pii.ts';
 import type { PrintJobs } from './print-jobs.ts';
 import type { ProofSigner } from './proof-key.ts';
+import type { LimitName } from './rate-limit.ts';
 import { ACCESS, type AccessRule } from './authz.ts';
 import { type Message, type MessageParams, UserFacingError } from './errors.ts';
 import { withinScope } from './repositories/organisations.ts';
@@ -29,6 +30,11 @@ export interface ServerDeps {
    * request, whose Host header anyone can forge to send a proof's verifier to a site of their own.
    */
   publicUrl: string;
+  /**
+   * Budgets that replace a limit of rate-limit.ts's LIMITS, set in code only (a benchmark loading
+   * the public lookup from one address); no configuration reaches it, so production keeps the defaults.
+   */
+  limits?: Partial<Record<LimitName, { limit: number; windowMs: number }>>;
 }
 
 export async function createContext(deps: ServerDeps & { printJobs: PrintJobs }, { req, res }: CreateExpressContextOptions) {

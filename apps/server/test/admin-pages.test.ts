@@ -159,7 +159,7 @@ describe('staff list', () => {
     const all = await staff({});
     const nurses = await staff({ title: '护师' });
     expect(nurses.total).toBeGreaterThan(0);
-    expect(nurses.total).toBeLessThan(all.total);
+    expect(nurses.total).toBeLessThan(all.total!);
     expect(nurses.rows.every((r) => r.title === '护师')).toBe(true);
     const carded = await server.db
       .selectFrom('credentials')
@@ -173,7 +173,7 @@ describe('staff list', () => {
     const withCard = await staff({ card: 'active' });
     const withoutCard = await staff({ card: 'none' });
     expect(withCard.total).toBe(new Set(carded.map((c) => c.id)).size);
-    expect(withCard.total + withoutCard.total + (await staff({ card: 'lost' })).total).toBe(all.total);
+    expect(withCard.total! + withoutCard.total! + (await staff({ card: 'lost' })).total!).toBe(all.total);
   });
 
   it('the review queue shows each registrant’s photo; the person panel the full-size one, audited', async () => {

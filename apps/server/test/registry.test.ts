@@ -131,7 +131,8 @@ describe('self-registration', () => {
 
 describe('staff list', () => {
   it('finds people by name prefix, CME card number and ID number, a page at a time', async () => {
-    const all = await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 20, page: 2 });
+    const first = await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 20 });
+    const all = await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 20, after: first.next });
     expect(all.rows).toHaveLength(20);
     expect(all.total).toBeGreaterThanOrEqual(200);
     const someone = all.rows[3]!;
@@ -242,7 +243,7 @@ describe('units', () => {
 
 describe('titles and card application sheets', () => {
   it('keeps the title history: the previous title ends the day before the new one, and verification can ask the title at a date', async () => {
-    const [someone] = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 1, page: 5 })).rows;
+    const someone = (await admin.registry.staff.query({ organisationId: hospitalId, pageSize: 5 })).rows[4];
     await admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '副主任医师', fromDate: '2026-07-01' });
     await expect(admin.registry.setTitle.mutate({ personId: someone!.id, kind: 'held', title: '主任医师', fromDate: '2026-06-01' })).rejects.toThrow(
       'registry.new-title-start-after-current',

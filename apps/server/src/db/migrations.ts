@@ -1272,4 +1272,31 @@ export const migrations: Record<string, MigrationFactory> = {
         );
     },
   }),
+  // The staff list pages by keyset (issue 15): each order it offers is a walk of one index from
+  // the cursor, within a unit (or a department, for the department order), whatever the page.
+  '2026-11-30-15F1-staff-keyset-indexes': () => ({
+    async up(db: Kysely<any>) {
+      const columns = (sortKey: string) => ['registration_status', sortKey, 'id'];
+      await db.schema
+        .createIndex('persons_unit_by_name')
+        .on('persons')
+        .columns(['institution_id', ...columns('name')])
+        .execute();
+      await db.schema
+        .createIndex('persons_unit_by_cme_number')
+        .on('persons')
+        .columns(['institution_id', ...columns('cme_number')])
+        .execute();
+      await db.schema
+        .createIndex('persons_unit_by_updated')
+        .on('persons')
+        .columns(['institution_id', ...columns('updated_at')])
+        .execute();
+      await db.schema
+        .createIndex('persons_department_by_name')
+        .on('persons')
+        .columns(['department_id', ...columns('name')])
+        .execute();
+    },
+  }),
 };

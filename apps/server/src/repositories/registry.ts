@@ -1,8 +1,10 @@
 import { formatCmeNumber, type idDocumentKind, newId } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { nextVersion } from '../db/connect.ts';
-import type { Insertable, Updateable } from 'kysely';
-import type { CredentialTable, PersonTable } from '../db/schema.ts';
+import type { Expression, ExpressionBuilder, Insertable, SqlBool, Updateable } from 'kysely';
+import { z } from 'zod';
+import type { CredentialTable, Database, PersonTable } from '../db/schema.ts';
+import { UserFacingError } from '../errors.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { provinceCodeOf } from './organisations.ts';
 import { photoUrl } from '../photos.ts';
@@ -102,10 +104,70 @@ export const CARD_STATES = ['active', 'lost', 'none'] as const;
 export type CardState = (typeof CARD_STATES)[number];
 
 /**
- * One page of a unit's (or department's) staff. Search is by name (prefix), CME card number or ID
- * number (exact, through the blind index), so that every path uses an index at 200 000 people.
- * A few digits alone are the end of a card number, or (four of them) the end of an ID number,
- * which the mask keeps in the clear: the search never needs the numbers themselves.
+ * Where a page of the staff list begins or ends: the sort key and id of the row beside it, and the
+ * group it is in (a department for the department order; whether a card number is set for that
+ * order). The browser holds it in the address; it names a place in the order, never whose staff:
+ * the scope is applied on every query whatever the cursor says.
+ */
+const staffCursor = z.object({ g: z.string().max(64).nullable(), k: z.string().max(200).nullable(), i: z.string().min(1).max(64) });
+type StaffCursor = z.infer<typeof staffCursor>;
+
+export function encodeStaffCursor(cursor: StaffCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeStaffCursor(text: string): StaffCursor {
+  try {
+    return staffCursor.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+  } catch {
+    throw new UserFacingError('BAD_REQUEST', 'registry.list-position-unknown');
+  }
+}
+
+/**
+ * A run of the order whose rows share a filter and sort by one column (then the id): the whole
+ * list for name and time; for the department order one department after another by name, then
+ * those of none; for the card-number order those with one, then those without. Each run is one
+ * index walk, so a page costs its own size wherever it starts.
+ */
+interface StaffRun {
+  id: string | null;
+  where: ((eb: ExpressionBuilder<Database, 'persons'>) => Expression<SqlBool>) | null;
+  column: 'persons.name' | 'persons.cme_number' | 'persons.updated_at' | null;
+}
+
+async function staffRuns(db: DB, scope: StaffScope, sort: StaffSort): Promise<StaffRun[]> {
+  if (sort === 'name') return [{ id: null, where: null, column: 'persons.name' }];
+  if (sort === 'updatedAt') return [{ id: null, where: null, column: 'persons.updated_at' }];
+  if (sort === 'cmeNumber')
+    return [
+      { id: 'set', where: (eb) => eb('persons.cme_number', 'is not', null), column: 'persons.cme_number' },
+      { id: null, where: (eb) => eb('persons.cme_number', 'is', null), column: null },
+    ];
+  const departments =
+    'departmentId' in scope
+      ? [{ id: scope.departmentId }]
+      : await db
+          .selectFrom('organisations')
+          .select('id')
+          .where('parent_id', 'in', scope.institutionIds.length ? scope.institutionIds : [''])
+          .where('kind', '=', 'department')
+          .orderBy('name')
+          .orderBy('id')
+          .execute();
+  const runs: StaffRun[] = departments.map((d) => ({ id: d.id, where: (eb) => eb('persons.department_id', '=', d.id), column: 'persons.name' }));
+  if ('institutionIds' in scope) runs.push({ id: null, where: (eb) => eb('persons.department_id', 'is', null), column: 'persons.name' });
+  return runs;
+}
+
+/**
+ * One page of a unit's (or department's) staff, by keyset: `after` (or `before`) is the cursor of
+ * the row the page follows (or precedes), so any page of 200 000 costs the same. Search is by name
+ * (prefix), CME card number or ID number (exact, through the blind index), so that every path uses
+ * an index at 200 000 people. A few digits alone are the end of a card number, or (four of them)
+ * the end of an ID number, which the mask keeps in the clear: the search never needs the numbers
+ * themselves. `total` counts the whole list (null when not asked); `next` and `previous` are the cursors of the pages
+ * beside this one, null at either end.
  */
 export async function searchStaff(
   db: DB,
@@ -118,19 +180,20 @@ export async function searchStaff(
     card?: CardState | null;
     sort: StaffSort;
     descending: boolean;
-    page: number;
+    after?: string | null;
+    before?: string | null;
     pageSize: number;
+    /** Whether to count the whole list: it reads every entry of the scope, so a client paging a list it has counted asks no more. */
+    count?: boolean;
   },
 ) {
   const q = input.query.trim();
-  let base = db
-    .selectFrom('persons')
-    .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
-    .where('persons.registration_status', '=', input.status);
+  // The count reads the persons alone: a join there would cost a lookup per person counted.
+  let base = db.selectFrom('persons').where('persons.registration_status', '=', input.status);
   base =
     'departmentId' in input.scope
       ? base.where('persons.department_id', '=', input.scope.departmentId)
-      : base.where('persons.institution_id', 'in', input.scope.institutionIds);
+      : base.where('persons.institution_id', 'in', input.scope.institutionIds.length ? input.scope.institutionIds : ['']);
   if (/^\d{17}[\dXx]$/.test(q)) base = base.where('persons.id_number_index', '=', vault.index(q));
   else if (/^\d{11}[\dXx]$/.test(q)) base = base.where('persons.cme_number', '=', q.toUpperCase());
   else if (/^\d{3}[\dXx]$/.test(q)) {
@@ -151,35 +214,98 @@ export async function searchStaff(
     else base = base.where('persons.id', 'not in', cards());
   }
 
-  const sortColumn = { name: 'persons.name', cmeNumber: 'persons.cme_number', department: 'dept.name', updatedAt: 'persons.updated_at' } as const;
-  const [rows, total] = await Promise.all([
-    base
-      .select([
-        'persons.id',
-        'persons.name',
-        'persons.gender',
-        'persons.id_number_masked as maskedIdNumber',
-        'persons.cme_number as cmeNumber',
-        'persons.title',
-        'persons.category',
-        'persons.phone',
-        'persons.registration_status as registrationStatus',
-        'persons.submitted_at as submittedAt',
-        'persons.photo_hash as photoHash',
-        'dept.name as department',
-      ])
-      .orderBy(sortColumn[input.sort], input.descending ? 'desc' : 'asc')
-      .orderBy('persons.id')
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const runs = await staffRuns(db, input.scope, input.sort);
+  const cursorOf = (run: StaffRun, row: { id: string; name: string; cmeNumber: string | null; updatedAt: string }): string =>
+    encodeStaffCursor({
+      g: run.id,
+      k:
+        run.column === 'persons.name'
+          ? row.name
+          : run.column === 'persons.cme_number'
+            ? row.cmeNumber
+            : run.column === 'persons.updated_at'
+              ? row.updatedAt
+              : null,
+      i: row.id,
+    });
+
+  /** Up to `limit` rows from a place in the order (exclusive), walking forward or backward, in the walk's order. */
+  async function walk(from: StaffCursor | null, backward: boolean, limit: number) {
+    const descending = input.descending !== backward;
+    const order = descending ? 'desc' : 'asc';
+    const inOrder = descending ? [...runs].reverse() : runs;
+    let start = 0;
+    if (from) {
+      start = inOrder.findIndex((r) => r.id === from.g);
+      if (start < 0) throw new UserFacingError('BAD_REQUEST', 'registry.list-position-unknown');
+    }
+    const found: { run: StaffRun; row: Awaited<ReturnType<typeof page>>[number] }[] = [];
+    function page(run: StaffRun, after: StaffCursor | null, n: number) {
+      let query = base
+        .leftJoin('organisations as dept', 'dept.id', 'persons.department_id')
+        .select([
+          'persons.id',
+          'persons.name',
+          'persons.gender',
+          'persons.id_number_masked as maskedIdNumber',
+          'persons.cme_number as cmeNumber',
+          'persons.title',
+          'persons.category',
+          'persons.phone',
+          'persons.registration_status as registrationStatus',
+          'persons.submitted_at as submittedAt',
+          'persons.updated_at as updatedAt',
+          'persons.photo_hash as photoHash',
+          'dept.name as department',
+        ]);
+      if (run.where) query = query.where(run.where);
+      const key = run.column;
+      if (after) {
+        const beyond = descending ? '<' : '>';
+        query =
+          key && after.k !== null
+            ? query.where((eb) => eb(eb.refTuple(key, 'persons.id'), beyond, eb.tuple(after.k!, after.i)))
+            : query.where('persons.id', beyond, after.i);
+      }
+      if (key) query = query.orderBy(key, order);
+      return query.orderBy('persons.id', order).limit(n).execute();
+    }
+    for (let r = start; r < inOrder.length && found.length < limit; r++) {
+      const run = inOrder[r]!;
+      const rows = await page(run, r === start ? from : null, limit - found.length);
+      for (const row of rows) found.push({ run, row });
+    }
+    return found;
+  }
+
+  const from = input.before ? decodeStaffCursor(input.before) : input.after ? decodeStaffCursor(input.after) : null;
+  const backward = Boolean(input.before);
+  // One row beyond the page says whether another page follows in the walk's direction.
+  const walked = await walk(from, backward, input.pageSize + 1);
+  const more = walked.length > input.pageSize;
+  const shown = walked.slice(0, input.pageSize);
+  if (backward) shown.reverse();
+  const first = shown[0];
+  const last = shown.at(-1);
+  // Whether rows lie on the other side: none before the list's start; else one row is enough to say.
+  const beyond = async (edge: (typeof shown)[number] | undefined, back: boolean) =>
+    edge !== undefined && (await walk(decodeStaffCursor(cursorOf(edge.run, edge.row)), back, 1)).length > 0;
+  const [hasPrevious, hasNext, total] = await Promise.all([
+    backward ? more : from ? beyond(first, true) : false,
+    backward ? beyond(last, false) : more,
+    input.count === false ? null : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   // The reviewer compares the face with the person before approving: the queue shows thumbnails.
   const thumbs = input.status === 'pending';
   return {
-    rows: rows.map((r) => ({ ...r, phone: r.phone ? maskPhone(r.phone) : null, thumb: thumbs && r.photoHash ? photoUrl(r.id, 'thumb') : null })),
-    total: Number(total.n),
+    rows: shown.map(({ row: { updatedAt: _, ...r } }) => ({
+      ...r,
+      phone: r.phone ? maskPhone(r.phone) : null,
+      thumb: thumbs && r.photoHash ? photoUrl(r.id, 'thumb') : null,
+    })),
+    total: total ? Number(total.n) : null,
+    next: hasNext && last ? cursorOf(last.run, last.row) : null,
+    previous: hasPrevious && first ? cursorOf(first.run, first.row) : null,
   };
 }
 

@@ -33,12 +33,16 @@ const staffQuery = z.object({
   card: z.enum(CARD_STATES).nullish(),
   sort: z.enum(STAFF_SORTS).default('name'),
   descending: z.boolean().default(false),
-  page: z.number().int().min(1).default(1),
+  /** The cursor of the row the page follows (`next` of the page before), or precedes (`previous` of the page after). */
+  after: z.string().max(400).nullish(),
+  before: z.string().max(400).nullish(),
   pageSize: z.number().int().min(1).max(200).default(50),
+  /** Count the whole list (a scan of the scope's index): a client turning pages of a list it has counted sends false. */
+  count: z.boolean().default(true),
 });
 
 export const registryRouter = {
-  /** Staff of a unit or department: search by name, CME card number or ID number (or their last digits), filtered, paged and sorted. */
+  /** Staff of a unit or department: search by name, CME card number or ID number (or their last digits), filtered, sorted and paged by cursor. */
   staff: userProcedure.input(staffQuery).query(({ ctx, input }) => findStaff(ctx.db, ctx.vault, input, ctx.user, ctx.now())),
 
   person: userProcedure.input(z.object({ personId: z.string() })).query(({ ctx, input }) => viewPerson(ctx.db, input.personId, ctx.user, ctx.now())),

@@ -1056,6 +1056,7 @@ export const en: Record<MessageKey, string> = {
   'maint.confirmCancel': 'Cancel card {uid}? Kiosks will refuse it.',
   'maint.confirmLeave': 'Record that {name} {reason} on {date}? She no longer counts in compliance and kiosks drop her.',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
+  'registry.list-position-unknown': 'That place in the list is no longer valid: go back to the first page',
   'verification.decide-only-forwarded': 'Only a verification the city forwarded, not yet accepted or returned, can be decided',
   'verification.cross-year': 'Credits cannot move between years: these credits belong to {actual}, not {claimed}',
   'hr.no-accepted-verification': 'The credit verification of {cmeYear} has not been accepted by the province: there are no results for HR yet',

@@ -1046,6 +1046,7 @@ export const zh = {
   'maint.confirmCancel': '确定销卡 {uid}？销卡后签到机将拒绝此卡。',
   'maint.confirmLeave': '确定登记 {name} 于 {date} {reason}？此后不再计入达标率，签到机将移除此人。',
   // Server errors by message key: catalogue.test.ts fails for a key the server sends that is missing here.
+  'registry.list-position-unknown': '列表位置已失效，请回到第一页',
   'verification.decide-only-forwarded': '只能对市州已转报、尚未备案或退回的审验作出决定',
   'verification.cross-year': '学分不得跨年度：这项学分属于{actual}年度，不能计入{claimed}年度',
   'hr.no-accepted-verification': '{cmeYear}年度的学分审验尚未经省级备案，暂无可交人社部门的结果',
