@@ -108,7 +108,24 @@ describe('two doors, both offline, one clock 10 minutes fast', () => {
     expect(clock.jumped_at).toBe('2026-11-22T10:00:00.000Z');
   });
 
-  it('marks a boot jumped when its offset moves between two pushes, and keeps older kiosks (no clock) working', async () => {
+  it('places the taps of a push that waited 200 s in a loaded server’s queue by the least-delayed push, with no jump', async () => {
+    const g = await door('西门', 0, '2026-11-21T23:00:00Z');
+    const p = cardNumbers[9]!;
+    await g.push([g.tap(p, '2026-11-22T00:05:00Z')], '2026-11-22T00:06:00Z');
+    // Sent at 09:51 by the tablet's clocks (which are right), handled at 09:54:20.
+    const signOut = g.tap(p, '2026-11-22T09:50:00Z');
+    const sent = Date.parse('2026-11-22T09:51:00Z');
+    await g.push([signOut], '2026-11-22T09:54:20Z', {
+      wallTime: new Date(sent).toISOString(),
+      monoTime: sent - Date.parse('2026-11-21T23:00:00Z'),
+      bootId: signOut.bootId,
+    });
+    expect(await attendanceOf(p)).toMatchObject({ signInAt: '2026-11-22T00:05:00.000Z', signOutAt: '2026-11-22T09:50:00.000Z', flagged: false });
+    const clock = await server.db.selectFrom('device_clocks').selectAll().where('device_id', '=', g.deviceId).executeTakeFirstOrThrow();
+    expect(clock).toMatchObject({ offset_ms: 0, samples: 2, jumped_at: null });
+  });
+
+  it('marks a boot jumped when its wall clock moves against its monotonic clock between two pushes, and keeps older kiosks (no clock) working', async () => {
     const d = await door('北门', 0, '2026-11-21T23:00:00Z');
     const [p, q] = [cardNumbers[5]!, cardNumbers[6]!];
     await d.push([d.tap(p, '2026-11-22T00:05:00Z')], '2026-11-22T00:06:00Z');

@@ -2,34 +2,52 @@
 // starts, the other sees. Both run `npm start`'s own entry point (chaos/server-process.ts) on one
 // data folder and one keys folder, and the calls alternate between their ports as a round-robin
 // proxy would send them: sign-in throttling, a public rate limit, a print job and a kiosk's sync.
-// The database is the shared SQLite file (WAL) of that data folder; with DATABASE_URL set, both
-// processes are given it (point it at a fresh, empty database: the demo is seeded into it).
+// The database is the shared SQLite file (WAL) of that data folder, or in the PostgreSQL run
+// (OPENCME_TEST_DB=postgres) a fresh database of the test cluster, whose address both processes
+// are given as DATABASE_URL (the demo is seeded into it by the first).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SessionTapsResult, SyncPushResult, type Tap } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, demoDay, pairKiosks, SimKiosk, trpcClient, type Door } from '../chaos/kiosks.ts';
 import { ServerProcess } from '../chaos/server-process.ts';
+import { type DB, openSqlite } from '../src/db/connect.ts';
 import { LIMITS } from '../src/rate-limit.ts';
+import { recomputeAttendance } from '../src/repositories/attendance.ts';
 import { BACKOFF } from '../src/repositories/rate-limits.ts';
 import { DEMO_STAFF } from '../src/seed.ts';
-
-const databaseUrl = process.env.DATABASE_URL;
-const env: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
+import { openTestDatabase, TEST_DIALECT, type TestDatabase } from './database.ts';
 
 let first: ServerProcess;
 let second: ServerProcess;
 /** The two processes' addresses, in the order a round-robin proxy takes them. */
 let urls: [string, string];
+/** The demo's session with four paired doors, paired once (the demo's pairing code is used up by it). */
+let door: Door;
+/** PostgreSQL's fresh database, or null on SQLite (the data folder's file). */
+let postgres: TestDatabase | null = null;
+/** The test's own connection to the processes' database, as a third process would open it. */
+let db: DB;
 
 beforeAll(async () => {
-  first = new ServerProcess({ env });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-two-'));
+  if (TEST_DIALECT === 'postgres') postgres = await openTestDatabase(dataDir);
+  const env: Record<string, string> = postgres ? { DATABASE_URL: postgres.url! } : {};
+  first = new ServerProcess({ dataDir, env });
   second = new ServerProcess({ dataDir: first.dataDir, keysDir: first.keysDir, env });
   // One after the other: the first migrates and seeds; the second finds it done.
   await first.start();
   await second.start();
   urls = [first.url, second.url];
+  db = postgres ? postgres.opened.db : (await openSqlite(path.join(first.dataDir, 'opencme.sqlite'))).db;
+  door = await pairKiosks(second.url, second.pairingCode, 4);
 }, 300_000);
 afterAll(async () => {
   await second?.kill();
+  await first?.kill();
+  if (postgres) await postgres.drop();
+  else await db?.destroy();
   await first?.dispose();
 });
 
@@ -48,8 +66,14 @@ async function signIn(url: string, login: string, password: string) {
 }
 
 describe('two server processes on one database', () => {
+  it('stand on the same database, of the run’s kind', async () => {
+    for (const url of urls) {
+      const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; database: string };
+      expect(health).toMatchObject({ status: 'ok', database: TEST_DIALECT });
+    }
+  });
+
   it('hold a kiosk’s taps once, whichever process each push reached, and show them to the other door through either', { timeout: 120_000 }, async () => {
-    const door: Door = await pairKiosks(second.url, second.pairingCode, 2);
     const [recorder, otherDoor] = door.kiosks as [Door['kiosks'][0], Door['kiosks'][0]];
     const day = demoDay();
     const kiosk = new SimKiosk(recorder, first.url, { serverNow: day.serverNow, batch: 10, random: Math.random }, { bootAt: day.at('08:00'), offsetMs: 0 });
@@ -81,6 +105,47 @@ describe('two server processes on one database', () => {
       expect(seen.toSorted()).toEqual(taps.map((t) => t.tapId).toSorted());
     }
   });
+
+  it(
+    'fold two doors’ taps of the same people, pushed at once to each process, into the attendance a full recomputation gives',
+    { timeout: 180_000 },
+    async () => {
+      const day = demoDay();
+      // Pages loaded before the push (the demo's day may still lie ahead of the machine's clock).
+      const bootAt = Math.min(day.at('08:00'), day.serverNow());
+      const [left, right] = door.kiosks
+        .slice(2)
+        .map((paired, i) => new SimKiosk(paired, urls[i]!, { serverNow: day.serverNow, batch: 200, random: Math.random }, { bootAt, offsetMs: 0 })) as [
+        SimKiosk,
+        SimKiosk,
+      ];
+      // Not the people of the test above, whose taps are in the same session.
+      const people = door.cards.slice(12, 52);
+      // Each round both doors see every one of the same people, and both push at the same moment,
+      // one to each process: each push reads and rewrites the same attendance rows.
+      for (let round = 0; round < 6; round++) {
+        const at = day.at('08:30') + round * 75 * 60_000;
+        for (const [i, card] of people.entries()) {
+          await left.record(door.sessionId, card, at + i * 3000, round % 2 ? 'out' : 'in');
+          await right.record(door.sessionId, card, at + 1500 + i * 3000, round % 2 ? 'out' : 'in');
+        }
+        await Promise.all([left.pushAll(), right.pushAll()]);
+      }
+      const read = () =>
+        db
+          .selectFrom('attendance')
+          .select(['person_id', 'tap_count', 'sign_in_at', 'sign_out_at', 'status', 'presence_minutes', 'flagged', 'window_first_at', 'window_last_at'])
+          .where('session_id', '=', door.sessionId)
+          .orderBy('person_id')
+          .execute();
+      const folded = await read();
+      const pairs = folded.map((r) => ({ sessionId: door.sessionId, personId: r.person_id }));
+      await recomputeAttendance(db, pairs, new Date().toISOString());
+      expect(folded).toEqual(await read());
+      // Six rounds of two doors; the people of the test above have the one tap it pushed.
+      expect(folded.filter((r) => r.tap_count === 12)).toHaveLength(people.length);
+    },
+  );
 
   it('lets a print job started on one process be polled and downloaded on the other', { timeout: 120_000 }, async () => {
     const { cookie } = await signIn(turn(0), DEMO_STAFF.login, DEMO_STAFF.password);

@@ -1299,4 +1299,11 @@ export const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // A boot's clock estimate keeps the device's wall minus monotonic time it was taken at: a jump of
+  // the wall clock is told from the device's own clocks, not from two pushes' different delays.
+  '2026-11-30-15H1-clock-estimate': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('device_clocks').addColumn('wall_minus_mono_ms', bigint(dialect)).execute();
+    },
+  }),
 };

@@ -309,8 +309,10 @@ export interface ProvinceSettingsTable {
 export interface DeviceClockTable {
   device_id: string;
   boot_id: string;
-  /** Device wall clock minus server clock, in ms, at the latest push of this boot. */
+  /** Device wall clock minus server clock, in ms: the largest a push of this boot showed since its last jump (a push's delay only lowers it). */
   offset_ms: number;
+  /** The device's wall minus monotonic time at that push, against which a jump is told; null for a boot estimated before it was kept. */
+  wall_minus_mono_ms: number | null;
   /** When the clock was seen to jump (set by hand, NTP step): its times are estimates. */
   jumped_at: string | null;
   samples: number;

@@ -2,6 +2,7 @@
 // of every door, placed on the server's clock. An organiser's correction replaces the taps' times
 // and is audited; it is never made silently.
 import { type AttendanceResult, type AttendanceRules, evaluateAttendance, type SessionWindow, type TimedTap, tapWindow } from '@opencme/core';
+import { PostgresAdapter } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from './audit.ts';
@@ -150,6 +151,54 @@ async function writeAttendance(
 /** 14 columns a row: well within the bound values a statement may carry on either database. */
 const UPSERT_CHUNK = 500;
 
+/**
+ * Holds the pairs' attendance rows (made, empty, where there is none yet) until the transaction
+ * ends, so that two pushes of the same people at once, through two server processes, fold one
+ * after the other, each reading what the other wrote: without it both read the same state and the
+ * later write drops the earlier's taps. Rows are taken in one order (no deadlock between two pushes).
+ * PostgreSQL only, whose writers run side by side under READ COMMITTED (and which has
+ * `for update`): SQLite has one writer at a time, and there a transaction that read before
+ * another's write fails (SQLITE_BUSY) rather than write over it.
+ */
+async function lockPairs(db: DB, pairs: readonly Pair[], facts: ReadonlyMap<string, SessionFacts>, now: string): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const byKey = new Map(pairs.filter((p) => facts.has(p.sessionId)).map((p) => [pairKey(p.sessionId, p.personId), p]));
+  const sorted = [...byKey.keys()].toSorted().map((key) => byKey.get(key)!);
+  for (let i = 0; i < sorted.length; i += UPSERT_CHUNK) {
+    const chunk = sorted.slice(i, i + UPSERT_CHUNK);
+    // The empty state of its tap window: a fold reads it as a pair with no taps yet.
+    await db
+      .insertInto('attendance')
+      .values(
+        chunk.map((p) => ({
+          session_id: p.sessionId,
+          person_id: p.personId,
+          sign_in_at: null,
+          sign_out_at: null,
+          tap_count: 0,
+          updated_at: now,
+          tap_window: facts.get(p.sessionId)!.tapWindow,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['session_id', 'person_id']).doNothing())
+      .execute();
+    await db
+      .selectFrom('attendance')
+      .select('session_id')
+      .where((eb) =>
+        eb(
+          eb.refTuple('session_id', 'person_id'),
+          'in',
+          chunk.map((p) => eb.tuple(p.sessionId, p.personId)),
+        ),
+      )
+      .orderBy('session_id')
+      .orderBy('person_id')
+      .forUpdate()
+      .execute();
+  }
+}
+
 function correctionsOf(rows: readonly (Correction & { session_id: string; person_id: string })[]): Map<string, Correction> {
   return new Map(rows.map((c) => [pairKey(c.session_id, c.person_id), c]));
 }
@@ -178,8 +227,9 @@ export async function recomputeAttendance(db: DB, allPairs: readonly Pair[], now
   if (pairs.length === 0) return;
   const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
   const personIds = [...new Set(pairs.map((p) => p.personId))];
-  const [facts, taps, corrections] = await Promise.all([
-    sessionFacts(db, sessionIds),
+  const facts = await sessionFacts(db, sessionIds);
+  await lockPairs(db, pairs, facts, now);
+  const [taps, corrections] = await Promise.all([
     db
       .selectFrom('taps')
       .select(['session_id', 'person_id', 'at', 'wall_time', 'status', 'clock_jumped'])
@@ -225,26 +275,25 @@ export async function foldIntoAttendance(db: DB, taps: readonly PairTap[], now: 
   if (taps.length === 0) return;
   const sessionIds = [...new Set(taps.map((t) => t.sessionId))];
   const personIds = [...new Set(taps.map((t) => t.personId))];
-  const [facts, stored] = await Promise.all([
-    sessionFacts(db, sessionIds),
-    db
-      .selectFrom('attendance')
-      .select([
-        'session_id',
-        'person_id',
-        'tap_count',
-        'flagged',
-        'window_first_at',
-        'window_last_at',
-        'tap_window',
-        'corrected_sign_in_at',
-        'corrected_sign_out_at',
-        'voided_at',
-      ])
-      .where('session_id', 'in', sessionIds)
-      .where('person_id', 'in', personIds)
-      .execute(),
-  ]);
+  const facts = await sessionFacts(db, sessionIds);
+  await lockPairs(db, taps, facts, now);
+  const stored = await db
+    .selectFrom('attendance')
+    .select([
+      'session_id',
+      'person_id',
+      'tap_count',
+      'flagged',
+      'window_first_at',
+      'window_last_at',
+      'tap_window',
+      'corrected_sign_in_at',
+      'corrected_sign_out_at',
+      'voided_at',
+    ])
+    .where('session_id', 'in', sessionIds)
+    .where('person_id', 'in', personIds)
+    .execute();
   const storedOf = new Map(stored.map((r) => [pairKey(r.session_id, r.person_id), r]));
   const states = new Map<string, { pair: Pair; state: TapState }>();
   const unknown = new Map<string, Pair>();
