@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { DialectName } from './db/migrations.ts';
 import type { Message } from './errors.ts';
 import { downloadRoutes } from './downloads.ts';
+import { rosterPhotoRoutes } from './roster-photos.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
   app.use(downloadRoutes({ db, now, vault, printJobs }));
+  app.use(rosterPhotoRoutes({ db }));
   app.use(exchangeRoutes({ db, now, vault }));
 
   app.use(
