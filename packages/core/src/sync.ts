@@ -249,9 +249,9 @@ export function encodePhotoBundle(photos: readonly { hash: string; bytes: Uint8A
   return out;
 }
 
-export function decodePhotoBundle(bundle: Uint8Array): { hash: string; bytes: Uint8Array }[] {
+export function decodePhotoBundle(bundle: Uint8Array): { hash: string; bytes: Uint8Array<ArrayBuffer> }[] {
   const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
-  const photos: { hash: string; bytes: Uint8Array }[] = [];
+  const photos: { hash: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
   let at = 0;
   while (at < bundle.length) {
     if (at + 36 > bundle.length) throw new Error('photo bundle cut short');

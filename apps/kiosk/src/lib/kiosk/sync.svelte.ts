@@ -3,8 +3,10 @@
 // answered for it, so a reload, a crash or a week offline loses nothing.
 import {
   base64UrlDecode,
+  decodePhotoBundle,
   importRosterKey,
   importSealingKey,
+  MAX_PHOTOS_PER_REQUEST,
   MAX_PUSH_BATCH,
   type SessionTapsInput,
   SessionTapsResult,
@@ -23,7 +25,12 @@ export interface SyncTransport {
   pull(input: SyncPullInput): Promise<unknown>;
   /** The taps other doors of a session recorded; absent where there is no server (tests). */
   sessionTaps?(input: SessionTapsInput): Promise<unknown>;
+  /** Door thumbnails by content hash (POST /api/sync/photos): the reply's bytes. Absent where there is no server (tests). */
+  photos?(hashes: string[]): Promise<Uint8Array>;
 }
+
+/** Photo requests in flight at once: enough to keep the line busy, few enough to leave room for taps. */
+const PHOTO_REQUESTS_AT_ONCE = 3;
 
 /**
  * A server reply that is not the sync protocol (a server of another version, a proxy's page): the
@@ -73,6 +80,7 @@ export class SyncEngine {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #photos: Promise<void> | null = null;
 
   constructor(db: KioskDb, transport: SyncTransport, options: SyncOptions = {}) {
     this.#db = db;
@@ -123,6 +131,11 @@ export class SyncEngine {
     while (this.#running) await this.#running;
   }
 
+  /** Resolves once the photos being fetched in the background (if any) are in; for tests and benches. */
+  async photosSettled(): Promise<void> {
+    while (this.#photos) await this.#photos;
+  }
+
   async #runExclusive(): Promise<void> {
     // Two tabs of the same kiosk would push the same taps twice; the server would only answer
     // "duplicate", but one sync at a time is cheaper and keeps the status bar honest.
@@ -136,6 +149,7 @@ export class SyncEngine {
       await this.#pushAll();
       await this.#pullAll();
       await this.#pullPeerTaps();
+      this.#fetchPhotosInBackground();
       // After a whole sync: the server has just answered for what it holds, and the pull has just
       // said which sessions are still this kiosk's.
       await pruneSyncedTaps(this.#db, { now: Date.now(), keepMs: this.#keepSyncedMs });
@@ -192,13 +206,23 @@ export class SyncEngine {
   }
 
   async #pullAll(): Promise<void> {
+    const db = this.#db;
     // A damaged cursor only costs a whole roster again.
-    let cursor = await readMetaOr(this.#db, 'cursor', null);
-    for (;;) {
-      const held = await kioskKeys(this.#db);
-      const page = parseReply(SyncPullResult, 'pull', await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) }));
+    let cursor = await readMetaOr(db, 'cursor', null);
+    let held = await kioskKeys(db);
+    // A roster pulled from the start into an empty store has no earlier cards of anyone to drop:
+    // skipping that lookup per page is much of a first pull's time at 200 000 people.
+    let fresh = cursor === null && (await db.people.count()) === 0;
+    const ask = (from: string | null, keys: KioskKeys) => {
+      const reply = this.#transport.pull({ cursor: from, photos: 'hash', ...(keys.rosterKeyId ? { deviceKeyId: keys.rosterKeyId } : {}) });
+      // Asked ahead: a failure is met when the page is awaited, not as an unhandled rejection.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let next: Promise<unknown> | null = ask(cursor, held);
+    while (next) {
+      const page: SyncPullResult = parseReply(SyncPullResult, 'pull', await next);
       const keys = await this.#newKeys(held, page);
-      const db = this.#db;
       // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
       // ID cards in the roster are under the old key, which matches nothing any more. The whole
       // roster comes again; a page that was only a change since the old cursor is not enough.
@@ -211,8 +235,14 @@ export class SyncEngine {
           await db.meta.delete('cursor');
         });
         cursor = null;
+        fresh = true;
+        held = keys;
+        next = ask(null, keys);
         continue;
       }
+      // The next page is asked for while this one is written: the server's work and the tablet's overlap.
+      next = page.hasMore ? ask(page.cursor, keys) : null;
+      const empty = fresh || rekeyed;
       await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
         if (rekeyed) {
           await db.people.clear();
@@ -227,10 +257,13 @@ export class SyncEngine {
           .noneOf(page.sessions.map((s) => s.id))
           .delete();
         // One bulk operation per store for the whole page: a first pull of a large unit is
-        // hundreds of pages, and a request per person would be most of its time.
-        const ids = page.people.map((p) => p.id);
+        // dozens of pages, and a request per person would be most of its time.
         await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
-        await db.credentials.where('personId').anyOf(ids).delete();
+        if (!empty)
+          await db.credentials
+            .where('personId')
+            .anyOf(page.people.map((p) => p.id))
+            .delete();
         await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
         if (page.removed?.length) {
           await db.people.bulkDelete(page.removed);
@@ -238,9 +271,41 @@ export class SyncEngine {
         }
         await writeMeta(db, 'cursor', page.cursor);
       });
+      fresh = empty;
+      held = keys;
       cursor = page.cursor;
-      if (!page.hasMore) return;
     }
+  }
+
+  /**
+   * Fetches the door thumbnails the roster names and the kiosk lacks, a batch at a time, while the
+   * door already works by name: a first pull of 200 000 people is usable long before its faces
+   * are all in. One such fetch at a time; each sync starts one if none is running.
+   */
+  #fetchPhotosInBackground(): void {
+    const fetchPhotos = this.#transport.photos?.bind(this.#transport);
+    if (!fetchPhotos || this.#photos) return;
+    this.#photos = this.#fetchMissingPhotos(fetchPhotos)
+      .catch((error: unknown) => console.warn('[opencme] photo fetch failed', error))
+      .finally(() => (this.#photos = null));
+  }
+
+  async #fetchMissingPhotos(fetchPhotos: (hashes: string[]) => Promise<Uint8Array>): Promise<void> {
+    const db = this.#db;
+    // The index's keys alone, not the records: which hashes the roster names, and which are in.
+    const named = await db.people.orderBy('photoHash').uniqueKeys();
+    const held = new Set(await db.photos.toCollection().primaryKeys());
+    const missing = named.filter((hash): hash is string => typeof hash === 'string' && !held.has(hash));
+    let at = 0;
+    const worker = async () => {
+      while (at < missing.length && !this.#stopped) {
+        const batch = missing.slice(at, at + MAX_PHOTOS_PER_REQUEST);
+        at += batch.length;
+        const photos = decodePhotoBundle(await fetchPhotos(batch));
+        await db.photos.bulkPut(photos.map((p) => ({ hash: p.hash, jpeg: p.bytes })));
+      }
+    };
+    await Promise.all(Array.from({ length: PHOTO_REQUESTS_AT_ONCE }, worker));
   }
 
   /**
@@ -284,6 +349,17 @@ export class SyncEngine {
     }
     return keys;
   }
+}
+
+/** The door thumbnails by content hash, over plain HTTP with the device token: bytes, not base64 in JSON. */
+export async function fetchRosterPhotos(token: string, hashes: string[]): Promise<Uint8Array> {
+  const res = await fetch('/api/sync/photos', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ hashes }),
+  });
+  if (!res.ok) throw new Error(`photos: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Where a kiosk's sync state is kept between reloads. */

@@ -17,6 +17,8 @@ import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMeta, rea
 export interface TapOutcome {
   tap: LocalTap;
   person: LocalPerson | null;
+  /** The person's door thumbnail (JPEG bytes), once the kiosk has fetched it; older rosters carry `person.photo` instead. */
+  photo: Uint8Array<ArrayBuffer> | null;
   /** Decided by core's rules from this door's taps and the other doors' it heard of; the server decides again from every door's. */
   decision: TapDecision;
   /** At a sign-out: whether this door's taps earn credit (provisional: the server decides). */
@@ -84,9 +86,10 @@ async function recordInChain(
   key: string | null,
   credential: Credential,
 ): Promise<TapOutcome> {
-  const decided = await db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
+  const decided = await db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions, db.photos], async () => {
     const holder = key === null ? undefined : await db.credentials.get(key);
     const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
+    const photo = person?.photoHash ? ((await db.photos.get(person.photoHash))?.jpeg ?? null) : null;
     const session = await db.sessions.get(input.sessionId);
     if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);
     const earlier = person ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
@@ -121,7 +124,7 @@ async function recordInChain(
       serverStatus: null,
       recordedAt: now.getTime(),
     };
-    return { tap, person, decision, provisional, chain };
+    return { tap, person, photo, decision, provisional, chain };
   });
   const { chain, ...outcome } = decided;
   let head = chain;
