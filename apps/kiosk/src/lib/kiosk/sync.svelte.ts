@@ -81,6 +81,8 @@ export class SyncEngine {
   #again = false;
   #stopped = false;
   #photos: Promise<void> | null = null;
+  /** Photo hashes the pulls since the last photo fetch named; null: not looked yet since start (look at the whole roster once). */
+  #namedPhotos: Set<string> | null = null;
 
   constructor(db: KioskDb, transport: SyncTransport, options: SyncOptions = {}) {
     this.#db = db;
@@ -259,6 +261,7 @@ export class SyncEngine {
         // One bulk operation per store for the whole page: a first pull of a large unit is
         // dozens of pages, and a request per person would be most of its time.
         await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
+        for (const p of page.people) if (p.photoHash) this.#namedPhotos?.add(p.photoHash);
         if (!empty)
           await db.credentials
             .where('personId')
@@ -286,15 +289,22 @@ export class SyncEngine {
     const fetchPhotos = this.#transport.photos?.bind(this.#transport);
     if (!fetchPhotos || this.#photos) return;
     this.#photos = this.#fetchMissingPhotos(fetchPhotos)
-      .catch((error: unknown) => console.warn('[opencme] photo fetch failed', error))
+      .catch((error: unknown) => {
+        // What was left is found by looking at the whole roster again next time.
+        this.#namedPhotos = null;
+        console.warn('[opencme] photo fetch failed', error);
+      })
       .finally(() => (this.#photos = null));
   }
 
   async #fetchMissingPhotos(fetchPhotos: (hashes: string[]) => Promise<Uint8Array>): Promise<void> {
     const db = this.#db;
-    // The index's keys alone, not the records: which hashes the roster names, and which are in.
-    const named = await db.people.orderBy('photoHash').uniqueKeys();
-    const held = new Set(await db.photos.toCollection().primaryKeys());
+    // Once after start, the whole roster (the index's keys alone, not the records); after that only
+    // the hashes the pulls since brought: a scan of 200 000 keys at every sync would hold up the
+    // door's own transactions on the people store.
+    const named = this.#namedPhotos ? [...this.#namedPhotos] : await db.people.orderBy('photoHash').uniqueKeys();
+    this.#namedPhotos = new Set();
+    const held = new Set(await db.photos.where('hash').anyOf(named).primaryKeys());
     const missing = named.filter((hash): hash is string => typeof hash === 'string' && !held.has(hash));
     let at = 0;
     const worker = async () => {
