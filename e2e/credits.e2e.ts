@@ -104,9 +104,12 @@ test('a claim climbs the review chain, the standing updates, the department prin
   // The city forwards the unit's submitted verification to the province.
   const cityPage = await signedIn(browser, '/admin/compliance', 'city');
   const runRow = cityPage.getByTestId('runs').locator('tbody tr', { hasText: '进行年终审验' });
-  await expect(runRow).toContainText('已上报市州（已冻结）');
+  // Each level's state in its row (the province's decision is e2e/verification-handoff.e2e.ts's).
+  await expect(runRow).toContainText('单位已上报（');
+  await expect(runRow).toContainText('等待市州转报');
   await runRow.getByRole('button', { name: '转报省继教办' }).click();
-  await expect(runRow).toContainText('市州已转报省');
+  await expect(runRow).toContainText('市州已转报（');
+  await expect(runRow).toContainText('等待省级备案');
   await cityPage.context().close();
 
   // The recipient: one online visit to /verify, then the server goes away.

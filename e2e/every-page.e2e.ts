@@ -91,8 +91,10 @@ const PAGES: Record<string, PageCheck> = {
   '/admin/devices': { user: 'admin', open: () => '/admin/devices', ready: (p) => p.getByTestId('devices').getByText('已配对').first() },
   '/admin/alerts': { user: 'admin', open: () => '/admin/alerts', ready: (p) => p.getByTestId('alerts-empty').or(p.getByTestId('alerts')) },
   '/admin/claims': { user: 'reviewer', open: () => '/admin/claims', ready: (p) => p.getByTestId('review-queue') },
+  '/admin/statistics': { user: 'province', open: () => '/admin/statistics', ready: (p) => p.getByTestId('statistics-rate-chart').locator('svg') },
   '/admin/compliance': { user: 'admin', open: () => '/admin/compliance', ready: (p) => p.getByTestId('compliance-trend').locator('svg') },
   '/admin/proofs': { user: 'admin', open: () => '/admin/proofs', ready: (p) => p.getByLabel('按姓名查找') },
+  '/admin/hr': { user: 'province', open: () => '/admin/hr', ready: (p) => p.getByRole('button', { name: '新建令牌' }) },
   '/admin/rule-sets': { user: 'province', open: () => '/admin/rule-sets', ready: (p) => p.getByRole('button', { name: '保存新规则' }) },
   '/admin/audit': { user: 'admin', open: () => '/admin/audit', ready: (p) => p.getByTestId('audit-log').filter({ hasText: '的身份证号' }) },
   // Opened from the staff list with the people chosen there.

@@ -25,6 +25,14 @@ const PASSWORD = 'lin-xiao-2026!';
 // A real 1×1 PNG: the server checks evidence by its bytes, not its name.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
+/** The unit admin's console open on 林晓's page. */
+async function adminOnHerPage(browser: Browser): Promise<Page> {
+  const cookie = await adminCookie(server.url);
+  const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
+  const found = await adminQuery<{ rows: { id: string }[] }>(server.url, cookie, 'registry.staff', { organisationId: me.organisationId, query: '林晓' });
+  return signedIn(browser, server.url, `/admin/staff/${found.rows[0]!.id}`, 'admin');
+}
+
 async function register(phone: Page) {
   await phone.goto(`${server.url}/register`);
   const photo = await phonePhoto(phone);
@@ -142,10 +150,7 @@ test('a nurse registers with a password, is approved, signs in with her ID numbe
 test('the unit admin hands the nurse a one-time code; she signs in with it and must set a new password first; the admin makes a reviewer account for her', async ({
   browser,
 }) => {
-  const cookie = await adminCookie(server.url);
-  const me = await adminQuery<{ organisationId: string }>(server.url, cookie, 'auth.me', undefined);
-  const found = await adminQuery<{ rows: { id: string }[] }>(server.url, cookie, 'registry.staff', { organisationId: me.organisationId, query: '林晓' });
-  const admin = await signedIn(browser, server.url, `/admin/staff/${found.rows[0]!.id}`, 'admin');
+  const admin = await adminOnHerPage(browser);
   await admin.getByTestId('person').getByRole('button', { name: '重置密码' }).click();
   await admin.getByRole('dialog', { name: '请确认' }).getByRole('button', { name: '重置密码' }).click();
   const code = (await admin.getByTestId('reset-code').locator('.digits').textContent())!.trim();
@@ -175,4 +180,36 @@ test('the unit admin hands the nurse a one-time code; she signs in with it and m
   await admin.getByRole('button', { name: '创建' }).click();
   await expect(admin.getByTestId('initial-password')).toContainText('linxiao-review');
   await expect(admin.getByTestId('accounts').locator('tr', { hasText: 'linxiao-review' })).toContainText('林晓');
+});
+
+test('the unit admin reverses her claimed credit with a reason: the entry reads 已撤销, her total drops; then voids her year; both reasons are on the audit log', async ({
+  browser,
+}) => {
+  const admin = await adminOnHerPage(browser);
+  const ledger = admin.getByTestId('ledger');
+  await expect(ledger.getByTestId('ledger-total')).toContainText('合计 3 分');
+  await ledger.getByTestId('ledger-entry').first().getByRole('button', { name: '撤销' }).click();
+  const dialog = admin.getByRole('dialog', { name: '请确认' });
+  const confirm = dialog.getByRole('button', { name: '撤销' });
+  // A reason is required, and a word or two is not one.
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel('原因（至少4个字）').fill('论文重复申报');
+  await confirm.click();
+  await expect(admin.getByText('已撤销，学分已重新计算')).toBeVisible();
+  await expect(ledger.getByTestId('ledger-entry').first()).toContainText('已撤销');
+  await expect(ledger.getByTestId('ledger-entry').first()).toContainText('论文重复申报');
+  await expect(ledger.getByTestId('ledger-total')).toContainText('合计 0 分');
+
+  // Voiding the year asks with a warning and a reason too, then says so on the page.
+  await ledger.getByRole('button', { name: /^作废\d{4}年度学分$/ }).click();
+  const warning = admin.getByRole('dialog', { name: /^作废\d{4}年度学分$/ });
+  await expect(warning).toContainText('不能恢复');
+  await warning.getByLabel('原因（至少4个字）').fill('冒名签到');
+  await warning.getByRole('button', { name: /^作废\d{4}年度学分$/ }).click();
+  await expect(ledger.getByTestId('ledger-voided')).toContainText('冒名签到');
+  await expect(ledger.getByRole('button', { name: /^作废/ })).toHaveCount(0);
+
+  await admin.goto(`${server.url}/admin/audit`);
+  await expect(admin.getByTestId('audit-log')).toContainText('论文重复申报');
+  await expect(admin.getByTestId('audit-log')).toContainText('冒名签到');
 });

@@ -7,6 +7,12 @@ import { deploymentFolders } from '../apps/server/src/deployment.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const folders = deploymentFolders(ROOT);
+if (process.env.DATABASE_URL) {
+  console.error(
+    'npm run backup 只备份 SQLite；PostgreSQL 请用 pg_dump / npm run backup copies the SQLite file only: on PostgreSQL (DATABASE_URL) use pg_dump -Fc (docs/postgres.md)',
+  );
+  process.exit(1);
+}
 const schedule = backupSchedule(ROOT);
 const folder = process.argv[2] ? path.resolve(process.argv[2]) : schedule.folder;
 try {

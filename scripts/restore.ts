@@ -12,6 +12,12 @@ if (!file) {
   process.exit(2);
 }
 const folders = deploymentFolders(ROOT);
+if (process.env.DATABASE_URL) {
+  console.error(
+    'npm run restore 只恢复 SQLite；PostgreSQL 请用 pg_restore / npm run restore puts back the SQLite file only: on PostgreSQL (DATABASE_URL) use pg_restore (docs/postgres.md)',
+  );
+  process.exit(1);
+}
 try {
   restoreBackup(path.resolve(file), { ...folders, now: new Date(), log: (line) => console.log(line) });
   console.log('启动服务器即可 / start the server (npm start) to use it');

@@ -1,5 +1,5 @@
-// `npm test`: typecheck, unit and integration tests (Vitest), the kiosk build, and end-to-end
-// tests in real Chromium (Playwright). Ends with one line that adds up every suite.
+// `npm test`: typecheck, unit and integration tests (Vitest; the server's on SQLite and again on
+// PostgreSQL), the kiosk build, and end-to-end tests in real Chromium (Playwright). Ends with one line that adds up every suite.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,23 +70,50 @@ for (const script of ['lint', 'format:check', 'cycles']) {
   }
 }
 
-console.log('\n== unit and integration tests (Vitest) ==');
-const vitestJson = path.join(results, 'vitest.json');
-fs.rmSync(vitestJson, { force: true });
-run('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
-if (fs.existsSync(vitestJson)) {
-  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8')) as {
-    numPassedTests: number;
-    numFailedTests: number;
-    numTotalTestSuites: number;
-    success: boolean;
-  };
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  success: boolean;
+  testResults: { name: string; assertionResults: { status: string }[] }[];
+}
+
+/** Runs Vitest with a JSON report, adds its counts to the total and returns the report (null if none came). */
+function vitest(name: string, args: string[], env: Record<string, string> = {}): VitestReport | null {
+  const json = path.join(results, `${name}.json`);
+  fs.rmSync(json, { force: true });
+  run('pnpm', ['exec', 'vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`], env);
+  if (!fs.existsSync(json)) {
+    failed += 1;
+    return null;
+  }
+  const report = JSON.parse(fs.readFileSync(json, 'utf8')) as VitestReport;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (!report.success && report.numFailedTests === 0) failed += 1; // a file that failed to load
-} else {
-  failed += 1;
+  return report;
 }
+
+/** The server integration tests' counts in a report, to say which database they ran on. */
+function serverCounts(report: VitestReport | null): string {
+  const server = (report?.testResults ?? []).filter((f) => f.name.includes(`${path.sep}apps${path.sep}server${path.sep}test${path.sep}`));
+  const tests = server.flatMap((f) => f.assertionResults);
+  const ok = tests.filter((t) => t.status === 'passed').length;
+  return `${ok} passed, ${tests.length - ok} not passed, in ${server.length} files`;
+}
+
+console.log('\n== unit and integration tests (Vitest; the server on SQLite) ==');
+const sqliteStarted = Date.now();
+const sqliteRun = vitest('vitest', []);
+const sqliteSeconds = Math.round((Date.now() - sqliteStarted) / 1000);
+
+// The server's integration tests once more on a real PostgreSQL, which the run starts itself
+// (apps/server/test/postgres/global-setup.ts) and stops after; SQLite-only files are listed with
+// their reasons in apps/server/vitest.config.ts.
+console.log('\n== server integration tests on PostgreSQL (Vitest) ==');
+const postgresStarted = Date.now();
+const postgresRun = vitest('vitest-postgres', ['--project', '@opencme/server (PostgreSQL)'], { OPENCME_TEST_DB: 'postgres' });
+console.log(`\n[opencme] server tests on SQLite: ${serverCounts(sqliteRun)} (the whole Vitest run: ${sqliteSeconds} s)`);
+console.log(`[opencme] server tests on PostgreSQL: ${serverCounts(postgresRun)} (${Math.round((Date.now() - postgresStarted) / 1000)} s)`);
 
 console.log('\n== kiosk build ==');
 if (run('pnpm', ['--dir', 'apps/kiosk', 'run', 'build']) !== 0) {

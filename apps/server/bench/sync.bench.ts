@@ -29,7 +29,22 @@ const demo = await seedDemo(db, vault, now);
 const chainKey = await generateChainKey();
 const device = await pairKiosk(db, { code: demo.kioskPairingCode!, chainKey: chainKey.publicKey }, now);
 const session = await db.selectFrom('device_sessions').select('session_id').where('device_id', '=', device.deviceId).executeTakeFirstOrThrow();
-const cards = await db.selectFrom('credentials').select(['kind', 'value']).where('kind', '=', 'card-number').execute();
+// The cards the session admits: active cards of its organiser's approved staff (others' taps are flagged, and not what is measured).
+const organiser = await db
+  .selectFrom('sessions')
+  .innerJoin('projects', 'projects.id', 'sessions.project_id')
+  .select('projects.organiser_id')
+  .where('sessions.id', '=', session.session_id)
+  .executeTakeFirstOrThrow();
+const cards = await db
+  .selectFrom('credentials')
+  .innerJoin('persons', 'persons.id', 'credentials.person_id')
+  .select(['credentials.kind', 'credentials.value'])
+  .where('credentials.kind', '=', 'card-number')
+  .where('credentials.status', '=', 'active')
+  .where('persons.registration_status', '=', 'approved')
+  .where((eb) => eb.or([eb('persons.institution_id', '=', organiser.organiser_id), eb('persons.department_id', '=', organiser.organiser_id)]))
+  .execute();
 
 const unsigned: Tap[] = Array.from({ length: TAPS }, (_, i) => ({
   tapId: newId(),

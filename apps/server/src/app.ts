@@ -8,6 +8,8 @@ import type { Message } from './errors.ts';
 import { downloadRoutes } from './downloads.ts';
 import { rosterPhotoRoutes } from './roster-photos.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
+import { hrRoutes } from './hr-api.ts';
+import { onlineRoutes } from './online-routes.ts';
 import { appRouter } from './router.ts';
 import { PrintJobs } from './print-jobs.ts';
 import { publishedProofKeys } from './repositories/proof-keys.ts';
@@ -37,7 +39,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 
 export function createApp(options: AppOptions): express.Express {
   const { db, now, vault, proofSigner, publicUrl, dialect, staticDir } = options;
-  const printJobs = new PrintJobs();
+  const printJobs = new PrintJobs(db);
   const shell = staticDir && fs.existsSync(path.join(staticDir, 'index.html')) ? fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8') : null;
   const app = express();
   app.disable('x-powered-by');
@@ -68,9 +70,11 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
-  app.use(downloadRoutes({ db, now, vault, printJobs }));
+  app.use(downloadRoutes({ db, now, vault, printJobs, proofSigner }));
   app.use(rosterPhotoRoutes({ db }));
+  app.use(hrRoutes({ db, now, vault, proofSigner }));
   app.use(exchangeRoutes({ db, now, vault }));
+  app.use(onlineRoutes({ db, now, vault }));
 
   app.use(
     '/trpc',

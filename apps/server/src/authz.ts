@@ -8,11 +8,13 @@ import {
   organisationOfAlert,
   organisationOfDevice,
   organisationOfImportBatch,
+  organisationOfPlatform,
   organisationOfProject,
   organisationOfSession,
   organisationsOfPersonRecords,
   organisationsOfPersons,
   organisationsOfRuns,
+  organisationOfHrToken,
   provincesOfRegion,
   unitOfDepartment,
 } from './repositories/scopes.ts';
@@ -114,6 +116,12 @@ const REVIEWERS = ['unit-admin', 'department-reviewer'] as const;
 const PROJECT_OFFICES = ADMINS;
 /** Accounts that review claims, each at its own stage of the chain (科室 → 单位 → 市州 → 省). */
 const CLAIM_REVIEWERS = ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'] as const satisfies readonly Role[];
+/**
+ * Who corrects and sanctions a person's credits (冲销, 作废年度学分): her unit's office, which
+ * enters and checks its staff's credits (录入、审核本单位学分), and the province's office, which
+ * grants project credits and acts on cheating; the city verifies (审验) but writes no credits.
+ */
+const LEDGER_CORRECTORS = ['province-admin', 'unit-admin'] as const satisfies readonly Role[];
 /** Accounts that print and revoke proofs: the unit's office and the offices above it. */
 const PROOF_OFFICES = ADMINS;
 /**
@@ -198,8 +206,18 @@ export const ACCESS = {
   'projects.recordAssessments': user(['unit-admin'], projectOrg),
   'projects.submitCredits': user(['unit-admin'], projectOrg),
   'projects.reviewCredits': user(PROJECT_OFFICES, projectOrg),
+  'projects.reviewReport': user(PROJECT_OFFICES, projectOrg),
+  // 项目废止: the organiser's office or an office above it (which one reviews it is the chain's business).
+  'projects.cancel': user(PROJECT_OFFICES, projectOrg),
+  'projects.attachFiles': user(['unit-admin'], projectOrg),
+  'projects.removeFile': user(['unit-admin'], projectOrg),
   'projects.saveSettings': user(['province-admin'], organisationField('provinceId')),
   'sessions.correctAttendance': user(['unit-admin'], sessionOrg),
+  // Online learning platforms: an admin registers them for the own organisation (a unit, or an
+  // office for the units below it) and revokes those of the own part of the tree.
+  'online.platforms': user(ADMINS),
+  'online.registerPlatform': user(ADMINS),
+  'online.revokePlatform': user(ADMINS, byId('platformId', organisationOfPlatform)),
   'lookup.credits': PUBLIC,
   'claims.submit': user(['staff']),
   'claims.withdraw': user(['staff'], claimsOrg),
@@ -211,6 +229,8 @@ export const ACCESS = {
   'proofs.printCertificate': user(PROOF_OFFICES, ledgerEntryOrg),
   'proofs.printMine': user(['staff']),
   'proofs.printMyCertificate': user(['staff']),
+  'proofs.printAnnualCertificate': user(PROOF_OFFICES, personOrg),
+  'proofs.printMyAnnualCertificate': user(['staff']),
   // Anyone who may print follows their own jobs only (the job knows its owner).
   'proofs.job': user([...PROOF_OFFICES, 'staff']),
   'proofs.revoke': user(PROOF_OFFICES, proofOrg),
@@ -222,12 +242,22 @@ export const ACCESS = {
   'ruleSets.copyForYear': user(['province-admin'], regionOrg),
   'standing.departments': user(CLAIM_REVIEWERS),
   'standing.person': user(ALL_ROLES, personOrg),
+  // 统计报表: the offices for their own part of the tree (a unit's office for its unit alone).
+  'standing.statistics': user(ADMINS, organisationField('organisationId')),
+  'sanctions.reverseEntry': user(LEDGER_CORRECTORS, ledgerEntryOrg),
+  'sanctions.voidYear': user(LEDGER_CORRECTORS, personOrg),
+  // Barring an organiser (取消办班资格) is the province's: it approves the projects.
+  'sanctions.barOrganiser': user(['province-admin'], organisationField('organisationId')),
+  'sanctions.bars': user(['province-admin']),
   'standing.organisation': user(['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'], organisationField('organisationId')),
   'verification.run': user(['unit-admin'], organisationField('organisationId')),
   'verification.results': user(PROOF_OFFICES, runsOrg),
   'verification.runs': user(PROOF_OFFICES, organisationField('organisationId')),
   'verification.submit': user(['unit-admin'], runsOrg),
   'verification.forward': user(['city-admin'], runsOrg),
+  // Only the province office decides (备案 / 退回), on runs of units in its province.
+  'verification.accept': user(['province-admin'], runsOrg),
+  'verification.return': user(['province-admin'], runsOrg),
   'verification.compliance': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.forecast': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'verification.trend': user(CLAIM_REVIEWERS, organisationField('organisationId')),
@@ -235,9 +265,18 @@ export const ACCESS = {
   // Downloads (GET /api/files/…, downloads.ts): files as files, decided like the procedures.
   'files.sessionRoster': user(['unit-admin'], sessionOrg),
   'files.claimEvidence': user(CLAIM_REVIEWERS, claimsOrg),
+  // A project's files: its organiser's office and the offices above it that review it, no other unit.
+  'files.projectFile': user(PROJECT_OFFICES, projectOrg),
+  'files.statistics': user(ADMINS, organisationField('organisationId')),
   'files.complianceList': user(CLAIM_REVIEWERS, organisationField('organisationId')),
   'files.deviceTaps': user(['unit-admin'], deviceOrg),
   'files.unitSeal': user(PROOF_OFFICES),
+  // The hand-off to HR carries full ID numbers: the unit's office and the offices above it, audited per person.
+  'files.hrHandoff': user(PROOF_OFFICES, organisationField('organisationId')),
+  // HR systems' tokens: made and revoked by the province office (for any of its units) or a unit's own office.
+  'hr.tokens': user(['province-admin', 'unit-admin'], organisationField('organisationId')),
+  'hr.createToken': user(['province-admin', 'unit-admin'], organisationField('organisationId')),
+  'hr.revokeToken': user(['province-admin', 'unit-admin'], byId('tokenId', organisationOfHrToken)),
   'files.personPhoto': user([...ADMINS, 'department-reviewer'], personOrg),
   // Whoever may print fetches their own jobs only (the job knows its owner).
   'files.printJob': user([...PROOF_OFFICES, 'staff']),
@@ -258,6 +297,8 @@ export const ACCESS = {
   'exchange.external-credits': user(ADMINS, organisationField('scope')),
   // A project's results: its organiser's admin, the scope being the project's organiser (exchange/service.ts targetOf).
   'exchange.assessments': user(['unit-admin'], organisationField('scope')),
+  // An online project's watch time from a platform's file: like its results, its organiser's admin.
+  'exchange.watch-time': user(['unit-admin'], organisationField('scope')),
   'exchange.batches': user(ADMINS, organisationField('organisationId')),
   'exchange.undo': user(ADMINS, byId('batchId', organisationOfImportBatch)),
   'sync.push': DEVICE,

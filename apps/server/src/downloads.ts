@@ -12,14 +12,18 @@ import { UserFacingError } from './errors.ts';
 import type { IdNumberVault } from './pii.ts';
 import { photoOf } from './photos.ts';
 import type { PrintJobs } from './print-jobs.ts';
+import type { ProofSigner } from './proof-key.ts';
 import { auditPersonalDataOf, viewerOf } from './repositories/audit.ts';
 import { evidenceFile } from './services/claims.ts';
+import { fileOfProject } from './services/projects.ts';
+import { statisticsWorkbook } from './services/statistics.ts';
 import { sessionRosterSheet } from './repositories/roster-export.ts';
 import { sealOf } from './repositories/seals.ts';
 import { exportDeviceTaps } from './repositories/tap-chains.ts';
 import { findUserBySession } from './repositories/users.ts';
 import { attendeesWorkbook, creditsWorkbook, ledgerWorkbook, staffWorkbook, verificationWorkbook, type Workbook } from './services/exports.ts';
 import { exportCompliance } from './services/verification.ts';
+import { hrHandoff, hrHandoffSheets } from './services/hr-handoff.ts';
 import { requestId } from './request-log.ts';
 import { streamBook, streamSheet } from './spreadsheet.ts';
 import { admit, SESSION_COOKIE } from './trpc.ts';
@@ -30,6 +34,7 @@ interface DownloadContext {
   now: () => Date;
   vault: IdNumberVault;
   printJobs: PrintJobs;
+  proofSigner: ProofSigner;
   user: User;
 }
 
@@ -102,6 +107,24 @@ export const DOWNLOADS = {
     },
   }),
 
+  /** A file of a project (办班通知, 日程安排, the report's attachments), for its organiser and reviewing offices. */
+  'files.projectFile': download({
+    route: '/api/files/projects/:projectId/files/:fileId',
+    input: z.object({ projectId: z.string(), fileId: z.string() }),
+    async send(ctx, input, res) {
+      const file = await fileOfProject(ctx.db, input);
+      fileHeaders(res, { type: file.content_type, name: file.name, personal: false });
+      res.end(Buffer.from(file.bytes));
+    },
+  }),
+
+  /** 统计报表 of a province, city or unit for a CME year: per city and per unit. */
+  'files.statistics': download({
+    route: '/api/files/organisations/:organisationId/statistics/:cmeYear',
+    input: z.object({ organisationId: z.string(), cmeYear }),
+    send: exported(statisticsWorkbook),
+  }),
+
   /** A unit's (or department's) staff with their standing (达标情况), filtered; the export goes on the unit's log. */
   'files.complianceList': download({
     route: '/api/files/organisations/:organisationId/compliance/:cmeYear',
@@ -115,6 +138,31 @@ export const DOWNLOADS = {
       const sheet = await exportCompliance(ctx.db, input, ctx.user.id, ctx.now());
       fileHeaders(res, { type: XLSX, name: `达标情况-${input.cmeYear}.xlsx`, personal: true });
       await streamSheet(res, sheet);
+    },
+  }),
+
+  /**
+   * The hand-off to HR (推送至人社部门) of a unit's accepted year-end verification, signed: the JSON
+   * document HR systems also pull (docs/hr-handoff.md), or the same rows and signature as a workbook.
+   */
+  'files.hrHandoff': download({
+    route: '/api/files/organisations/:organisationId/hr-handoff/:cmeYear',
+    input: z.object({ organisationId: z.string(), cmeYear, format: z.enum(['json', 'xlsx']).default('json') }),
+    async send(ctx, input, res) {
+      const handoff = await hrHandoff(ctx, {
+        unitId: input.organisationId,
+        cmeYear: input.cmeYear,
+        reader: { userId: ctx.user.id, organisationId: ctx.user.organisationId },
+        at: ctx.now(),
+      });
+      const name = `人社审验结果-${handoff.document.unit.name}-${input.cmeYear}`;
+      if (input.format === 'json') {
+        fileHeaders(res, { type: 'application/json', name: `${name}.json`, personal: true });
+        res.end(JSON.stringify(handoff));
+        return;
+      }
+      fileHeaders(res, { type: XLSX, name: `${name}.xlsx`, personal: true });
+      await streamBook(res, hrHandoffSheets(handoff));
     },
   }),
 
@@ -168,10 +216,10 @@ export const DOWNLOADS = {
     input: z.object({ jobId: z.string() }),
     async send(ctx, input, res) {
       // Someone else's job is as good as none.
-      const job = ctx.printJobs.get(input.jobId, ctx.user.id);
-      if (!job?.pdf) throw new UserFacingError('NOT_FOUND', 'downloads.no-such-print-job-not');
+      const job = await ctx.printJobs.pdf(input.jobId, ctx.user.id);
+      if (!job) throw new UserFacingError('NOT_FOUND', 'downloads.no-such-print-job-not');
       fileHeaders(res, { type: 'application/pdf', name: job.fileName, personal: true });
-      res.end(job.pdf);
+      res.end(Buffer.from(job.pdf));
     },
   }),
 

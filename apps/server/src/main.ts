@@ -15,7 +15,7 @@ const folders = deploymentFolders(root);
 const staticDir = path.resolve(process.env.STATIC_DIR ?? path.join(root, 'apps/kiosk/build'));
 
 const backups = backupSchedule(root);
-const { db, dialect, file, vault, proofSigner, sqlite } = await openDeployment(folders);
+const { db, dialect, where, vault, proofSigner, sqlite } = await openDeployment(folders);
 // OPENCME_CLOCK_START runs the server as if it had been started at that moment (its clock then
 // runs on from there): for demos of a day other than today, and end-to-end tests of whole events.
 const clockSkewMs = process.env.OPENCME_CLOCK_START ? Date.parse(process.env.OPENCME_CLOCK_START) - Date.now() : 0;
@@ -56,15 +56,18 @@ const server = createApp({ db, now, vault, proofSigner, publicUrl, dialect, stat
         : '  演示签到机已配对 / the demo kiosk is paired (admin → 设备 issues a new code)',
     );
   }
-  lines.push(`  数据 / data: ${file}`, `  密钥 / keys: ${folders.keysDir}`);
-  if (backups.intervalMs > 0) lines.push(`  备份 / backups: ${backups.folder} (every ${backups.intervalMs / 3_600_000} h, last ${backups.keep} kept)`);
+  lines.push(`  数据 / data: ${where}`, `  密钥 / keys: ${folders.keysDir}`);
+  if (backups.intervalMs > 0 && sqlite)
+    lines.push(`  备份 / backups: ${backups.folder} (every ${backups.intervalMs / 3_600_000} h, last ${backups.keep} kept)`);
+  if (!sqlite) lines.push('  备份 / backups: PostgreSQL 请用 pg_dump / on PostgreSQL back up with pg_dump (docs/postgres.md)');
   console.log(lines.join('\n'));
 });
 
 // Backups on a schedule, through the server's own connection (SQLite's online backup API); one that
-// fails is reported and the next one tried at its time: the server goes on taking taps.
+// fails is reported and the next one tried at its time: the server goes on taking taps. PostgreSQL
+// is backed up by its own tools (pg_dump, base backups), not by the server.
 const backupTimer =
-  backups.intervalMs > 0
+  backups.intervalMs > 0 && sqlite
     ? setInterval(() => {
         backupLive(sqlite, { folder: backups.folder, keysDir: folders.keysDir, keep: backups.keep, now: new Date() }).then(
           (made) => console.log(`备份完成 / backup made: ${path.join(backups.folder, made.file)}`),

@@ -4,7 +4,7 @@
 // can check proofs with no network later.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import fs from 'node:fs';
-import { encodeProofPayload, type ProofPayload, proofCode, proofKeyId } from '@opencme/core';
+import { base64UrlEncode, encodeProofPayload, type ProofPayload, proofCode, proofKeyId } from '@opencme/core';
 import { writeKeyFile } from './key-files.ts';
 
 type Unsigned<T> = T extends unknown ? Omit<T, 'keyId'> : never;
@@ -28,6 +28,11 @@ export class ProofSigner {
 
   static generate(): Promise<ProofSigner> {
     return ProofSigner.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
+  }
+
+  /** Signs bytes of a document of its own (the HR hand-off): the base64url Ed25519 signature. */
+  signBytes(bytes: Uint8Array): string {
+    return base64UrlEncode(new Uint8Array(sign(null, bytes, this.#privateKey)));
   }
 
   /** Signs a payload (the key id is filled in) and returns the code a QR carries. */

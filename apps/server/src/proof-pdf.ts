@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { UserFacingError } from './errors.ts';
-import type { CertificateDocument, CreditProofDocument, ProofDocument } from './repositories/proofs.ts';
+import type { AnnualCertificateDocument, CertificateDocument, CreditProofDocument, ProofDocument } from './repositories/proofs.ts';
 
 const FONT_FILE = process.env.OPENCME_CJK_FONT ?? '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 const FONT_FACE = process.env.OPENCME_CJK_FACE ?? 'NotoSansCJKsc-Regular';
@@ -51,6 +51,7 @@ export async function renderProofsPdf(
     doc.addPage();
     doc.font('cjk').fillColor(INK);
     if (d.kind === 'credit-proof') drawCreditProof(doc, d);
+    else if (d.kind === 'annual-certificate') drawAnnualCertificate(doc, d);
     else drawCertificate(doc, d);
     drawSealArea(doc, d, options.seals?.get(d.institutionId) ?? null);
     await drawVerification(doc, d, options.verifyUrl);
@@ -125,6 +126,39 @@ function drawCertificate(doc: PDFKit.PDFDocument, d: CertificateDocument) {
   doc.fontSize(13).text(`考勤、考核合格，授予${p.cmeYear}年度${CLASS[p.creditClass]}学分 ${p.credits} 分。`);
 }
 
+function drawAnnualCertificate(doc: PDFKit.PDFDocument, d: AnnualCertificateDocument) {
+  const p = d.payload;
+  heading(doc, p.title, 'Certificate of Professional Subject Training');
+  field(doc, '姓名', p.name);
+  field(doc, '身份证号', p.idMasked);
+  field(doc, '单位', p.institution);
+  if (d.department) field(doc, '科室', d.department);
+  if (d.title) field(doc, '职称', d.title);
+  field(doc, '年度', `${p.cmeYear}年度`);
+  doc.moveDown(1);
+  const total = Math.round((p.classI + p.classII) * 10) / 10;
+  doc
+    .fontSize(13)
+    .text(
+      `${p.cmeYear}年度继续医学教育学分：Ⅰ类学分 ${p.classI} 分，Ⅱ类学分 ${p.classII} 分，共 ${total} 分，达到本年度不少于 ${d.minTotal} 学分的要求，审验合格。`,
+      {
+        lineGap: 6,
+      },
+    );
+  doc.moveDown(0.5);
+  doc.fontSize(13).text(`视为完成${p.cmeYear}年度专业科目培训 ${p.professionalHours} 学时。`, { lineGap: 6 });
+  doc.moveDown(0.5);
+  doc
+    .fontSize(11)
+    .fillColor(MUTED)
+    .text(`公共科目培训按人力资源社会保障部门要求执行，每人每年不少于 ${p.publicHoursRequired} 学时，学时由人力资源社会保障部门认定，不在本证明之内。`, {
+      lineGap: 4,
+    });
+  doc.moveDown(0.5);
+  doc.fontSize(9).text(`依据：${d.basis}`, { lineGap: 2 });
+  doc.fillColor(INK);
+}
+
 /** Where the unit's seal and the signature go: above the verification block, the seal on the right. */
 const QR_SIZE = 132;
 const QR_TOP = A4.height - MARGIN - QR_SIZE - 24;
@@ -132,7 +166,7 @@ export const SEAL_AREA = { left: A4.width - MARGIN - 170, top: QR_TOP - 150, wid
 
 function drawSealArea(doc: PDFKit.PDFDocument, d: ProofDocument, seal: Buffer | null) {
   const a = SEAL_AREA;
-  const institution = d.kind === 'credit-proof' ? d.payload.institution : d.institution;
+  const institution = d.kind === 'attendance-certificate' ? d.institution : d.payload.institution;
   doc.fontSize(11).fillColor(INK);
   doc.text('经办人（签字）：', MARGIN, a.top + a.height - 40, { lineBreak: false });
   doc
@@ -163,6 +197,23 @@ async function drawVerification(doc: PDFKit.PDFDocument, d: ProofDocument, verif
   doc.text(`签发日期：${d.payload.issuedOn}    签名密钥：${d.payload.keyId}`, { width: textWidth });
   // The code in text as well: an electronic copy of the proof can be verified by pasting it.
   doc.moveDown(0.4).text('核验码：', { width: textWidth });
-  doc.font('Courier').fontSize(5.5).text(d.code, { width: textWidth, characterSpacing: 0 });
+  doc.font('Courier').fontSize(5.5);
+  for (const line of codeLines(d.code, Math.floor(textWidth / doc.widthOfString('M')))) doc.text(line, { width: textWidth, lineBreak: false });
   doc.font('cjk').fillColor(INK);
+}
+
+/**
+ * The code cut into lines of at most `width` characters, none ending in '-': a PDF reader that
+ * copies the text (pdftotext, a viewer's copy and paste) takes a hyphen at a line's end for a word
+ * break and drops it, which would break the signature.
+ */
+export function codeLines(code: string, width: number): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < code.length;) {
+    let end = Math.min(code.length, at + width);
+    while (end < code.length && end - at > 1 && code[end - 1] === '-') end -= 1;
+    lines.push(code.slice(at, end));
+    at = end;
+  }
+  return lines;
 }

@@ -18,6 +18,8 @@ export const LIMITS = {
   unitRegistration: { limit: 10, windowMs: 60 * 60_000, messageKey: 'rate-limit.registrations' },
   /** Failed sign-ins from one address across all logins (each login also backs off on its own). */
   signInFailures: { limit: 50, windowMs: 15 * 60_000, messageKey: 'rate-limit.sign-ins' },
+  /** HR systems pulling accepted results (GET /api/hr/v1/results): a unit a second, not a scan of every unit. */
+  hrPull: { limit: 60, windowMs: 60_000, messageKey: 'rate-limit.hr-pulls' },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -5,14 +5,17 @@ import { claimsRouter } from './routers/claims.ts';
 import { devicesRouter } from './routers/devices.ts';
 import { enrolmentRouter } from './routers/enrolment.ts';
 import { exchangeRouter } from './routers/exchange.ts';
+import { hrRouter } from './routers/hr.ts';
 import { lookupRouter } from './routers/lookup.ts';
 import { meRouter } from './routers/me.ts';
+import { onlineRouter } from './routers/online.ts';
 import { personsRouter } from './routers/persons.ts';
 import { registrationRouter } from './routers/registration.ts';
 import { registryRouter } from './routers/registry.ts';
 import { projectsRouter } from './routers/projects.ts';
 import { proofsRouter } from './routers/proofs.ts';
 import { ruleSetsRouter } from './routers/rule-sets.ts';
+import { sanctionsRouter } from './routers/sanctions.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { standingRouter } from './routers/standing.ts';
 import { syncRouter } from './routers/sync.ts';
@@ -29,14 +32,17 @@ export const appRouter = router({
   devices: devicesRouter,
   enrolment: enrolmentRouter,
   exchange: exchangeRouter,
+  hr: hrRouter,
   lookup: lookupRouter,
   me: meRouter,
+  online: onlineRouter,
   persons: personsRouter,
   registration: registrationRouter,
   registry: registryRouter,
   projects: projectsRouter,
   proofs: proofsRouter,
   ruleSets: ruleSetsRouter,
+  sanctions: sanctionsRouter,
   sessions: sessionsRouter,
   standing: standingRouter,
   sync: syncRouter,

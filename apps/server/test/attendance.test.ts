@@ -1,5 +1,6 @@
 // Attendance from several doors, each offline, with clocks that are wrong: real server, real SQLite.
 import { DEFAULT_ATTENDANCE_RULES, type DeviceClock, newId, type Tap } from '@opencme/core';
+import { recomputeAttendance } from '../src/repositories/attendance.ts';
 import { saveSettings } from '../src/repositories/settings.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardTap, type Client, startServer, type TestServer } from './harness.ts';
@@ -151,5 +152,41 @@ describe('corrections', () => {
     await expect(correct(null, null)).rejects.toThrow('attendance.give-corrected-sign-in-sign');
     expect(await server.db.selectFrom('attendance').select('person_id').where('person_id', '=', person.id).execute()).toEqual([]);
     expect(await server.db.selectFrom('audit_log').select('id').where('action', '=', 'attendance.correct').execute()).toEqual([]);
+  });
+});
+
+describe('attendance kept as taps arrive', () => {
+  it('gives exactly what a full recomputation from every tap gives, whatever the order and batches the taps came in', async () => {
+    const doors = [await door('一号门', 0, '2026-11-21T21:00:00Z'), await door('二号门', 5 * 60_000, '2026-11-21T21:00:00Z')];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    // Around the session (08:00–18:00 Beijing, 00:00–10:00Z): before the doors open, inside the
+    // sign-out gap, late, early, and after the doors close; in any order, in batches of any size.
+    const start = Date.parse('2026-11-21T22:00:00Z');
+    const taps = Array.from({ length: 160 }, () => {
+      const d = doors[Math.floor(random() * doors.length)]!;
+      return { door: d, tap: d.tap(cardNumbers[Math.floor(random() * cardNumbers.length)]!, new Date(start + random() * 14 * 3_600_000).toISOString()) };
+    }).sort(() => random() - 0.5);
+    for (let i = 0; i < taps.length;) {
+      const size = 1 + Math.floor(random() * 20);
+      const batch = taps.slice(i, i + size);
+      i += size;
+      for (const d of doors) {
+        const own = batch.filter((t) => t.door === d).map((t) => t.tap);
+        if (own.length > 0) await d.push(own, '2026-11-22T10:30:00Z');
+      }
+    }
+    const kept = () =>
+      server.db
+        .selectFrom('attendance')
+        .select(['person_id', 'sign_in_at', 'sign_out_at', 'tap_count', 'status', 'presence_minutes', 'shortfalls', 'flagged'])
+        .where('session_id', '=', sessionId)
+        .orderBy('person_id')
+        .execute();
+    const folded = await kept();
+    const pairs = folded.map((r) => ({ sessionId, personId: r.person_id }));
+    await recomputeAttendance(server.db, pairs, '2026-11-22T11:00:00.000Z');
+    expect(folded.length).toBeGreaterThan(5);
+    expect(await kept()).toEqual(folded);
   });
 });

@@ -9,6 +9,7 @@ import { assignSession, claimPairingCode, createDevice } from '../src/repositori
 import { submitClaim } from '../src/services/claims.ts';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
 import { advanceRuns, runVerification } from '../src/services/verification.ts';
+import { createHrToken } from '../src/services/hr-handoff.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { DOWNLOADS, type DownloadName } from '../src/downloads.ts';
@@ -52,6 +53,9 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'persons.revealIdNumber': ['unit-admin', 'department-reviewer'],
   'sessions.list': ['unit-admin'],
   'sessions.attendance': ['unit-admin'],
+  'online.platforms': ADMINS,
+  'online.registerPlatform': ADMINS,
+  'online.revokePlatform': ADMINS,
   'projects.list': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.get': ['province-admin', 'city-admin', 'unit-admin'],
   'projects.declare': ['unit-admin'],
@@ -64,6 +68,10 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'projects.recordAssessments': ['unit-admin'],
   'projects.submitCredits': ['unit-admin'],
   'projects.reviewCredits': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.reviewReport': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.cancel': ['province-admin', 'city-admin', 'unit-admin'],
+  'projects.attachFiles': ['unit-admin'],
+  'projects.removeFile': ['unit-admin'],
   'projects.saveSettings': ['province-admin'],
   'sessions.correctAttendance': ['unit-admin'],
   'claims.submit': ['staff'],
@@ -76,6 +84,12 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'proofs.printCertificate': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.printMine': ['staff'],
   'proofs.printMyCertificate': ['staff'],
+  'proofs.printAnnualCertificate': ['province-admin', 'city-admin', 'unit-admin'],
+  'proofs.printMyAnnualCertificate': ['staff'],
+  'sanctions.reverseEntry': ['province-admin', 'unit-admin'],
+  'sanctions.voidYear': ['province-admin', 'unit-admin'],
+  'sanctions.barOrganiser': ['province-admin'],
+  'sanctions.bars': ['province-admin'],
   'proofs.job': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
   'proofs.revoke': ['province-admin', 'city-admin', 'unit-admin'],
   'proofs.status': 'public',
@@ -91,15 +105,24 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'verification.runs': ['province-admin', 'city-admin', 'unit-admin'],
   'verification.submit': ['unit-admin'],
   'verification.forward': ['city-admin'],
+  'verification.accept': ['province-admin'],
+  'verification.return': ['province-admin'],
   'verification.compliance': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.forecast': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.trend': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'verification.people': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'files.sessionRoster': ['unit-admin'],
   'files.claimEvidence': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
+  'files.projectFile': ['province-admin', 'city-admin', 'unit-admin'],
+  'files.statistics': ['province-admin', 'city-admin', 'unit-admin'],
+  'standing.statistics': ['province-admin', 'city-admin', 'unit-admin'],
   'files.complianceList': ['province-admin', 'city-admin', 'unit-admin', 'department-reviewer'],
   'files.deviceTaps': ['unit-admin'],
   'files.unitSeal': ['province-admin', 'city-admin', 'unit-admin'],
+  'files.hrHandoff': ADMINS,
+  'hr.tokens': ['province-admin', 'unit-admin'],
+  'hr.createToken': ['province-admin', 'unit-admin'],
+  'hr.revokeToken': ['province-admin', 'unit-admin'],
   'files.personPhoto': [...ADMINS, 'department-reviewer'],
   'files.printJob': ['province-admin', 'city-admin', 'unit-admin', 'staff'],
   'exchange.export.staff': [...ADMINS, 'department-reviewer'],
@@ -113,6 +136,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'exchange.national-projects': ['province-admin'],
   'exchange.external-credits': ADMINS,
   'exchange.assessments': ['unit-admin'],
+  'exchange.watch-time': ['unit-admin'],
   'exchange.batches': ADMINS,
   'exchange.undo': ADMINS,
   'sync.push': 'device',
@@ -222,6 +246,25 @@ beforeAll(async () => {
       created_at: now.toISOString(),
     })
     .execute();
+  // A draft of hospital A: what cancels or reviews a report must not move the project the other rows use.
+  const projectDraftA = newId();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectDraftA,
+      number: 'A-draft',
+      name: '草稿项目',
+      level: 'provincial',
+      credit_class: 'I',
+      credits: 1,
+      organiser_id: hospitalA.id,
+      venue: '合肥',
+      starts_on: '2026-12-22',
+      ends_on: '2026-12-22',
+      mode: 'onsite',
+      created_at: now.toISOString(),
+    })
+    .execute();
   const sessionB = newId();
   await db
     .insertInto('sessions')
@@ -307,6 +350,7 @@ beforeAll(async () => {
   });
   const [entryA] = await appendLedgerEntries(db, [attendance(personA.id)]);
   const [entryB] = await appendLedgerEntries(db, [attendance(personB)]);
+  const [entryA2024] = await appendLedgerEntries(db, [{ ...attendance(personA.id), cmeYear: 2024, sourceKind: 'adjustment', sourceId: newId() }]);
   const issuer = (await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
   const [proofA, proofB] = await issueCreditProofs(db, server.proofSigner, {
     personIds: [personA.id, personB],
@@ -337,6 +381,8 @@ beforeAll(async () => {
   const runB = await runVerification(db, { organisationId: hospitalB, cmeYear: 2025, round: 'year-end', by: issuer, at: now });
   const draftA = await runVerification(db, { organisationId: hospitalA.id, cmeYear: 2025, round: 'mid-year', by: issuer, at: now });
   await advanceRuns(db, { runIds: [runA, runB], from: 'draft', by: { id: issuer, organisationId: hospitalA.id }, at: now });
+  const hrTokenA = (await createHrToken(db, { organisationId: hospitalA.id, label: 'A', by: { id: issuer, organisationId: hospitalA.id }, at: now })).id;
+  const hrTokenB = (await createHrToken(db, { organisationId: hospitalB, label: 'B', by: { id: issuer, organisationId: hospitalB }, at: now })).id;
   const evidenceA = (await db.selectFrom('claim_evidence').select('evidence_hash').where('claim_id', '=', claimA).executeTakeFirstOrThrow()).evidence_hash;
 
   const newProject = {
@@ -361,7 +407,29 @@ beforeAll(async () => {
     return id;
   };
   const [alertA, alertB] = [await alert(hospitalA.id, sessionA.id), await alert(hospitalB, sessionB)];
+  // An online learning platform of each province's hospital.
+  const platform = async (organisationId: string) => {
+    const id = newId();
+    await db
+      .insertInto('online_platforms')
+      .values({
+        id,
+        organisation_id: organisationId,
+        name: '平台',
+        secret_enc: 'x',
+        created_by: issuer,
+        created_at: now.toISOString(),
+        revoked_at: null,
+        revoked_by: null,
+      })
+      .execute();
+    return id;
+  };
+  const [platformA, platformB] = [await platform(hospitalA.id), await platform(hospitalB)];
   inputs = {
+    'online.platforms': { inScope: undefined },
+    'online.registerPlatform': { inScope: { name: '某学习平台' } },
+    'online.revokePlatform': { inScope: { platformId: platformA }, outOfScope: { platformId: platformB } },
     'alerts.list': { inScope: { status: 'open' } },
     'alerts.decide': {
       inScope: { alertId: alertA, decision: 'dismiss', reason: '测试驳回' },
@@ -415,6 +483,16 @@ beforeAll(async () => {
       inScope: { projectId: sessionA.project_id, decision: 'approve', reason: null },
       outOfScope: { projectId: projectB, decision: 'approve', reason: null },
     },
+    'projects.reviewReport': {
+      inScope: { projectId: projectDraftA, decision: 'approve', reason: null },
+      outOfScope: { projectId: projectB, decision: 'approve', reason: null },
+    },
+    'projects.cancel': { inScope: { projectId: projectDraftA, reason: '取消' }, outOfScope: { projectId: projectB, reason: '取消' } },
+    'projects.attachFiles': {
+      inScope: { projectId: projectDraftA, kind: 'notice', uploads: ['x'] },
+      outOfScope: { projectId: projectB, kind: 'notice', uploads: ['x'] },
+    },
+    'projects.removeFile': { inScope: { projectId: projectDraftA, fileId: 'x' }, outOfScope: { projectId: projectB, fileId: 'x' } },
     'projects.saveSettings': {
       inScope: { provinceId: provinceA, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
       outOfScope: { provinceId: provinceB, projectLeadDays: 14, reportDays: 14, attendanceRules: DEFAULT_ATTENDANCE_RULES },
@@ -436,6 +514,19 @@ beforeAll(async () => {
     'proofs.printCertificate': { inScope: { ledgerEntryId: entryA }, outOfScope: { ledgerEntryId: entryB } },
     'proofs.printMine': { inScope: years },
     'proofs.printMyCertificate': { inScope: { ledgerEntryId: entryA } },
+    'proofs.printAnnualCertificate': { inScope: { personId: personA.id, cmeYear: 2026 }, outOfScope: { personId: personB, cmeYear: 2026 } },
+    'proofs.printMyAnnualCertificate': { inScope: { cmeYear: 2026 } },
+    // In scope the calls act on a year and an entry nothing else here reads.
+    'sanctions.reverseEntry': { inScope: { ledgerEntryId: entryA2024, reason: '测试冲销' }, outOfScope: { ledgerEntryId: entryB, reason: '测试冲销' } },
+    'sanctions.voidYear': {
+      inScope: { personId: personA.id, cmeYear: 2023, reason: '测试作废' },
+      outOfScope: { personId: personB, cmeYear: 2023, reason: '测试作废' },
+    },
+    'sanctions.barOrganiser': {
+      inScope: { organisationId: personA.department_id!, years: 1, reason: '测试取消' },
+      outOfScope: { organisationId: hospitalB, years: 1, reason: '测试取消' },
+    },
+    'sanctions.bars': { inScope: undefined },
     'me.profile': { inScope: undefined },
     'me.standing': { inScope: { cmeYear: 2026 } },
     'me.attendance': { inScope: undefined },
@@ -463,6 +554,11 @@ beforeAll(async () => {
     'verification.runs': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.submit': { inScope: { runId: draftA }, outOfScope: { runId: runB } },
     'verification.forward': { inScope: { runIds: [runA] }, outOfScope: { runIds: [runB] } },
+    'verification.accept': { inScope: { runId: runA }, outOfScope: { runId: runB } },
+    'verification.return': { inScope: { runId: runA, reason: '测试退回' }, outOfScope: { runId: runB, reason: '测试退回' } },
+    'hr.tokens': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
+    'hr.createToken': { inScope: { organisationId: hospitalA.id, label: '人社' }, outOfScope: { organisationId: hospitalB, label: '人社' } },
+    'hr.revokeToken': { inScope: { tokenId: hrTokenA }, outOfScope: { tokenId: hrTokenB } },
     'verification.compliance': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.forecast': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'verification.trend': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
@@ -472,9 +568,13 @@ beforeAll(async () => {
     },
     'files.sessionRoster': { inScope: { sessionId: sessionA.id }, outOfScope: { sessionId: sessionB } },
     'files.claimEvidence': { inScope: { claimId: claimA, hash: evidenceA }, outOfScope: { claimId: claimB, hash: evidenceA } },
+    'files.statistics': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'standing.statistics': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
+    'files.projectFile': { inScope: { projectId: sessionA.project_id, fileId: 'x' }, outOfScope: { projectId: projectB, fileId: 'x' } },
     'files.complianceList': { inScope: { organisationId: personA.department_id!, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'files.deviceTaps': { inScope: { deviceId: deviceA.id }, outOfScope: { deviceId: deviceB.id } },
     'files.unitSeal': { inScope: undefined },
+    'files.hrHandoff': { inScope: { organisationId: hospitalA.id, cmeYear: 2025 }, outOfScope: { organisationId: hospitalB, cmeYear: 2025 } },
     'files.personPhoto': { inScope: { personId: personA.id }, outOfScope: { personId: personB } },
     'files.printJob': { inScope: { jobId: 'no-such-job' } },
     'exchange.export.staff': { inScope: { organisationId: personA.department_id! }, outOfScope: { organisationId: hospitalB } },
@@ -494,6 +594,7 @@ beforeAll(async () => {
     'exchange.national-projects': { inScope: { scope: provinceA }, outOfScope: { scope: provinceB } },
     'exchange.external-credits': { inScope: { scope: hospitalA.id }, outOfScope: { scope: hospitalB } },
     'exchange.assessments': { inScope: { project: sessionA.project_id }, outOfScope: { project: projectB } },
+    'exchange.watch-time': { inScope: { project: sessionA.project_id }, outOfScope: { project: projectB } },
     'exchange.batches': { inScope: { organisationId: hospitalA.id }, outOfScope: { organisationId: hospitalB } },
     'exchange.undo': { inScope: { batchId: 'no-such-batch' } },
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { publishedProofKeysSchema, type Tap, verifyProofCode } from '@opencme/core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_ADMIN, DEMO_PROVINCE, DEMO_STAFF_B } from '../src/seed.ts';
 import { type Client, makeTaps, startServer, type TestServer } from './harness.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const pulled = await kiosk.client.sync.pull.query({ cursor: null });
   sessionId = pulled.sessions[0]!.id;
   projectId = pulled.sessions[0]!.projectId;
-}, 60_000);
+}, 180_000);
 afterAll(() => server.close());
 
 /** A tap of the demo kiosk at a moment of the session (08:00–18:00 Beijing time on 2026-11-22). */
@@ -134,6 +135,43 @@ describe('attendees the door did not know', () => {
     expect({ code: printedCode(text), check }).toMatchObject({
       check: { ok: true, payload: { kind: 'attendance-certificate', name: EXTERNAL.name, credits: 2 } },
     });
+  });
+});
+
+describe('an external attendee who later joins a unit of the province', () => {
+  it('registers on the same record, and her credits stay with her', async () => {
+    const external = await server.db.selectFrom('persons').select(['id', 'registration_status']).where('name', '=', EXTERNAL.name).executeTakeFirstOrThrow();
+    expect(external.registration_status).toBe('external');
+    const hospital = (await server.db.selectFrom('organisations').select('id').where('kind', '=', 'institution').orderBy('id').executeTakeFirstOrThrow()).id;
+    const department = (await server.db.selectFrom('organisations').select('id').where('parent_id', '=', hospital).orderBy('id').executeTakeFirstOrThrow()).id;
+    const portrait = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#c8d8e8' } })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    const [photoUpload] = await server.upload('photo', [{ name: 'photo.jpg', bytes: portrait, type: 'image/jpeg' }]);
+    const { statusToken } = await server.client().registration.submit.mutate({
+      institutionId: hospital,
+      departmentId: department,
+      name: EXTERNAL.name,
+      idNumber: EXTERNAL.idNumber,
+      phone: '13955500077',
+      title: '主治医师',
+      category: 'doctor',
+      specialty: '急诊医学',
+      degree: 'master',
+      photoUpload: photoUpload!,
+      password: 'Lin-jiayi-2026',
+    });
+    // Not taken for a second registration of someone already registered: her record now awaits review.
+    expect(await server.client().registration.status.query({ token: statusToken })).toMatchObject({ status: 'pending', name: EXTERNAL.name });
+    const after = await server.db
+      .selectFrom('persons')
+      .select(['id', 'registration_status', 'department_id'])
+      .where('id', '=', external.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ id: external.id, registration_status: 'pending', department_id: department });
+    expect(await server.db.selectFrom('persons').select('id').where('name', '=', EXTERNAL.name).execute()).toHaveLength(1);
+    const credits = await server.db.selectFrom('ledger_entries').select('credits').where('person_id', '=', external.id).execute();
+    expect(credits).toEqual([{ credits: 2 }]);
   });
 });
 

@@ -1,5 +1,6 @@
-// A real server for integration tests: a real SQLite file in a temporary folder, the real
-// Express app on a free port, and tRPC clients that speak HTTP to it like the kiosk does.
+// A real server for integration tests: a real SQLite file in a temporary folder (or, under
+// OPENCME_TEST_DB=postgres, a fresh database on a real PostgreSQL: database.ts), the real Express
+// app on a free port, and tRPC clients that speak HTTP to it like the kiosk does.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,13 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateChainKey, newId, signChainedTap, type Tap } from '@opencme/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import type SQLite from 'better-sqlite3';
 import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
-import { openSqlite } from '../src/db/connect.ts';
 import { IdNumberVault, randomKeys } from '../src/pii.ts';
 import { ProofSigner } from '../src/proof-key.ts';
 import type { AppRouter } from '../src/router.ts';
 import { DEMO_ADMIN, DEMO_KIOSK_NAME, seedDemo } from '../src/seed.ts';
+import { openTestDatabase, TEST_DIALECT } from './database.ts';
 
 export type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -27,8 +29,8 @@ export interface TestFile {
 /** `staticDir`: an app shell to serve; `trustProxy`: as TRUST_PROXY sets it. */
 export async function startServer(options: { staticDir?: string; trustProxy?: string } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-test-'));
-  const file = path.join(dir, 'opencme.sqlite');
-  const opened = await openSqlite(file);
+  const database = await openTestDatabase(dir);
+  const { opened, file } = database;
   const clock = { now: new Date('2026-11-22T01:30:00Z') };
   const vault = new IdNumberVault(randomKeys());
   const demo = await seedDemo(opened.db, vault, clock.now);
@@ -38,7 +40,11 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
    * chosen first, so that the app is configured with its own address, as `npm start` does.
    */
   async function listen(db: typeof opened.db) {
-    const server = http.createServer().listen(0);
+    // The server keeps an idle connection longer than the test's fetch does (undici: 4 s), so the
+    // client always closes it first. With Node's 5 s, a test that blocks the event loop (pdftotext,
+    // rendering a PDF in this process) let both timers fire at once and a reused socket was reset
+    // under the next request ("fetch failed", ECONNRESET) on a loaded machine.
+    const server = http.createServer({ keepAliveTimeout: 120_000 }).listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const app = createApp({
@@ -46,7 +52,7 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
       vault,
       proofSigner,
       publicUrl: url,
-      dialect: 'sqlite',
+      dialect: opened.dialect,
       now: () => clock.now,
       staticDir: options.staticDir ?? null,
       trustProxy: options.trustProxy,
@@ -132,7 +138,16 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     url,
     file,
     db: opened.db,
-    sqlite: opened.sqlite,
+    dialect: TEST_DIALECT,
+    /** What a command-line tool of the server needs to open the same database (DATA_DIR or DATABASE_URL). */
+    /** Everything the database holds, as bytes or text an attacker with a copy would read (database.ts). */
+    contents: () => database.contents(),
+    databaseEnv: database.url ? { DATABASE_URL: database.url } : { DATA_DIR: dir },
+    /** The raw better-sqlite3 handle: for the SQLite-only tests (excluded from the PostgreSQL run, apps/server/vitest.config.ts). */
+    get sqlite(): SQLite.Database {
+      if (!opened.sqlite) throw new Error('server.sqlite is SQLite-only: this test must not run on PostgreSQL (or use server.db)');
+      return opened.sqlite;
+    },
     clock,
     vault,
     proofSigner,
@@ -149,7 +164,7 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
      * nothing it knows comes from the first one's memory. Close it before the first.
      */
     async anotherApp() {
-      const second = await openSqlite(file);
+      const second = await database.reopen();
       const { app, server, url, client } = await listen(second.db);
       return {
         app,
@@ -163,7 +178,7 @@ export async function startServer(options: { staticDir?: string; trustProxy?: st
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
-      await opened.db.destroy();
+      await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

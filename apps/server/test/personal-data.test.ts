@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { importSealingKey, maskIdNumber, sealIdNumber } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
@@ -32,8 +31,7 @@ describe('ID numbers at rest', () => {
     expect(stored.person_id).not.toBeNull();
     expect(stored.credential_value).toBe(server.vault.index(idNumber));
 
-    server.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    const bytes = fs.readFileSync(server.file).toString('latin1');
+    const bytes = await server.contents();
     expect(idNumbers.length).toBeGreaterThan(approvedIdNumbers.length);
     // The first hospital's 200 staff and the second hospital's nurse.
     expect(approvedIdNumbers).toHaveLength(201);

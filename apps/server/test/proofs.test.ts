@@ -10,8 +10,9 @@ import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendLedgerEntries } from '../src/repositories/ledger.ts';
+import { createUser } from '../src/repositories/users.ts';
 import { DEMO_CITY } from '../src/seed.ts';
-import { addPerson, credit } from './fixtures.ts';
+import { addOrganisation, addPerson, credit } from './fixtures.ts';
 import { printedCode } from './pdf.ts';
 import { type Client, startServer, type TestServer } from './harness.ts';
 
@@ -49,11 +50,11 @@ afterAll(async () => {
 });
 
 /** Waits for a print job and downloads its PDF the way the admin page does. */
-async function download(job: { jobId: string }): Promise<Buffer> {
+async function download(job: { jobId: string }, as = admin, asCookie = cookie): Promise<Buffer> {
   for (let i = 0; i < 300; i++) {
-    const status = await admin.proofs.job.query({ jobId: job.jobId });
+    const status = await as.proofs.job.query({ jobId: job.jobId });
     if (status.downloadUrl) {
-      const res = await fetch(`${server.url}${status.downloadUrl}`, { headers: { cookie } });
+      const res = await fetch(`${server.url}${status.downloadUrl}`, { headers: { cookie: asCookie } });
       expect(res.headers.get('content-type')).toBe('application/pdf');
       return Buffer.from(await res.arrayBuffer());
     }
@@ -202,5 +203,78 @@ describe('batches and certificates', () => {
     await download(job);
     expect((await server.download(`/api/files/print/${job.jobId}`, await server.login(DEMO_CITY))).res.status).toBe(404);
     expect((await server.download(`/api/files/print/${job.jobId}`)).res.status).toBe(401);
+  });
+});
+
+describe('an annual certificate (专业科目培训合格证明)', () => {
+  let hunanHospital: string;
+  /** The Hunan hospital's office, which prints its staff's certificates. */
+  let hunan: Client;
+  beforeAll(async () => {
+    const province = await addOrganisation(server, 'province', '湖南省', null, '430000');
+    const city = await addOrganisation(server, 'city', '长沙市', province, '430100');
+    hunanHospital = await addOrganisation(server, 'institution', '湖南省人民医院（测试）', city);
+    const account = { login: 'hunan-admin', password: 'hunan-admin-password' };
+    await createUser(server.db, { ...account, displayName: '湘雅医教科', role: 'unit-admin', organisationId: hunanHospital, now: server.clock.now });
+    hunanCookie = await server.login(account);
+    hunan = server.client({ cookie: hunanCookie });
+  });
+
+  let hunanCookie: string;
+
+  it("prints the year's professional-subject hours from Hunan's rule set, signed as its own kind", async () => {
+    const nurse = await addPerson(server, { name: '贺湘云', title: '主管护师', institutionId: hunanHospital, departmentId: null, region: '430102' });
+    await credit(server, nurse.id, 2025, [
+      { creditClass: 'I', level: 'provincial', credits: 12, sourceLabel: '省级：护理质量管理学习班' },
+      { creditClass: 'II', credits: 13, sourceLabel: '院内业务学习' },
+    ]);
+    const file = path.join(dir, 'annual.pdf');
+    fs.writeFileSync(file, await download(await hunan.proofs.printAnnualCertificate.mutate({ personId: nurse.id, cmeYear: 2025 }), hunan, hunanCookie));
+    const text = run('pdftotext', [file, '-']).replace(/\n(?=\S)/g, '');
+    expect(text).toContain('专业科目培训合格证明');
+    expect(text).toContain('贺湘云');
+    expect(text).toContain('湖南省人民医院（测试）');
+    expect(text).toContain('Ⅰ类学分 12 分，Ⅱ类学分 13 分，共 25 分');
+    expect(text).toContain('视为完成2025年度专业科目培训 60 学时');
+    expect(text).toContain('每人每年不少于 30 学时');
+
+    const scanned = await qrOf(file);
+    const check = await verifyProofCode(scanned, await publishedKeys());
+    if (!check.ok) throw new Error(`verification failed: ${check.reason}`);
+    expect(check.payload).toEqual({
+      kind: 'annual-certificate',
+      id: expect.any(String) as string,
+      title: '专业科目培训合格证明',
+      name: '贺湘云',
+      idMasked: expect.stringMatching(/^430\*+\d{3}[0-9X]$/) as string,
+      institution: '湖南省人民医院（测试）',
+      cmeYear: 2025,
+      classI: 12,
+      classII: 13,
+      professionalHours: 60,
+      publicHoursRequired: 30,
+      issuedOn: '2026-11-22',
+      keyId: expect.any(String) as string,
+    });
+    expect(printedCode(run('pdftotext', ['-layout', file, '-']))).toBe(scanned.split('#')[1]);
+
+    // The kind is signed with the rest: relabelled as a credit proof, the code no longer verifies.
+    const [prefix, body, signature] = scanned.split('#')[1]!.split('.');
+    const relabelled = new TextDecoder().decode(base64UrlDecode(body!)).replace(/^\["A"/, '["P"');
+    const forged = `${prefix}.${base64UrlEncode(new TextEncoder().encode(relabelled))}.${signature}`;
+    expect((await verifyProofCode(forged, await publishedKeys())).ok).toBe(false);
+  });
+
+  it('says what is missing when the year falls short, and where the rule set issues no certificate', async () => {
+    const shortOf = await addPerson(server, { name: '谭小满', title: '护师', institutionId: hunanHospital, departmentId: null, region: '430102' });
+    await credit(server, shortOf.id, 2025, [{ creditClass: 'II', credits: 19.5 }]);
+    await expect(hunan.proofs.printAnnualCertificate.mutate({ personId: shortOf.id, cmeYear: 2025 })).rejects.toMatchObject({
+      message: 'certificates.year-not-met',
+      data: { params: { year: 2025, missing: 5.5, title: '专业科目培训合格证明' } },
+    });
+    // Anhui's people are under the national rule, which has no such certificate.
+    await expect(admin.proofs.printAnnualCertificate.mutate({ personId: person.id, cmeYear: 2025 })).rejects.toMatchObject({
+      message: 'certificates.rule-set-issues-none',
+    });
   });
 });

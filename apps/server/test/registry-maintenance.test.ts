@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   adminB = server.client({ cookie: await server.login({ login: 'admin-sichuan', password: 'admin-sichuan-password' }) });
   kiosk = await server.demoKiosk();
-}, 60_000);
+}, 180_000);
 afterAll(() => server.close());
 
 /** Everything the demo kiosk holds after pulling from the start. */

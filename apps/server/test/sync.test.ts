@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -14,6 +15,22 @@ beforeAll(async () => {
   cards = pulled.people.slice(0, 50).map((p) => ({ kind: 'card-number' as const, value: p.cmeNumber! }));
 });
 afterAll(() => server.close());
+
+/** From now on the database refuses the tap of this sequence number, as a full disk would refuse a write. */
+async function failInsertOfSeq(seq: number) {
+  if (server.dialect === 'sqlite') {
+    await sql`create trigger fail_seq before insert on taps when new.seq = ${sql.lit(seq)} begin select raise(abort, 'disk full'); end`.execute(server.db);
+  } else {
+    await sql`create function fail_seq() returns trigger language plpgsql as $$ begin if new.seq = ${sql.lit(seq)} then raise exception 'disk full'; end if; return new; end $$`.execute(
+      server.db,
+    );
+    await sql`create trigger fail_seq before insert on taps for each row execute function fail_seq()`.execute(server.db);
+  }
+}
+
+async function stopFailing() {
+  await sql.raw(server.dialect === 'sqlite' ? 'drop trigger if exists fail_seq' : 'drop trigger if exists fail_seq on taps').execute(server.db);
+}
 
 const countTaps = async () =>
   Number(
@@ -95,7 +112,7 @@ describe('sync.push', () => {
   });
 
   it('writes nothing of a batch that fails mid-way', async () => {
-    server.sqlite.exec(`CREATE TRIGGER fail_13th BEFORE INSERT ON taps WHEN NEW.seq = 513 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    await failInsertOfSeq(513);
     try {
       const before = await countTaps();
       const attendanceBefore = await server.db.selectFrom('attendance').selectAll().execute();
@@ -103,11 +120,11 @@ describe('sync.push', () => {
       await expect(kiosk.client.sync.push.mutate({ taps })).rejects.toThrow();
       expect(await countTaps()).toBe(before);
       expect(await server.db.selectFrom('attendance').selectAll().execute()).toEqual(attendanceBefore);
-      server.sqlite.exec('DROP TRIGGER fail_13th');
+      await stopFailing();
       const retry = await kiosk.client.sync.push.mutate({ taps });
       expect(retry.results.every((r) => r.status === 'stored')).toBe(true);
     } finally {
-      server.sqlite.exec('DROP TRIGGER IF EXISTS fail_13th');
+      await stopFailing();
     }
   });
 
@@ -186,6 +203,6 @@ describe('GET /api/health', () => {
   it('answers 200 with the version and the database kind', async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', demo: false, version: '0.1.0', database: 'sqlite' });
+    expect(await res.json()).toEqual({ status: 'ok', demo: false, version: '0.1.0', database: server.dialect });
   });
 });

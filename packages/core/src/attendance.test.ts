@@ -5,7 +5,9 @@ import {
   DEFAULT_ATTENDANCE_RULES,
   decideTap,
   evaluateAttendance,
+  evaluateOnlineSession,
   evaluateOnlineWatch,
+  onlineSessionDays,
   requiredOnlineMinutes,
   type Shortfall,
   type TapDecision,
@@ -318,5 +320,52 @@ describe('online watch time', () => {
     expect(requiredOnlineMinutes(days)).toBe(required);
     expect(evaluateOnlineWatch({ watchedMinutes: required, days })).toEqual({ requiredMinutes: required, earnsCredit: true });
     expect(evaluateOnlineWatch({ watchedMinutes: required - 1, days }).earnsCredit).toBe(false);
+  });
+});
+
+describe('online session watch time', () => {
+  const day = { startsAt: '2026-11-23T08:00:00+08:00', endsAt: '2026-11-23T18:00:00+08:00' };
+  const span = (from: string, to: string) => ({ start: `2026-11-23T${from}:00+08:00`, end: `2026-11-23T${to}:00+08:00` });
+
+  it('asks 1 day of a one-day session, 1.5 of one that ends at noon of its second, 2 of two full days', () => {
+    expect(onlineSessionDays(day)).toBe(1);
+    expect(onlineSessionDays({ startsAt: day.startsAt, endsAt: '2026-11-24T12:00:00+08:00' })).toBe(1.5);
+    expect(onlineSessionDays({ startsAt: day.startsAt, endsAt: '2026-11-24T17:00:00+08:00' })).toBe(2);
+  });
+
+  it('6 h in a day is complete, 5 h 50 min is not', () => {
+    expect(evaluateOnlineSession({ intervals: [span('08:00', '11:00'), span('13:00', '16:00')], window: day })).toMatchObject({
+      watchedMinutes: 360,
+      requiredMinutes: 360,
+      earnsCredit: true,
+    });
+    expect(evaluateOnlineSession({ intervals: [span('08:00', '11:00'), span('13:00', '15:50')], window: day })).toMatchObject({
+      watchedMinutes: 350,
+      earnsCredit: false,
+    });
+  });
+
+  it('counts overlapping and repeated spans once, in any order', () => {
+    const result = evaluateOnlineSession({
+      intervals: [span('10:00', '12:00'), span('08:00', '11:00'), span('08:00', '11:00'), span('11:30', '11:45')],
+      window: day,
+    });
+    expect(result.watchedMinutes).toBe(240);
+  });
+
+  it('keeps to the session days and splits a span at China midnight', () => {
+    const twoDays = { startsAt: '2026-11-23T08:00:00+08:00', endsAt: '2026-11-24T18:00:00+08:00' };
+    const result = evaluateOnlineSession({
+      intervals: [
+        { start: '2026-11-22T20:00:00+08:00', end: '2026-11-22T23:00:00+08:00' },
+        { start: '2026-11-23T22:00:00+08:00', end: '2026-11-24T02:00:00+08:00' },
+      ],
+      window: twoDays,
+    });
+    expect(result.perDay).toEqual([
+      { date: '2026-11-23', seconds: 2 * 3600 },
+      { date: '2026-11-24', seconds: 2 * 3600 },
+    ]);
+    expect(result.requiredMinutes).toBe(720);
   });
 });

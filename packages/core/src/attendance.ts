@@ -1,6 +1,7 @@
 // Attendance (出勤): sign-in (签到) and sign-out (签退) from taps, and whether they earn credit.
 // The kiosk applies these rules to show the result at the door (offline, from its own taps);
 // the server applies the same rules to every tap it holds, from every door, and its answer decides.
+import { addDays, chinaDate, chinaDayStart, daysBetween } from './china-date.ts';
 
 export interface TimedTap {
   /** ISO-8601 instant of the tap, already corrected for the device's clock where known. */
@@ -183,6 +184,70 @@ export function requiredOnlineMinutes(days: number): number {
 export function evaluateOnlineWatch(input: { watchedMinutes: number; days: number }): { requiredMinutes: number; earnsCredit: boolean } {
   const requiredMinutes = requiredOnlineMinutes(input.days);
   return { requiredMinutes, earnsCredit: input.watchedMinutes >= requiredMinutes };
+}
+
+/** A span a person watched an online session (远程/线上), as an online learning platform reported it. */
+export interface WatchInterval {
+  start: string;
+  end: string;
+}
+
+/**
+ * How many days of watch time an online session asks for (1天 6 学时, 1天半 9, 2天 12): the China
+ * days its window spans, the last one counting half when the session ends by noon on it (a
+ * "1天半" meeting ends at midday of its second day).
+ */
+export function onlineSessionDays(window: SessionWindow): number {
+  const first = chinaDate(window.startsAt);
+  const last = chinaDate(window.endsAt);
+  const days = daysBetween(first, last) + 1;
+  if (days <= 1) return 1;
+  const noon = chinaDayStart(last).getTime() + 12 * 3_600_000;
+  return ms(window.endsAt) <= noon ? days - 0.5 : days;
+}
+
+export interface OnlineWatchResult {
+  /** Seconds watched per China date of the session, overlaps counted once. */
+  perDay: { date: string; seconds: number }[];
+  watchedSeconds: number;
+  watchedMinutes: number;
+  sessionDays: number;
+  requiredMinutes: number;
+  earnsCredit: boolean;
+}
+
+/**
+ * The watch time of one person in one online session from every span any platform reported, in
+ * any order, repeated or overlapping: spans are merged (two platforms, or a replayed report, never
+ * count the same minute twice), kept to the session's China days, and accumulated per day.
+ */
+export function evaluateOnlineSession(input: { intervals: readonly WatchInterval[]; window: SessionWindow }): OnlineWatchResult {
+  const first = chinaDate(input.window.startsAt);
+  const sessionDays = onlineSessionDays(input.window);
+  const dayCount = daysBetween(first, chinaDate(input.window.endsAt)) + 1;
+  const from = chinaDayStart(first).getTime();
+  const to = chinaDayStart(addDays(first, dayCount)).getTime();
+  const spans = input.intervals
+    .map((i) => [Math.max(from, ms(i.start)), Math.min(to, ms(i.end))] as const)
+    .filter(([s, e]) => Number.isFinite(s) && Number.isFinite(e) && e > s)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [s, e] of spans) {
+    const lastSpan = merged.at(-1);
+    if (lastSpan && s <= lastSpan[1]) lastSpan[1] = Math.max(lastSpan[1], e);
+    else merged.push([s, e]);
+  }
+  const perDay = Array.from({ length: dayCount }, (_, i) => {
+    const date = addDays(first, i);
+    const dayStart = chinaDayStart(date).getTime();
+    const dayEnd = dayStart + 24 * 3_600_000;
+    let watched = 0;
+    for (const [s, e] of merged) watched += Math.max(0, Math.min(e, dayEnd) - Math.max(s, dayStart));
+    return { date, seconds: Math.floor(watched / 1000) };
+  });
+  const watchedSeconds = perDay.reduce((sum, d) => sum + d.seconds, 0);
+  const watchedMinutes = Math.floor(watchedSeconds / 60);
+  return { perDay, watchedSeconds, watchedMinutes, sessionDays, ...evaluateOnlineWatch({ watchedMinutes, days: sessionDays }) };
 }
 
 function earliest(taps: readonly TimedTap[]): string | null {

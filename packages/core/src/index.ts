@@ -17,3 +17,4 @@ export * from './review-chain.ts';
 export * from './titles.ts';
 export * from './tap-chain.ts';
 export * from './proxy-rules.ts';
+export * from './hr-handoff.ts';

@@ -51,18 +51,57 @@ const attendanceCertificateSchema = z.object({
   keyId: z.string().length(16),
 });
 
-export const proofPayloadSchema = z.discriminatedUnion('kind', [creditProofSchema, attendanceCertificateSchema]);
+/**
+ * An annual certificate: Hunan's 专业科目培训合格证明, issued per person and CME year once the
+ * year's credits meet the rule set, which names the professional-subject hours (专业科目学时) it
+ * stands for; the public-subject hours (公共科目学时) are the rule set's required figure, which the
+ * HR office certifies, printed so the reader knows what remains outside this certificate.
+ */
+const annualCertificateSchema = z.object({
+  kind: z.literal('annual-certificate'),
+  id: z.string().min(1).max(40),
+  /** The certificate's name in the rule set (专业科目培训合格证明). */
+  title: z.string().min(1).max(40),
+  name: z.string().min(1).max(50),
+  idMasked: z.string().max(20),
+  institution: z.string().max(80),
+  cmeYear: z.number().int(),
+  classI: amount,
+  classII: amount,
+  professionalHours: z.number().int().min(0).max(1000),
+  publicHoursRequired: z.number().int().min(0).max(1000),
+  issuedOn: date,
+  keyId: z.string().length(16),
+});
+
+export const proofPayloadSchema = z.discriminatedUnion('kind', [creditProofSchema, attendanceCertificateSchema, annualCertificateSchema]);
 export type ProofPayload = z.infer<typeof proofPayloadSchema>;
 export type CreditProofPayload = z.infer<typeof creditProofSchema>;
 export type AttendanceCertificatePayload = z.infer<typeof attendanceCertificateSchema>;
+export type AnnualCertificatePayload = z.infer<typeof annualCertificateSchema>;
 
 // Field order on the wire, per kind; the first element of the array is the kind's tag.
 const FIELDS = {
   'credit-proof': ['id', 'name', 'idMasked', 'institution', 'fromYear', 'toYear', 'classI', 'classII', 'total', 'compliant', 'issuedOn', 'keyId'],
   'attendance-certificate': ['id', 'name', 'idMasked', 'projectNumber', 'projectName', 'creditClass', 'credits', 'cmeYear', 'issuedOn', 'keyId'],
+  'annual-certificate': [
+    'id',
+    'title',
+    'name',
+    'idMasked',
+    'institution',
+    'cmeYear',
+    'classI',
+    'classII',
+    'professionalHours',
+    'publicHoursRequired',
+    'issuedOn',
+    'keyId',
+  ],
 } as const satisfies Record<ProofPayload['kind'], readonly string[]>;
-const TAGS = { 'credit-proof': 'P', 'attendance-certificate': 'C' } as const;
-const KINDS = { P: 'credit-proof', C: 'attendance-certificate' } as const;
+// The tag is signed with the rest: a proof cannot be passed off as a certificate, nor the reverse.
+const TAGS = { 'credit-proof': 'P', 'attendance-certificate': 'C', 'annual-certificate': 'A' } as const;
+const KINDS = { P: 'credit-proof', C: 'attendance-certificate', A: 'annual-certificate' } as const;
 
 export function base64UrlEncode(bytes: Uint8Array): string {
   let binary = '';

@@ -44,6 +44,19 @@ export const requirementSchema = z
   .refine((r) => r.minNational <= r.minClassI || r.minClassI === 0, { message: 'rules.national-over-class-i', path: ['minNational'] });
 export type Requirement = z.infer<typeof requirementSchema>;
 
+/**
+ * A province's annual certificate (e.g. Hunan's 专业科目培训合格证明): a year whose credits meet the
+ * rule stands for `professionalHours` of professional-subject training (专业科目) towards the HR
+ * office's yearly requirement; the public subjects (公共科目) are the HR office's own, at
+ * `publicHoursRequired` hours a year, and are printed for the reader's information only.
+ */
+export const annualCertificateRuleSchema = z.object({
+  title: z.string().min(1).max(40),
+  professionalHours: z.number().int().min(1).max(1000),
+  publicHoursRequired: z.number().int().min(0).max(1000),
+});
+export type AnnualCertificateRule = z.infer<typeof annualCertificateRuleSchema>;
+
 export const ruleSetSchema = z
   .object({
     /** e.g. `CN-2024`, `51-2024`: region and first year; a new version of the same gets a new id. */
@@ -69,6 +82,8 @@ export const ruleSetSchema = z
     requirements: z.array(requirementSchema).min(1),
     /** Where the numbers come from (the notice's document number), shown to reviewers. */
     basis: z.string().max(300),
+    /** The yearly certificate a compliant year earns, where the province issues one; `null` where it does not. */
+    annualCertificate: annualCertificateRuleSchema.nullable().default(null),
   })
   .refine((r) => r.toYear === null || r.toYear >= r.fromYear, { message: 'rules.to-year-before-from-year', path: ['toYear'] })
   .refine(
@@ -116,6 +131,26 @@ export const SICHUAN_STYLE_RULE_SET_2024: RuleSet = ruleSetSchema.parse({
     { titleLevels: ['associate-senior', 'senior'], minTotal: 25, minClassI: 10, minNational: 2, minClassII: 15 },
   ],
   basis: '参照《四川省继续医学教育学分管理办法（试行）》（川卫办发〔2017〕134号）的分级要求，数值为示例',
+});
+
+/**
+ * Hunan's rule (湖南省): professional-subject training by credits (学分制), the credits of a year
+ * verified within that year only; a compliant year earns the 专业科目培训合格证明, which counts as
+ * the 60 hours of professional subjects the HR office asks for, beside its own 30 hours of public
+ * subjects. The credit minimums are the national rule's (the notice defers to it).
+ */
+export const HUNAN_RULE_SET_2024: RuleSet = ruleSetSchema.parse({
+  id: '43-2024',
+  name: '湖南省卫生技术人员继续医学教育学分规则（2024）',
+  region: '43',
+  fromYear: 2024,
+  toYear: null,
+  cmeYearStart: { month: 1, day: 1, startsInPreviousCalendarYear: false },
+  furtherStudyMinMonths: 6,
+  requirements: [{ titleLevels: [...TITLE_LEVELS], minTotal: 25 }],
+  basis:
+    '湖南省卫生健康委《关于做好卫生技术人员继续医学教育工作的通知》：学分合格人员按年度生成《专业科目培训合格证明》，视为完成60学时专业科目培训；公共科目每人每年不少于30学时',
+  annualCertificate: { title: '专业科目培训合格证明', professionalHours: 60, publicHoursRequired: 30 },
 });
 
 export const SHIPPED_RULE_SETS: readonly RuleSet[] = [NATIONAL_RULE_SET_2024, SICHUAN_STYLE_RULE_SET_2024];

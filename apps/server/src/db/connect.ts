@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { type MigrationProvider, Migrator } from 'kysely/migration';
+import pg from 'pg';
 import { type DialectName, migrations } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -11,12 +12,80 @@ export type DB = Kysely<Database>;
 export interface OpenedDatabase {
   db: DB;
   dialect: DialectName;
-  /** The better-sqlite3 handle, for the few places that need the raw driver (benchmarks, backups). */
-  sqlite: SQLite.Database;
+  /**
+   * The better-sqlite3 handle, for the few places that need the raw driver (benchmarks, backups);
+   * null on PostgreSQL, where those places refuse or do their PostgreSQL equivalent.
+   */
+  sqlite: SQLite.Database | null;
+}
+
+/**
+ * The database a server stands on: PostgreSQL when DATABASE_URL names one (postgres://…), else
+ * the SQLite file. Either way brought up to date by the same migrations.
+ */
+export async function openDatabase(target: { url?: string | undefined; file: string }): Promise<OpenedDatabase> {
+  return target.url ? openPostgres(target.url) : openSqlite(target.file);
+}
+
+/** Whether a DATABASE_URL names a PostgreSQL server (anything else set there is refused). */
+export function postgresUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(`DATABASE_URL 须为 postgres://… / DATABASE_URL must be a postgres:// address (SQLite needs none: it is DATA_DIR's file)`);
+  return url;
+}
+
+/** The address without its password, to print. */
+export function displayUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+// PostgreSQL's 64-bit integers (count(*), sum() of integers) and numerics (sum() of bigints, avg())
+// come back as numbers, as they do from SQLite: every count and total in the code is a number, and
+// none comes near 2^53.
+const NUMBER_TYPES = new Set([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
+};
+
+/** Connects to a PostgreSQL database (which must exist) and brings its schema up to date. */
+export async function openPostgres(url: string): Promise<OpenedDatabase> {
+  const pool = new pg.Pool({ connectionString: url, types, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  // An idle connection the server drops (a restart, a network cut) is reported here, not thrown
+  // at whoever happens to be waiting: the pool opens a new one for the next query.
+  pool.on('error', (error) => console.error(`PostgreSQL 连接中断 / connection lost: ${error.message}`));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(db, 'postgres');
+    await warnOfCollation(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect: 'postgres', sqlite: null };
+}
+
+/**
+ * Lists and pages are ordered by text (names), which SQLite compares byte by byte. A PostgreSQL
+ * database made with a language's collation orders the same names differently (and pages stay
+ * consistent, but not the same as on SQLite): `createdb --locale=C` (or `LC_COLLATE 'C'`) keeps
+ * them identical.
+ */
+async function warnOfCollation(db: DB): Promise<void> {
+  const { rows } = await sql<{ collation: string }>`select datcollate as collation from pg_database where datname = current_database()`.execute(db);
+  const collation = rows[0]?.collation ?? '';
+  if (!['C', 'POSIX', 'C.UTF-8', 'C.utf8', 'ucs_basic'].includes(collation))
+    console.warn(
+      `PostgreSQL 数据库排序规则为 ${collation}，建议 C / the database collates as ${collation}: create it with --locale=C to order names as SQLite does`,
+    );
 }
 
 /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
-export async function openSqlite(file: string): Promise<OpenedDatabase> {
+export async function openSqlite(file: string): Promise<OpenedDatabase & { sqlite: SQLite.Database }> {
   if (file !== ':memory:') ownerOnly(file);
   const sqlite = new SQLite(file);
   // WAL lets the admin pages read while a kiosk batch is being written; NORMAL sync is durable

@@ -3,13 +3,18 @@
 // SQLite and PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { SHIPPED_RULE_SETS } from '@opencme/core';
+import { HUNAN_RULE_SET_2024, SHIPPED_RULE_SETS } from '@opencme/core';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 type MigrationFactory = (dialect: DialectName) => Migration;
 
 const blob = (d: DialectName) => (d === 'postgres' ? 'bytea' : 'blob');
+// PostgreSQL's `real` is a 4-byte float (1.3 credits would read back as 1.2999999523); SQLite's is
+// 8 bytes. No PostgreSQL database predates this line, so the older migrations say it here too.
+const real = (d: DialectName) => (d === 'postgres' ? 'double precision' : 'real');
+// Milliseconds (a clock's offset) can pass PostgreSQL's 4-byte integer; SQLite's are 8 bytes.
+const bigint = (d: DialectName) => (d === 'postgres' ? 'bigint' : 'integer');
 
 export const migrations: Record<string, MigrationFactory> = {
   '2026-11-22-0001-foundation': (dialect) => ({
@@ -77,7 +82,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('level', 'text', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('organiser_id', 'text', (c) => c.notNull().references('organisations.id'))
         .addColumn('venue', 'text', (c) => c.notNull())
         .addColumn('starts_on', 'text', (c) => c.notNull())
@@ -133,7 +138,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('person_id', 'text')
         .addColumn('kiosk_person_id', 'text')
         .addColumn('wall_time', 'text', (c) => c.notNull())
-        .addColumn('mono_time', 'real', (c) => c.notNull())
+        .addColumn('mono_time', real(dialect), (c) => c.notNull())
         .addColumn('boot_id', 'text', (c) => c.notNull())
         .addColumn('source', 'text', (c) => c.notNull())
         .addColumn('direction', 'text', (c) => c.notNull())
@@ -281,7 +286,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
         .addColumn('level', 'text')
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('source_kind', 'text', (c) => c.notNull())
         .addColumn('source_id', 'text', (c) => c.notNull())
         .addColumn('source_label', 'text', (c) => c.notNull())
@@ -338,7 +343,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('starts_at', 'text', (c) => c.notNull())
         .addColumn('ends_at', 'text', (c) => c.notNull())
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('courses_project').on('courses').column('project_id').execute();
@@ -383,7 +388,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .createTable('device_clocks')
         .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
         .addColumn('boot_id', 'text', (c) => c.notNull())
-        .addColumn('offset_ms', 'integer', (c) => c.notNull())
+        .addColumn('offset_ms', bigint(dialect), (c) => c.notNull())
         .addColumn('jumped_at', 'text')
         .addColumn('samples', 'integer', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -419,7 +424,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
         .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
         .addColumn('passed', 'integer', (c) => c.notNull())
-        .addColumn('score', 'real')
+        .addColumn('score', real(dialect))
         .addColumn('recorded_by', 'text', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('assessment_results_pk', ['project_id', 'person_id'])
@@ -431,14 +436,14 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('course_id', 'text', (c) => c.notNull().references('courses.id'))
         .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
         .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('credit_awards_pk', ['course_id', 'person_id'])
         .execute();
     },
   }),
 
-  '2026-11-23-0201-rule-sets-and-claims': () => ({
+  '2026-11-23-0201-rule-sets-and-claims': (dialect) => ({
     async up(db: Kysely<any>) {
       // Rule sets are versions: a new year's rules are a new row, never an edit of an old one,
       // so a frozen verification can always be re-read against the rules it was made under.
@@ -483,7 +488,7 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('cme_year', 'integer', (c) => c.notNull())
         .addColumn('credit_class', 'text', (c) => c.notNull())
         .addColumn('level', 'text')
-        .addColumn('credits', 'real', (c) => c.notNull())
+        .addColumn('credits', real(dialect), (c) => c.notNull())
         .addColumn('months', 'integer', (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
         .addColumn('chain', 'text', (c) => c.notNull())
@@ -560,7 +565,7 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('claim_reviews_claim').on('claim_reviews').column('claim_id').execute();
     },
   }),
-  '2026-11-23-0204-verification': () => ({
+  '2026-11-23-0204-verification': (dialect) => ({
     async up(db: Kysely<any>) {
       // A unit's annual verification (学分审验) for a year and a round. Results are copied out of
       // the ledger when the run is made; once submitted to the city they never change again.
@@ -584,9 +589,9 @@ export const migrations: Record<string, MigrationFactory> = {
         .addColumn('department_id', 'text')
         .addColumn('title', 'text')
         .addColumn('rule_set_id', 'text', (c) => c.notNull())
-        .addColumn('class_i', 'real', (c) => c.notNull())
-        .addColumn('class_ii', 'real', (c) => c.notNull())
-        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('class_i', real(dialect), (c) => c.notNull())
+        .addColumn('class_ii', real(dialect), (c) => c.notNull())
+        .addColumn('total', real(dialect), (c) => c.notNull())
         .addColumn('compliant', 'integer', (c) => c.notNull())
         .addColumn('basis', 'text', (c) => c.notNull())
         .addColumn('explanation', 'text', (c) => c.notNull())
@@ -1057,6 +1062,214 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('credentials').addColumn('fee_yuan', 'integer').execute();
       await db.schema.alterTable('credentials').addColumn('ended_at', 'text').execute();
       await db.schema.alterTable('province_settings').addColumn('card_fees', 'text').execute();
+    },
+  }),
+  // Print jobs leave process memory (issue 15): several server processes behind one proxy answer
+  // the page's polls and its download whichever of them started the job.
+  '2026-11-30-15B1-print-jobs': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('print_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_user_id', 'text', (c) => c.notNull())
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('done', 'integer', (c) => c.notNull())
+        .addColumn('pdf', blob(dialect))
+        .addColumn('error', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('print_jobs_expiry').on('print_jobs').column('expires_at').execute();
+    },
+  }),
+  // Projects' rest of life (issue 13): the specialty (专业); cancellation (项目废止) with its reason;
+  // when a declaration was submitted; the execution report's own review chain (执行情况逐级审核);
+  // the kind of each file (办班通知, 日程安排, report attachments); and the province's deadlines
+  // and required declaration files as settings (null: core's defaults).
+  '2026-11-30-13D1-project-life': () => ({
+    async up(db: Kysely<any>) {
+      for (const column of ['specialty', 'cancel_reason', 'cancelled_at', 'cancelled_by', 'submitted_at', 'report_status']) {
+        await db.schema.alterTable('projects').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .alterTable('projects')
+        .addColumn('report_review_step', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('project_attachments')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('report'))
+        .execute();
+      await db.schema.createIndex('project_attachments_project').on('project_attachments').column('project_id').execute();
+      for (const column of ['credits_days', 'review_days']) {
+        await db.schema.alterTable('province_settings').addColumn(column, 'integer').execute();
+      }
+      await db.schema.alterTable('province_settings').addColumn('declaration_files', 'text').execute();
+    },
+  }),
+  // Attendance folds new taps into a kept state instead of re-reading every tap of a person (issue 15).
+  '2026-11-30-15D1-attendance-fold': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('attendance').addColumn('window_first_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('window_last_at', 'text').execute();
+      await db.schema.alterTable('attendance').addColumn('tap_window', 'text').execute();
+    },
+  }),
+  // Each person's totals per CME year, kept with the ledger, so that compliance reads one row a person (issue 15).
+  '2026-11-30-15D1-credit-totals': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('credit_totals')
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('national', 'real', (c) => c.notNull())
+        .addColumn('months', 'real', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_totals_pk', ['person_id', 'cme_year'])
+        .execute();
+      await db.schema.createIndex('credit_totals_year').on('credit_totals').columns(['cme_year', 'person_id']).execute();
+      // The same sums as repositories/ledger.ts totalsFromLedger, over the ledger there is.
+      await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months)
+        select e.person_id, e.cme_year,
+          sum(case when e.credit_class = 'I' then e.credits else 0 end),
+          sum(case when e.credit_class = 'II' then e.credits else 0 end),
+          sum(case when e.credit_class = 'I' and e.level = 'national' then e.credits else 0 end),
+          sum(coalesce(c.months, rc.months, 0) * (case when e.source_kind = 'reversal' then -1 else 1 end))
+        from ledger_entries e
+        left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
+        left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
+        left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
+        group by e.person_id, e.cme_year`.execute(db);
+    },
+  }),
+  // The province's side of verification (issue 13): it accepts (备案) a forwarded verification or
+  // returns it (退回) with a reason; what it accepts is copied into a snapshot of its own that no
+  // later ledger change, re-run or rename moves, and that the proofs and the HR hand-off read. HR
+  // systems pull the accepted results with tokens of their own (stored as digests only).
+  '2026-11-30-13A1-verification-acceptance': () => ({
+    async up(db: Kysely<any>) {
+      for (const column of ['accepted_at', 'accepted_by', 'returned_at', 'returned_by', 'return_reason']) {
+        await db.schema.alterTable('verification_runs').addColumn(column, 'text').execute();
+      }
+      await db.schema
+        .createTable('verification_accepted')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('verification_runs.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('department', 'text', (c) => c.notNull())
+        .addColumn('title', 'text')
+        .addColumn('class_i', 'real', (c) => c.notNull())
+        .addColumn('class_ii', 'real', (c) => c.notNull())
+        .addColumn('total', 'real', (c) => c.notNull())
+        .addColumn('compliant', 'integer', (c) => c.notNull())
+        .addColumn('basis', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('verification_accepted_pk', ['run_id', 'person_id'])
+        .execute();
+      await db.schema
+        .createTable('hr_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema.createIndex('hr_tokens_organisation').on('hr_tokens').column('organisation_id').execute();
+    },
+  }),
+  '2026-11-30-13B1-online-learning': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('online_platforms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_enc', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text', (c) => c.references('users.id'))
+        .execute();
+      await db.schema.createIndex('online_platforms_organisation').on('online_platforms').column('organisation_id').execute();
+      await db.schema
+        .createTable('online_watch_events')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('online_watch_events_pk', ['source', 'event_id'])
+        .execute();
+      await db.schema.createIndex('online_watch_events_session').on('online_watch_events').columns(['session_id', 'person_id']).execute();
+      await db.schema
+        .createTable('online_request_signatures')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('online_platforms.id'))
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('online_request_signatures_pk', ['platform_id', 'signature'])
+        .execute();
+      await db.schema.createIndex('online_request_signatures_seen').on('online_request_signatures').column('seen_at').execute();
+    },
+  }),
+  // Issue 13 (part C): Hunan's rule set, whose compliant years earn the annual certificate
+  // (专业科目培训合格证明); and the sanctions the seeds name: a person's year voided for cheating
+  // (作废年度学分: its credits reversed, and no new ones while the void stands) and an organiser
+  // barred from declaring projects (取消办班资格) for one to three years.
+  '2026-11-30-13C1-annual-certificates-and-sanctions': () => ({
+    async up(db: Kysely<any>) {
+      const r = HUNAN_RULE_SET_2024;
+      await db
+        .insertInto('rule_sets')
+        .values({
+          id: r.id,
+          region: r.region,
+          from_year: r.fromYear,
+          to_year: r.toYear,
+          definition: JSON.stringify(r),
+          copied_from: null,
+          created_by: null,
+          created_at: '2026-11-30T00:00:00.000Z',
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await db.schema
+        .createTable('voided_years')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('person_id', 'text', (c) => c.notNull().references('persons.id'))
+        .addColumn('cme_year', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('voided_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('voided_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('voided_years_person_year', ['person_id', 'cme_year'])
+        .execute();
+      await db.schema
+        .createTable('organiser_bars')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('from_date', 'text', (c) => c.notNull())
+        .addColumn('until_date', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('barred_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('barred_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('organiser_bars_organisation').on('organiser_bars').columns(['organisation_id', 'until_date']).execute();
+    },
+  }),
+  // PostgreSQL's TRUNCATE fires no row trigger: the ledger refuses it by a statement trigger too.
+  // (SQLite has no TRUNCATE; its DELETE without WHERE fires the row trigger.)
+  '2026-11-30-15A1-ledger-no-truncate': (dialect) => ({
+    async up(db: Kysely<any>) {
+      if (dialect === 'postgres')
+        await sql`create trigger ledger_entries_no_truncate before truncate on ledger_entries for each statement execute function ledger_entries_append_only()`.execute(
+          db,
+        );
     },
   }),
   // Issue 15: a kiosk's photo by hash is served only if it is the photo of someone on its roster:

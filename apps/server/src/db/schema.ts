@@ -1,7 +1,7 @@
 // Column conventions (the same on SQLite and PostgreSQL): ids are text (UUIDv7, made where the
 // fact happens); times are ISO-8601 text; booleans are 0/1 integers; `version` columns take
 // values from the global change counter so that kiosks can pull "changes since".
-import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
+import type { ClaimActivityKey, CreditClass, CreditLevel, CredentialKind, ProjectFileKind, ProjectStatus, ReviewOffice, StaffCategory } from '@opencme/core';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../role.ts';
 
@@ -128,6 +128,25 @@ export interface RateLimitTable {
   window_ends_at: string;
 }
 
+/**
+ * A batch of proofs being rendered into one PDF (打印任务): the process that renders writes its
+ * progress and the file here, so that whichever process a poll or the download reaches answers it.
+ */
+export interface PrintJobTable {
+  /** An unguessable token: the page polls and downloads by it, for its owner only. */
+  id: string;
+  owner_user_id: string;
+  file_name: string;
+  total: number;
+  done: number;
+  pdf: Uint8Array | null;
+  error: string | null;
+  finished_at: string | null;
+  /** The renderer's last word: a job unfinished and silent for long lost its process. */
+  updated_at: string;
+  expires_at: string;
+}
+
 /** Failed sign-ins of one login from one address, and when the next attempt may come. */
 export interface SignInBackoffTable {
   login: string;
@@ -215,6 +234,17 @@ export interface ProjectTable {
   /** The national list's leader (负责人) and planned attendees (学员人数); none for a unit's own declaration. */
   leader: Generated<string | null>;
   planned_attendees: Generated<number | null>;
+  /** The specialty (专业) the project teaches, as the organiser names it. */
+  specialty: Generated<string | null>;
+  /** 项目废止: when, by whom and why a project was cancelled (status `cancelled`). */
+  cancel_reason: Generated<string | null>;
+  cancelled_at: Generated<string | null>;
+  cancelled_by: Generated<string | null>;
+  /** When the declaration was (last) submitted for review. */
+  submitted_at: Generated<string | null>;
+  /** The execution report's own review (执行情况逐级审核): null before a report; and the office it waits for. */
+  report_status: Generated<'pending' | 'returned' | 'approved' | null>;
+  report_review_step: Generated<number>;
 }
 
 export type { ProjectStatus };
@@ -246,6 +276,8 @@ export interface ProjectEventTable {
 export interface ProjectAttachmentTable {
   id: string;
   project_id: string;
+  /** 办班通知 / 日程安排 with the declaration, or an attachment of the execution report. */
+  kind: Generated<ProjectFileKind>;
   name: string;
   content_type: string;
   bytes: Uint8Array;
@@ -266,6 +298,11 @@ export interface ProvinceSettingsTable {
   proxy_rules: string | null;
   /** `CardFees` of core, as JSON: yuan per issue category; null: the province charges none of its own. */
   card_fees: string | null;
+  /** Deadlines in days after the project's end: credits submitted (学分上报), offices' review (审核); null: the defaults. */
+  credits_days: Generated<number | null>;
+  review_days: Generated<number | null>;
+  /** JSON list of the files a declaration must carry (`DeclarationFileKind`s); null: none. */
+  declaration_files: Generated<string | null>;
 }
 
 /** A device's clock offset per page load (boot), estimated at each push. */
@@ -420,6 +457,21 @@ export interface AttendanceTable {
   voided_at: string | null;
   void_reason: string | null;
   voided_by: string | null;
+  /** The earliest and latest accepted tap inside the tap window: what new taps fold into (repositories/attendance.ts). */
+  window_first_at: Generated<string | null>;
+  window_last_at: Generated<string | null>;
+  /** The tap window ('opensAt/closesAt') that state was kept for; null for a row written without it (recomputed from its taps first). */
+  tap_window: Generated<string | null>;
+}
+
+/** A person's credits of a CME year, summed from the ledger and kept with every entry appended (repositories/ledger.ts). */
+export interface CreditTotalTable {
+  person_id: string;
+  cme_year: number;
+  class_i: number;
+  class_ii: number;
+  national: number;
+  months: number;
 }
 
 export interface UserTable {
@@ -510,10 +562,12 @@ export interface Database {
   person_placements: PersonPlacementTable;
   transfers: TransferTable;
   rate_limits: RateLimitTable;
+  print_jobs: PrintJobTable;
   sign_in_backoff: SignInBackoffTable;
   registration_duplicates: RegistrationDuplicateTable;
   counters: CounterTable;
   ledger_entries: LedgerEntryTable;
+  credit_totals: CreditTotalTable;
   courses: CourseTable;
   project_events: ProjectEventTable;
   project_attachments: ProjectAttachmentTable;
@@ -530,6 +584,8 @@ export interface Database {
   claim_reviews: ClaimReviewTable;
   verification_runs: VerificationRunTable;
   verification_results: VerificationResultTable;
+  verification_accepted: VerificationAcceptedTable;
+  hr_tokens: HrTokenTable;
   proof_keys: ProofKeyTable;
   uploads: UploadTable;
   unit_seals: UnitSealTable;
@@ -540,6 +596,32 @@ export interface Database {
   enrolments: EnrolmentTable;
   exchange_previews: ExchangePreviewTable;
   exchange_batches: ExchangeBatchTable;
+  online_platforms: OnlinePlatformTable;
+  online_watch_events: OnlineWatchEventTable;
+  online_request_signatures: OnlineRequestSignatureTable;
+  voided_years: VoidedYearTable;
+  organiser_bars: OrganiserBarTable;
+}
+
+/** A person's CME year voided for cheating (作废年度学分): its credits were reversed, and no new ones enter while it stands. */
+export interface VoidedYearTable {
+  id: string;
+  person_id: string;
+  cme_year: number;
+  reason: string;
+  voided_by: string;
+  voided_at: string;
+}
+
+/** An organiser barred from declaring projects (取消办班资格) from `from_date` to `until_date` (China dates, inclusive). */
+export interface OrganiserBarTable {
+  id: string;
+  organisation_id: string;
+  from_date: string;
+  until_date: string;
+  reason: string;
+  barred_by: string;
+  barred_at: string;
 }
 
 /**
@@ -658,7 +740,7 @@ export interface ClaimTable {
 /** An issued proof (学分证明 or 电子学分证书) and the signed code its QR carries. */
 export interface ProofTable {
   id: string;
-  kind: 'credit-proof' | 'attendance-certificate';
+  kind: 'credit-proof' | 'attendance-certificate' | 'annual-certificate';
   person_id: string;
   from_year: number;
   to_year: number;
@@ -714,12 +796,49 @@ export interface VerificationRunTable {
   cme_year: number;
   /** 年中审验 (July, for promotion; intermediate titles and above) or 年终审验 (everyone). */
   round: 'mid-year' | 'year-end';
-  /** draft → submitted (to the city; frozen) → forwarded (by the city to the province). */
-  status: 'draft' | 'submitted' | 'forwarded';
+  /**
+   * draft → submitted (to the city; frozen) → forwarded (by the city to the province) → accepted
+   * (备案 by the province; final) or returned (退回, with a reason; the unit re-runs and submits again).
+   */
+  status: 'draft' | 'submitted' | 'forwarded' | 'accepted' | 'returned';
   created_by: string;
   created_at: string;
   submitted_at: string | null;
   forwarded_at: string | null;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  /** The last return: kept after the re-submission, so the history says why it came back. */
+  returned_at: string | null;
+  returned_by: string | null;
+  return_reason: string | null;
+}
+
+/** One person's result as the province accepted it (备案): a snapshot that nothing later changes. */
+export interface VerificationAcceptedTable {
+  run_id: string;
+  person_id: string;
+  name: string;
+  department: string;
+  title: string | null;
+  class_i: number;
+  class_ii: number;
+  total: number;
+  compliant: number;
+  basis: 'credits' | 'further-study' | 'not-met';
+}
+
+/** A token an HR system (人力资源社会保障部门) pulls accepted results with; only its SHA-256 is kept. */
+export interface HrTokenTable {
+  id: string;
+  /** What it may read: this organisation's units (a unit, a city or the province). */
+  organisation_id: string;
+  label: string;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  revoked_by: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 /** One person's result in a run, copied from the ledger when the run was made. */
@@ -815,4 +934,36 @@ export interface ExchangeBatchTable {
   created_at: string;
   undone_at: string | null;
   undone_by: string | null;
+}
+
+/** An online learning platform (线上学习平台) a unit registered, to send watch time for its online sessions. */
+export interface OnlinePlatformTable {
+  id: string;
+  /** The unit (or office) that registered it: it may send for sessions of projects organised within it. */
+  organisation_id: string;
+  name: string;
+  /** The HMAC key the platform signs with, encrypted under the server's key (it must be read to verify). */
+  secret_enc: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** A span a person watched an online session, once per (source, event id): a platform's id, or `upload`. */
+export interface OnlineWatchEventTable {
+  source: string;
+  event_id: string;
+  session_id: string;
+  person_id: string;
+  starts_at: string;
+  ends_at: string;
+  received_at: string;
+}
+
+/** The signatures of a platform's recent requests, kept for the clock-skew window so a replay is refused. */
+export interface OnlineRequestSignatureTable {
+  platform_id: string;
+  signature: string;
+  seen_at: string;
 }

@@ -1,10 +1,11 @@
 // Attendance (出勤) per person and session, recomputed with core's rules from every accepted tap
 // of every door, placed on the server's clock. An organiser's correction replaces the taps' times
 // and is audited; it is never made silently.
-import { type AttendanceResult, evaluateAttendance, type SessionWindow, type TimedTap } from '@opencme/core';
+import { type AttendanceResult, type AttendanceRules, evaluateAttendance, type SessionWindow, type TimedTap, tapWindow } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { audit } from './audit.ts';
+import { recomputeOnlineAttendance } from './online-attendance.ts';
 import { rulesForSessions } from './settings.ts';
 
 type Pair = { sessionId: string; personId: string };
@@ -26,14 +27,159 @@ function countedTaps(taps: TimedTap[], correction: Correction | undefined): Time
   return [correction.corrected_sign_in_at, correction.corrected_sign_out_at].filter((t): t is string => t !== null).map((at) => ({ at }));
 }
 
+/**
+ * What attendance needs of a pair's taps, kept with it so that new taps fold in without reading
+ * the old ones again: the accepted taps' count, the earliest and latest accepted tap inside the
+ * tap window (the sign-in, and the sign-out when far enough from it), and whether any tap asks a
+ * reviewer to look. Core's rules give the same result from these two taps as from all of them,
+ * for the tap window they were chosen in (kept beside them).
+ */
+interface TapState {
+  count: number;
+  first: string | null;
+  last: string | null;
+  flagged: boolean;
+}
+
+const emptyState = (): TapState => ({ count: 0, first: null, last: null, flagged: false });
+
+/** A stored tap of a pair, as attendance reads it. */
+export interface PairTap {
+  sessionId: string;
+  personId: string;
+  at: string;
+  status: 'accepted' | 'flagged';
+  clockJumped: number;
+}
+
+function foldTap(state: TapState, tap: Pick<PairTap, 'at' | 'status' | 'clockJumped'>, opensMs: number, closesMs: number): void {
+  // A flagged tap waits for a reviewer's decision before it counts, and flags the attendance.
+  state.flagged ||= tap.status === 'flagged' || tap.clockJumped === 1;
+  if (tap.status !== 'accepted') return;
+  state.count += 1;
+  const t = Date.parse(tap.at);
+  if (t < opensMs || t > closesMs) return;
+  if (state.first === null || t < Date.parse(state.first)) state.first = tap.at;
+  if (state.last === null || t > Date.parse(state.last)) state.last = tap.at;
+}
+
+interface SessionFacts {
+  window: SessionWindow;
+  rules: AttendanceRules;
+  opensMs: number;
+  closesMs: number;
+  /** The tap window as kept with a pair's state: a state kept for another window (rules or times changed since) is recomputed. */
+  tapWindow: string;
+}
+
+async function sessionFacts(db: DB, sessionIds: readonly string[]): Promise<Map<string, SessionFacts>> {
+  const [sessions, rules] = await Promise.all([
+    db.selectFrom('sessions').select(['id', 'starts_at', 'ends_at']).where('id', 'in', sessionIds).execute(),
+    rulesForSessions(db, sessionIds),
+  ]);
+  return new Map(
+    sessions.map((s) => {
+      const window = { startsAt: s.starts_at, endsAt: s.ends_at } satisfies SessionWindow;
+      const r = rules.get(s.id)!;
+      const open = tapWindow(window, r);
+      return [
+        s.id,
+        { window, rules: r, opensMs: Date.parse(open.opensAt), closesMs: Date.parse(open.closesAt), tapWindow: `${open.opensAt}/${open.closesAt}` },
+      ];
+    }),
+  );
+}
+
+/** Writes each pair's attendance from its tap state: the doors' times, and the status with any correction applied. */
+async function writeAttendance(
+  db: DB,
+  states: readonly { pair: Pair; state: TapState }[],
+  facts: ReadonlyMap<string, SessionFacts>,
+  corrections: ReadonlyMap<string, Correction>,
+  now: string,
+): Promise<void> {
+  const rows = [];
+  for (const { pair, state } of states) {
+    const session = facts.get(pair.sessionId);
+    if (!session) continue; // taps of an unknown session are flagged facts, with no attendance
+    const extremes = [...new Set([state.first, state.last].filter((t): t is string => t !== null))].map((at) => ({ at }));
+    const doors = evaluateAttendance({ taps: extremes, window: session.window, rules: session.rules });
+    const result = evaluateAttendance({
+      taps: countedTaps(extremes, corrections.get(pairKey(pair.sessionId, pair.personId))),
+      window: session.window,
+      rules: session.rules,
+    });
+    rows.push({
+      session_id: pair.sessionId,
+      person_id: pair.personId,
+      // The doors' own times stay on record beside a correction.
+      sign_in_at: doors.signInAt,
+      sign_out_at: doors.signOutAt,
+      tap_count: state.count,
+      updated_at: now,
+      ...resultColumns(result),
+      flagged: state.flagged ? 1 : 0,
+      window_first_at: state.first,
+      window_last_at: state.last,
+      tap_window: session.tapWindow,
+    });
+  }
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    await db
+      .insertInto('attendance')
+      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['session_id', 'person_id']).doUpdateSet((eb) => ({
+          sign_in_at: eb.ref('excluded.sign_in_at'),
+          sign_out_at: eb.ref('excluded.sign_out_at'),
+          tap_count: eb.ref('excluded.tap_count'),
+          updated_at: eb.ref('excluded.updated_at'),
+          status: eb.ref('excluded.status'),
+          presence_minutes: eb.ref('excluded.presence_minutes'),
+          shortfalls: eb.ref('excluded.shortfalls'),
+          flagged: eb.ref('excluded.flagged'),
+          window_first_at: eb.ref('excluded.window_first_at'),
+          window_last_at: eb.ref('excluded.window_last_at'),
+          tap_window: eb.ref('excluded.tap_window'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** 14 columns a row: well within the bound values a statement may carry on either database. */
+const UPSERT_CHUNK = 500;
+
+function correctionsOf(rows: readonly (Correction & { session_id: string; person_id: string })[]): Map<string, Correction> {
+  return new Map(rows.map((c) => [pairKey(c.session_id, c.person_id), c]));
+}
+
 /** Recomputes the attendance of each (session, person) pair from all its taps. */
-export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: string): Promise<void> {
+export async function recomputeAttendance(db: DB, allPairs: readonly Pair[], now: string): Promise<void> {
+  if (allPairs.length === 0) return;
+  // An online session's attendance is its watch time, not its taps.
+  const online = new Set(
+    (
+      await db
+        .selectFrom('sessions')
+        .innerJoin('projects', 'projects.id', 'sessions.project_id')
+        .select('sessions.id')
+        .where('sessions.id', 'in', [...new Set(allPairs.map((p) => p.sessionId))])
+        .where('projects.mode', '=', 'online')
+        .execute()
+    ).map((s) => s.id),
+  );
+  const pairs = allPairs.filter((p) => !online.has(p.sessionId));
+  await recomputeOnlineAttendance(
+    db,
+    allPairs.filter((p) => online.has(p.sessionId)),
+    new Date(now),
+  );
   if (pairs.length === 0) return;
   const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
   const personIds = [...new Set(pairs.map((p) => p.personId))];
-  const [sessions, rules, taps, corrections] = await Promise.all([
-    db.selectFrom('sessions').select(['id', 'starts_at', 'ends_at']).where('id', 'in', sessionIds).execute(),
-    rulesForSessions(db, sessionIds),
+  const [facts, taps, corrections] = await Promise.all([
+    sessionFacts(db, sessionIds),
     db
       .selectFrom('taps')
       .select(['session_id', 'person_id', 'at', 'wall_time', 'status', 'clock_jumped'])
@@ -47,58 +193,82 @@ export async function recomputeAttendance(db: DB, pairs: readonly Pair[], now: s
       .where('person_id', 'in', personIds)
       .execute(),
   ]);
-  const windows = new Map(sessions.map((s) => [s.id, { startsAt: s.starts_at, endsAt: s.ends_at } satisfies SessionWindow]));
-  const correctionOf = new Map(corrections.map((c) => [pairKey(c.session_id, c.person_id), c]));
-  const byPair = new Map<string, { counted: TimedTap[]; flagged: boolean }>();
+  const byPair = new Map<string, TapState>();
   // Only taps that name a person are here, and a tap names one only if it was recorded at a door
   // of the session, of a project that may be held, by someone the session may admit (storeTaps):
   // a flagged one among them (a lost card, a jumped clock) is review material for the organiser.
   for (const t of taps) {
+    const session = facts.get(t.session_id);
+    if (!session) continue;
     const key = pairKey(t.session_id, t.person_id!);
-    const entry = byPair.get(key) ?? { counted: [], flagged: false };
-    // A flagged tap waits for a reviewer's decision before it counts, and flags the attendance.
-    if (t.status === 'accepted') entry.counted.push({ at: t.at ?? t.wall_time });
-    entry.flagged ||= t.status === 'flagged' || t.clock_jumped === 1;
-    byPair.set(key, entry);
+    const state = byPair.get(key) ?? emptyState();
+    foldTap(state, { at: t.at ?? t.wall_time, status: t.status, clockJumped: t.clock_jumped }, session.opensMs, session.closesMs);
+    byPair.set(key, state);
   }
+  await writeAttendance(
+    db,
+    pairs.map((pair) => ({ pair, state: byPair.get(pairKey(pair.sessionId, pair.personId)) ?? emptyState() })),
+    facts,
+    correctionsOf(corrections),
+    now,
+  );
+}
 
-  const rows = [];
-  for (const { sessionId, personId } of pairs) {
-    const window = windows.get(sessionId);
-    if (!window) continue; // taps of an unknown session are flagged facts, with no attendance
-    const key = pairKey(sessionId, personId);
-    const entry = byPair.get(key) ?? { counted: [], flagged: false };
-    const doors = evaluateAttendance({ taps: entry.counted, window, rules: rules.get(sessionId)! });
-    const result = evaluateAttendance({ taps: countedTaps(entry.counted, correctionOf.get(key)), window, rules: rules.get(sessionId)! });
-    rows.push({
-      session_id: sessionId,
-      person_id: personId,
-      // The doors' own times stay on record beside a correction.
-      sign_in_at: doors.signInAt,
-      sign_out_at: doors.signOutAt,
-      tap_count: entry.counted.length,
-      updated_at: now,
-      ...resultColumns(result),
-      flagged: entry.flagged ? 1 : 0,
-    });
+/**
+ * Folds newly stored taps into their pairs' attendance, reading the stored state of each pair
+ * instead of all its taps: a push costs the same at the end of a day as at its start. A pair
+ * whose state was never kept (an attendance written before it was), or was kept for another tap
+ * window (the session's times or the province's rules changed since), is recomputed from its taps.
+ * Taps whose status changed after they were stored are not for here: recompute those pairs.
+ */
+export async function foldIntoAttendance(db: DB, taps: readonly PairTap[], now: string): Promise<void> {
+  if (taps.length === 0) return;
+  const sessionIds = [...new Set(taps.map((t) => t.sessionId))];
+  const personIds = [...new Set(taps.map((t) => t.personId))];
+  const [facts, stored] = await Promise.all([
+    sessionFacts(db, sessionIds),
+    db
+      .selectFrom('attendance')
+      .select([
+        'session_id',
+        'person_id',
+        'tap_count',
+        'flagged',
+        'window_first_at',
+        'window_last_at',
+        'tap_window',
+        'corrected_sign_in_at',
+        'corrected_sign_out_at',
+        'voided_at',
+      ])
+      .where('session_id', 'in', sessionIds)
+      .where('person_id', 'in', personIds)
+      .execute(),
+  ]);
+  const storedOf = new Map(stored.map((r) => [pairKey(r.session_id, r.person_id), r]));
+  const states = new Map<string, { pair: Pair; state: TapState }>();
+  const unknown = new Map<string, Pair>();
+  for (const tap of taps) {
+    const session = facts.get(tap.sessionId);
+    if (!session) continue;
+    const key = pairKey(tap.sessionId, tap.personId);
+    const pair = { sessionId: tap.sessionId, personId: tap.personId };
+    const row = storedOf.get(key);
+    if (row && row.tap_window !== session.tapWindow) {
+      unknown.set(key, pair);
+      continue;
+    }
+    let entry = states.get(key);
+    if (!entry) {
+      // No row yet: the pair had no taps before this push.
+      const state = row ? { count: row.tap_count, first: row.window_first_at, last: row.window_last_at, flagged: row.flagged === 1 } : emptyState();
+      entry = { pair, state };
+      states.set(key, entry);
+    }
+    foldTap(entry.state, tap, session.opensMs, session.closesMs);
   }
-  if (rows.length === 0) return;
-  await db
-    .insertInto('attendance')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['session_id', 'person_id']).doUpdateSet((eb) => ({
-        sign_in_at: eb.ref('excluded.sign_in_at'),
-        sign_out_at: eb.ref('excluded.sign_out_at'),
-        tap_count: eb.ref('excluded.tap_count'),
-        updated_at: eb.ref('excluded.updated_at'),
-        status: eb.ref('excluded.status'),
-        presence_minutes: eb.ref('excluded.presence_minutes'),
-        shortfalls: eb.ref('excluded.shortfalls'),
-        flagged: eb.ref('excluded.flagged'),
-      })),
-    )
-    .execute();
+  await writeAttendance(db, [...states.values()], facts, correctionsOf(stored), now);
+  await recomputeAttendance(db, [...unknown.values()], now);
 }
 
 function resultColumns(result: AttendanceResult) {

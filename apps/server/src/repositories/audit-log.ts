@@ -70,7 +70,7 @@ async function namesOf(db: DB, table: 'organisations' | 'persons', ids: readonly
 }
 
 /** The people behind records that belong to a person (a claim, a proof). */
-async function ownersOf(db: DB, table: 'claims' | 'proofs', ids: readonly string[]): Promise<Map<string, string>> {
+async function ownersOf(db: DB, table: 'claims' | 'proofs' | 'ledger_entries', ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom(table)
@@ -86,11 +86,12 @@ async function targetNames(db: DB, rows: readonly { entity: string; entityId: st
   const idsOf = (entity: string) => rows.filter((r) => r.entity === entity).map((r) => r.entityId);
   // An attendance correction is filed as `sessionId/personId`: it is about the person.
   const attendance = idsOf('attendance').map((id) => ({ id, personId: id.split('/')[1] ?? '' }));
-  const [persons, organisations, claims, proofs] = await Promise.all([
+  const [persons, organisations, claims, proofs, entries] = await Promise.all([
     namesOf(db, 'persons', [...idsOf('person'), ...attendance.map((a) => a.personId)]),
     namesOf(db, 'organisations', idsOf('organisation')),
     ownersOf(db, 'claims', idsOf('claim')),
     ownersOf(db, 'proofs', idsOf('proof')),
+    ownersOf(db, 'ledger_entries', idsOf('ledger-entry')),
   ]);
   const names = new Map<string, string>();
   const put = (entity: string, found: Map<string, string>) => found.forEach((name, id) => names.set(`${entity}:${id}`, name));
@@ -98,6 +99,7 @@ async function targetNames(db: DB, rows: readonly { entity: string; entityId: st
   put('organisation', organisations);
   put('claim', claims);
   put('proof', proofs);
+  put('ledger-entry', entries);
   for (const a of attendance) {
     const name = persons.get(a.personId);
     if (name) names.set(`attendance:${a.id}`, name);

@@ -49,7 +49,8 @@ async function auditMany(db: DB, entries: readonly AuditEntry[]): Promise<void> 
 export async function auditPersonalData(
   db: DB,
   view: {
-    actor: { userId: string; organisationId: string };
+    /** An account, or none when a system reads with a token of its own (the HR pull: `detail` names the token). */
+    actor: { userId: string | null; organisationId: string };
     /** e.g. `person.view`, `person.reveal-id-number`, `session.export-roster` */
     action: string;
     persons: readonly { id: string; institutionId: string }[];

@@ -27,7 +27,7 @@ export async function entriesOfCertificates(db: DB, certificates: readonly strin
   return rows.map((r) => ({ ...r, certificate: r.source_id.replace(/~\d+$/, ''), reversed: Boolean(r.reversed) }));
 }
 
-/** Whether a unit's verification for one of these CME years has gone up (submitted or forwarded): its results are frozen. */
+/** Whether a unit's verification for one of these CME years has gone up (submitted, forwarded or accepted): its results are frozen. */
 export async function verificationFrozen(db: DB, unitId: string, cmeYears: readonly number[]): Promise<boolean> {
   if (cmeYears.length === 0) return false;
   const found = await db
@@ -35,7 +35,7 @@ export async function verificationFrozen(db: DB, unitId: string, cmeYears: reado
     .select('id')
     .where('organisation_id', '=', unitId)
     .where('cme_year', 'in', cmeYears)
-    .where('status', 'in', ['submitted', 'forwarded'])
+    .where('status', 'in', ['submitted', 'forwarded', 'accepted'])
     .executeTakeFirst();
   return found !== undefined;
 }

@@ -1,6 +1,8 @@
-// The credit ledger (学分账本): the only way credits enter the system. Append-only; a person's
-// standing is computed from it, never stored beside it.
+// The credit ledger (学分账本): the only way credits enter the system. Append-only; beside it,
+// each person's totals per CME year (credit_totals), kept in the same transaction as every entry,
+// so that compliance (达标率) of a province reads one row a person instead of all her entries.
 import { newId } from '@opencme/core';
+import { sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import type { LedgerEntryTable } from '../db/schema.ts';
 
@@ -19,11 +21,15 @@ export interface NewLedgerEntry {
 
 /**
  * Appends entries; an entry whose (person, source) is already in the ledger is skipped, so that
- * approving the same credits twice grants them once. Returns the ids of the entries written.
+ * approving the same credits twice grants them once, and so is one for a person's year that was
+ * voided for cheating (作废年度学分): no credits enter it while the void stands. Returns the ids
+ * of the entries written.
  */
 export async function appendLedgerEntries(db: DB, entries: readonly NewLedgerEntry[]): Promise<string[]> {
   const written: string[] = [];
+  const voided = await voidedAmong(db, entries);
   for (const e of entries) {
+    if (voided.has(`${e.personId}|${e.cmeYear}`)) continue;
     const id = newId();
     const res = await db
       .insertInto('ledger_entries')
@@ -44,9 +50,115 @@ export async function appendLedgerEntries(db: DB, entries: readonly NewLedgerEnt
       })
       .onConflict((oc) => oc.columns(['person_id', 'source_kind', 'source_id']).doNothing())
       .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) written.push(id);
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+    written.push(id);
+    await addToTotals(db, { ...e, months: e.sourceKind === 'claim' ? await furtherStudyMonths(db, e.sourceId) : 0 });
   }
   return written;
+}
+
+/** The months of a further-study claim (进修), which count towards a standing beside credits; 0 for any other claim. */
+async function furtherStudyMonths(db: DB, claimId: string): Promise<number> {
+  const claim = await db.selectFrom('claims').select('months').where('id', '=', claimId).where('activity', '=', 'further-study').executeTakeFirst();
+  return claim?.months ?? 0;
+}
+
+/**
+ * Adds one entry to its person's totals of its year. Called in the transaction that appends the
+ * entry (every writer of the ledger goes through this file): the totals never disagree with it.
+ */
+async function addToTotals(
+  db: DB,
+  e: { personId: string; cmeYear: number; creditClass: string; level: string | null; credits: number; months: number },
+): Promise<void> {
+  const row = {
+    person_id: e.personId,
+    cme_year: e.cmeYear,
+    class_i: e.creditClass === 'I' ? e.credits : 0,
+    class_ii: e.creditClass === 'II' ? e.credits : 0,
+    national: e.creditClass === 'I' && e.level === 'national' ? e.credits : 0,
+    months: e.months,
+  };
+  await db
+    .insertInto('credit_totals')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['person_id', 'cme_year']).doUpdateSet((eb) => ({
+        class_i: eb('credit_totals.class_i', '+', eb.ref('excluded.class_i')),
+        class_ii: eb('credit_totals.class_ii', '+', eb.ref('excluded.class_ii')),
+        national: eb('credit_totals.national', '+', eb.ref('excluded.national')),
+        months: eb('credit_totals.months', '+', eb.ref('excluded.months')),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * The totals as the ledger gives them, summed from every entry: what credit_totals must always
+ * equal. A reversal is a negative entry, so sums cancel it; the months of a further-study claim
+ * are subtracted when its entry is reversed.
+ */
+export function totalsFromLedger() {
+  return sql<{ person_id: string; cme_year: number; class_i: number; class_ii: number; national: number; months: number }>`
+    select e.person_id, e.cme_year,
+      sum(case when e.credit_class = 'I' then e.credits else 0 end) as class_i,
+      sum(case when e.credit_class = 'II' then e.credits else 0 end) as class_ii,
+      sum(case when e.credit_class = 'I' and e.level = 'national' then e.credits else 0 end) as national,
+      sum(coalesce(c.months, rc.months, 0) * (case when e.source_kind = 'reversal' then -1 else 1 end)) as months
+    from ledger_entries e
+    left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
+    left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
+    left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
+    group by e.person_id, e.cme_year`;
+}
+
+/** Rebuilds every total from the ledger: for data that reached the ledger around this file (a bulk load). */
+export async function rebuildCreditTotals(db: DB): Promise<void> {
+  await db.deleteFrom('credit_totals').execute();
+  await sql`insert into credit_totals (person_id, cme_year, class_i, class_ii, national, months) ${totalsFromLedger()}`.execute(db);
+}
+
+/** The person-years among the entries' that were voided, as `person|year`. */
+async function voidedAmong(db: DB, entries: readonly NewLedgerEntry[]): Promise<Set<string>> {
+  const personIds = [...new Set(entries.map((e) => e.personId))];
+  const found = new Set<string>();
+  // SQLite caps the number of bound values in one statement: ask in slices.
+  for (let i = 0; i < personIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('voided_years')
+      .select(['person_id', 'cme_year'])
+      .where('person_id', 'in', personIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(`${r.person_id}|${r.cme_year}`);
+  }
+  return found;
+}
+
+/** One entry with the person it is for and whether it was already reversed; `null` when there is none. */
+export async function ledgerEntryWithState(db: DB, entryId: string) {
+  const row = await db
+    .selectFrom('ledger_entries as e')
+    .innerJoin('persons', 'persons.id', 'e.person_id')
+    .select(['e.id', 'e.person_id', 'e.cme_year', 'e.credits', 'e.credit_class', 'e.source_kind', 'e.source_label', 'persons.institution_id'])
+    .select((eb) => eb.exists(eb.selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses_id', '=', 'e.id')).as('reversed'))
+    .where('e.id', '=', entryId)
+    .executeTakeFirst();
+  return row ? { ...row, reversed: Boolean(row.reversed) } : null;
+}
+
+/** A person's entries of a CME year that still count: neither reversals nor reversed. */
+export async function liveEntriesOfYear(db: DB, personId: string, cmeYear: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('ledger_entries as e')
+    .select('e.id')
+    .where('e.person_id', '=', personId)
+    .where('e.cme_year', '=', cmeYear)
+    .where('e.source_kind', '!=', 'reversal')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses_id', '=', 'e.id'))))
+    .orderBy('e.approved_at')
+    .orderBy('e.id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Undoes an entry with a reversing one (once); returns the reversal's id. */
@@ -71,6 +183,15 @@ export async function reverseLedgerEntry(db: DB, input: { entryId: string; reaso
       created_at: input.at.toISOString(),
     })
     .execute();
+  const months = original.source_kind === 'claim' ? await furtherStudyMonths(db, original.source_id) : 0;
+  await addToTotals(db, {
+    personId: original.person_id,
+    cmeYear: original.cme_year,
+    creditClass: original.credit_class,
+    level: original.level,
+    credits: -original.credits,
+    months: -months,
+  });
   return id;
 }
 

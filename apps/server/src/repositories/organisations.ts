@@ -197,8 +197,11 @@ export async function renameOrganisation(db: DB, organisationId: string, name: s
 /** Verified units whose name contains the query (at most 20), for a registrant choosing theirs. */
 export function verifiedUnitsNamed(db: DB, query: string) {
   let q = db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'institution').where('status', '=', 'verified');
-  if (query) q = q.where('name', 'like', `%${query.replace(/[%_]/g, '')}%`);
-  return q.orderBy('name').limit(20).execute();
+  // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: both compare lower(name) with a
+  // pattern lowered the same way (ASCII letters only, as both databases' lower() does in C collation).
+  const pattern = `%${query.replace(/[%_]/g, '')}%`.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  if (query) q = q.where((eb) => eb(eb.fn<string>('lower', ['name']), 'like', pattern));
+  return q.orderBy('name').orderBy('id').limit(20).execute();
 }
 
 /** Whether the department belongs to the unit and the unit is verified: where a registrant may register. */

@@ -1,7 +1,7 @@
 // CME projects (继续医学教育项目): the SQL of projects, their courses and sessions, their history
 // (`project_events`: who, when, from what, to what, why), attachments and credit awards. The
 // workflow that moves a project along (declaration, review, report, credits) is services/projects.ts.
-import { newId, projectMayBeHeld, projectReviewChain } from '@opencme/core';
+import { newId, type ProjectFileKind, projectMayBeHeld, projectReviewChain } from '@opencme/core';
 import { inSubtree, isProvinceDirect } from './organisations.ts';
 import type { DB } from '../db/connect.ts';
 import type { Insertable, Updateable } from 'kysely';
@@ -27,6 +27,8 @@ export interface ProjectInput {
   startsOn: string;
   endsOn: string;
   mode: ProjectTable['mode'];
+  /** 专业: optional, as the organiser names it. */
+  specialty?: string | null | undefined;
   courses: CourseInput[];
 }
 
@@ -35,6 +37,8 @@ export interface AttachmentInput {
   contentType: string;
   bytes: Uint8Array;
 }
+
+export type { ProjectFileKind };
 
 export async function recordEvent(
   db: DB,
@@ -80,6 +84,22 @@ export async function moveProject(
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** Writes the execution report's review only if it is still where it was read (no lost update). */
+export async function moveProjectReport(
+  db: DB,
+  project: { id: string; report_status: ProjectRow['report_status']; report_review_step: number },
+  set: Pick<Updateable<ProjectTable>, 'report_status' | 'report_review_step'>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('projects')
+    .set(set)
+    .where('id', '=', project.id)
+    .where('report_status', '=', project.report_status)
+    .where('report_review_step', '=', project.report_review_step)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export async function numberTaken(db: DB, number: string, except: string | null): Promise<boolean> {
   let q = db.selectFrom('projects').select('id').where('number', '=', number);
   if (except) q = q.where('id', '!=', except);
@@ -97,6 +117,7 @@ export const projectColumns = (p: ProjectInput) => ({
   starts_on: p.startsOn,
   ends_on: p.endsOn,
   mode: p.mode,
+  specialty: p.specialty ?? null,
 });
 
 export async function insertProject(db: DB, row: Insertable<ProjectTable>): Promise<void> {
@@ -179,13 +200,47 @@ export async function sessionMayBeHeld(db: DB, sessionId: string): Promise<boole
   return row !== undefined && projectMayBeHeld(row.status);
 }
 
-export async function insertAttachments(db: DB, projectId: string, attachments: readonly AttachmentInput[], at: string) {
+export async function insertAttachments(db: DB, projectId: string, attachments: readonly AttachmentInput[], at: string, kind: ProjectFileKind = 'report') {
   for (const a of attachments) {
     await db
       .insertInto('project_attachments')
-      .values({ id: newId(), project_id: projectId, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at })
+      .values({ id: newId(), project_id: projectId, kind, name: a.name, content_type: a.contentType, bytes: a.bytes, created_at: at })
       .execute();
   }
+}
+
+/** The kinds of file a project carries, each once. */
+export async function fileKindsOf(db: DB, projectId: string): Promise<ProjectFileKind[]> {
+  const rows = await db.selectFrom('project_attachments').select('kind').distinct().where('project_id', '=', projectId).execute();
+  return rows.map((r) => r.kind);
+}
+
+/** One file of a project, with its bytes; none when the file is another project's. */
+export function projectFile(db: DB, projectId: string, fileId: string) {
+  return db
+    .selectFrom('project_attachments')
+    .select(['id', 'kind', 'name', 'content_type', 'bytes'])
+    .where('id', '=', fileId)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+}
+
+/** Removes a file of a project's declaration; false when there is no such file of this kind set. */
+export async function deleteProjectFile(db: DB, projectId: string, fileId: string, kinds: readonly ProjectFileKind[]): Promise<boolean> {
+  const res = await db
+    .deleteFrom('project_attachments')
+    .where('id', '=', fileId)
+    .where('project_id', '=', projectId)
+    .where('kind', 'in', [...kinds])
+    .executeTakeFirst();
+  return Number(res.numDeletedRows) === 1;
+}
+
+/** Frees the kiosks of a project's sessions (a cancelled project is held nowhere). */
+export async function releaseDevices(db: DB, sessionIds: readonly string[]): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  const res = await db.deleteFrom('device_sessions').where('session_id', 'in', sessionIds).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 /** Every (session, person) of the project that has attendance computed. */
@@ -269,10 +324,14 @@ export async function listProjects(db: DB, scopeRoot: string) {
       'projects.status',
       'projects.review_step as reviewStep',
       'projects.report_late as reportLate',
+      'projects.report_status as reportStatus',
+      'projects.specialty',
+      'projects.organiser_id as organiserId',
       'org.name as organiser',
     ])
     .where('projects.organiser_id', 'in', inSubtree(scopeRoot))
     .orderBy('projects.starts_on', 'desc')
+    .orderBy('projects.id')
     .execute();
 }
 
@@ -307,7 +366,13 @@ export async function projectDetail(db: DB, project: ProjectRow) {
       .orderBy('project_events.at')
       .orderBy('project_events.id')
       .execute(),
-    db.selectFrom('project_attachments').select(['id', 'name', 'content_type as contentType']).where('project_id', '=', projectId).execute(),
+    db
+      .selectFrom('project_attachments')
+      .select(['id', 'kind', 'name', 'content_type as contentType'])
+      .where('project_id', '=', projectId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
   ]);
   return {
     project: { ...project, reviewOffices: projectReviewChain(project.level, await isProvinceDirect(db, project.organiser_id)) },

@@ -1,12 +1,14 @@
 // Issuing, revoking and looking up proofs. A proof is issued from the ledger at the moment of
 // printing: what it states is what the ledger said then, signed, and recorded here.
-import { type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, newId, standingReasons } from '@opencme/core';
+import { type AnnualCertificatePayload, type AttendanceCertificatePayload, chinaDate, type CreditProofPayload, newId, standingReasons } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
 import { standingInChinese } from '../document-words.ts';
 import { UserFacingError } from '../errors.ts';
 import type { ProofSigner } from '../proof-key.ts';
 import { requireUsableSigningKey } from './proof-keys.ts';
-import { standingsOf } from './standing.ts';
+import { voidedYearOf } from './sanctions.ts';
+import { loadRuleSets, standingOfPerson, standingsOf } from './standing.ts';
+import { acceptedResultsOfPersons } from './verification.ts';
 
 export interface ProofYear {
   year: number;
@@ -37,7 +39,20 @@ export interface CertificateDocument {
   institutionId: string;
 }
 
-export type ProofDocument = CreditProofDocument | CertificateDocument;
+/** An annual certificate (专业科目培训合格证明) of one person and CME year. */
+export interface AnnualCertificateDocument {
+  kind: 'annual-certificate';
+  code: string;
+  payload: AnnualCertificatePayload;
+  institutionId: string;
+  department: string | null;
+  title: string | null;
+  /** The credits the year's requirement asked for and the rule set's basis, printed under the verdict. */
+  minTotal: number;
+  basis: string;
+}
+
+export type ProofDocument = CreditProofDocument | CertificateDocument | AnnualCertificateDocument;
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -67,6 +82,8 @@ export async function issueCreditProofs(
   const years: number[] = [];
   for (let y = input.fromYear; y <= input.toYear; y++) years.push(y);
   const standingsByYear = await Promise.all(years.map((y) => standingsOf(db, { personIds: input.personIds }, y)));
+  // A year the province has accepted (备案) is proved as accepted: the verification is the record.
+  const accepted = new Map((await acceptedResultsOfPersons(db, input.personIds, years)).map((a) => [`${a.person_id}|${a.cme_year}`, a]));
   const orgNames = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
   const entries = await db
     .selectFrom('ledger_entries')
@@ -84,14 +101,26 @@ export async function issueCreditProofs(
     const perYear = standingsByYear.map((list) => list.find((s) => s.personId === personId));
     const first = perYear[0];
     if (!first) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
-    const proofYears: ProofYear[] = perYear.map((p, i) => ({
-      year: years[i]!,
-      classI: p!.standing.totals.classI,
-      classII: p!.standing.totals.classII,
-      total: p!.standing.totals.total,
-      compliant: p!.standing.compliant,
-      explanation: standingInChinese(standingReasons(p!.standing)),
-    }));
+    const proofYears: ProofYear[] = perYear.map((p, i) => {
+      const fixed = accepted.get(`${personId}|${years[i]!}`);
+      if (fixed)
+        return {
+          year: years[i]!,
+          classI: fixed.class_i,
+          classII: fixed.class_ii,
+          total: fixed.total,
+          compliant: fixed.compliant === 1,
+          explanation: fixed.explanation,
+        };
+      return {
+        year: years[i]!,
+        classI: p!.standing.totals.classI,
+        classII: p!.standing.totals.classII,
+        total: p!.standing.totals.total,
+        compliant: p!.standing.compliant,
+        explanation: standingInChinese(standingReasons(p!.standing)),
+      };
+    });
     const payload: Omit<CreditProofPayload, 'keyId'> = {
       kind: 'credit-proof',
       id: newId(),
@@ -141,6 +170,39 @@ export async function issueCreditProofs(
       .values(rows.slice(i, i + 50))
       .execute();
   return documents;
+}
+
+/** Records a certificate of one CME year as issued, with the code its QR carries. */
+async function recordCertificate(
+  db: DB,
+  c: {
+    id: string;
+    kind: 'attendance-certificate' | 'annual-certificate';
+    personId: string;
+    cmeYear: number;
+    ledgerEntryId: string | null;
+    code: string;
+    by: string;
+    at: Date;
+  },
+) {
+  await db
+    .insertInto('proofs')
+    .values({
+      id: c.id,
+      kind: c.kind,
+      person_id: c.personId,
+      from_year: c.cmeYear,
+      to_year: c.cmeYear,
+      ledger_entry_id: c.ledgerEntryId,
+      code: c.code,
+      issued_by: c.by,
+      issued_at: c.at.toISOString(),
+      revoked_at: null,
+      revoked_by: null,
+      revoke_reason: null,
+    })
+    .execute();
 }
 
 /** A certificate (电子学分证书) for one attendance entry of the ledger that has not been reversed. */
@@ -193,29 +255,80 @@ export async function issueAttendanceCertificate(
     issuedOn: chinaDate(input.at),
   };
   const code = signer.sign(payload);
-  await db
-    .insertInto('proofs')
-    .values({
-      id: payload.id,
-      kind: 'attendance-certificate',
-      person_id: entry.person_id,
-      from_year: entry.cme_year,
-      to_year: entry.cme_year,
-      ledger_entry_id: entry.id,
-      code,
-      issued_by: input.by,
-      issued_at: input.at.toISOString(),
-      revoked_at: null,
-      revoked_by: null,
-      revoke_reason: null,
-    })
-    .execute();
+  await recordCertificate(db, {
+    id: payload.id,
+    kind: 'attendance-certificate',
+    personId: entry.person_id,
+    cmeYear: entry.cme_year,
+    ledgerEntryId: entry.id,
+    code,
+    by: input.by,
+    at: input.at,
+  });
   return {
     kind: 'attendance-certificate',
     code,
     payload: { ...payload, keyId: signer.keyId },
     institution: entry.institution,
     institutionId: entry.institution_id,
+  };
+}
+
+/**
+ * The annual certificate (e.g. 专业科目培训合格证明) of a person's CME year: only where the rule set
+ * governing the year issues one, only when the year's requirement is met, never for a voided year.
+ */
+export async function issueAnnualCertificate(
+  db: DB,
+  signer: ProofSigner,
+  input: { personId: string; cmeYear: number; by: string; at: Date },
+): Promise<AnnualCertificateDocument> {
+  await requireUsableSigningKey(db, signer, input.at);
+  const found = await standingOfPerson(db, input.personId, input.cmeYear);
+  const ruleSet = (await loadRuleSets(db)).find((r) => r.id === found.standing.ruleSetId)!;
+  const rule = ruleSet.annualCertificate;
+  if (!rule) throw new UserFacingError('PRECONDITION_FAILED', 'certificates.rule-set-issues-none', { ruleSet: ruleSet.name, year: input.cmeYear });
+  if (await voidedYearOf(db, input.personId, input.cmeYear))
+    throw new UserFacingError('PRECONDITION_FAILED', 'certificates.year-voided', { year: input.cmeYear });
+  const { standing } = found;
+  if (!standing.compliant) {
+    const missing = round(standing.shortfalls.reduce((sum, s) => sum + s.missing, 0));
+    throw new UserFacingError('PRECONDITION_FAILED', 'certificates.year-not-met', { year: input.cmeYear, missing, title: rule.title });
+  }
+  const orgNames = new Map(
+    (
+      await db
+        .selectFrom('organisations')
+        .select(['id', 'name'])
+        .where('id', 'in', [found.institutionId, found.departmentId ?? found.institutionId])
+        .execute()
+    ).map((o) => [o.id, o.name]),
+  );
+  const payload: Omit<AnnualCertificatePayload, 'keyId'> = {
+    kind: 'annual-certificate',
+    id: newId(),
+    title: rule.title,
+    name: found.name,
+    idMasked: found.idMasked,
+    institution: orgNames.get(found.institutionId) ?? '',
+    cmeYear: input.cmeYear,
+    classI: standing.totals.classI,
+    classII: standing.totals.classII,
+    professionalHours: rule.professionalHours,
+    publicHoursRequired: rule.publicHoursRequired,
+    issuedOn: chinaDate(input.at),
+  };
+  const code = signer.sign(payload);
+  await recordCertificate(db, { id: payload.id, kind: 'annual-certificate', ledgerEntryId: null, code, ...input });
+  return {
+    kind: 'annual-certificate',
+    code,
+    payload: { ...payload, keyId: signer.keyId },
+    institutionId: found.institutionId,
+    department: found.departmentId ? (orgNames.get(found.departmentId) ?? null) : null,
+    title: found.title,
+    minTotal: standing.requirement.minTotal,
+    basis: ruleSet.basis,
   };
 }
 

@@ -12,26 +12,31 @@ export type Reservation = { ok: true } | { ok: false; retryAt: Date };
 export async function reserve(db: DB, input: { key: string; limit: number; windowMs: number; now: Date }): Promise<Reservation> {
   const now = input.now.toISOString();
   const windowEnd = new Date(input.now.getTime() + input.windowMs).toISOString();
-  await db
-    .insertInto('rate_limits')
-    .values({ key: input.key, hits: 0, window_ends_at: windowEnd })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  // One upsert per hit: a new key, an ended window (opened afresh) or a window with room left is
+  // counted; a full window updates nothing and returns nothing.
   const taken = await db
-    .updateTable('rate_limits')
-    .set((eb) => ({
-      hits: eb
-        .case()
-        .when('window_ends_at', '<=', now)
-        .then(1)
-        .else(eb('hits', '+', 1))
-        .end(),
-      window_ends_at: eb.case().when('window_ends_at', '<=', now).then(windowEnd).else(eb.ref('window_ends_at')).end(),
-    }))
-    .where('key', '=', input.key)
-    .where((eb) => eb.or([eb('window_ends_at', '<=', now), eb('hits', '<', input.limit)]))
+    .insertInto('rate_limits')
+    .values({ key: input.key, hits: 1, window_ends_at: windowEnd })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet((eb) => {
+          const ended = eb('rate_limits.window_ends_at', '<=', now);
+          return {
+            hits: eb
+              .case()
+              .when(ended)
+              .then(1)
+              .else(eb('rate_limits.hits', '+', 1))
+              .end(),
+            window_ends_at: eb.case().when(ended).then(windowEnd).else(eb.ref('rate_limits.window_ends_at')).end(),
+          };
+        })
+        .where((eb) => eb.or([eb('rate_limits.window_ends_at', '<=', now), eb('rate_limits.hits', '<', input.limit)])),
+    )
+    .returning('hits')
     .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) === 1) return { ok: true };
+  if (taken) return { ok: true };
   const row = await db.selectFrom('rate_limits').select('window_ends_at').where('key', '=', input.key).executeTakeFirst();
   return { ok: false, retryAt: new Date(row?.window_ends_at ?? windowEnd) };
 }
@@ -69,33 +74,37 @@ export function backoffDelayMs(failures: number): number {
  */
 export async function reserveSignIn(db: DB, input: { login: string; address: string; now: Date }): Promise<Reservation> {
   const now = input.now.toISOString();
-  const epoch = new Date(0).toISOString();
-  await db
-    .insertInto('sign_in_backoff')
-    .values({ login: input.login, address: input.address, failures: 0, blocked_until: epoch, last_attempt_at: now })
-    .onConflict((oc) => oc.columns(['login', 'address']).doNothing())
-    .execute();
-  await db
-    .updateTable('sign_in_backoff')
-    .set({ failures: 0, blocked_until: epoch })
-    .where('login', '=', input.login)
-    .where('address', '=', input.address)
-    .where('last_attempt_at', '<=', new Date(input.now.getTime() - BACKOFF.forgetAfterMs).toISOString())
-    .execute();
+  const forgetBefore = new Date(input.now.getTime() - BACKOFF.forgetAfterMs).toISOString();
   const at = (failures: number) => new Date(input.now.getTime() + backoffDelayMs(failures)).toISOString();
+  // One upsert per attempt: a new pair, or one no longer waiting, is counted; a pair quiet for
+  // long starts afresh (its wait ended long ago); a waiting pair updates nothing and returns nothing.
   const taken = await db
-    .updateTable('sign_in_backoff')
-    .set((eb) => {
-      // The row's failure count before this attempt → when the attempt after this one may come.
-      let blockedUntil = eb.case().when('failures', '=', 0).then(at(1));
-      for (let n = 1; backoffDelayMs(n + 1) < BACKOFF.maxDelayMs; n++) blockedUntil = blockedUntil.when('failures', '=', n).then(at(n + 1));
-      return { failures: eb('failures', '+', 1), last_attempt_at: now, blocked_until: blockedUntil.else(at(Number.MAX_SAFE_INTEGER)).end() };
-    })
-    .where('login', '=', input.login)
-    .where('address', '=', input.address)
-    .where('blocked_until', '<=', now)
+    .insertInto('sign_in_backoff')
+    .values({ login: input.login, address: input.address, failures: 1, blocked_until: at(1), last_attempt_at: now })
+    .onConflict((oc) =>
+      oc
+        .columns(['login', 'address'])
+        .doUpdateSet((eb) => {
+          const forgotten = eb('sign_in_backoff.last_attempt_at', '<=', forgetBefore);
+          // The row's failure count before this attempt → when the attempt after this one may come.
+          let blockedUntil = eb.case().when(forgotten).then(at(1)).when('sign_in_backoff.failures', '=', 0).then(at(1));
+          for (let n = 1; backoffDelayMs(n + 1) < BACKOFF.maxDelayMs; n++) blockedUntil = blockedUntil.when('sign_in_backoff.failures', '=', n).then(at(n + 1));
+          return {
+            failures: eb
+              .case()
+              .when(forgotten)
+              .then(1)
+              .else(eb('sign_in_backoff.failures', '+', 1))
+              .end(),
+            last_attempt_at: now,
+            blocked_until: blockedUntil.else(at(Number.MAX_SAFE_INTEGER)).end(),
+          };
+        })
+        .where('sign_in_backoff.blocked_until', '<=', now),
+    )
+    .returning('failures')
     .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) === 1) return { ok: true };
+  if (taken) return { ok: true };
   const row = await db
     .selectFrom('sign_in_backoff')
     .select('blocked_until')

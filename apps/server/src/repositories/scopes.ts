@@ -25,6 +25,12 @@ export async function organisationOfSession(db: DB, sessionId: string): Promise<
   return row ? [row.organiser_id] : null;
 }
 
+/** An online learning platform lies where the organisation that registered it is. */
+export async function organisationOfPlatform(db: DB, platformId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('online_platforms').select('organisation_id').where('id', '=', platformId).executeTakeFirst();
+  return row ? [row.organisation_id] : null;
+}
+
 export async function organisationOfProject(db: DB, projectId: string): Promise<string[] | null> {
   const row = await db.selectFrom('projects').select('organiser_id').where('id', '=', projectId).executeTakeFirst();
   return row ? [row.organiser_id] : null;
@@ -91,4 +97,10 @@ export async function organisationOfImportBatch(db: DB, batchId: string): Promis
 export async function destinationOfTransfer(db: DB, transferId: string): Promise<string[] | null> {
   const row = await db.selectFrom('transfers').select('to_institution_id').where('id', '=', transferId).executeTakeFirst();
   return row ? [row.to_institution_id] : null;
+}
+
+/** An HR token lies where the organisation it reads is. */
+export async function organisationOfHrToken(db: DB, tokenId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('hr_tokens').select('organisation_id').where('id', '=', tokenId).executeTakeFirst();
+  return row ? [row.organisation_id] : null;
 }

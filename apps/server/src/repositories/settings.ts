@@ -4,7 +4,11 @@ import {
   AttendanceRulesSchema,
   type AttendanceRules,
   DEFAULT_ATTENDANCE_RULES,
+  DEFAULT_CREDITS_DAYS,
   DEFAULT_PROJECT_LEAD_DAYS,
+  DEFAULT_REVIEW_DAYS,
+  DECLARATION_FILE_KINDS,
+  type DeclarationFileKind,
   DEFAULT_PROXY_RULES,
   DEFAULT_REPORT_DAYS,
   ProxyRules,
@@ -18,27 +22,58 @@ export interface ProvinceSettings {
   projectLeadDays: number;
   /** 执行情况上报期限: the execution report is due this many days after the end. */
   reportDays: number;
+  /** 学分上报期限: the credits are due this many days after the end. */
+  creditsDays: number;
+  /** 审核期限: the offices finish reviewing the report and credits this many days after the end (Henan: 21). */
+  reviewDays: number;
+  /** The files a declaration must carry before it is submitted (办班通知, 日程安排). */
+  declarationFiles: DeclarationFileKind[];
   attendanceRules: AttendanceRules;
 }
+
+const declarationFiles = (json: string | null): DeclarationFileKind[] =>
+  json ? (JSON.parse(json) as string[]).filter((k): k is DeclarationFileKind => (DECLARATION_FILE_KINDS as readonly string[]).includes(k)) : [];
 
 export async function settingsFor(db: DB, organisationId: string): Promise<ProvinceSettings> {
   const provinceId = await provinceOf(db, organisationId);
   const row = provinceId ? await db.selectFrom('province_settings').selectAll().where('province_id', '=', provinceId).executeTakeFirst() : undefined;
-  if (!row) return { provinceId, projectLeadDays: DEFAULT_PROJECT_LEAD_DAYS, reportDays: DEFAULT_REPORT_DAYS, attendanceRules: DEFAULT_ATTENDANCE_RULES };
+  if (!row)
+    return {
+      provinceId,
+      projectLeadDays: DEFAULT_PROJECT_LEAD_DAYS,
+      reportDays: DEFAULT_REPORT_DAYS,
+      creditsDays: DEFAULT_CREDITS_DAYS,
+      reviewDays: DEFAULT_REVIEW_DAYS,
+      declarationFiles: [],
+      attendanceRules: DEFAULT_ATTENDANCE_RULES,
+    };
   return {
     provinceId,
     projectLeadDays: row.project_lead_days,
     reportDays: row.report_days,
+    creditsDays: row.credits_days ?? DEFAULT_CREDITS_DAYS,
+    reviewDays: row.review_days ?? DEFAULT_REVIEW_DAYS,
+    declarationFiles: declarationFiles(row.declaration_files),
     attendanceRules: AttendanceRulesSchema.parse(JSON.parse(row.attendance_rules)),
   };
 }
 
-export async function saveSettings(db: DB, provinceId: string, settings: Omit<ProvinceSettings, 'provinceId'>, now: Date): Promise<void> {
+/** Saves a province's settings; the deadlines and required files left out keep what was set before. */
+export async function saveSettings(
+  db: DB,
+  provinceId: string,
+  settings: Omit<ProvinceSettings, 'provinceId' | 'creditsDays' | 'reviewDays' | 'declarationFiles'> &
+    Partial<Pick<ProvinceSettings, 'creditsDays' | 'reviewDays' | 'declarationFiles'>>,
+  now: Date,
+): Promise<void> {
   const values = {
     project_lead_days: settings.projectLeadDays,
     report_days: settings.reportDays,
     attendance_rules: JSON.stringify(settings.attendanceRules),
     updated_at: now.toISOString(),
+    ...(settings.creditsDays !== undefined && { credits_days: settings.creditsDays }),
+    ...(settings.reviewDays !== undefined && { review_days: settings.reviewDays }),
+    ...(settings.declarationFiles !== undefined && { declaration_files: JSON.stringify(settings.declarationFiles) }),
   };
   await db
     .insertInto('province_settings')

@@ -38,6 +38,16 @@ export async function cmeYearForDate(db: DB, organisationId: string, date: strin
   return year;
 }
 
+/**
+ * 不得跨年度审验: credits earned on a day count for the CME year that day falls in, and for no other.
+ * Refuses a record whose year is not its day's (a claim kept from before the province moved the
+ * start of its CME year, or a year set by hand).
+ */
+export async function expectCmeYearOfDay(db: DB, input: { organisationId: string; day: string; cmeYear: number }): Promise<void> {
+  const actual = await cmeYearForDate(db, input.organisationId, input.day);
+  if (actual !== input.cmeYear) throw new UserFacingError('BAD_REQUEST', 'verification.cross-year', { actual, claimed: input.cmeYear });
+}
+
 export interface PersonStanding {
   personId: string;
   name: string;
@@ -70,14 +80,22 @@ interface TotalsRow {
  * had left by then (离职 / 退休 / 死亡).
  */
 function placedOn(organisationId: string, day: string) {
-  return sql`select p.id, p.name, p.id_number_masked, p.title, p.employed_title, pl.institution_id, pl.department_id
-    from (
-      select id as person_id, institution_id, department_id from persons where placed_since is null or placed_since <= ${day}
-      union all
-      select person_id, institution_id, department_id from person_placements where (from_date is null or from_date <= ${day}) and to_date >= ${day}
-    ) pl join persons p on p.id = pl.person_id
-    where (pl.institution_id in ${inSubtree(organisationId)} or pl.department_id in ${inSubtree(organisationId)})
-      and p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
+  // Each branch reads its own people by index (the unit's, the department's of a unit outside the
+  // subtree, the earlier placements'), instead of the whole province matched against the subtree
+  // afterwards: a unit's compliance then costs its own size. The placements drive their join
+  // (a cross join keeps that order on SQLite; the condition makes it an inner join anywhere).
+  const counted = sql`p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
+  const current = sql`(p.placed_since is null or p.placed_since <= ${day})`;
+  const columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`;
+  return sql`select ${columns}, p.institution_id, p.department_id from persons p
+      where p.institution_id in ${inSubtree(organisationId)} and ${current} and ${counted}
+    union all
+    select ${columns}, p.institution_id, p.department_id from persons p
+      where p.department_id in ${inSubtree(organisationId)} and p.institution_id not in ${inSubtree(organisationId)} and ${current} and ${counted}
+    union all
+    select ${columns}, pl.institution_id, pl.department_id from person_placements pl cross join persons p
+      where p.id = pl.person_id and (pl.from_date is null or pl.from_date <= ${day}) and pl.to_date >= ${day}
+        and (pl.institution_id in ${inSubtree(organisationId)} or pl.department_id in ${inSubtree(organisationId)}) and ${counted}`;
 }
 
 /** The last day of a CME year for an organisation's people (years need not end on 31 December). */
@@ -105,10 +123,9 @@ export async function standingsOf(
       ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
         placedOn(scope.organisationId, options.asOf ?? (await lastDayOfYear(db, scope.organisationId, cmeYear)))
       : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
-  const rows = await sql<TotalsRow>`
-    with scoped as (${persons}),
-    sums as (
-      select e.person_id,
+  // The kept totals, unless the standings are asked as they stood at a past moment: those are summed from the ledger's entries.
+  const sums = options.approvedBefore
+    ? sql`select e.person_id,
         sum(case when e.credit_class = 'I' then e.credits else 0 end) as class_i,
         sum(case when e.credit_class = 'II' then e.credits else 0 end) as class_ii,
         sum(case when e.credit_class = 'I' and e.level = 'national' then e.credits else 0 end) as national,
@@ -117,13 +134,17 @@ export async function standingsOf(
       left join claims c on e.source_kind = 'claim' and c.id = e.source_id and c.activity = 'further-study'
       left join ledger_entries o on e.source_kind = 'reversal' and o.id = e.reverses_id and o.source_kind = 'claim'
       left join claims rc on rc.id = o.source_id and rc.activity = 'further-study'
-      where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped)${options.approvedBefore ? sql` and e.approved_at < ${options.approvedBefore.toISOString()}` : sql``}
-      group by e.person_id
-    )
+      where e.cme_year = ${cmeYear} and e.person_id in (select id from scoped) and e.approved_at < ${options.approvedBefore.toISOString()}
+      group by e.person_id`
+    : sql`select t.person_id, t.class_i, t.class_ii, t.national, t.months from credit_totals t
+      where t.cme_year = ${cmeYear} and t.person_id in (select id from scoped)`;
+  const rows = await sql<TotalsRow>`
+    with scoped as (${persons}),
+    sums as (${sums})
     select s.id as person_id, s.name, s.id_number_masked, s.title, s.employed_title, s.institution_id, s.department_id,
       sums.class_i, sums.class_ii, sums.national, sums.months
     from scoped s left join sums on sums.person_id = s.id
-    order by s.department_id, s.name`.execute(db);
+    order by s.department_id nulls first, s.name, s.id`.execute(db);
 
   const ruleSets = await loadRuleSets(db);
   const provinces = await provinceCodesOf(

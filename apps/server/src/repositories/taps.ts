@@ -2,7 +2,7 @@ import { type ClockSample, type DeviceClock, type FlagReason, LEGACY_ID_CARD_DIG
 import type { DB } from '../db/connect.ts';
 import type { CredentialTable, DeviceRow, NewTap } from '../db/schema.ts';
 import { type IdNumberVault, legacyIdCardDigest, rekeyLegacyDigest } from '../pii.ts';
-import { recomputeAttendance } from './attendance.ts';
+import { foldIntoAttendance, recomputeAttendance } from './attendance.ts';
 import { placeTaps, recordClockSample } from './clocks.ts';
 import { enrolledInSessions } from './enrolments.ts';
 import { subtreeIds } from './organisations.ts';
@@ -182,11 +182,19 @@ export async function storeTaps(
       device.id,
       rows.flatMap((r) => (r.chain_id ? [{ chainId: r.chain_id, seq: r.seq }] : [])),
     );
-    const touched = new Map<string, { sessionId: string; personId: string }>();
-    for (const r of [...rows.map((row) => ({ sessionId: row.session_id, personId: row.person_id })), ...relinked]) {
-      if (r.personId) touched.set(`${r.sessionId}\u0000${r.personId}`, { sessionId: r.sessionId, personId: r.personId });
-    }
-    await recomputeAttendance(trx, [...touched.values()], receivedAt);
+    // The new taps fold into their people's attendance; a pair one of whose taps changed status
+    // since it was stored (a chain link mended or broken) is recomputed from all its taps.
+    const changed = new Map(relinked.map((r) => [`${r.sessionId}\u0000${r.personId}`, r]));
+    await recomputeAttendance(trx, [...changed.values()], receivedAt);
+    await foldIntoAttendance(
+      trx,
+      rows.flatMap((r) =>
+        r.person_id && !changed.has(`${r.session_id}\u0000${r.person_id}`)
+          ? [{ sessionId: r.session_id, personId: r.person_id, at: r.at ?? r.wall_time, status: r.status, clockJumped: r.clock_jumped ?? 0 }]
+          : [],
+      ),
+      receivedAt,
+    );
     await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
     return results;
   });

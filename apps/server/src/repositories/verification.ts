@@ -10,13 +10,13 @@ import type { Sheet } from '../spreadsheet.ts';
 import { inSubtree } from './organisations.ts';
 import { type PersonStanding, standingsOf } from './standing.ts';
 
-const FROZEN: ('submitted' | 'forwarded')[] = ['submitted', 'forwarded'];
+const FROZEN: ('submitted' | 'forwarded' | 'accepted')[] = ['submitted', 'forwarded', 'accepted'];
 
 /**
  * 达标率 counts the staff the unit employs (聘任) at intermediate title or above: not those who
  * merely hold such a title (the Shanghai report: employment and title review are independent).
  */
-function countsForRate(person: Pick<PersonStanding, 'employedTitle'>): boolean {
+export function countsForRate(person: Pick<PersonStanding, 'employedTitle'>): boolean {
   const level = titleLevelOf(person.employedTitle);
   return level !== null && level !== 'junior';
 }
@@ -48,8 +48,18 @@ export async function addRun(
       created_at: run.at.toISOString(),
       submitted_at: null,
       forwarded_at: null,
+      accepted_at: null,
+      accepted_by: null,
+      returned_at: null,
+      returned_by: null,
+      return_reason: null,
     })
     .execute();
+}
+
+/** A run the province returned goes back to a draft when its unit runs it again; the reason stays on it. */
+export async function reopenRun(db: DB, runId: string): Promise<void> {
+  await db.updateTable('verification_runs').set({ status: 'draft' }).where('id', '=', runId).where('status', '=', 'returned').execute();
 }
 
 /** A run's results, replaced by the standings given (copied out of the ledger, with the reason in words). */
@@ -75,15 +85,68 @@ export async function replaceResults(db: DB, runId: string, standings: readonly 
       .execute();
 }
 
-/** Moves a run one step up (draft → submitted, submitted → forwarded); `false` when it was not at `from`. */
+/**
+ * Moves a run one step up (draft or returned → submitted, submitted → forwarded); `false` when it
+ * was not at `from`. A returned run is submitted again as it stands, or re-run first.
+ */
 export async function advanceRun(db: DB, runId: string, from: 'draft' | 'submitted', at: Date): Promise<boolean> {
   const res = await db
     .updateTable('verification_runs')
     .set(from === 'draft' ? { status: 'submitted', submitted_at: at.toISOString() } : { status: 'forwarded', forwarded_at: at.toISOString() })
     .where('id', '=', runId)
-    .where('status', '=', from)
+    .where('status', 'in', from === 'draft' ? ['draft', 'returned'] : ['submitted'])
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
+}
+
+/**
+ * The province's decision on a forwarded run: accepted (备案), with its results copied into the
+ * snapshot the proofs and the HR hand-off read, or returned (退回) with the reason the unit and the
+ * city read. `false` when the run was not forwarded (decided already, or not yet up).
+ */
+export async function decideRun(
+  db: DB,
+  input: { runId: string; by: string; at: Date } & ({ decision: 'accept' } | { decision: 'return'; reason: string }),
+): Promise<boolean> {
+  const at = input.at.toISOString();
+  const res = await db
+    .updateTable('verification_runs')
+    .set(
+      input.decision === 'accept'
+        ? { status: 'accepted', accepted_at: at, accepted_by: input.by }
+        : { status: 'returned', returned_at: at, returned_by: input.by, return_reason: input.reason },
+    )
+    .where('id', '=', input.runId)
+    .where('status', '=', 'forwarded')
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) return false;
+  if (input.decision === 'accept') {
+    // Names and departments as they were on the day: a later rename or move changes nothing accepted.
+    const rows = await db
+      .selectFrom('verification_results')
+      .innerJoin('persons', 'persons.id', 'verification_results.person_id')
+      .leftJoin('organisations', 'organisations.id', 'verification_results.department_id')
+      .select([
+        'verification_results.run_id',
+        'verification_results.person_id',
+        'persons.name',
+        'organisations.name as department',
+        'verification_results.title',
+        'verification_results.class_i',
+        'verification_results.class_ii',
+        'verification_results.total',
+        'verification_results.compliant',
+        'verification_results.basis',
+      ])
+      .where('verification_results.run_id', '=', input.runId)
+      .execute();
+    for (let i = 0; i < rows.length; i += 50)
+      await db
+        .insertInto('verification_accepted')
+        .values(rows.slice(i, i + 50).map((r) => ({ ...r, department: r.department ?? '（未分科室）' })))
+        .execute();
+  }
+  return true;
 }
 
 export async function runResults(db: DB, runId: string) {
@@ -114,26 +177,60 @@ export async function runResults(db: DB, runId: string) {
   return { run, results: results.map((r) => ({ ...r, compliant: r.compliant === 1 })) };
 }
 
+/**
+ * People's results as the province accepted them (备案) in year-end verifications of these years:
+ * what a proof of those years states, whatever the ledger has said since.
+ */
+export function acceptedResultsOfPersons(db: DB, personIds: readonly string[], years: readonly number[]) {
+  if (personIds.length === 0 || years.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('verification_accepted')
+    .innerJoin('verification_runs', 'verification_runs.id', 'verification_accepted.run_id')
+    .innerJoin('verification_results', (j) =>
+      j
+        .onRef('verification_results.run_id', '=', 'verification_accepted.run_id')
+        .onRef('verification_results.person_id', '=', 'verification_accepted.person_id'),
+    )
+    .select([
+      'verification_accepted.person_id',
+      'verification_runs.cme_year',
+      'verification_accepted.class_i',
+      'verification_accepted.class_ii',
+      'verification_accepted.total',
+      'verification_accepted.compliant',
+      'verification_results.explanation',
+    ])
+    .where('verification_accepted.person_id', 'in', personIds)
+    .where('verification_runs.cme_year', 'in', years)
+    .where('verification_runs.round', '=', 'year-end')
+    .where('verification_runs.status', '=', 'accepted')
+    .execute();
+}
+
 /** The runs of every unit in an organisation's subtree for a year, with their counts. */
 export async function runsWithin(db: DB, input: { organisationId: string; cmeYear: number }) {
   const rows = await sql<{
     id: string;
+    organisation_id: string;
     organisation: string;
     round: string;
     status: string;
     submitted_at: string | null;
     forwarded_at: string | null;
+    accepted_at: string | null;
+    returned_at: string | null;
+    return_reason: string | null;
     people: number;
     compliant: number;
   }>`
-    select r.id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at,
+    select r.id, r.organisation_id, o.name as organisation, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason,
       count(v.person_id) as people, coalesce(sum(v.compliant), 0) as compliant
     from verification_runs r
     join organisations o on o.id = r.organisation_id
     left join verification_results v on v.run_id = r.id
     where r.cme_year = ${input.cmeYear} and r.organisation_id in ${inSubtree(input.organisationId)}
-    group by r.id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at
-    order by o.name, r.round`.execute(db);
+    group by r.id, r.organisation_id, o.name, r.round, r.status, r.submitted_at, r.forwarded_at, r.accepted_at, r.returned_at, r.return_reason
+    order by o.name, r.round, r.id`.execute(db);
   return rows.rows.map((r) => ({ ...r, people: Number(r.people), compliant: Number(r.compliant) }));
 }
 

@@ -1,14 +1,18 @@
 import type { TRPCRouterRecord } from '@trpc/server';
-import { AttendanceRulesSchema } from '@opencme/core';
+import { AttendanceRulesSchema, DECLARATION_FILE_KINDS } from '@opencme/core';
 import { z } from 'zod';
 import { recordAssessments } from '../repositories/assessments.ts';
-import { listProjects } from '../repositories/projects.ts';
 import {
+  attachDeclarationFiles,
+  cancelProject,
   declareProject,
   deleteProject,
   getProject,
   leadTime,
+  projectsWithDeadlines,
+  removeDeclarationFile,
   reportExecution,
+  reviewReport,
   reviewCredits,
   reviewProject,
   saveProjectSettings,
@@ -36,6 +40,7 @@ const ProjectInput = z.object({
   startsOn: date,
   endsOn: date,
   mode: z.enum(['onsite', 'online']),
+  specialty: z.string().trim().max(50).nullish(),
   courses: z
     .array(z.object({ name: z.string().trim().min(1).max(100), startsAt: instant, endsAt: instant, credits: z.number().positive().max(100) }))
     .min(1)
@@ -46,9 +51,10 @@ const actor = (ctx: { user: { id: string; role: import('../role.ts').Role } }) =
 
 /** CME projects: declaration, review, execution report, assessment, credits. */
 export const projectsRouter = {
-  list: userProcedure.query(({ ctx }) => listProjects(ctx.db, ctx.user.organisationId)),
+  /** The projects of the caller's part of the tree, each with the deadline it waits on (逾期 N 天). */
+  list: userProcedure.query(({ ctx }) => projectsWithDeadlines(ctx.db, ctx.user.organisationId, ctx.now())),
 
-  get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId)),
+  get: userProcedure.input(projectId).query(({ ctx, input }) => getProject(ctx.db, input.projectId, ctx.now())),
 
   /** The province's lead time, as the organiser's declare form shows it beside the start date. */
   leadTime: userProcedure.query(({ ctx }) => leadTime(ctx.db, ctx.user.organisationId, ctx.now())),
@@ -92,6 +98,30 @@ export const projectsRouter = {
       });
     }),
 
+  /** The office whose turn it is decides on the execution report: approve, or return it with the reason. */
+  reviewReport: userProcedure
+    .input(projectId.extend({ decision: z.enum(['approve', 'return']), reason: z.string().trim().max(500).nullable() }))
+    .mutation(({ ctx, input }) => reviewReport(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() })),
+
+  /** 项目废止: the organiser or an office above it cancels a project, with the reason. */
+  cancel: userProcedure
+    .input(projectId.extend({ reason: z.string().trim().min(1).max(500) }))
+    .mutation(({ ctx, input }) => cancelProject(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() })),
+
+  /** Files sent first to POST /api/files/attachment join the declaration as its notice (办班通知) or schedule (日程安排). */
+  attachFiles: userProcedure
+    .input(projectId.extend({ kind: z.enum(DECLARATION_FILE_KINDS), uploads: z.array(upload).min(1).max(10) }))
+    .mutation(async ({ ctx, input }) => {
+      const files = await takeUploads(ctx.db, { ids: input.uploads, purpose: 'attachment', ownerUserId: ctx.user.id, now: ctx.now() });
+      await attachDeclarationFiles(ctx.db, { projectId: input.projectId, kind: input.kind, files, actor: actor(ctx), now: ctx.now() });
+      return { ok: true };
+    }),
+
+  removeFile: userProcedure.input(projectId.extend({ fileId: z.string() })).mutation(async ({ ctx, input }) => {
+    await removeDeclarationFile(ctx.db, { ...input, actor: actor(ctx), now: ctx.now() });
+    return { ok: true };
+  }),
+
   recordAssessments: userProcedure
     .input(
       projectId.extend({
@@ -113,6 +143,9 @@ export const projectsRouter = {
         provinceId: z.string(),
         projectLeadDays: z.number().int().min(0).max(365),
         reportDays: z.number().int().min(1).max(365),
+        creditsDays: z.number().int().min(1).max(365).optional(),
+        reviewDays: z.number().int().min(1).max(365).optional(),
+        declarationFiles: z.array(z.enum(DECLARATION_FILE_KINDS)).max(2).optional(),
         attendanceRules: AttendanceRulesSchema,
       }),
     )

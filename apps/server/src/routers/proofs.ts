@@ -5,7 +5,14 @@ import { UserFacingError } from '../errors.ts';
 import { renderProofsPdf } from '../proof-pdf.ts';
 import { audit } from '../repositories/audit.ts';
 import { getOrganisation } from '../repositories/organisations.ts';
-import { issueAttendanceCertificate, issueCreditProofs, type ProofDocument, proofStatus, staffToPrint } from '../repositories/proofs.ts';
+import {
+  issueAnnualCertificate,
+  issueAttendanceCertificate,
+  issueCreditProofs,
+  type ProofDocument,
+  proofStatus,
+  staffToPrint,
+} from '../repositories/proofs.ts';
 import { saveSeal, sealOf, sealsOf } from '../repositories/seals.ts';
 import { takeUploads } from '../repositories/uploads.ts';
 import { revokeProof } from '../services/proofs.ts';
@@ -14,6 +21,7 @@ import { publicProcedure, userProcedure } from '../trpc.ts';
 import { ownPerson } from './claims.ts';
 import type { Context } from '../trpc.ts';
 
+const cmeYear = z.number().int().min(2000).max(2100);
 const years = z.object({ fromYear: z.number().int().min(2000).max(2100), toYear: z.number().int().min(2000).max(2100) });
 /** A whole province at once would be a truck of paper: batches stop at this many people. */
 const MAX_BATCH = 5000;
@@ -30,7 +38,7 @@ async function render(ctx: Context & { user: { id: string } }, documents: readon
     documents.map((d) => d.institutionId),
   );
   const url = verifyUrl(ctx);
-  const jobId = ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
+  const jobId = await ctx.printJobs.start(ctx.user.id, documents.length, fileName, (onPage) => renderProofsPdf(documents, { verifyUrl: url, seals, onPage }));
   return { jobId, total: documents.length };
 }
 
@@ -86,12 +94,29 @@ export const proofsRouter = {
     return render(ctx, [document], `学分证书-${document.payload.name}.pdf`);
   }),
 
+  /** A person's annual certificate (专业科目培训合格证明) of a CME year, when the year's requirement is met. */
+  printAnnualCertificate: userProcedure.input(z.object({ personId: z.string(), cmeYear })).mutation(async ({ ctx, input }) => {
+    const document = await issueAnnualCertificate(ctx.db, ctx.proofSigner, { ...input, by: ctx.user.id, at: ctx.now() });
+    return render(ctx, [document], `${document.payload.title}-${document.payload.name}-${input.cmeYear}.pdf`);
+  }),
+
+  /** A staff member prints her own annual certificate. */
+  printMyAnnualCertificate: userProcedure.input(z.object({ cmeYear })).mutation(async ({ ctx, input }) => {
+    const document = await issueAnnualCertificate(ctx.db, ctx.proofSigner, {
+      personId: await ownPerson(ctx),
+      cmeYear: input.cmeYear,
+      by: ctx.user.id,
+      at: ctx.now(),
+    });
+    return render(ctx, [document], `${document.payload.title}-${document.payload.name}-${input.cmeYear}.pdf`);
+  }),
+
   /** Progress of a print job of the caller's; `downloadUrl` once the PDF is ready. */
-  job: userProcedure.input(z.object({ jobId: z.string() })).query(({ ctx, input }) => {
-    const job = ctx.printJobs.get(input.jobId, ctx.user.id);
+  job: userProcedure.input(z.object({ jobId: z.string() })).query(async ({ ctx, input }) => {
+    const job = await ctx.printJobs.get(input.jobId, ctx.user.id);
     if (!job) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-print-job-expired');
     if (job.error) throw new UserFacingError('INTERNAL_SERVER_ERROR', 'proofs.printing-failed', { error: job.error });
-    return { done: job.done, total: job.total, downloadUrl: job.pdf ? `/api/files/print/${input.jobId}` : null };
+    return { done: job.done, total: job.total, downloadUrl: job.finished ? `/api/files/print/${input.jobId}` : null };
   }),
 
   /** Whether the caller's unit has a seal, and since when; the image itself is GET /api/files/unit-seal. */

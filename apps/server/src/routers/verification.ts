@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { complianceByDepartment, complianceTrend, forecast, runResults, runsWithin } from '../repositories/verification.ts';
-import { advanceRuns, compliancePage, runVerification } from '../services/verification.ts';
+import { advanceRuns, compliancePage, decideVerification, runVerification } from '../services/verification.ts';
 import { userProcedure } from '../trpc.ts';
 
 const cmeYear = z.number().int().min(2000).max(2100);
@@ -27,6 +27,18 @@ export const verificationRouter = {
   /** The city forwards its units' submitted runs to the province. */
   forward: userProcedure.input(z.object({ runIds: z.array(z.string()).min(1).max(1000) })).mutation(async ({ ctx, input }) => {
     await advanceRuns(ctx.db, { runIds: input.runIds, from: 'submitted', by: ctx.user, at: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The province accepts (备案) a forwarded verification: its results are frozen for the proofs and HR. */
+  accept: userProcedure.input(z.object({ runId: z.string() })).mutation(async ({ ctx, input }) => {
+    await decideVerification(ctx.db, { runId: input.runId, decision: 'accept', by: ctx.user, at: ctx.now() });
+    return { ok: true };
+  }),
+
+  /** The province returns (退回) a forwarded verification with the reason its unit and city read. */
+  return: userProcedure.input(z.object({ runId: z.string(), reason: z.string().trim().min(2).max(500) })).mutation(async ({ ctx, input }) => {
+    await decideVerification(ctx.db, { runId: input.runId, decision: 'return', reason: input.reason, by: ctx.user, at: ctx.now() });
     return { ok: true };
   }),
 

@@ -30,7 +30,7 @@ import {
   viewClaims,
 } from '../repositories/claims.ts';
 import { appendLedgerEntries } from '../repositories/ledger.ts';
-import { cmeYearForDate, standingOfPerson } from '../repositories/standing.ts';
+import { cmeYearForDate, expectCmeYearOfDay, standingOfPerson } from '../repositories/standing.ts';
 import { officeOfRole } from './review-offices.ts';
 
 /** The person record of a staff account; every staff procedure acts for that person only. */
@@ -165,6 +165,8 @@ export async function reviewClaims(
         await updateClaim(trx, id, { stage: state.step });
         continue;
       }
+      // The credits go into the year of the day they were earned, whatever the claim says.
+      await expectCmeYearOfDay(trx, { organisationId: await institutionOfPerson(trx, claim.person_id), day: claim.occurred_on, cmeYear: claim.cme_year });
       await updateClaim(trx, id, { stage: state.step, status: 'approved', closed_at: at });
       await appendLedgerEntries(trx, [
         {

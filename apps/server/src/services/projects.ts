@@ -11,6 +11,9 @@ import {
   decide,
   declaredInTime,
   newId,
+  projectDeadline,
+  type DeclarationFileKind,
+  projectMayBeCancelled,
   projectReviewChain,
   type ReviewChain,
   type ReviewOutcome,
@@ -34,11 +37,17 @@ import {
   deleteCourses,
   deleteProjectRows,
   earnedCourses,
+  deleteProjectFile,
+  fileKindsOf,
   findProject,
   insertAttachments,
+  listProjects,
+  projectFile,
+  releaseDevices,
   insertCourses,
   insertProject,
   moveProject,
+  moveProjectReport,
   numberTaken,
   projectColumns,
   projectDetail,
@@ -48,10 +57,11 @@ import {
   replaceCreditAwards,
   sessionIdsOf,
 } from '../repositories/projects.ts';
-import { isProvince, type ProvinceSettings, saveSettings, settingsFor } from '../repositories/settings.ts';
+import { isProvince, saveSettings, settingsFor } from '../repositories/settings.ts';
 import { cmeYearForDate } from '../repositories/standing.ts';
 import { isProvinceDirect } from '../repositories/organisations.ts';
 import { officeOfRole } from './review-offices.ts';
+import { requireNotBarred } from './sanctions.ts';
 
 export type { AttachmentInput, ProjectInput } from '../repositories/projects.ts';
 
@@ -104,6 +114,7 @@ export async function declareProject(db: DB, input: { project: ProjectInput; org
   const at = input.now.toISOString();
   const id = newId();
   return db.transaction().execute(async (trx) => {
+    await requireNotBarred(trx, input.organiserId, input.now);
     await requireFreeNumber(trx, p.number, null);
     await insertProject(trx, {
       id,
@@ -198,14 +209,20 @@ export async function submitProject(db: DB, input: { projectId: string; actor: A
   await db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
     expectStatus(project, ['draft', 'rejected'], 'projects.only-draft-submitted');
+    await requireNotBarred(trx, project.organiser_id, input.now);
     const { projectLeadDays } = await settingsFor(trx, project.organiser_id);
     const today = chinaDate(input.now);
     if (!declaredInTime(today, project.starts_on, projectLeadDays)) {
       const lead = daysBetween(today, project.starts_on);
       throw new UserFacingError('BAD_REQUEST', 'projects.project-declared-least-days-before', { projectLeadDays, lead }, 'startsOn');
     }
+    // The files the province requires with a declaration (办班通知, 日程安排), before anyone reviews it.
+    const { declarationFiles } = await settingsFor(trx, project.organiser_id);
+    const present = await fileKindsOf(trx, project.id);
+    const missing = declarationFiles.filter((k) => !present.includes(k));
+    if (missing.length > 0) throw new UserFacingError('BAD_REQUEST', `projects.declaration-needs-${missing[0]!}`);
     // A resubmission climbs the chain afresh, from its first office.
-    await transition(trx, project, { status: 'submitted', review_step: 0 });
+    await transition(trx, project, { status: 'submitted', review_step: 0, submitted_at: input.now.toISOString() });
     await recordEvent(trx, { projectId: project.id, action: 'submit', from: project.status, to: 'submitted', userId: input.actor.userId, now: input.now });
   });
 }
@@ -275,25 +292,37 @@ export async function reviewProject(
   });
 }
 
-/** The execution report (执行情况) after the event; one past the province's deadline is marked late. */
+/**
+ * The execution report (执行情况) after the event; one past the province's deadline is marked late.
+ * It then climbs the same offices as the declaration (逐级审核); one sent back is amended and sent
+ * again, and keeps the lateness of its first sending (the organiser reported in time or did not).
+ */
 export async function reportExecution(
   db: DB,
   input: { projectId: string; summary: string; attachments: AttachmentInput[]; actor: Actor; now: Date },
 ): Promise<{ late: boolean }> {
   return db.transaction().execute(async (trx) => {
     const project = await loadProject(trx, input.projectId);
-    expectStatus(project, ['approved'], 'projects.only-approved-reported');
+    const again = project.status === 'reported' && project.report_status === 'returned';
+    if (!again) expectStatus(project, ['approved'], 'projects.only-approved-reported');
     const today = chinaDate(input.now);
     if (today < project.ends_on) throw new UserFacingError('BAD_REQUEST', 'projects.project-not-ended-yet-ends', { endsOn: project.ends_on });
     const { reportDays } = await settingsFor(trx, project.organiser_id);
-    const late = reportIsLate(project.ends_on, today, reportDays);
+    const late = again ? project.report_late === 1 : reportIsLate(project.ends_on, today, reportDays);
     const at = input.now.toISOString();
-    await insertAttachments(trx, project.id, input.attachments, at);
-    await transition(trx, project, { status: 'reported', report_summary: input.summary, report_submitted_at: at, report_late: late ? 1 : 0 });
+    await insertAttachments(trx, project.id, input.attachments, at, 'report');
+    await transition(trx, project, {
+      status: 'reported',
+      report_summary: input.summary,
+      report_submitted_at: at,
+      report_late: late ? 1 : 0,
+      report_status: 'pending',
+      report_review_step: 0,
+    });
     await recordEvent(trx, {
       projectId: project.id,
       action: 'report',
-      from: 'approved',
+      from: project.status,
       to: 'reported',
       reason: late ? `逾期上报（期限 ${reportDays} 天） / late (due within ${reportDays} days)` : null,
       userId: input.actor.userId,
@@ -301,6 +330,152 @@ export async function reportExecution(
     });
     return { late };
   });
+}
+
+/**
+ * One office's decision on an execution report, by the declaration's chain (执行情况逐级审核):
+ * approve (on to the next office, or approved after the last) or return it with the reason.
+ */
+export async function reviewReport(
+  db: DB,
+  input: { projectId: string; decision: 'approve' | 'return'; reason: string | null; actor: Actor; now: Date },
+): Promise<{ reportStatus: 'pending' | 'returned' | 'approved' }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    if (project.report_status !== 'pending') throw new UserFacingError('BAD_REQUEST', 'projects.no-report-to-review');
+    const chain = projectReviewChain(project.level, await isProvinceDirect(trx, project.organiser_id));
+    const step = project.report_review_step;
+    const { state } = await decideOnProject(trx, project, {
+      chain,
+      decisions: approvalsBelow(chain, step),
+      decision: input.decision === 'return' ? 'reject' : 'approve',
+      reason: input.reason,
+      actor: input.actor,
+    });
+    const reportStatus = state.status === 'approved' ? 'approved' : state.status === 'pending' ? 'pending' : 'returned';
+    const moved = await moveReport(trx, project, { report_status: reportStatus, report_review_step: state.step });
+    if (!moved) throw changedMeanwhile();
+    await recordEvent(trx, {
+      projectId: project.id,
+      action: reportStatus === 'returned' ? 'return-report' : `approve-report:${chain[step]!}`,
+      from: project.status,
+      to: project.status,
+      reason: input.reason,
+      userId: input.actor.userId,
+      now: input.now,
+    });
+    return { reportStatus };
+  });
+}
+
+/** Moves the report's review on, only if nobody moved it since it was read. */
+function moveReport(db: DB, project: ProjectRow, set: { report_status: 'pending' | 'returned' | 'approved'; report_review_step: number }) {
+  return moveProjectReport(db, { id: project.id, report_status: project.report_status, report_review_step: project.report_review_step }, set);
+}
+
+/**
+ * 项目废止: the organiser or an office above it cancels a project under review or approved, with
+ * the reason. The record stays (its history, its courses, any tap already recorded: evidence);
+ * its kiosks are freed, and its sessions take no further taps and its list no further enrolments.
+ */
+export async function cancelProject(db: DB, input: { projectId: string; reason: string; actor: Actor; now: Date }): Promise<{ devicesFreed: number }> {
+  return db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    if (!projectMayBeCancelled(project.status)) throw new UserFacingError('BAD_REQUEST', 'projects.cannot-be-cancelled', { status: project.status });
+    if (!input.reason.trim()) throw new UserFacingError('BAD_REQUEST', 'projects.cancellation-needs-reason', {}, 'reason');
+    const at = input.now.toISOString();
+    await transition(trx, project, { status: 'cancelled', cancel_reason: input.reason, cancelled_at: at, cancelled_by: input.actor.userId });
+    const devicesFreed = await releaseDevices(trx, await sessionIdsOf(trx, project.id));
+    await recordEvent(trx, {
+      projectId: project.id,
+      action: 'cancel',
+      from: project.status,
+      to: 'cancelled',
+      reason: input.reason,
+      userId: input.actor.userId,
+      now: input.now,
+    });
+    await audit(trx, {
+      actor: { userId: input.actor.userId },
+      action: 'project.cancel',
+      entity: 'project',
+      entityId: project.id,
+      organisationId: project.organiser_id,
+      before: { number: project.number, name: project.name, status: project.status },
+      after: { status: 'cancelled', reason: input.reason, devicesFreed },
+      at: input.now,
+    });
+    return { devicesFreed };
+  });
+}
+
+/** A file as the declaration may carry it: a PDF, a Word document or an image, told by its first bytes (not by what the browser claimed). */
+function declarationFileType(file: { fileName: string; bytes: Uint8Array }): string | null {
+  const b = Buffer.from(file.bytes.subarray(0, 8));
+  const name = file.fileName.toLowerCase();
+  if (b.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')) && name.endsWith('.docx'))
+    return 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+  if (b.equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) && name.endsWith('.doc')) return 'application/msword';
+  return null;
+}
+
+/** The organiser adds files of one kind (办班通知, 日程安排) to a declaration not yet under review. */
+export async function attachDeclarationFiles(
+  db: DB,
+  input: { projectId: string; kind: DeclarationFileKind; files: readonly { fileName: string; bytes: Uint8Array }[]; actor: Actor; now: Date },
+): Promise<void> {
+  const typed = input.files.map((f) => {
+    const contentType = declarationFileType(f);
+    if (!contentType) throw new UserFacingError('BAD_REQUEST', 'projects.file-not-pdf-word-image', { fileName: f.fileName });
+    return { name: f.fileName, contentType, bytes: f.bytes };
+  });
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, 'projects.only-draft-amended');
+    await insertAttachments(trx, project.id, typed, input.now.toISOString(), input.kind);
+    await recordEvent(trx, {
+      projectId: project.id,
+      action: `attach:${input.kind}`,
+      from: project.status,
+      to: project.status,
+      reason: typed.map((f) => f.name).join('、'),
+      userId: input.actor.userId,
+      now: input.now,
+    });
+  });
+}
+
+/** The organiser removes a file of a declaration not yet under review. */
+export async function removeDeclarationFile(db: DB, input: { projectId: string; fileId: string; actor: Actor; now: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const project = await loadProject(trx, input.projectId);
+    expectStatus(project, AMENDABLE, 'projects.only-draft-amended');
+    if (!(await deleteProjectFile(trx, project.id, input.fileId, ['notice', 'schedule']))) throw new UserFacingError('NOT_FOUND', 'projects.no-such-file');
+  });
+}
+
+/** A file of a project, for those who may see the project (its organiser and the offices above it). */
+export async function fileOfProject(db: DB, input: { projectId: string; fileId: string }) {
+  const file = await projectFile(db, input.projectId, input.fileId);
+  if (!file) throw new UserFacingError('NOT_FOUND', 'projects.no-such-file');
+  return file;
+}
+
+/** The projects of the caller's part of the tree, each with the deadline it waits on now (逾期 N 天 when past it). */
+export async function projectsWithDeadlines(db: DB, organisationId: string, now: Date) {
+  const projects = await listProjects(db, organisationId);
+  const today = chinaDate(now);
+  const days = new Map<string, Awaited<ReturnType<typeof settingsFor>>>();
+  const out = [];
+  for (const p of projects) {
+    let settings = days.get(p.organiserId);
+    if (!settings) days.set(p.organiserId, (settings = await settingsFor(db, p.organiserId)));
+    out.push({ ...p, deadline: projectDeadline(p, settings, today) });
+  }
+  return out;
 }
 
 /**
@@ -387,12 +562,19 @@ export async function reviewCredits(
 }
 
 /** A project with its courses, sessions, history and the offices that review it. */
-export async function getProject(db: DB, projectId: string) {
-  return projectDetail(db, await loadProject(db, projectId));
+export async function getProject(db: DB, projectId: string, now: Date) {
+  const project = await loadProject(db, projectId);
+  const settings = await settingsFor(db, project.organiser_id);
+  const deadline = projectDeadline(
+    { status: project.status, startsOn: project.starts_on, endsOn: project.ends_on, reportStatus: project.report_status },
+    settings,
+    chinaDate(now),
+  );
+  return { ...(await projectDetail(db, project)), deadline, declarationFiles: settings.declarationFiles };
 }
 
 /** The province's lead time, report deadline and attendance rules; only a province has them. */
-export async function saveProjectSettings(db: DB, input: Omit<ProvinceSettings, 'provinceId'> & { provinceId: string; now: Date }): Promise<void> {
+export async function saveProjectSettings(db: DB, input: Parameters<typeof saveSettings>[2] & { provinceId: string; now: Date }): Promise<void> {
   if (!(await isProvince(db, input.provinceId))) throw new UserFacingError('BAD_REQUEST', 'projects.settings-belong-province');
   await saveSettings(db, input.provinceId, input, input.now);
 }

@@ -45,7 +45,10 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
   const existing = await registrantByIdNumberIndex(db, vault.index(id.normalized));
   const token = newToken();
   // The same answer as for a new number: "already registered" would tell anyone who is.
-  if (existing && existing.registration_status !== 'rejected') {
+  // Submitted again on the same record: a rejected registration, and an external attendee (院外人员)
+  // recorded at a course before she joined a unit of the province, whose credits stay hers.
+  const resubmits = existing && (existing.registration_status === 'rejected' || existing.registration_status === 'external');
+  if (existing && !resubmits) {
     await db.transaction().execute(async (trx) =>
       recordDuplicateRegistration(trx, {
         tokenHash: sha256(token),
@@ -59,8 +62,8 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
     );
     return { statusToken: token };
   }
-  // A rejected registration is submitted again on the same record, so its history (the
-  // rejection and its reason in the audit log) stays with the person.
+  // On the same record, so its history (a rejection and its reason in the audit log, an external
+  // attendee's credits) stays with the person.
   const personId = existing?.id ?? newId();
   const passwordHash = await registrantPasswordHash(input.password);
   await db.transaction().execute(async (trx) => {
@@ -97,7 +100,7 @@ export async function submitRegistration(db: DB, vault: IdNumberVault, input: Re
       organisationId: input.departmentId,
       before: existing
         ? {
-            registrationStatus: 'rejected',
+            registrationStatus: existing.registration_status,
             name: existing.name,
             department: existing.department_id,
             title: existing.title,

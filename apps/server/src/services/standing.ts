@@ -6,6 +6,7 @@ import type { Role } from '../role.ts';
 import { auditPersonalDataOf, viewerOf } from '../repositories/audit.ts';
 import { personOfUser } from '../repositories/claims.ts';
 import { entriesOfPerson } from '../repositories/ledger.ts';
+import { voidedYearOf } from '../repositories/sanctions.ts';
 import { standingOfPerson, standingsOf } from '../repositories/standing.ts';
 
 /** One person's standing for a year, with the ledger entries it comes from. */
@@ -31,7 +32,9 @@ export async function standingWithEntries(
     });
   const found = await standingOfPerson(db, input.personId, input.cmeYear);
   const entries = await entriesOfPerson(db, input.personId, input.cmeYear);
-  return { ...found, reasons: standingReasons(found.standing), entries };
+  // A year voided for cheating (作废年度学分) says so, and why, beside its reversals.
+  const voided = (await voidedYearOf(db, input.personId, input.cmeYear)) ?? null;
+  return { ...found, reasons: standingReasons(found.standing), entries, voided };
 }
 
 /** Everyone in an organisation's subtree, each with the reasons for the result. */

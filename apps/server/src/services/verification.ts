@@ -7,20 +7,20 @@ import { organisationsOfRuns } from '../repositories/scopes.ts';
 import { audit } from '../repositories/audit.ts';
 import { isProvinceDirect, kindOf } from '../repositories/organisations.ts';
 import { standingsOf } from '../repositories/standing.ts';
-import { addRun, advanceRun, compliancePeople, complianceSheet, findRun, replaceResults } from '../repositories/verification.ts';
+import { addRun, advanceRun, compliancePeople, complianceSheet, decideRun, findRun, reopenRun, replaceResults } from '../repositories/verification.ts';
 
 const PAGE_SIZE = 50;
 
 type Filter = Parameters<typeof compliancePeople>[1];
 
-/** Runs (or re-runs, while still a draft) a unit's verification for a year and round; answers the run's id. */
+/** Runs (or re-runs, while still a draft or once returned by the province) a unit's verification for a year and round; answers the run's id. */
 export async function runVerification(
   db: DB,
   input: { organisationId: string; cmeYear: number; round: VerificationRound; by: string; at: Date },
 ): Promise<string> {
   if ((await kindOf(db, input.organisationId)) !== 'institution') throw new UserFacingError('BAD_REQUEST', 'verification.verification-run-institution');
   const existing = await findRun(db, input);
-  if (existing && existing.status !== 'draft') {
+  if (existing && existing.status !== 'draft' && existing.status !== 'returned') {
     throw new UserFacingError('CONFLICT', 'verification.verification-submitted-results-frozen');
   }
   const standings = (await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear)).filter((p) =>
@@ -29,6 +29,7 @@ export async function runVerification(
   const id = existing?.id ?? newId();
   await db.transaction().execute(async (trx) => {
     if (!existing) await addRun(trx, { id, ...input });
+    else await reopenRun(trx, id);
     await replaceResults(trx, id, standings);
   });
   return id;
@@ -60,6 +61,29 @@ export async function advanceRuns(
         at: input.at,
       });
     }
+  });
+}
+
+/**
+ * The province's decision on a run its city forwarded (or a province-direct unit submitted):
+ * accept (备案; the results are frozen for good in a snapshot) or return (退回) with a reason.
+ */
+export async function decideVerification(
+  db: DB,
+  input: { runId: string; by: { id: string; organisationId: string }; at: Date } & ({ decision: 'accept' } | { decision: 'return'; reason: string }),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await decideRun(trx, { ...input, by: input.by.id }))) throw new UserFacingError('CONFLICT', 'verification.decide-only-forwarded');
+    await audit(trx, {
+      actor: { userId: input.by.id },
+      action: input.decision === 'accept' ? 'verification.accept' : 'verification.return',
+      entity: 'verification_run',
+      entityId: input.runId,
+      // On the unit's log: the unit reads who returned its verification, and why.
+      organisationId: (await organisationsOfRuns(trx, [input.runId]))?.[0] ?? input.by.organisationId,
+      after: input.decision === 'return' ? { reason: input.reason } : undefined,
+      at: input.at,
+    });
   });
 }
 

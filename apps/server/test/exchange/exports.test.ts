@@ -12,7 +12,7 @@ import { DEMO_ADMIN, DEMO_CITY, DEMO_REVIEWER, DEMO_STAFF } from '../../src/seed
 import { runVerification } from '../../src/services/verification.ts';
 import { startServer, type TestServer } from '../harness.ts';
 
-vi.setConfig({ hookTimeout: 60_000, testTimeout: 60_000 });
+vi.setConfig({ hookTimeout: 180_000, testTimeout: 60_000 });
 
 let server: TestServer;
 let admin: string;

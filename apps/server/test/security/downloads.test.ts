@@ -13,7 +13,7 @@ import { startServer, type TestServer } from '../harness.ts';
 import { sheetRows } from '../pdf.ts';
 
 // Seeding the demo and hashing passwords is slow when other work shares the two cores.
-vi.setConfig({ hookTimeout: 60_000, testTimeout: 60_000 });
+vi.setConfig({ hookTimeout: 180_000, testTimeout: 60_000 });
 
 const EVIDENCE_NAME = '病例报告（第一页）.png';
 

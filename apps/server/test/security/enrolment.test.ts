@@ -29,7 +29,7 @@ beforeAll(async () => {
   nurseB = await server.db.selectFrom('persons').select(['id', 'cme_number']).where('name', '=', DEMO_STAFF_B.name).executeTakeFirstOrThrow();
   personA = (await server.db.selectFrom('persons').select('id').where('registration_status', '=', 'approved').orderBy('cme_number').executeTakeFirstOrThrow())
     .id;
-}, 60_000);
+}, 180_000);
 afterAll(() => server.close());
 
 const enrolled = async () =>

@@ -1,5 +1,6 @@
 // Error replies carry no stack and no server path, whatever went wrong; a server error (5xx)
 // leaves one line in the server's log with the request id, and the reply carries that id.
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_ADMIN } from '../../src/seed.ts';
 import { startServer, type TestServer } from '../harness.ts';
@@ -27,11 +28,11 @@ function expectNoInternals(text: string) {
 
 /** While it runs, a table the call needs is gone: the server fails as it would on a broken disk. */
 async function withoutTable<T>(table: string, work: () => Promise<T>): Promise<T> {
-  server.sqlite.exec(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+  await sql`alter table ${sql.table(table)} rename to ${sql.table(`${table}_away`)}`.execute(server.db);
   try {
     return await work();
   } finally {
-    server.sqlite.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+    await sql`alter table ${sql.table(`${table}_away`)} rename to ${sql.table(table)}`.execute(server.db);
   }
 }
 

@@ -2,11 +2,12 @@
 // whatever Host header the printing request carried, and a withdrawn signing key no longer
 // verifies anything, by the key list the server publishes with each key's validity (a replaced
 // key's validity ends, and what it signed before still verifies).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { publishedProofKeysSchema, verifyProofCode } from '@opencme/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProofSigner } from '../../src/proof-key.ts';
@@ -95,8 +96,10 @@ describe('a withdrawn signing key', () => {
 
     // The operator withdraws it with the server's own command, against the server's data folder.
     const command = path.resolve(import.meta.dirname, '../../src/withdraw-proof-key.ts');
-    execFileSync(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], {
-      env: { ...process.env, DATA_DIR: path.dirname(server.file) },
+    // Not execFileSync: a blocked event loop lets the server's keep-alive timer and the client's next
+    // request meet on one socket, and the request fails ("fetch failed") on a loaded machine.
+    await promisify(execFile)(process.execPath, [command, server.proofSigner.keyId, '数据目录副本外泄'], {
+      env: { ...process.env, ...server.databaseEnv },
       encoding: 'utf8',
     });
 

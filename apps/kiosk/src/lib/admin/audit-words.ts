@@ -36,6 +36,12 @@ export const AUDIT_ACTIONS = [
   'verification.submit',
   'verification.forward',
   'verification.export',
+  'verification.accept',
+  'verification.return',
+  'hr.export',
+  'hr.pull',
+  'hr.token-create',
+  'hr.token-revoke',
   'unit.seal',
   'department.add',
   'department.rename',
@@ -47,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'rule-set.copy',
   'project.update',
   'project.delete',
+  'project.cancel',
   'project.view-enrolment',
   'enrolment.enrol',
   'enrolment.close',
@@ -63,6 +70,11 @@ export const AUDIT_ACTIONS = [
   'card.replace',
   'card.cancel',
   'settings.card-fees',
+  'online.register-platform',
+  'online.revoke-platform',
+  'ledger.reverse',
+  'ledger.void-year',
+  'organiser.bar',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

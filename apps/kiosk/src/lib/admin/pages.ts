@@ -42,7 +42,10 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   page('/admin/alerts', 'admin.alerts', 'alerts.list', ['unit-admin']),
   page('/admin/claims', 'review.title', 'claims.queue', CLAIM_REVIEWERS),
   page('/admin/compliance', 'compliance.title', 'verification.compliance', CLAIM_REVIEWERS),
+  page('/admin/statistics', 'statistics.title', 'standing.statistics', ADMINS),
   page('/admin/proofs', 'print.title', 'proofs.printOrganisation', ADMINS),
+  // The hand-off to HR (人社对接): accepted results to download, and HR systems' tokens.
+  page('/admin/hr', 'hr.title', 'hr.tokens', ['province-admin', 'unit-admin']),
   page('/admin/rule-sets', 'rules.title', 'ruleSets.copyForYear', ['province-admin']),
   page('/admin/audit', 'admin.audit', 'registry.auditLog', ADMINS),
   page('/admin/card-sheet', 'sheet.title', 'registry.cardSheet', ['unit-admin'], false),

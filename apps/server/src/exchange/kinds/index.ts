@@ -5,6 +5,7 @@ import { assessments } from './assessments.ts';
 import { externalCredits } from './external-credits.ts';
 import { nationalProjects } from './national-projects.ts';
 import { staff } from './staff.ts';
+import { watchTime } from './watch-time.ts';
 
 /** The kinds as the framework handles them: untyped values, since each kind checks its own. */
 const kind = <V, D, U>(k: ExchangeKind<V, D, U>) => k as unknown as ExchangeKind;
@@ -14,4 +15,5 @@ export const KINDS: Record<string, ExchangeKind> = {
   'national-projects': kind(nationalProjects),
   'external-credits': kind(externalCredits),
   assessments: kind(assessments),
+  'watch-time': kind(watchTime),
 };

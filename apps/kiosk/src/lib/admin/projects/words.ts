@@ -17,6 +17,13 @@ const EVENTS = [
   'submit-credits',
   'reject-credits',
   'approve-credits',
+  'cancel',
+  'attach:notice',
+  'attach:schedule',
+  'return-report',
+  'approve-report:unit',
+  'approve-report:city',
+  'approve-report:province',
 ] as const;
 
 /** A step of a project's history in words (the server stores `approve:city` and the like). */
