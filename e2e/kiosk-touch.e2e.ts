@@ -71,27 +71,35 @@ test('at the door the site is hidden; a tap shows the face large with name and d
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('demo-reader')).toBeVisible();
 
-  const holders = await page.evaluate(
-    () =>
-      new Promise<{ uid: string; name: string; department: string | null }[]>((resolve, reject) => {
-        const open = indexedDB.open('opencme-kiosk');
-        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
-        open.onsuccess = () => {
-          const tx = open.result.transaction(['credentials', 'people']);
-          const cards = tx.objectStore('credentials').getAll();
-          const people = tx.objectStore('people').getAll();
-          tx.oncomplete = () => {
-            open.result.close();
-            const byId = new Map((people.result as { id: string; name: string; department: string | null; photo: string | null }[]).map((p) => [p.id, p]));
-            resolve(
-              (cards.result as { key: string; kind: string; personId: string; status: string }[])
-                .filter((c) => c.kind === 'ic-card' && c.status === 'active' && byId.get(c.personId)?.photo)
-                .map((c) => ({ uid: c.key.slice('ic-card:'.length), name: byId.get(c.personId)!.name, department: byId.get(c.personId)!.department })),
-            );
+  // Card holders whose photo is in the kiosk's store (fetched by hash in the background after the roster).
+  const readHolders = () =>
+    page.evaluate(
+      () =>
+        new Promise<{ uid: string; name: string; department: string | null }[]>((resolve, reject) => {
+          const open = indexedDB.open('opencme-kiosk');
+          open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
+          open.onsuccess = () => {
+            const tx = open.result.transaction(['credentials', 'people', 'photos']);
+            const cards = tx.objectStore('credentials').getAll();
+            const people = tx.objectStore('people').getAll();
+            const photos = tx.objectStore('photos').getAllKeys();
+            tx.oncomplete = () => {
+              open.result.close();
+              const held = new Set(photos.result);
+              const byId = new Map(
+                (people.result as { id: string; name: string; department: string | null; photoHash?: string | null }[]).map((p) => [p.id, p]),
+              );
+              resolve(
+                (cards.result as { key: string; kind: string; personId: string; status: string }[])
+                  .filter((c) => c.kind === 'ic-card' && c.status === 'active' && held.has(byId.get(c.personId)?.photoHash ?? ''))
+                  .map((c) => ({ uid: c.key.slice('ic-card:'.length), name: byId.get(c.personId)!.name, department: byId.get(c.personId)!.department })),
+              );
+            };
           };
-        };
-      }),
-  );
+        }),
+    );
+  await expect.poll(async () => (await readHolders()).length).toBeGreaterThanOrEqual(SIZES.length);
+  const holders = await readHolders();
   expect(holders.length).toBeGreaterThanOrEqual(SIZES.length);
 
   for (const [i, size] of SIZES.entries()) {

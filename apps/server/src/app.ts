@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { DialectName } from './db/migrations.ts';
 import type { Message } from './errors.ts';
 import { downloadRoutes } from './downloads.ts';
+import { rosterPhotoRoutes } from './roster-photos.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
 import { hrRoutes } from './hr-api.ts';
 import { onlineRoutes } from './online-routes.ts';
@@ -70,6 +71,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.post('/api/files/:purpose', uploadRoute({ db, now }));
   app.use(downloadRoutes({ db, now, vault, printJobs, proofSigner }));
+  app.use(rosterPhotoRoutes({ db }));
   app.use(hrRoutes({ db, now, vault, proofSigner }));
   app.use(exchangeRoutes({ db, now, vault }));
   app.use(onlineRoutes({ db, now, vault }));

@@ -304,6 +304,8 @@ export const ACCESS = {
   'sync.push': DEVICE,
   'sync.pull': DEVICE,
   'sync.sessionTaps': DEVICE,
+  /** POST /api/sync/photos (roster-photos.ts): thumbnails by hash, only of people on the kiosk's own roster. */
+  'files.rosterPhotos': DEVICE,
   'units.cities': PUBLIC,
   'units.register': PUBLIC,
   'units.pending': user(OFFICES),

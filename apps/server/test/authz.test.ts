@@ -14,6 +14,7 @@ import { issueCreditProofs } from '../src/repositories/proofs.ts';
 import { createUser } from '../src/repositories/users.ts';
 import { DOWNLOADS, type DownloadName } from '../src/downloads.ts';
 import { EXCHANGE_ROUTE_ACCESS } from '../src/exchange/routes.ts';
+import { KIOSK_ROUTE_ACCESS } from '../src/roster-photos.ts';
 import { appRouter } from '../src/router.ts';
 import { makeTaps, startServer, type TestServer } from './harness.ts';
 
@@ -141,6 +142,7 @@ const EXPECTED: Record<string, 'public' | 'device' | readonly Role[]> = {
   'sync.push': 'device',
   'sync.pull': 'device',
   'sync.sessionTaps': 'device',
+  'files.rosterPhotos': 'device',
   'registration.searchUnits': 'public',
   'registration.departments': 'public',
   'registration.submit': 'public',
@@ -598,6 +600,7 @@ beforeAll(async () => {
     'sync.push': { inScope: { taps: makeTaps({ deviceId: syncDevice.id, sessionId: sessionA.id, cards: [{ kind: 'card-number', value: '3426000001' }] }) } },
     'sync.pull': { inScope: { cursor: null } },
     'sync.sessionTaps': { inScope: { sessionId: sessionA.id, cursor: null } },
+    'files.rosterPhotos': { inScope: { hashes: ['0'.repeat(64)] } },
     'auth.changePassword': { inScope: { current: 'not-my-password', next: 'a-new-password' } },
     'auth.createAccount': {
       inScope: { organisationId: personA.department_id!, role: 'staff', login: 'created-in-scope', displayName: '新账号' },
@@ -723,6 +726,15 @@ async function get(name: DownloadName, input: Record<string, unknown> | undefine
 /** Calls a procedure (or a download) over HTTP as the kiosk and the browser do, and returns the error code or 'OK'. */
 async function call(path: string, input: unknown, headers: Record<string, string>): Promise<string> {
   if (Object.hasOwn(DOWNLOADS, path)) return get(path as DownloadName, input as Record<string, unknown> | undefined, headers);
+  if (KIOSK_ROUTE_ACCESS.includes(path)) {
+    const res = await fetch(`${server.url}/api/sync/photos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(input),
+    });
+    await res.arrayBuffer();
+    return STATUS_CODES[res.status] ?? String(res.status);
+  }
   if (EXCHANGE_ROUTE_ACCESS.includes(path)) return exchange(path, input as { scope?: string; project?: string } | undefined, headers);
   const res = await fetch(`${server.url}/trpc/${path}`, {
     method: 'POST',
@@ -737,7 +749,7 @@ const DENIED = ['UNAUTHORIZED', 'FORBIDDEN'];
 
 describe('the access table', () => {
   it('names every procedure and download of the API, and only those, with the expected rule', () => {
-    const procedures = [...Object.keys(appRouter._def.procedures), ...Object.keys(DOWNLOADS), ...EXCHANGE_ROUTE_ACCESS].sort();
+    const procedures = [...Object.keys(appRouter._def.procedures), ...Object.keys(DOWNLOADS), ...EXCHANGE_ROUTE_ACCESS, ...KIOSK_ROUTE_ACCESS].sort();
     expect(Object.keys(ACCESS).sort()).toEqual(procedures);
     expect(Object.keys(EXPECTED).sort()).toEqual(procedures);
     for (const [path, rule] of Object.entries(ACCESS)) {

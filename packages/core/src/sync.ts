@@ -126,6 +126,12 @@ export const SyncPullInput = z.object({
   cursor: z.string().max(64).nullable(),
   /** The id of the roster key the kiosk holds: until the server hears it, it sends the key again. */
   deviceKeyId: z.string().max(64).optional(),
+  /**
+   * How the kiosk takes photos. Absent (kiosks before issue 15): inline as data URLs, 1 000 people
+   * a page. `hash`: each person names her thumbnail by content hash (`photoHash`) and the kiosk
+   * fetches the bytes apart (GET /api/sync/photos), so a page is small and carries more people.
+   */
+  photos: z.enum(['inline', 'hash']).optional(),
 });
 export type SyncPullInput = z.infer<typeof SyncPullInput>;
 
@@ -152,8 +158,10 @@ export const RosterPerson = z.object({
   name: z.string(),
   cmeNumber: z.string().nullable(),
   department: z.string().nullable(),
-  /** A small JPEG as a data URL, so that the face shows with no network. */
+  /** A small JPEG as a data URL, so that the face shows with no network; null when asked for `photos: 'hash'`. */
   photo: z.string().nullable(),
+  /** The thumbnail's content hash (SHA-256 of the portrait, hex), sent when asked for `photos: 'hash'`. */
+  photoHash: z.string().max(128).nullable().optional(),
   /** Each credential by its `rosterKey`: an ID card only as a digest under this kiosk's own key. */
   credentials: z.array(z.object({ key: z.string(), kind: CredentialKind, status: z.enum(['active', 'lost']) })),
 });
@@ -210,3 +218,48 @@ export const SessionTapsResult = z.object({
   hasMore: z.boolean(),
 });
 export type SessionTapsResult = z.infer<typeof SessionTapsResult>;
+
+/**
+ * Photos by content hash (issue 15): the kiosk asks for at most this many thumbnails at once
+ * (POST /api/sync/photos, `{ hashes }`), in the background once the roster is in.
+ */
+export const MAX_PHOTOS_PER_REQUEST = 200;
+export const RosterPhotosInput = z.object({
+  hashes: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .min(1)
+    .max(MAX_PHOTOS_PER_REQUEST),
+});
+export type RosterPhotosInput = z.infer<typeof RosterPhotosInput>;
+
+/**
+ * The reply: binary, one record per photo the kiosk may have (those it may not are left out): the
+ * 32 bytes of the hash, the length as 4 bytes big-endian, then the JPEG. No base64, no JSON.
+ */
+export function encodePhotoBundle(photos: readonly { hash: string; bytes: Uint8Array }[]): Uint8Array {
+  const out = new Uint8Array(photos.reduce((n, p) => n + 36 + p.bytes.length, 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of photos) {
+    for (let i = 0; i < 32; i++) out[at + i] = Number.parseInt(p.hash.slice(i * 2, i * 2 + 2), 16);
+    view.setUint32(at + 32, p.bytes.length);
+    out.set(p.bytes, at + 36);
+    at += 36 + p.bytes.length;
+  }
+  return out;
+}
+
+export function decodePhotoBundle(bundle: Uint8Array): { hash: string; bytes: Uint8Array<ArrayBuffer> }[] {
+  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
+  const photos: { hash: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
+  let at = 0;
+  while (at < bundle.length) {
+    if (at + 36 > bundle.length) throw new Error('photo bundle cut short');
+    const hash = Array.from(bundle.subarray(at, at + 32), (b) => b.toString(16).padStart(2, '0')).join('');
+    const length = view.getUint32(at + 32);
+    if (at + 36 + length > bundle.length) throw new Error('photo bundle cut short');
+    photos.push({ hash, bytes: bundle.slice(at + 36, at + 36 + length) });
+    at += 36 + length;
+  }
+  return photos;
+}

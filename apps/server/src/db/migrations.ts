@@ -1306,4 +1306,11 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.alterTable('device_clocks').addColumn('wall_minus_mono_ms', bigint(dialect)).execute();
     },
   }),
+  // Issue 15: a kiosk's photo by hash is served only if it is the photo of someone on its roster:
+  // that check looks persons up by photo hash, at 200 000 people per unit.
+  '2026-11-30-15C1-persons-photo-hash': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('persons_photo_hash').on('persons').column('photo_hash').execute();
+    },
+  }),
 };

@@ -27,7 +27,10 @@ export const syncRouter = {
       const key = await deviceRosterKey(ctx.db, ctx.vault, ctx.device);
       const held = input.deviceKeyId === key.id;
       if (held && !key.acked) await acknowledgeRosterKey(ctx.db, ctx.device.id, key.id, ctx.now());
-      const [sessions, roster] = await Promise.all([sessionsForDevice(ctx.db, ctx.device.id), rosterSince(ctx.db, ctx.vault, ctx.device, key.key, since)]);
+      const [sessions, roster] = await Promise.all([
+        sessionsForDevice(ctx.db, ctx.device.id),
+        rosterSince(ctx.db, ctx.vault, ctx.device, key.key, since, input.photos ?? 'inline'),
+      ]);
       return {
         cursor: String(roster.cursor),
         sessions,

@@ -32,6 +32,14 @@ export const LocalTap = Tap.extend({
 });
 export type LocalTap = z.infer<typeof LocalTap>;
 
+/**
+ * A door thumbnail (issue 15), by the content hash the roster names it with. The JPEG's bytes,
+ * not a Blob: Chromium writes each Blob of IndexedDB to a file of its own, and 200 000 files of
+ * 5 KB cost more to write and to read back at a tap than bytes kept in the record.
+ */
+export const LocalPhoto = z.object({ hash: z.string().min(1), jpeg: z.custom<Uint8Array<ArrayBuffer>>((v) => v instanceof Uint8Array, 'not bytes') });
+export type LocalPhoto = z.infer<typeof LocalPhoto>;
+
 /** A tap another door of the session recorded, as the server tells it (`sync.sessionTaps`). */
 export const LocalPeerTap = PeerTap.extend({ sessionId: z.string() });
 export type LocalPeerTap = z.infer<typeof LocalPeerTap>;
@@ -79,6 +87,7 @@ export type KioskDb = Dexie & {
   credentials: EntityTable<LocalCredential, 'key'>;
   taps: EntityTable<LocalTap, 'tapId'>;
   peerTaps: EntityTable<LocalPeerTap, 'tapId'>;
+  photos: EntityTable<LocalPhoto, 'hash'>;
 };
 
 export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
@@ -114,11 +123,21 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
   db.version(4).stores({
     taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value], chain.id',
   });
+  // Issue 15: photos by content hash, fetched apart from the roster (the `photos` store), and the
+  // people indexed by it so that the kiosk finds the hashes it lacks without reading every record.
+  // The roster is pulled whole again to learn each person's hash; until then the door shows what
+  // it held. The outbox is not touched: an untransmitted tap stays until the server has it.
+  db.version(5)
+    .stores({ people: 'id, cmeNumber, photoHash', photos: 'hash' })
+    .upgrade(async (tx) => {
+      await tx.table('meta').delete('cursor');
+    });
   parseOnRead(db.sessions, KioskSession, (r) => r.id);
   parseOnRead(db.people, LocalPerson, (r) => r.id);
   parseOnRead(db.credentials, LocalCredential, (r) => r.key);
   parseOnRead(db.taps, LocalTap, (r) => r.tapId);
   parseOnRead(db.peerTaps, LocalPeerTap, (r) => r.tapId);
+  parseOnRead(db.photos, LocalPhoto, (r) => r.hash);
   return db;
 }
 

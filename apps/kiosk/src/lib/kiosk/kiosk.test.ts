@@ -178,7 +178,7 @@ describe('SyncEngine', () => {
     expect(await db.taps.where('synced').equals(0).count()).toBe(1);
   });
 
-  it('replaces a person’s credentials with each roster page: a card reported lost arrives as denied, an unbound one goes', async () => {
+  it('replaces a person’s credentials with each roster page: a card reported lost arrives as denied, an unbound one goes, a removed person’s go with her', async () => {
     const db = await freshDb();
     const person = (n: number, credentials: SyncPullResult['people'][number]['credentials']) => ({
       id: `p${n}`,
@@ -211,6 +211,7 @@ describe('SyncEngine', () => {
         sealingKey: SEALING_KEY,
         people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])],
       },
+      { cursor: '4', sessions: [], hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY, people: [], removed: ['p2'] },
     ];
     const transport: SyncTransport = { push: async () => ({ results: [], serverTime: new Date().toISOString() }), pull: async () => pages.shift()! };
     const engine = new SyncEngine(db, transport, { idleIntervalMs: 60_000 });
@@ -219,11 +220,16 @@ describe('SyncEngine', () => {
     expect(await db.credentials.count()).toBe(3);
     engine.kick();
     await engine.settled();
-    engine.stop();
     expect(await db.credentials.get('ic-card:AA')).toMatchObject({ personId: 'p1', status: 'lost' });
     expect(await db.credentials.get('ic-card:BB')).toBeUndefined();
     expect(await db.credentials.get('ic-card:CC')).toMatchObject({ personId: 'p2', status: 'active' });
     expect(await db.people.count()).toBe(2);
+    // Someone taken off the roster goes with her cards.
+    engine.kick();
+    await engine.settled();
+    engine.stop();
+    expect(await db.credentials.get('ic-card:CC')).toBeUndefined();
+    expect(await db.people.toCollection().primaryKeys()).toEqual(['p1']);
   });
 });
 

@@ -3,8 +3,10 @@
 // answered for it, so a reload, a crash or a week offline loses nothing.
 import {
   base64UrlDecode,
+  decodePhotoBundle,
   importRosterKey,
   importSealingKey,
+  MAX_PHOTOS_PER_REQUEST,
   MAX_PUSH_BATCH,
   type SessionTapsInput,
   SessionTapsResult,
@@ -23,7 +25,15 @@ export interface SyncTransport {
   pull(input: SyncPullInput): Promise<unknown>;
   /** The taps other doors of a session recorded; absent where there is no server (tests). */
   sessionTaps?(input: SessionTapsInput): Promise<unknown>;
+  /** Door thumbnails by content hash (POST /api/sync/photos): the reply's bytes. Absent where there is no server (tests). */
+  photos?(hashes: string[]): Promise<Uint8Array>;
 }
+
+/** How often a kiosk that syncs clears out taps the server has answered for (they are kept a month). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/** Photo requests in flight at once: enough to keep the line busy, few enough to leave room for taps. */
+const PHOTO_REQUESTS_AT_ONCE = 3;
 
 /**
  * A server reply that is not the sync protocol (a server of another version, a proxy's page): the
@@ -73,6 +83,10 @@ export class SyncEngine {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #photos: Promise<void> | null = null;
+  #prunedAt = -Infinity;
+  /** Photo hashes the pulls since the last photo fetch named; null: not looked yet since start (look at the whole roster once). */
+  #namedPhotos: Set<string> | null = null;
 
   constructor(db: KioskDb, transport: SyncTransport, options: SyncOptions = {}) {
     this.#db = db;
@@ -123,6 +137,11 @@ export class SyncEngine {
     while (this.#running) await this.#running;
   }
 
+  /** Resolves once the photos being fetched in the background (if any) are in; for tests and benches. */
+  async photosSettled(): Promise<void> {
+    while (this.#photos) await this.#photos;
+  }
+
   async #runExclusive(): Promise<void> {
     // Two tabs of the same kiosk would push the same taps twice; the server would only answer
     // "duplicate", but one sync at a time is cheaper and keeps the status bar honest.
@@ -136,9 +155,14 @@ export class SyncEngine {
       await this.#pushAll();
       await this.#pullAll();
       await this.#pullPeerTaps();
+      this.#fetchPhotosInBackground();
       // After a whole sync: the server has just answered for what it holds, and the pull has just
       // said which sessions are still this kiosk's.
-      await pruneSyncedTaps(this.#db, { now: Date.now(), keepMs: this.#keepSyncedMs });
+      // Not at every sync (one follows each tap): its write on the taps would hold up the door's next lookup.
+      if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) {
+        await pruneSyncedTaps(this.#db, { now: Date.now(), keepMs: this.#keepSyncedMs });
+        this.#prunedAt = Date.now();
+      }
       this.#failures = 0;
       this.online = true;
       this.lastError = null;
@@ -192,13 +216,23 @@ export class SyncEngine {
   }
 
   async #pullAll(): Promise<void> {
+    const db = this.#db;
     // A damaged cursor only costs a whole roster again.
-    let cursor = await readMetaOr(this.#db, 'cursor', null);
-    for (;;) {
-      const held = await kioskKeys(this.#db);
-      const page = parseReply(SyncPullResult, 'pull', await this.#transport.pull({ cursor, ...(held.rosterKeyId ? { deviceKeyId: held.rosterKeyId } : {}) }));
+    let cursor = await readMetaOr(db, 'cursor', null);
+    let held = await kioskKeys(db);
+    // A roster pulled from the start into an empty store has no earlier cards of anyone to drop:
+    // skipping that lookup per page is much of a first pull's time at 200 000 people.
+    let fresh = cursor === null && (await db.people.count()) === 0;
+    const ask = (from: string | null, keys: KioskKeys) => {
+      const reply = this.#transport.pull({ cursor: from, photos: 'hash', ...(keys.rosterKeyId ? { deviceKeyId: keys.rosterKeyId } : {}) });
+      // Asked ahead: a failure is met when the page is awaited, not as an unhandled rejection.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let next: Promise<unknown> | null = ask(cursor, held);
+    while (next) {
+      const page: SyncPullResult = parseReply(SyncPullResult, 'pull', await next);
       const keys = await this.#newKeys(held, page);
-      const db = this.#db;
       // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
       // ID cards in the roster are under the old key, which matches nothing any more. The whole
       // roster comes again; a page that was only a change since the old cursor is not enough.
@@ -211,36 +245,94 @@ export class SyncEngine {
           await db.meta.delete('cursor');
         });
         cursor = null;
+        fresh = true;
+        held = keys;
+        next = ask(null, keys);
         continue;
       }
-      await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
-        if (rekeyed) {
-          await db.people.clear();
-          await db.credentials.clear();
-        }
-        if (keys !== held) await writeMeta(db, 'keys', keys);
-        await db.sessions.clear();
-        await db.sessions.bulkPut(page.sessions);
-        // Other doors' taps of a session no longer this kiosk's are of no use to it.
-        await db.peerTaps
-          .where('sessionId')
-          .noneOf(page.sessions.map((s) => s.id))
-          .delete();
-        // One bulk operation per store for the whole page: a first pull of a large unit is
-        // hundreds of pages, and a request per person would be most of its time.
-        const ids = page.people.map((p) => p.id);
-        await db.people.bulkPut(page.people.map(({ credentials: _c, ...person }) => person));
-        await db.credentials.where('personId').anyOf(ids).delete();
-        await db.credentials.bulkPut(page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id }))));
-        if (page.removed?.length) {
-          await db.people.bulkDelete(page.removed);
-          await db.credentials.where('personId').anyOf(page.removed).delete();
-        }
-        await writeMeta(db, 'cursor', page.cursor);
-      });
+      // The next page is asked for while this one is written: the server's work and the tablet's overlap.
+      next = page.hasMore ? ask(page.cursor, keys) : null;
+      const empty = fresh || rekeyed;
+      const people = page.people.map(({ credentials: _c, ...person }) => person);
+      const cards = page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id })));
+      // An idle kiosk pulls every few seconds and after each tap, mostly to hear that nothing
+      // changed: a write then would only hold up the door's lookups (they read the same stores).
+      const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      const sessionsChanged = JSON.stringify(page.sessions.toSorted(byId)) !== JSON.stringify(await db.sessions.orderBy('id').toArray());
+      const nothingNew = !rekeyed && keys === held && !sessionsChanged && people.length === 0 && !page.removed?.length && page.cursor === cursor;
+      if (!nothingNew)
+        await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
+          if (rekeyed) {
+            await db.people.clear();
+            await db.credentials.clear();
+          }
+          if (keys !== held) await writeMeta(db, 'keys', keys);
+          if (sessionsChanged) {
+            await db.sessions.clear();
+            await db.sessions.bulkPut(page.sessions);
+            // Other doors' taps of a session no longer this kiosk's are of no use to it.
+            await db.peerTaps
+              .where('sessionId')
+              .noneOf(page.sessions.map((s) => s.id))
+              .delete();
+          }
+          // One bulk operation per store for the whole page: a first pull of a large unit is
+          // dozens of pages, and a request per person would be most of its time.
+          await db.people.bulkPut(people);
+          for (const p of page.people) if (p.photoHash) this.#namedPhotos?.add(p.photoHash);
+          // The earlier cards of the people on the page and of those removed, found person by
+          // person through the index: a Dexie `anyOf` over ids spread through the roster walks
+          // the whole index, seconds at 200 000 people for a delta of 100.
+          const gone = [...(empty ? [] : page.people.map((p) => p.id)), ...(page.removed ?? [])];
+          const earlier = await Promise.all(gone.map((id) => db.credentials.where('personId').equals(id).primaryKeys()));
+          const kept = new Set(cards.map((c) => c.key));
+          await db.credentials.bulkDelete(earlier.flat().filter((key) => !kept.has(key)));
+          await db.credentials.bulkPut(cards);
+          if (page.removed?.length) await db.people.bulkDelete(page.removed);
+          await writeMeta(db, 'cursor', page.cursor);
+        });
+      fresh = empty;
+      held = keys;
       cursor = page.cursor;
-      if (!page.hasMore) return;
     }
+  }
+
+  /**
+   * Fetches the door thumbnails the roster names and the kiosk lacks, a batch at a time, while the
+   * door already works by name: a first pull of 200 000 people is usable long before its faces
+   * are all in. One such fetch at a time; each sync starts one if none is running.
+   */
+  #fetchPhotosInBackground(): void {
+    const fetchPhotos = this.#transport.photos?.bind(this.#transport);
+    if (!fetchPhotos || this.#photos) return;
+    this.#photos = this.#fetchMissingPhotos(fetchPhotos)
+      .catch((error: unknown) => {
+        // What was left is found by looking at the whole roster again next time.
+        this.#namedPhotos = null;
+        console.warn('[opencme] photo fetch failed', error);
+      })
+      .finally(() => (this.#photos = null));
+  }
+
+  async #fetchMissingPhotos(fetchPhotos: (hashes: string[]) => Promise<Uint8Array>): Promise<void> {
+    const db = this.#db;
+    // Once after start, the whole roster (the index's keys alone, not the records); after that only
+    // the hashes the pulls since brought: a scan of 200 000 keys at every sync would hold up the
+    // door's own transactions on the people store.
+    const named = this.#namedPhotos ? [...this.#namedPhotos] : await db.people.orderBy('photoHash').uniqueKeys();
+    this.#namedPhotos = new Set();
+    const held = new Set(await db.photos.where('hash').anyOf(named).primaryKeys());
+    const missing = named.filter((hash): hash is string => typeof hash === 'string' && !held.has(hash));
+    let at = 0;
+    const worker = async () => {
+      while (at < missing.length && !this.#stopped) {
+        const batch = missing.slice(at, at + MAX_PHOTOS_PER_REQUEST);
+        at += batch.length;
+        const photos = decodePhotoBundle(await fetchPhotos(batch));
+        await db.photos.bulkPut(photos.map((p) => ({ hash: p.hash, jpeg: p.bytes })));
+      }
+    };
+    await Promise.all(Array.from({ length: PHOTO_REQUESTS_AT_ONCE }, worker));
   }
 
   /**
@@ -264,10 +356,12 @@ export class SyncEngine {
       }
       const page = parseReply(SessionTapsResult, 'sessionTaps', reply);
       const db = this.#db;
-      await db.transaction('rw', [db.meta, db.peerTaps], async () => {
-        await db.peerTaps.bulkPut(page.taps.map((t) => ({ ...t, sessionId })));
-        await writeMeta(db, 'peerTaps', { sessionId, cursor: page.cursor });
-      });
+      // Nothing new from the other doors: no write to hold up this door's lookups.
+      if (page.taps.length > 0 || page.cursor !== cursor || held?.sessionId !== sessionId)
+        await db.transaction('rw', [db.meta, db.peerTaps], async () => {
+          await db.peerTaps.bulkPut(page.taps.map((t) => ({ ...t, sessionId })));
+          await writeMeta(db, 'peerTaps', { sessionId, cursor: page.cursor });
+        });
       cursor = page.cursor;
       if (!page.hasMore) return;
     }
@@ -284,6 +378,17 @@ export class SyncEngine {
     }
     return keys;
   }
+}
+
+/** The door thumbnails by content hash, over plain HTTP with the device token: bytes, not base64 in JSON. */
+export async function fetchRosterPhotos(token: string, hashes: string[]): Promise<Uint8Array> {
+  const res = await fetch('/api/sync/photos', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ hashes }),
+  });
+  if (!res.ok) throw new Error(`photos: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Where a kiosk's sync state is kept between reloads. */

@@ -17,6 +17,8 @@ import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMeta, rea
 export interface TapOutcome {
   tap: LocalTap;
   person: LocalPerson | null;
+  /** The person's door thumbnail (JPEG bytes), once the kiosk has fetched it; older rosters carry `person.photo` instead. */
+  photo: Uint8Array<ArrayBuffer> | null;
   /** Decided by core's rules from this door's taps and the other doors' it heard of; the server decides again from every door's. */
   decision: TapDecision;
   /** At a sign-out: whether this door's taps earn credit (provisional: the server decides). */
@@ -84,25 +86,35 @@ async function recordInChain(
   key: string | null,
   credential: Credential,
 ): Promise<TapOutcome> {
-  const decided = await db.transaction('rw', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions], async () => {
-    const holder = key === null ? undefined : await db.credentials.get(key);
-    const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
-    const session = await db.sessions.get(input.sessionId);
+  // Read-only: the lookup waits for no other reader (the sync's pulls, the photo fetch), and the
+  // chain's head cannot move under it, taps being recorded one at a time (`oneAtATime`).
+  const lookupStart = performance.now();
+  const decided = await db.transaction('r', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions, db.photos], async () => {
+    // The reads asked for together, in two rounds (what does not depend on the person, then what
+    // does): each request to IndexedDB is a round trip to the browser's storage process.
+    const [holder, session, chain] = await Promise.all([
+      key === null ? undefined : db.credentials.get(key),
+      db.sessions.get(input.sessionId),
+      readMeta(db, 'chain').then((c) => c ?? null),
+    ]);
     if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);
-    const earlier = person ? await db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
+    const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
+    const [photo, earlier, peers] = await Promise.all([
+      person?.photoHash ? db.photos.get(person.photoHash).then((p) => p?.jpeg ?? null) : null,
+      person ? db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [],
+      person ? db.peerTaps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [],
+    ]);
     const wallTime = now.toISOString();
     const card: CardStanding = !person ? 'unknown' : holder?.status === 'lost' ? 'denied' : 'active';
     // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not. The other
     // doors' taps (the server sends only those that counted) come in as well, as far as this door
     // has heard of them: someone who came in at the east door is signed out at the west door.
-    const peers = person ? await db.peerTaps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [];
     const counted = [...earlier.filter((t) => t.direction !== 'none').map((t) => ({ at: t.wallTime })), ...peers.map((t) => ({ at: t.at }))];
     const rules = session.rules ? { rules: session.rules } : {};
     const decision = decideTap({ card, earlier: counted, at: wallTime, window: session, ...rules });
     const provisional = decision.kind === 'sign-out' ? evaluateAttendance({ taps: [...counted, { at: wallTime }], window: session, ...rules }) : null;
     // A chain numbers its own taps from 1. Without one (paired before chains), a damaged counter
     // goes on from the outbox's last tap: numbers are never given twice.
-    const chain = (await readMeta(db, 'chain')) ?? null;
     const seq = chain ? chain.seq + 1 : (await readMetaOr(db, 'seq', null).then((n) => n ?? lastSeq(db))) + 1;
     const tap: LocalTap = {
       tapId: newId(),
@@ -121,8 +133,11 @@ async function recordInChain(
       serverStatus: null,
       recordedAt: now.getTime(),
     };
-    return { tap, person, decision, provisional, chain };
+    return { tap, person, photo, decision, provisional, chain };
   });
+  // The parts of tap to screen, as user timings for the bench and devtools.
+  performance.measure('opencme:tap-lookup', { start: lookupStart });
+  const storeStart = performance.now();
   const { chain, ...outcome } = decided;
   let head = chain;
   if (chain) {
@@ -135,6 +150,7 @@ async function recordInChain(
     await writeMeta(db, 'seq', outcome.tap.seq);
     if (head) await writeMeta(db, 'chain', head);
   });
+  performance.measure('opencme:tap-store', { start: storeStart });
   return outcome;
 }
 
