@@ -46,8 +46,12 @@ async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-/** `template`: a SQLite file to start from (the run's seeded template); on PostgreSQL the template database is always copied. */
-export async function openTestDatabase(dir: string, template: string | null = null): Promise<TestDatabase> {
+/**
+ * `template`: a SQLite file to start from (the run's seeded template); on PostgreSQL the seeded
+ * template database is copied, unless `empty` asks for a database with nothing in it, for a server
+ * process that migrates and seeds with its own keys.
+ */
+export async function openTestDatabase(dir: string, template: string | null = null, options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const file = path.join(dir, 'opencme.sqlite');
   if (TEST_DIALECT === 'sqlite') {
     if (template) fs.copyFileSync(template, file);
@@ -66,7 +70,7 @@ export async function openTestDatabase(dir: string, template: string | null = nu
   }
   const adminUrl = inject('postgresAdminUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
-  await admin(adminUrl, (c) => c.query(`create database ${name} template opencme_template`));
+  await admin(adminUrl, (c) => c.query(options.empty ? `create database ${name}` : `create database ${name} template opencme_template`));
   const url = adminUrl.replace(/\/postgres$/, `/${name}`);
   const opened = await openPostgres(url);
   return {

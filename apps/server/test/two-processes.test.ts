@@ -32,7 +32,8 @@ let db: DB;
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-two-'));
-  if (TEST_DIALECT === 'postgres') postgres = await openTestDatabase(dataDir);
+  // Empty: the first process seeds it with the keys of its own keys folder, which both share.
+  if (TEST_DIALECT === 'postgres') postgres = await openTestDatabase(dataDir, null, { empty: true });
   const env: Record<string, string> = postgres ? { DATABASE_URL: postgres.url! } : {};
   first = new ServerProcess({ dataDir, env });
   second = new ServerProcess({ dataDir: first.dataDir, keysDir: first.keysDir, env });
