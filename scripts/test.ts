@@ -12,6 +12,8 @@ fs.mkdirSync(results, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+// What failed, by name, repeated at the very end: CI logs are often read from their tail only.
+const failures: string[] = [];
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): number {
   const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -51,6 +53,7 @@ async function parallel(steps: Step[], at = 2): Promise<number[]> {
 }
 
 function finish(): never {
+  if (failures.length > 0) console.log(`\nNot passed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
@@ -106,14 +109,28 @@ for (const [i, code] of (await parallel(checks)).entries()) {
     if (!kioskBuilt) failed += 1;
   } else if (code === 0) passed += 1;
   else failed += 1;
-  if (code !== 0) console.error(`${name} failed: see its output above`);
+  if (code !== 0) {
+    console.error(`${name} failed: see its output above`);
+    failures.push(name);
+  }
 }
 
 interface VitestReport {
   numPassedTests: number;
   numFailedTests: number;
   success: boolean;
-  testResults: { name: string; assertionResults: { status: string }[] }[];
+  testResults: { name: string; status: string; message?: string; assertionResults: { status: string; fullName: string; failureMessages?: string[] }[] }[];
+}
+
+/** The first line of a failure message, short enough for a summary line. */
+function firstLine(message: string | undefined): string {
+  return (
+    (message ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim()
+      .slice(0, 200) ?? ''
+  );
 }
 
 /** Runs Vitest with a JSON report, adds its counts to the total and returns the report (null if none came). */
@@ -123,12 +140,19 @@ function vitest(name: string, args: string[], env: Record<string, string> = {}):
   run('pnpm', ['exec', 'vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`], env);
   if (!fs.existsSync(json)) {
     failed += 1;
+    failures.push(`${name}: no report was written`);
     return null;
   }
   const report = JSON.parse(fs.readFileSync(json, 'utf8')) as VitestReport;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (!report.success && report.numFailedTests === 0) failed += 1; // a file that failed to load
+  for (const file of report.testResults) {
+    const where = `${name}: ${path.relative(ROOT, file.name)}`;
+    const bad = file.assertionResults.filter((t) => t.status === 'failed');
+    for (const t of bad) failures.push(`${where} › ${t.fullName} — ${firstLine(t.failureMessages?.[0])}`);
+    if (bad.length === 0 && file.status === 'failed') failures.push(`${where} — ${firstLine(file.message)}`);
+  }
   return report;
 }
 
@@ -160,12 +184,32 @@ console.log('\n== end-to-end tests (Playwright, Chromium) ==');
 const e2eJson = path.join(results, 'e2e.json');
 fs.rmSync(e2eJson, { force: true });
 run('pnpm', ['exec', 'playwright', 'test'], { CHROMIUM_PATH: chromium });
+interface PlaywrightSuite {
+  title: string;
+  specs: { title: string; line: number; tests: { status: string; results: { errors: { message?: string }[] }[] }[] }[];
+  suites?: PlaywrightSuite[];
+}
+function e2eFailures(suite: PlaywrightSuite, file: string) {
+  for (const spec of suite.specs) {
+    for (const t of spec.tests.filter((t) => t.status === 'unexpected')) {
+      failures.push(`e2e: ${file}:${spec.line} › ${spec.title} — ${firstLine(t.results.at(-1)?.errors[0]?.message)}`);
+    }
+  }
+  for (const inner of suite.suites ?? []) e2eFailures(inner, file);
+}
 if (fs.existsSync(e2eJson)) {
-  const report = JSON.parse(fs.readFileSync(e2eJson, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number }; errors: unknown[] };
+  const report = JSON.parse(fs.readFileSync(e2eJson, 'utf8')) as {
+    stats: { expected: number; unexpected: number; flaky: number };
+    errors: { message?: string }[];
+    suites: PlaywrightSuite[];
+  };
   passed += report.stats.expected + report.stats.flaky;
   failed += report.stats.unexpected + report.errors.length;
+  for (const suite of report.suites) e2eFailures(suite, suite.title);
+  for (const error of report.errors) failures.push(`e2e: ${firstLine(error.message)}`);
 } else {
   failed += 1;
+  failures.push('e2e: no report was written');
 }
 
 finish();
