@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const results = path.join(ROOT, 'test-results');
@@ -122,10 +123,10 @@ interface VitestReport {
   testResults: { name: string; status: string; message?: string; assertionResults: { status: string; fullName: string; failureMessages?: string[] }[] }[];
 }
 
-/** The first line of a failure message, short enough for a summary line. */
+/** The first line of a failure message, without its colours, short enough for a summary line. */
 function firstLine(message: string | undefined): string {
   return (
-    (message ?? '')
+    stripVTControlCharacters(message ?? '')
       .split('\n')
       .find((l) => l.trim() !== '')
       ?.trim()
