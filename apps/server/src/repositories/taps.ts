@@ -170,11 +170,22 @@ export async function storeTaps(
         credential_digest: verdict.credentialDigest,
       });
     }
+    // A tap another process stored since the look-up above (the kiosk pushed it twice at once, to
+    // two servers) is a duplicate, told as such: the key keeps it once, and nothing of it is folded twice.
+    const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx
+      const kept = await trx
         .insertInto('taps')
         .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.column('tap_id').doNothing())
+        .returning('tap_id')
         .execute();
+      for (const r of kept) inserted.add(r.tap_id);
+    }
+    if (inserted.size < rows.length) {
+      for (const r of results) if (r.status === 'stored' && !inserted.has(r.tapId)) r.status = 'duplicate';
+      rows.splice(0, rows.length, ...rows.filter((r) => inserted.has(r.tap_id)));
+      if (rows.length === 0) return results;
     }
 
     const relinked = await relinkChains(
