@@ -84,8 +84,11 @@ export async function storeTaps(
   // the kiosk signed them: an ID card's value is blinded below.
   const verdicts = await checkSignatures(db, device.id, received);
   return db.transaction().execute(async (trx) => {
-    const taps = await blindIdCards(trx, vault, received);
     const receivedAt = now.toISOString();
+    // A write first: on SQLite it takes the file's write lock (waiting its turn), so a read below can
+    // never be overtaken by another process's write, which would fail this one as SQLITE_BUSY.
+    await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
+    const taps = await blindIdCards(trx, vault, received);
     const sample: ClockSample | null = clock
       ? { bootId: clock.bootId, deviceWallMs: Date.parse(clock.wallTime), deviceMonoMs: clock.monoTime, serverMs: now.getTime() }
       : null;
@@ -206,7 +209,6 @@ export async function storeTaps(
       ),
       receivedAt,
     );
-    await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
     return results;
   });
 }
