@@ -113,6 +113,16 @@ describe('a burst of distinct cards at one door (more than 5 in 10 s)', () => {
     expect(await alertsOf(taps)).toEqual([expect.objectContaining({ rule: 'burst', taps: 7 })]);
   });
 
+  it('finds a burst whose first taps came in an earlier push almost a window before, and leaves out a tap just outside it', async () => {
+    const [early, ...cards] = take(7).map((p) => p.card);
+    const before = tapsAt('2026-11-22T01:14:48Z', [early!], 1);
+    const first = tapsAt('2026-11-22T01:15:00Z', cards.slice(0, 3), 1);
+    const second = tapsAt('2026-11-22T01:15:08Z', cards.slice(3), 0.9);
+    for (const taps of [before, first, second]) await kiosk.client.sync.push.mutate({ taps });
+    expect(await alertsOf([...first, ...second])).toEqual([expect.objectContaining({ rule: 'burst', taps: 6 })]);
+    expect(await alertsOf(before)).toEqual([]);
+  });
+
   it('raises nothing for five cards, or six over 10 s', async () => {
     const five = tapsAt(
       '2026-11-22T01:30:00Z',

@@ -107,6 +107,43 @@ describe('two server processes on one database', () => {
     }
   });
 
+  it('tells the kiosk `duplicate`, not an error, for a tap pushed to both processes at the same moment', { timeout: 120_000 }, async () => {
+    // The door that only reads above, and people no other test taps.
+    const recorder = door.kiosks[1]!;
+    const day = demoDay();
+    const kiosk = new SimKiosk(recorder, first.url, { serverNow: day.serverNow, batch: 10, random: Math.random }, { bootAt: day.at('08:00'), offsetMs: 0 });
+    const pushTo = (url: string, batch: Tap[]) =>
+      trpcClient(url, { authorization: `Bearer ${recorder.token}` })
+        .sync.push.mutate({ taps: batch })
+        .then((r) => SyncPushResult.parse(r).results);
+    const all: Tap[] = [];
+    // A few rounds: the two writes meet in a different order each time.
+    for (let round = 0; round < 4; round++) {
+      const taps: Tap[] = [];
+      for (const [i, card] of door.cards.slice(60, 68).entries()) {
+        taps.push(await kiosk.record(door.sessionId, card, day.at('10:00') + (round * 8 + i) * 60_000, 'in'));
+      }
+      all.push(...taps);
+      const replies = await Promise.all(urls.map((url) => pushTo(url, taps)));
+      for (const [i, tap] of taps.entries()) {
+        expect(replies.map((r) => r[i]).toSorted((a, b) => a!.status.localeCompare(b!.status))).toEqual([
+          { tapId: tap.tapId, status: 'duplicate' },
+          { tapId: tap.tapId, status: 'stored' },
+        ]);
+      }
+    }
+    const held = await db
+      .selectFrom('taps')
+      .select('tap_id')
+      .where(
+        'tap_id',
+        'in',
+        all.map((t) => t.tapId),
+      )
+      .execute();
+    expect(held).toHaveLength(all.length);
+  });
+
   it(
     'fold two doors’ taps of the same people, pushed at once to each process, into the attendance a full recomputation gives',
     { timeout: 180_000 },

@@ -11,7 +11,7 @@ export interface DetectedTap extends ProxyTap {
 }
 
 /** The most taps one look-around reads: the bound on the work one push can cause. */
-const AROUND_LIMIT = 5000;
+export const AROUND_LIMIT = 5000;
 
 function tapsQuery(db: DB) {
   return db

@@ -84,8 +84,11 @@ export async function storeTaps(
   // the kiosk signed them: an ID card's value is blinded below.
   const verdicts = await checkSignatures(db, device.id, received);
   return db.transaction().execute(async (trx) => {
-    const taps = await blindIdCards(trx, vault, received);
     const receivedAt = now.toISOString();
+    // A write first: on SQLite it takes the file's write lock (waiting its turn), so a read below can
+    // never be overtaken by another process's write, which would fail this one as SQLITE_BUSY.
+    await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
+    const taps = await blindIdCards(trx, vault, received);
     const sample: ClockSample | null = clock
       ? { bootId: clock.bootId, deviceWallMs: Date.parse(clock.wallTime), deviceMonoMs: clock.monoTime, serverMs: now.getTime() }
       : null;
@@ -170,11 +173,22 @@ export async function storeTaps(
         credential_digest: verdict.credentialDigest,
       });
     }
+    // A tap another process stored since the look-up above (the kiosk pushed it twice at once, to
+    // two servers) is a duplicate, told as such: the key keeps it once, and nothing of it is folded twice.
+    const inserted = new Set<string>();
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx
+      const kept = await trx
         .insertInto('taps')
         .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.column('tap_id').doNothing())
+        .returning('tap_id')
         .execute();
+      for (const r of kept) inserted.add(r.tap_id);
+    }
+    if (inserted.size < rows.length) {
+      for (const r of results) if (r.status === 'stored' && !inserted.has(r.tapId)) r.status = 'duplicate';
+      rows.splice(0, rows.length, ...rows.filter((r) => inserted.has(r.tap_id)));
+      if (rows.length === 0) return results;
     }
 
     const relinked = await relinkChains(
@@ -195,7 +209,6 @@ export async function storeTaps(
       ),
       receivedAt,
     );
-    await trx.updateTable('devices').set({ last_seen_at: receivedAt }).where('id', '=', device.id).execute();
     return results;
   });
 }

@@ -3,11 +3,11 @@
 // they find becomes alerts for the organiser's reviewers.
 import { findProxyTaps, type ProxyRules, type TapStatus } from '@opencme/core';
 import type { DB } from '../db/connect.ts';
-import { type DetectedTap, keepFinding, personTapsOfSession, tapsById, tapsOfDoor, tapsOfPersons } from '../repositories/proxy-alerts.ts';
+import { AROUND_LIMIT, type DetectedTap, keepFinding, personTapsOfSession, tapsById, tapsOfDoor, tapsOfPersons } from '../repositories/proxy-alerts.ts';
 import { proxyRulesFor } from '../repositories/settings.ts';
 import { logServerError } from '../request-log.ts';
 
-/** How far around the new taps a door's taps are read: a run of typed numbers spans this at most. */
+/** How far around new typed numbers (手工录入) a door's taps are read: a run of them spans this at most. */
 const DOOR_SPAN_MS = 60 * 60_000;
 /** How far around them a person's taps are read: a session, and the travel to another. */
 const PERSON_SPAN_MS = 24 * 3_600_000;
@@ -21,7 +21,12 @@ function span(taps: readonly DetectedTap[]): { from: number; to: number } {
 
 function byKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
   return groups;
 }
 
@@ -29,15 +34,21 @@ function byKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
 async function tapsAround(db: DB, fresh: readonly DetectedTap[], rules: readonly ProxyRules[]): Promise<DetectedTap[]> {
   const around = new Map(fresh.map((t) => [t.tapId, t]));
   const add = (taps: readonly DetectedTap[]) => taps.forEach((t) => around.set(t.tapId, t));
+  // A burst that holds a new tap lies within one burst window of it, so that is all of a door the
+  // burst rule needs; a run of typed numbers has no such bound, so a door with a new typed number
+  // is read an hour around. Reading the hour for every push made a busy door's push re-read
+  // thousands of its taps, more the longer the day.
+  const burstMs = Math.max(0, ...rules.filter((r) => r.burst.enabled).map((r) => r.burst.windowSeconds * 1000));
   for (const [door, taps] of byKey(fresh, (t) => t.door)) {
     const { from, to } = span(taps);
-    add(await tapsOfDoor(db, door, new Date(from - DOOR_SPAN_MS), new Date(to + DOOR_SPAN_MS)));
+    const reach = taps.some((t) => t.source === 'manual') ? DOOR_SPAN_MS : burstMs;
+    add(await tapsOfDoor(db, door, new Date(from - reach), new Date(to + reach)));
   }
   const named = fresh.filter((t) => t.personId !== null);
   if (named.length === 0) return [...around.values()];
   const { from, to } = span(named);
   const persons = [...new Set(named.map((t) => t.personId!))];
-  add(await tapsOfPersons(db, persons, new Date(from - PERSON_SPAN_MS), new Date(to + PERSON_SPAN_MS)));
+  const personDay = () => tapsOfPersons(db, persons, new Date(from - PERSON_SPAN_MS), new Date(to + PERSON_SPAN_MS));
   const twinsWithinMs = Math.max(0, ...rules.filter((r) => r.twinPattern.enabled).map((r) => r.twinPattern.withinSeconds * 1000));
   if (twinsWithinMs > 0) {
     // One read per session of the batch, matched in memory: not one query per tap.
@@ -50,8 +61,12 @@ async function tapsAround(db: DB, fresh: readonly DetectedTap[], rules: readonly
         for (const n of nearby) if (n.personId !== t.personId && Math.abs(n.at - at) < twinsWithinMs) partners.add(n.personId);
       }
     }
-    add(await tapsOfPersons(db, [...new Set([...persons, ...partners])], new Date(from - TWIN_SPAN_MS), new Date(to + PERSON_SPAN_MS)));
+    const year = await tapsOfPersons(db, [...new Set([...persons, ...partners])], new Date(from - TWIN_SPAN_MS), new Date(to + PERSON_SPAN_MS));
+    add(year);
+    // The year's read holds the day around the new taps of their people unless it was cut short at its bound.
+    if (year.length < AROUND_LIMIT) return [...around.values()];
   }
+  add(await personDay());
   return [...around.values()];
 }
 
