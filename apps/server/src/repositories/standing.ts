@@ -79,14 +79,13 @@ interface TotalsRow {
  * place from the day she took it, an earlier one (调动 history) within its dates, and nobody who
  * had left by then (离职 / 退休 / 死亡).
  */
-function placedOn(organisationId: string, day: string) {
+function placedOn(organisationId: string, day: string, columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`) {
   // Each branch reads its own people by index (the unit's, the department's of a unit outside the
   // subtree, the earlier placements'), instead of the whole province matched against the subtree
   // afterwards: a unit's compliance then costs its own size. The placements drive their join
   // (a cross join keeps that order on SQLite; the condition makes it an inner join anywhere).
   const counted = sql`p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
   const current = sql`(p.placed_since is null or p.placed_since <= ${day})`;
-  const columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`;
   return sql`select ${columns}, p.institution_id, p.department_id from persons p
       where p.institution_id in ${inSubtree(organisationId)} and ${current} and ${counted}
     union all
@@ -146,28 +145,68 @@ export async function standingsOf(
     from scoped s left join sums on sums.person_id = s.id
     order by s.department_id nulls first, s.name, s.id`.execute(db);
 
+  const evaluate = await evaluator(db, rows.rows, cmeYear);
+  return rows.rows.map((r) => ({
+    personId: r.person_id,
+    name: r.name,
+    idMasked: r.id_number_masked,
+    title: r.title,
+    employedTitle: r.employed_title ?? r.title,
+    institutionId: r.institution_id,
+    departmentId: r.department_id,
+    standing: evaluate(r),
+  }));
+}
+
+type Summed = Pick<TotalsRow, 'institution_id' | 'title' | 'class_i' | 'class_ii' | 'national' | 'months'>;
+
+/**
+ * The standing of a person's summed totals under the rule set of her unit's province, applied
+ * now: a rule set changed since the credits were earned governs them at once.
+ */
+async function evaluator(db: DB, rows: readonly Summed[], cmeYear: number): Promise<(r: Summed) => Standing> {
   const ruleSets = await loadRuleSets(db);
   const provinces = await provinceCodesOf(
     db,
-    rows.rows.map((r) => r.institution_id),
+    rows.map((r) => r.institution_id),
   );
   const byProvince = new Map<string | null, RuleSet>();
-  return rows.rows.map((r) => {
+  return (r) => {
     const code = provinces.get(r.institution_id) ?? null;
     let ruleSet = byProvince.get(code);
     if (!ruleSet) byProvince.set(code, (ruleSet = ruleSetFor(ruleSets, code, cmeYear)));
     const totals: CreditTotals = { classI: r.class_i ?? 0, classII: r.class_ii ?? 0, national: r.national ?? 0, furtherStudyMonths: r.months ?? 0 };
-    return {
-      personId: r.person_id,
-      name: r.name,
-      idMasked: r.id_number_masked,
-      title: r.title,
-      employedTitle: r.employed_title ?? r.title,
-      institutionId: r.institution_id,
-      departmentId: r.department_id,
-      standing: evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals }),
-    };
-  });
+    return evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals });
+  };
+}
+
+export interface PersonCompliance {
+  personId: string;
+  institutionId: string;
+  departmentId: string | null;
+  employedTitle: string | null;
+  compliant: boolean;
+}
+
+/**
+ * Whether each person an organisation counts for a CME year (as `standingsOf` places them) is
+ * compliant, and nothing else, in no order: what 达标率 adds up over a whole province. One row a
+ * person from the kept totals (credit_totals), the rule applied here as in `standingsOf`.
+ */
+export async function compliancesOf(db: DB, organisationId: string, cmeYear: number): Promise<PersonCompliance[]> {
+  const day = await lastDayOfYear(db, organisationId, cmeYear);
+  const rows = await sql<Summed & { person_id: string; department_id: string | null; employed_title: string | null }>`
+    select s.id as person_id, s.institution_id, s.department_id, s.title, s.employed_title, t.class_i, t.class_ii, t.national, t.months
+    from (${placedOn(organisationId, day, sql`p.id, p.title, p.employed_title`)}) s
+    left join credit_totals t on t.person_id = s.id and t.cme_year = ${cmeYear}`.execute(db);
+  const evaluate = await evaluator(db, rows.rows, cmeYear);
+  return rows.rows.map((r) => ({
+    personId: r.person_id,
+    institutionId: r.institution_id,
+    departmentId: r.department_id,
+    employedTitle: r.employed_title ?? r.title,
+    compliant: evaluate(r).compliant,
+  }));
 }
 
 export async function standingOfPerson(db: DB, personId: string, cmeYear: number): Promise<PersonStanding> {
