@@ -209,6 +209,29 @@ export async function compliancesOf(db: DB, organisationId: string, cmeYear: num
   }));
 }
 
+/**
+ * A person's standings in her latest CME years with credits (at most `limit`), latest first: each
+ * year's kept totals under the rule set of that year, with one read of the totals for all years.
+ */
+export async function recentStandingsOf(
+  db: DB,
+  person: { id: string; institutionId: string; title: string | null },
+  limit: number,
+): Promise<{ cmeYear: number; standing: Standing }[]> {
+  const rows = await db.selectFrom('credit_totals').selectAll().where('person_id', '=', person.id).orderBy('cme_year', 'desc').limit(limit).execute();
+  if (rows.length === 0) return [];
+  const ruleSets = await loadRuleSets(db);
+  const code = await provinceCodeOf(db, person.institutionId);
+  return rows.map((r) => ({
+    cmeYear: r.cme_year,
+    standing: evaluateStanding({
+      ruleSet: ruleSetFor(ruleSets, code, r.cme_year),
+      titleLevel: titleLevelOf(person.title),
+      totals: { classI: r.class_i, classII: r.class_ii, national: r.national, furtherStudyMonths: r.months },
+    }),
+  }));
+}
+
 export async function standingOfPerson(db: DB, personId: string, cmeYear: number): Promise<PersonStanding> {
   const [found] = await standingsOf(db, { personIds: [personId] }, cmeYear);
   if (!found) throw new UserFacingError('NOT_FOUND', 'proofs.no-such-person');
