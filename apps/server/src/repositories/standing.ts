@@ -16,9 +16,19 @@ import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { inSubtree, provinceCodeOf, provinceCodesOf } from './organisations.ts';
 
+/**
+ * Rule sets as parsed, by their stored text: read from the database at every call (another process
+ * may have published one), but checked against the schema once per text, not at every lookup.
+ */
+const parsedRuleSets = new Map<string, RuleSet>();
+
 export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
   const rows = await db.selectFrom('rule_sets').select('definition').execute();
-  return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
+  return rows.map((r) => {
+    let parsed = parsedRuleSets.get(r.definition);
+    if (!parsed) parsedRuleSets.set(r.definition, (parsed = ruleSetSchema.parse(JSON.parse(r.definition))));
+    return parsed;
+  });
 }
 
 /** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
