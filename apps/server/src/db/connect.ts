@@ -99,7 +99,7 @@ export async function openSqlite(file: string): Promise<OpenedDatabase & { sqlit
   sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({
-      database: sqlite,
+      database: reusingStatements(sqlite),
       onCreateConnection: async (conn) => {
         await conn.executeQuery(CompiledQuery.raw('PRAGMA foreign_keys = ON'));
       },
@@ -107,6 +107,35 @@ export async function openSqlite(file: string): Promise<OpenedDatabase & { sqlit
   });
   await migrate(db, 'sqlite');
   return { db, dialect: 'sqlite', sqlite };
+}
+
+/**
+ * The connection as Kysely sees it, with each statement compiled once and kept: Kysely prepares
+ * every query it runs, and on a small query (a public lookup, a rate-limit count) compiling the SQL
+ * costs more than running it. A statement still being iterated (a stream) is not handed out twice;
+ * a statement outlives a schema change, as SQLite compiles it again itself when the schema moved.
+ *
+ * Kysely opens its transactions with a plain (deferred) `begin`: one that reads and then writes
+ * fails at once with SQLITE_BUSY, without waiting, when another process wrote in between (WAL
+ * keeps its read snapshot). Two server processes on one file then fail each other's requests, the
+ * more often the faster they run: a transaction here takes the write lock when it begins, and
+ * waits its turn (busy_timeout) instead. One process has one connection, so nothing waits within it.
+ */
+function reusingStatements(sqlite: SQLite.Database): { prepare: SQLite.Database['prepare']; close: () => void } {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      const source = text === 'begin' ? 'begin immediate' : text;
+      const found = kept.get(source);
+      if (found && !found.busy) return found;
+      const statement = sqlite.prepare(source);
+      // Queries whose IN lists vary in length are each their own text: the cache starts afresh rather than grow.
+      if (kept.size >= 1000) kept.clear();
+      if (!found) kept.set(source, statement);
+      return statement;
+    },
+    close: () => sqlite.close(),
+  } as { prepare: SQLite.Database['prepare']; close: () => void };
 }
 
 /**

@@ -1313,4 +1313,11 @@ export const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('persons_photo_hash').on('persons').column('photo_hash').execute();
     },
   }),
+  // Issue 15: every walk down the organisation tree (a scope, a subtree's compliance) joins children
+  // on their parent; without this index SQLite built a temporary one at each walk.
+  '2026-12-01-16B1-organisations-parent': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('organisations_parent').on('organisations').column('parent_id').execute();
+    },
+  }),
 };

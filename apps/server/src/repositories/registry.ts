@@ -570,7 +570,7 @@ export function personByIdNumberIndex(db: DB, idNumberIndex: string) {
   return db
     .selectFrom('persons')
     .innerJoin('organisations', 'organisations.id', 'persons.institution_id')
-    .select(['persons.id', 'persons.name', 'persons.institution_id', 'organisations.name as institution'])
+    .select(['persons.id', 'persons.name', 'persons.title', 'persons.institution_id', 'organisations.name as institution'])
     .where('persons.id_number_index', '=', idNumberIndex)
     .executeTakeFirst();
 }

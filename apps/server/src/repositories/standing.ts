@@ -16,9 +16,19 @@ import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import { inSubtree, provinceCodeOf, provinceCodesOf } from './organisations.ts';
 
+/**
+ * Rule sets as parsed, by their stored text: read from the database at every call (another process
+ * may have published one), but checked against the schema once per text, not at every lookup.
+ */
+const parsedRuleSets = new Map<string, RuleSet>();
+
 export async function loadRuleSets(db: DB): Promise<RuleSet[]> {
   const rows = await db.selectFrom('rule_sets').select('definition').execute();
-  return rows.map((r) => ruleSetSchema.parse(JSON.parse(r.definition)));
+  return rows.map((r) => {
+    let parsed = parsedRuleSets.get(r.definition);
+    if (!parsed) parsedRuleSets.set(r.definition, (parsed = ruleSetSchema.parse(JSON.parse(r.definition))));
+    return parsed;
+  });
 }
 
 /** The rule set that governs people of an organisation in a CME year; an error the admin can act on when none does. */
@@ -79,14 +89,13 @@ interface TotalsRow {
  * place from the day she took it, an earlier one (调动 history) within its dates, and nobody who
  * had left by then (离职 / 退休 / 死亡).
  */
-function placedOn(organisationId: string, day: string) {
+function placedOn(organisationId: string, day: string, columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`) {
   // Each branch reads its own people by index (the unit's, the department's of a unit outside the
   // subtree, the earlier placements'), instead of the whole province matched against the subtree
   // afterwards: a unit's compliance then costs its own size. The placements drive their join
   // (a cross join keeps that order on SQLite; the condition makes it an inner join anywhere).
   const counted = sql`p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
   const current = sql`(p.placed_since is null or p.placed_since <= ${day})`;
-  const columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`;
   return sql`select ${columns}, p.institution_id, p.department_id from persons p
       where p.institution_id in ${inSubtree(organisationId)} and ${current} and ${counted}
     union all
@@ -146,28 +155,91 @@ export async function standingsOf(
     from scoped s left join sums on sums.person_id = s.id
     order by s.department_id nulls first, s.name, s.id`.execute(db);
 
+  const evaluate = await evaluator(db, rows.rows, cmeYear);
+  return rows.rows.map((r) => ({
+    personId: r.person_id,
+    name: r.name,
+    idMasked: r.id_number_masked,
+    title: r.title,
+    employedTitle: r.employed_title ?? r.title,
+    institutionId: r.institution_id,
+    departmentId: r.department_id,
+    standing: evaluate(r),
+  }));
+}
+
+type Summed = Pick<TotalsRow, 'institution_id' | 'title' | 'class_i' | 'class_ii' | 'national' | 'months'>;
+
+/**
+ * The standing of a person's summed totals under the rule set of her unit's province, applied
+ * now: a rule set changed since the credits were earned governs them at once.
+ */
+async function evaluator(db: DB, rows: readonly Summed[], cmeYear: number): Promise<(r: Summed) => Standing> {
   const ruleSets = await loadRuleSets(db);
   const provinces = await provinceCodesOf(
     db,
-    rows.rows.map((r) => r.institution_id),
+    rows.map((r) => r.institution_id),
   );
   const byProvince = new Map<string | null, RuleSet>();
-  return rows.rows.map((r) => {
+  return (r) => {
     const code = provinces.get(r.institution_id) ?? null;
     let ruleSet = byProvince.get(code);
     if (!ruleSet) byProvince.set(code, (ruleSet = ruleSetFor(ruleSets, code, cmeYear)));
     const totals: CreditTotals = { classI: r.class_i ?? 0, classII: r.class_ii ?? 0, national: r.national ?? 0, furtherStudyMonths: r.months ?? 0 };
-    return {
-      personId: r.person_id,
-      name: r.name,
-      idMasked: r.id_number_masked,
-      title: r.title,
-      employedTitle: r.employed_title ?? r.title,
-      institutionId: r.institution_id,
-      departmentId: r.department_id,
-      standing: evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals }),
-    };
-  });
+    return evaluateStanding({ ruleSet, titleLevel: titleLevelOf(r.title), totals });
+  };
+}
+
+export interface PersonCompliance {
+  personId: string;
+  institutionId: string;
+  departmentId: string | null;
+  employedTitle: string | null;
+  compliant: boolean;
+}
+
+/**
+ * Whether each person an organisation counts for a CME year (as `standingsOf` places them) is
+ * compliant, and nothing else, in no order: what 达标率 adds up over a whole province. One row a
+ * person from the kept totals (credit_totals), the rule applied here as in `standingsOf`.
+ */
+export async function compliancesOf(db: DB, organisationId: string, cmeYear: number): Promise<PersonCompliance[]> {
+  const day = await lastDayOfYear(db, organisationId, cmeYear);
+  const rows = await sql<Summed & { person_id: string; department_id: string | null; employed_title: string | null }>`
+    select s.id as person_id, s.institution_id, s.department_id, s.title, s.employed_title, t.class_i, t.class_ii, t.national, t.months
+    from (${placedOn(organisationId, day, sql`p.id, p.title, p.employed_title`)}) s
+    left join credit_totals t on t.person_id = s.id and t.cme_year = ${cmeYear}`.execute(db);
+  const evaluate = await evaluator(db, rows.rows, cmeYear);
+  return rows.rows.map((r) => ({
+    personId: r.person_id,
+    institutionId: r.institution_id,
+    departmentId: r.department_id,
+    employedTitle: r.employed_title ?? r.title,
+    compliant: evaluate(r).compliant,
+  }));
+}
+
+/**
+ * A person's standings in her latest CME years with credits (at most `limit`), latest first: each
+ * year's kept totals under the rule set of that year, with one read of the totals for all years.
+ */
+export async function recentStandingsOf(
+  db: DB,
+  person: { id: string; institutionId: string; title: string | null },
+  limit: number,
+): Promise<{ cmeYear: number; standing: Standing }[]> {
+  const rows = await db.selectFrom('credit_totals').selectAll().where('person_id', '=', person.id).orderBy('cme_year', 'desc').limit(limit).execute();
+  if (rows.length === 0) return [];
+  const ruleSets = await loadRuleSets(db);
+  const code = await provinceCodeOf(db, person.institutionId);
+  return rows.map((r) => ({
+    cmeYear: r.cme_year,
+    standing: evaluateStanding({
+      ruleSet: ruleSetFor(ruleSets, code, r.cme_year),
+      titleLevel: titleLevelOf(person.title),
+      totals: { classI: r.class_i, classII: r.class_ii, national: r.national, furtherStudyMonths: r.months },
+    }),
+  }));
 }
 
 export async function standingOfPerson(db: DB, personId: string, cmeYear: number): Promise<PersonStanding> {

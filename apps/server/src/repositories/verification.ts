@@ -8,7 +8,7 @@ import { standingInChinese } from '../document-words.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Sheet } from '../spreadsheet.ts';
 import { inSubtree } from './organisations.ts';
-import { type PersonStanding, standingsOf } from './standing.ts';
+import { compliancesOf, type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded' | 'accepted')[] = ['submitted', 'forwarded', 'accepted'];
 
@@ -251,7 +251,7 @@ export interface DepartmentCompliance {
  * exists and from the live ledger otherwise.
  */
 export async function complianceByDepartment(db: DB, input: { organisationId: string; cmeYear: number }): Promise<DepartmentCompliance[]> {
-  const live = await standingsOf(db, { organisationId: input.organisationId }, input.cmeYear);
+  const live = await compliancesOf(db, input.organisationId, input.cmeYear);
   const frozen = await db
     .selectFrom('verification_results')
     .innerJoin('verification_runs', 'verification_runs.id', 'verification_results.run_id')
@@ -276,7 +276,7 @@ export async function complianceByDepartment(db: DB, input: { organisationId: st
     const fixed = frozenById.get(p.personId);
     if (fixed !== undefined) row.source = 'verification';
     row.counted += 1;
-    if (fixed ?? p.standing.compliant) row.compliant += 1;
+    if (fixed ?? p.compliant) row.compliant += 1;
   }
   return [...byDepartment.values()]
     .map((r) => ({ ...r, rate: r.counted ? Math.round((r.compliant / r.counted) * 1000) / 10 : null }))

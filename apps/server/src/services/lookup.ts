@@ -5,9 +5,8 @@ import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
 import type { IdNumberVault } from '../pii.ts';
 import { audit } from '../repositories/audit.ts';
-import { yearsOfPerson } from '../repositories/ledger.ts';
 import { personByIdNumberIndex } from '../repositories/registry.ts';
-import { standingsOf } from '../repositories/standing.ts';
+import { recentStandingsOf } from '../repositories/standing.ts';
 
 /** 王秀英 → 王*英, 王芳 → 王*: enough for the person to recognise, too little to learn a name. */
 export function maskName(name: string): string {
@@ -33,16 +32,13 @@ export async function lookUpCredits(db: DB, vault: IdNumberVault, input: { idNum
   });
   // The same answer whether the number is unknown or the name does not match it.
   if (!found) throw new UserFacingError('NOT_FOUND', 'lookup.no-record-matches-id-number');
-  const totals = [];
-  for (const cmeYear of await yearsOfPerson(db, found.id, 10)) {
-    const [s] = await standingsOf(db, { personIds: [found.id] }, cmeYear);
-    totals.push({
-      cmeYear,
-      classI: s!.standing.totals.classI,
-      classII: s!.standing.totals.classII,
-      total: s!.standing.totals.total,
-      compliant: s!.standing.compliant,
-    });
-  }
+  // Every year the ledger has entries for has its kept totals (credit_totals), zero when reversed away.
+  const totals = (await recentStandingsOf(db, { id: found.id, institutionId: found.institution_id, title: found.title }, 10)).map(({ cmeYear, standing }) => ({
+    cmeYear,
+    classI: standing.totals.classI,
+    classII: standing.totals.classII,
+    total: standing.totals.total,
+    compliant: standing.compliant,
+  }));
   return { name: maskName(found.name), idMasked: maskIdNumber(check.normalized), institution: found.institution, years: totals };
 }
