@@ -212,17 +212,17 @@ export class SyncEngine {
       // The clocks at send let the server estimate this device's clock offset and spot jumps.
       const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
       const { results } = parseReply(SyncPushResult, 'push', await this.#transport.push({ taps, clock }));
+      // One read and one write for the whole batch: the door's next tap waits for this transaction
+      // on the outbox, which a round trip per tap would hold for the length of the batch.
       await this.#db.transaction('rw', this.#db.taps, async () => {
-        for (const r of results) {
-          await this.#db.taps
-            .where('tapId')
-            .equals(r.tapId)
-            .modify((tap) => {
-              tap.synced = 1;
-              tap.serverStatus = r.status;
-              forgetLegacyDigest(tap);
-            });
+        const answered = new Map(results.map((r) => [r.tapId, r.status]));
+        const held = (await this.#db.taps.bulkGet([...answered.keys()])).filter((tap) => tap !== undefined);
+        for (const tap of held) {
+          tap.synced = 1;
+          tap.serverStatus = answered.get(tap.tapId)!;
+          forgetLegacyDigest(tap);
         }
+        await this.#db.taps.bulkPut(held);
       });
     }
   }

@@ -51,7 +51,18 @@ async function lastSeq(db: KioskDb): Promise<number> {
  */
 export async function recordTap(
   db: KioskDb,
-  input: { deviceId: string; sessionId: string; credential: Credential; source: LocalTap['source']; now?: Date },
+  input: {
+    deviceId: string;
+    sessionId: string;
+    credential: Credential;
+    source: LocalTap['source'];
+    now?: Date;
+    /**
+     * Called with the person's thumbnail as soon as it is read, before the tap is stored: the page
+     * decodes it meanwhile, and shows it (with the rest) only once the tap is stored.
+     */
+    onPhoto?: (photo: Uint8Array<ArrayBuffer>) => void;
+  },
 ): Promise<TapOutcome> {
   const now = input.now ?? new Date();
   // A card number or an IC card needs no key: the door's path then reads nothing before the lookup.
@@ -85,7 +96,7 @@ function oneAtATime<T>(db: KioskDb, work: () => Promise<T>): Promise<T> {
 
 async function recordInChain(
   db: KioskDb,
-  input: { deviceId: string; sessionId: string; source: LocalTap['source'] },
+  input: { deviceId: string; sessionId: string; source: LocalTap['source']; onPhoto?: (photo: Uint8Array<ArrayBuffer>) => void },
   now: Date,
   key: string | null,
   credential: Credential,
@@ -142,6 +153,7 @@ async function recordInChain(
   });
   // The parts of tap to screen, as user timings for the bench and devtools.
   performance.measure('opencme:tap-lookup', { start: lookupStart });
+  if (decided.photo) input.onPhoto?.(decided.photo);
   const storeStart = performance.now();
   const { chain, ...outcome } = decided;
   let head = chain;
