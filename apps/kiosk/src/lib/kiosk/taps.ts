@@ -104,7 +104,8 @@ async function recordInChain(
   // The holder from the door's roster in memory (loaded once; read from IndexedDB's index until then).
   const lookupStart = performance.now();
   const roster = doorRoster(db);
-  void roster.load();
+  // A load that fails leaves the map unloaded: the door goes on through the index, and the next tap tries again.
+  roster.load().catch((error: unknown) => console.warn('[opencme] door roster not loaded', error));
   const inMemory = key === null ? undefined : roster.find(key);
   const holder = inMemory === null ? await findInStore(db, key!) : inMemory;
   const person = holder?.person ?? null;
