@@ -79,20 +79,18 @@ test('at the door the site is hidden; a tap shows the face large with name and d
           const open = indexedDB.open('opencme-kiosk');
           open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
           open.onsuccess = () => {
-            const tx = open.result.transaction(['credentials', 'people', 'photos']);
-            const cards = tx.objectStore('credentials').getAll();
+            const tx = open.result.transaction(['people', 'photos']);
             const people = tx.objectStore('people').getAll();
             const photos = tx.objectStore('photos').getAllKeys();
             tx.oncomplete = () => {
               open.result.close();
               const held = new Set(photos.result);
-              const byId = new Map(
-                (people.result as { id: string; name: string; department: string | null; photoHash?: string | null }[]).map((p) => [p.id, p]),
-              );
               resolve(
-                (cards.result as { key: string; kind: string; personId: string; status: string }[])
-                  .filter((c) => c.kind === 'ic-card' && c.status === 'active' && held.has(byId.get(c.personId)?.photoHash ?? ''))
-                  .map((c) => ({ uid: c.key.slice('ic-card:'.length), name: byId.get(c.personId)!.name, department: byId.get(c.personId)!.department })),
+                (people.result as { name: string; department: string | null; photoHash?: string | null; cards: string[]; lost?: string[] }[]).flatMap((p) =>
+                  p.cards
+                    .filter((key) => key.startsWith('ic-card:') && !p.lost?.includes(key) && held.has(p.photoHash ?? ''))
+                    .map((key) => ({ uid: key.slice('ic-card:'.length), name: p.name, department: p.department })),
+                ),
               );
             };
           };

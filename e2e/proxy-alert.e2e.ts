@@ -47,8 +47,10 @@ test('a burst at the door warns the staff, raises an alert, and the confirmed al
   await expect(door.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
 
   // Six people's IC cards, one after the other, as one hand holding a stack of them would.
-  const credentials = await kioskStore<{ key: string; kind: string; personId: string }>(door, 'credentials');
-  const cards = [...new Map(credentials.filter((c) => c.kind === 'ic-card').map((c) => [c.personId, c])).values()].slice(0, 6);
+  const roster = await kioskStore<{ id: string; cmeNumber: string; cards: string[] }>(door, 'people');
+  // In card order, as the demo panel lists them; one card per person.
+  const icCards = roster.flatMap((p) => p.cards.filter((key) => key.startsWith('ic-card:')).map((key) => ({ key, personId: p.id })));
+  const cards = [...new Map(icCards.sort((a, b) => (a.key < b.key ? -1 : 1)).map((c) => [c.personId, c])).values()].slice(0, 6);
   expect(cards).toHaveLength(6);
   const tapCount = async () => (await kioskStore<unknown>(door, 'taps')).length;
   for (const [i, card] of cards.entries()) {
@@ -77,7 +79,6 @@ test('a burst at the door warns the staff, raises an alert, and the confirmed al
       reason: '按纸质签到表补录',
     });
   }
-  const roster = await kioskStore<{ id: string; cmeNumber: string }>(door, 'people');
   const results = cards.map((c) => ({ cmeNumber: roster.find((p) => p.id === c.personId)!.cmeNumber, passed: true, score: null }));
   await adminMutation(server.url, cookie, 'projects.report', { projectId: project!.id, summary: '按计划举办一天。', attachments: [] });
   await adminMutation(server.url, cookie, 'projects.recordAssessments', { projectId: project!.id, results });

@@ -64,6 +64,13 @@ function kioskStore<T>(store: string): Promise<T[]> {
   );
 }
 
+/** The kiosk's cards, each with its holder, from the roster's person records (one per person, her cards in it). */
+async function kioskCards(): Promise<{ key: string; kind: string; personId: string }[]> {
+  return (await kioskStore<{ id: string; cards: string[] }>('people')).flatMap((p) =>
+    p.cards.map((key) => ({ key, kind: key.startsWith('id-card#') ? 'id-card' : key.slice(0, key.indexOf(':')), personId: p.id })),
+  );
+}
+
 const kioskTapCount = async () => (await kioskStore<unknown>('taps')).length;
 
 async function rosterPerson(cmeNumber: string): Promise<RosterPerson> {
@@ -199,7 +206,7 @@ test('the kiosk’s IndexedDB holds no ID number, no mask and no unkeyed digest,
 });
 
 test('a wedge reader burst taps an IC card; the same digits typed slowly are not a card', async () => {
-  const credentials = await kioskStore<{ key: string; kind: string; personId: string }>('credentials');
+  const credentials = await kioskCards();
   const people = await kioskStore<RosterPerson>('people');
   const [first, second] = credentials.filter((c) => c.kind === 'ic-card');
   const holder = (c: { personId: string }) => people.find((p) => p.id === c.personId)!;
@@ -317,7 +324,7 @@ test('the reader settings page connects, switches transports and encodings, and 
   await expect(page.getByTestId('tap-headline')).toHaveText('请刷卡');
   // The readers come back with the stored settings before a card is swiped (a loaded machine is slow to).
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'ready');
-  const [card] = (await kioskStore<{ key: string; kind: string }>('credentials')).filter((c) => c.kind === 'ic-card');
+  const [card] = (await kioskCards()).filter((c) => c.kind === 'ic-card');
   const uid = card!.key.slice('ic-card:'.length);
   await wedgeBurst((uid.match(/../g) ?? []).reverse().join(''), 8);
   await expect.poll(kioskTapCount).toBe(before + 1);

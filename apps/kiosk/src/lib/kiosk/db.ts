@@ -7,17 +7,27 @@ import { CredentialKind, KioskSession, LEGACY_ID_CARD_DIGEST, PeerTap, RosterPer
 import { Dexie, type EntityTable } from 'dexie';
 import { z } from 'zod';
 
-export const LocalPerson = RosterPerson.omit({ credentials: true });
+/**
+ * A person of the roster, one record with her cards (issue 15): a first pull of 200 000 people is
+ * then 200 000 records and not 600 000, and the door finds a card through one multi-entry index.
+ */
+export const LocalPerson = RosterPerson.omit({ credentials: true }).extend({
+  /** The `rosterKey` of each of her cards (an ID card's only under the kiosk's key): the door's lookup. */
+  cards: z.array(z.string().min(1)),
+  /** Those of `cards` on the deny list (lost, replaced or cancelled); absent when none is. */
+  lost: z.array(z.string()).optional(),
+});
 export type LocalPerson = z.infer<typeof LocalPerson>;
 
-export const LocalCredential = z.object({
-  /** `rosterKey` of the credential: the lookup key at the door (an ID card's under the kiosk's key). */
-  key: z.string().min(1),
-  kind: CredentialKind,
-  personId: z.string(),
-  status: z.enum(['active', 'lost']),
-});
-export type LocalCredential = z.infer<typeof LocalCredential>;
+/** A roster person as the kiosk keeps her. */
+export function localPerson({ credentials, ...person }: RosterPerson): LocalPerson {
+  const lost = credentials.filter((c) => c.status === 'lost').map((c) => c.key);
+  return { ...person, cards: credentials.map((c) => c.key), ...(lost.length ? { lost } : {}) };
+}
+
+/** A card as the kiosk kept it before issue 15 (the `credentials` store, version 5 and before): read only by the upgrade. */
+const LegacyCredential = z.object({ key: z.string().min(1), kind: CredentialKind, personId: z.string(), status: z.enum(['active', 'lost']) });
+type LegacyCredential = z.infer<typeof LegacyCredential>;
 
 /** A tap as the kiosk keeps it: the protocol's fact, plus whether the server has it yet. */
 export const LocalTap = Tap.extend({
@@ -84,7 +94,6 @@ export type KioskDb = Dexie & {
   meta: EntityTable<MetaEntry, 'key'>;
   sessions: EntityTable<KioskSession, 'id'>;
   people: EntityTable<LocalPerson, 'id'>;
-  credentials: EntityTable<LocalCredential, 'key'>;
   taps: EntityTable<LocalTap, 'tapId'>;
   peerTaps: EntityTable<LocalPeerTap, 'tapId'>;
   photos: EntityTable<LocalPhoto, 'hash'>;
@@ -112,7 +121,7 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
         .modify((p: Record<string, unknown>) => void delete p.maskedIdNumber);
       await tx
         .table('credentials')
-        .filter((c: LocalCredential) => c.kind === 'id-card')
+        .filter((c: LegacyCredential) => c.kind === 'id-card')
         .delete();
       await tx.table('taps').where('synced').equals(1).modify(forgetLegacyDigest);
       await tx.table('meta').delete('cursor');
@@ -132,9 +141,32 @@ export function openKioskDb(name = 'opencme-kiosk'): KioskDb {
     .upgrade(async (tx) => {
       await tx.table('meta').delete('cursor');
     });
+  // Issue 15, the door at 200 000 people: each person's cards move into her record (`cards`, a
+  // multi-entry index), and the indexes nothing reads any more go (by CME number, by photo hash:
+  // the photos the kiosk lacks are found from the door's roster in memory). The roster is moved,
+  // not pulled again, so that an offline kiosk goes on knowing its people; the cursor stays. The
+  // outbox is not touched.
+  db.version(6)
+    .stores({ people: 'id, *cards', credentials: null })
+    .upgrade(async (tx) => {
+      // A damaged card record is left behind (it matched nothing readable before either): the upgrade must not fail on it.
+      const readable = (await tx.table('credentials').toArray()).flatMap((c) => {
+        const parsed = LegacyCredential.safeParse(c);
+        return parsed.success ? [parsed.data] : [];
+      });
+      const cards = Map.groupBy(readable, (c) => c.personId);
+      await tx
+        .table('people')
+        .toCollection()
+        .modify((p: Record<string, unknown> & { id: string }) => {
+          const held = cards.get(p.id) ?? [];
+          const lost = held.filter((c) => c.status === 'lost').map((c) => c.key);
+          p.cards = held.map((c) => c.key);
+          if (lost.length) p.lost = lost;
+        });
+    });
   parseOnRead(db.sessions, KioskSession, (r) => r.id);
   parseOnRead(db.people, LocalPerson, (r) => r.id);
-  parseOnRead(db.credentials, LocalCredential, (r) => r.key);
   parseOnRead(db.taps, LocalTap, (r) => r.tapId);
   parseOnRead(db.peerTaps, LocalPeerTap, (r) => r.tapId);
   parseOnRead(db.photos, LocalPhoto, (r) => r.hash);

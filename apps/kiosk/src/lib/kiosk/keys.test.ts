@@ -73,8 +73,8 @@ describe('the kiosk’s keys', () => {
     expect(server.pulls.map((p) => p.deviceKeyId)).toEqual([undefined, 'k1']);
     const keys = await kioskKeys(db);
     expect(keys.rosterKey!.extractable).toBe(false);
-    const [credential] = await db.credentials.toArray();
-    expect(credential!.key).toBe(await rosterKey({ kind: 'id-card', value: ID_NUMBER }, keys.rosterKey));
+    const [card] = (await db.people.toArray()).flatMap((p) => p.cards);
+    expect(card).toBe(await rosterKey({ kind: 'id-card', value: ID_NUMBER }, keys.rosterKey));
   });
 
   it('drops the roster and pulls it whole when a new key comes (re-pairing), since the old digests match nothing', async () => {
@@ -82,7 +82,7 @@ describe('the kiosk’s keys', () => {
     dbs.push(db);
     const server = new PairingServer();
     await sync(db, server);
-    const before = (await db.credentials.toArray())[0]!.key;
+    const before = (await db.people.toArray())[0]!.cards[0];
     server.repair();
     await sync(db, server);
     // The pull with the old cursor brought the new key; the kiosk went back to the start.
@@ -91,10 +91,10 @@ describe('the kiosk’s keys', () => {
       ['7', 'k1'],
       [null, 'k2'],
     ]);
-    const after = await db.credentials.toArray();
+    const after = (await db.people.toArray()).flatMap((p) => p.cards);
     expect(after).toHaveLength(1);
-    expect(after[0]!.key).not.toBe(before);
-    expect(after[0]!.key).toBe(await rosterKey({ kind: 'id-card', value: ID_NUMBER }, (await kioskKeys(db)).rosterKey));
+    expect(after[0]).not.toBe(before);
+    expect(after[0]).toBe(await rosterKey({ kind: 'id-card', value: ID_NUMBER }, (await kioskKeys(db)).rosterKey));
   });
 
   it('forgets, on upgrading, the masked numbers and unkeyed digests an older version kept, and pulls the roster again', async () => {
@@ -137,7 +137,7 @@ describe('the kiosk’s keys', () => {
     const db = openKioskDb(name);
     dbs.push(db);
     expect(await db.people.get('p1')).not.toHaveProperty('maskedIdNumber');
-    expect((await db.credentials.toArray()).map((c) => c.key)).toEqual(['ic-card:26DEFAE7']);
+    expect((await db.people.get('p1'))!.cards).toEqual(['ic-card:26DEFAE7']);
     expect((await db.taps.get(T1))!.credential.value).not.toContain(OLD_DIGEST.slice(8));
     expect((await db.taps.get(T2))!.credential.value).toBe(OLD_DIGEST);
     expect(await getMeta(db, 'cursor')).toBeUndefined();

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import type { DeviceClock, SyncPullResult, SyncPushInput, SyncPushResult, Tap } from '@opencme/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, type KioskDb, openKioskDb } from './db.ts';
+import { doorRoster } from './door-roster.ts';
 import { SyncEngine, type SyncTransport } from './sync.svelte.ts';
 import { KEEP_SYNCED_TAPS_MS, pruneSyncedTaps, recordTap } from './taps.ts';
 import { SEALING_KEY } from './test-keys.ts';
@@ -29,13 +30,8 @@ afterEach(async () => {
 
 async function withRoster(db: KioskDb) {
   await db.people.bulkAdd([
-    { id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null },
-    { id: 'p2', name: '李四', cmeNumber: '3426000002', department: '儿科', photo: null },
-  ]);
-  await db.credentials.bulkAdd([
-    { key: 'card-number:3426000001', kind: 'card-number', personId: 'p1', status: 'active' },
-    { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
-    { key: 'card-number:3426000002', kind: 'card-number', personId: 'p2', status: 'lost' },
+    { id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null, cards: ['card-number:3426000001', 'ic-card:26DEFAE7'] },
+    { id: 'p2', name: '李四', cmeNumber: '3426000002', department: '儿科', photo: null, cards: ['card-number:3426000002'], lost: ['card-number:3426000002'] },
   ]);
 }
 
@@ -178,8 +174,9 @@ describe('SyncEngine', () => {
     expect(await db.taps.where('synced').equals(0).count()).toBe(1);
   });
 
-  it('replaces a person’s credentials with each roster page: a card reported lost arrives as denied, an unbound one goes, a removed person’s go with her', async () => {
+  it('replaces a person’s cards with each roster page, in the store and in the door’s map: a card reported lost is denied, an unbound one and a removed person’s are unknown, a changed number is found', async () => {
     const db = await freshDb();
+    const s1 = (await db.sessions.get('s1'))!;
     const person = (n: number, credentials: SyncPullResult['people'][number]['credentials']) => ({
       id: `p${n}`,
       name: `人员${n}`,
@@ -188,48 +185,63 @@ describe('SyncEngine', () => {
       photo: null,
       credentials,
     });
-    const pages: SyncPullResult[] = [
-      {
-        cursor: '2',
-        sessions: [],
-        hasMore: false,
-        serverTime: new Date().toISOString(),
-        sealingKey: SEALING_KEY,
-        people: [
-          person(1, [
-            { key: 'ic-card:AA', kind: 'ic-card', status: 'active' },
-            { key: 'ic-card:BB', kind: 'ic-card', status: 'active' },
-          ]),
-          person(2, [{ key: 'ic-card:CC', kind: 'ic-card', status: 'active' }]),
-        ],
-      },
-      {
-        cursor: '3',
-        sessions: [],
-        hasMore: false,
-        serverTime: new Date().toISOString(),
-        sealingKey: SEALING_KEY,
-        people: [person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }])],
-      },
-      { cursor: '4', sessions: [], hasMore: false, serverTime: new Date().toISOString(), sealingKey: SEALING_KEY, people: [], removed: ['p2'] },
+    const page = (cursor: string, people: SyncPullResult['people'], removed?: string[]): SyncPullResult => ({
+      cursor,
+      sessions: [s1],
+      hasMore: false,
+      serverTime: new Date().toISOString(),
+      sealingKey: SEALING_KEY,
+      people,
+      ...(removed ? { removed } : {}),
+    });
+    const pages = [
+      page('2', [
+        person(1, [
+          { key: 'ic-card:AA', kind: 'ic-card', status: 'active' },
+          { key: 'ic-card:BB', kind: 'ic-card', status: 'active' },
+        ]),
+        person(2, [{ key: 'ic-card:CC', kind: 'ic-card', status: 'active' }]),
+        person(3, [{ key: 'card-number:3426000003', kind: 'card-number', status: 'active' }]),
+      ]),
+      page('3', [
+        person(1, [{ key: 'ic-card:AA', kind: 'ic-card', status: 'lost' }]),
+        person(3, [{ key: 'card-number:3426000033', kind: 'card-number', status: 'active' }]),
+      ]),
+      page('4', [], ['p2']),
     ];
-    const transport: SyncTransport = { push: async () => ({ results: [], serverTime: new Date().toISOString() }), pull: async () => pages.shift()! };
+    const server = new FakeServer();
+    const transport: SyncTransport = { push: (input) => server.push(input), pull: async () => pages.shift()! };
     const engine = new SyncEngine(db, transport, { idleIntervalMs: 60_000 });
-    engine.kick();
-    await engine.settled();
-    expect(await db.credentials.count()).toBe(3);
-    engine.kick();
-    await engine.settled();
-    expect(await db.credentials.get('ic-card:AA')).toMatchObject({ personId: 'p1', status: 'lost' });
-    expect(await db.credentials.get('ic-card:BB')).toBeUndefined();
-    expect(await db.credentials.get('ic-card:CC')).toMatchObject({ personId: 'p2', status: 'active' });
-    expect(await db.people.count()).toBe(2);
-    // Someone taken off the roster goes with her cards.
-    engine.kick();
-    await engine.settled();
+    const pull = async () => {
+      engine.kick();
+      await engine.settled();
+    };
+    const holder = async (value: string, kind: 'card-number' | 'ic-card' = 'ic-card') => {
+      const { person, decision } = await tapAt(db, value, '2026-11-22T01:00:00Z', kind);
+      return person ? `${person.id} ${decision.kind}` : decision.kind;
+    };
+    await pull();
+    // The door's map is loaded (as after a tap); the pulls after must keep it in step.
+    await doorRoster(db).load();
+    expect(doorRoster(db).loaded).toBe(true);
+    expect(await holder('CC')).toBe('p2 sign-in');
+    expect(await holder('3426000003', 'card-number')).toBe('p3 sign-in');
+    expect((await db.people.toArray()).flatMap((p) => p.cards)).toHaveLength(4);
+
+    await pull();
+    expect(await db.people.get('p1')).toMatchObject({ cards: ['ic-card:AA'], lost: ['ic-card:AA'] });
+    expect(await holder('AA')).toBe('p1 denied-card');
+    expect(await holder('BB')).toBe('unknown-card');
+    expect(await holder('3426000003', 'card-number')).toBe('unknown-card');
+    expect(await holder('3426000033', 'card-number')).toBe('p3 already-signed-in');
+    expect(await db.people.count()).toBe(3);
+
+    // Someone taken off the roster goes with her cards, from the store and from the door.
+    await pull();
     engine.stop();
-    expect(await db.credentials.get('ic-card:CC')).toBeUndefined();
-    expect(await db.people.toCollection().primaryKeys()).toEqual(['p1']);
+    expect(await holder('CC')).toBe('unknown-card');
+    expect(await db.people.toCollection().primaryKeys()).toEqual(['p1', 'p3']);
+    expect(await db.people.where('cards').equals('ic-card:CC').count()).toBe(0);
   });
 });
 

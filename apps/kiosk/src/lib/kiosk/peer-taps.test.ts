@@ -105,8 +105,7 @@ it('a door that never heard of the other door signs the person in (offline, it k
   const west = openKioskDb('peer-taps-alone');
   dbs.push(west);
   await west.sessions.add(session);
-  await west.people.add({ id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null });
-  await west.credentials.add({ key: 'card-number:3426000001', kind: 'card-number', personId: 'p1', status: 'active' });
+  await west.people.add({ id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null, cards: ['card-number:3426000001'] });
   const tap = await recordTap(west, {
     deviceId: 'west',
     sessionId: 's1',

@@ -138,8 +138,81 @@ describe('photos by content hash', () => {
     expect(await db.taps.where('synced').equals(0).count()).toBe(2);
     expect(await getMeta(db, 'seq')).toBe(3);
     // The door goes on with the roster it had until the pull brings the hashes.
-    expect(await db.people.get('p1')).toEqual(person);
+    expect(await db.people.get('p1')).toEqual({ ...person, cards: [] });
     expect(await getMeta(db, 'cursor')).toBeUndefined();
     expect(await db.photos.count()).toBe(0);
+  });
+
+  it('upgrades a version-5 kiosk to one record per person with her cards, keeping its outbox and its roster: offline, the door still knows everyone', async () => {
+    const name = `photos-test-${++counter}`;
+    const old = new Dexie(name);
+    old.version(5).stores({
+      meta: 'key',
+      sessions: 'id, startsAt',
+      people: 'id, cmeNumber, photoHash',
+      credentials: 'key, personId',
+      taps: 'tapId, seq, synced, [synced+seq], [sessionId+personId], [sessionId+credential.kind+credential.value], chain.id',
+      peerTaps: 'tapId, [sessionId+personId], sessionId',
+      photos: 'hash',
+    });
+    await old.table('sessions').add({
+      id: 's1',
+      projectId: 'p',
+      projectName: '学习班',
+      title: '上午',
+      venue: '报告厅',
+      startsAt: '2026-11-22T09:00:00+08:00',
+      endsAt: '2026-11-22T12:00:00+08:00',
+    });
+    await old.table('people').bulkAdd([
+      { id: 'p1', name: '张三', cmeNumber: '3426000001', department: '儿科', photo: null, photoHash: HASH_1 },
+      { id: 'p2', name: '李四', cmeNumber: '3426000002', department: '儿科', photo: null, photoHash: null },
+    ]);
+    await old.table('credentials').bulkAdd([
+      { key: 'card-number:3426000001', kind: 'card-number', personId: 'p1', status: 'active' },
+      { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
+      { key: 'card-number:3426000002', kind: 'card-number', personId: 'p2', status: 'lost' },
+    ]);
+    const base = {
+      deviceId: 'd',
+      sessionId: 's1',
+      personId: 'p1',
+      credential: { kind: 'card-number', value: '3426000001' },
+      wallTime: '2026-11-22T01:00:00Z',
+      monoTime: 1,
+      bootId: 'b',
+      source: 'reader',
+      recordedAt: 0,
+    };
+    const taps = [
+      { ...base, tapId: '019ab0a0-0000-7000-8000-000000000001', seq: 1, synced: 1, serverStatus: 'stored', direction: 'in' },
+      // Untransmitted: these must survive the upgrade exactly as they were.
+      { ...base, tapId: '019ab0a0-0000-7000-8000-000000000002', seq: 2, synced: 0, serverStatus: null, direction: 'repeat' },
+      { ...base, tapId: '019ab0a0-0000-7000-8000-000000000003', seq: 3, synced: 0, serverStatus: null, direction: 'out', wallTime: '2026-11-22T04:00:00Z' },
+    ];
+    await old.table('taps').bulkAdd(taps);
+    await old.table('meta').bulkPut([
+      { key: 'cursor', value: '42' },
+      { key: 'seq', value: 3 },
+    ]);
+    old.close();
+
+    const db = openKioskDb(name);
+    dbs.push(db);
+    expect(await db.taps.orderBy('seq').toArray()).toEqual(taps);
+    expect(await db.taps.where('synced').equals(0).count()).toBe(2);
+    expect(await db.people.get('p1')).toMatchObject({ name: '张三', photoHash: HASH_1, cards: ['card-number:3426000001', 'ic-card:26DEFAE7'] });
+    expect((await db.people.get('p1'))!.lost).toBeUndefined();
+    expect(await db.people.get('p2')).toMatchObject({ cards: ['card-number:3426000002'], lost: ['card-number:3426000002'] });
+    expect(db.tables.map((t) => t.name)).not.toContain('credentials');
+    // Nothing to pull again: the roster was moved, not dropped.
+    expect(await getMeta(db, 'cursor')).toBe('42');
+    // With no network, the door finds both by any of their cards, and goes on numbering from the outbox.
+    const tap = (credential: { kind: 'card-number' | 'ic-card'; value: string }) =>
+      recordTap(db, { deviceId: 'd', sessionId: 's1', credential, source: 'reader', now: new Date('2026-11-22T04:30:00Z') });
+    const byIc = await tap({ kind: 'ic-card', value: '26DEFAE7' });
+    expect([byIc.person?.id, byIc.tap.seq]).toEqual(['p1', 4]);
+    expect((await tap({ kind: 'card-number', value: '3426000002' })).decision.kind).toBe('denied-card');
+    expect(await db.taps.where('synced').equals(0).count()).toBe(4);
   });
 });

@@ -16,7 +16,19 @@ import {
   SyncPushResult,
 } from '@opencme/core';
 import { z } from 'zod';
-import { type DeviceIdentity, forgetLegacyDigest, type KioskDb, type KioskKeys, kioskKeys, readMeta, readMetaOr, whatIsWrong, writeMeta } from './db.ts';
+import {
+  type DeviceIdentity,
+  forgetLegacyDigest,
+  type KioskDb,
+  type KioskKeys,
+  kioskKeys,
+  localPerson,
+  readMeta,
+  readMetaOr,
+  whatIsWrong,
+  writeMeta,
+} from './db.ts';
+import { doorRoster } from './door-roster.ts';
 import { BOOT_ID, KEEP_SYNCED_TAPS_MS, pruneSyncedTaps } from './taps.ts';
 
 /** What the server answers is parsed before the kiosk keeps any of it (see `MalformedReply`). */
@@ -200,72 +212,75 @@ export class SyncEngine {
       // The clocks at send let the server estimate this device's clock offset and spot jumps.
       const clock = { wallTime: new Date().toISOString(), monoTime: performance.now(), bootId: BOOT_ID };
       const { results } = parseReply(SyncPushResult, 'push', await this.#transport.push({ taps, clock }));
+      // One read and one write for the whole batch: the door's next tap waits for this transaction
+      // on the outbox, which a round trip per tap would hold for the length of the batch.
       await this.#db.transaction('rw', this.#db.taps, async () => {
-        for (const r of results) {
-          await this.#db.taps
-            .where('tapId')
-            .equals(r.tapId)
-            .modify((tap) => {
-              tap.synced = 1;
-              tap.serverStatus = r.status;
-              forgetLegacyDigest(tap);
-            });
+        const answered = new Map(results.map((r) => [r.tapId, r.status]));
+        const held = (await this.#db.taps.bulkGet([...answered.keys()])).filter((tap) => tap !== undefined);
+        for (const tap of held) {
+          tap.synced = 1;
+          tap.serverStatus = answered.get(tap.tapId)!;
+          forgetLegacyDigest(tap);
         }
+        await this.#db.taps.bulkPut(held);
       });
     }
   }
 
   async #pullAll(): Promise<void> {
     const db = this.#db;
+    const roster = doorRoster(db);
     // A damaged cursor only costs a whole roster again.
     let cursor = await readMetaOr(db, 'cursor', null);
     let held = await kioskKeys(db);
-    // A roster pulled from the start into an empty store has no earlier cards of anyone to drop:
-    // skipping that lookup per page is much of a first pull's time at 200 000 people.
-    let fresh = cursor === null && (await db.people.count()) === 0;
     const ask = (from: string | null, keys: KioskKeys) => {
       const reply = this.#transport.pull({ cursor: from, photos: 'hash', ...(keys.rosterKeyId ? { deviceKeyId: keys.rosterKeyId } : {}) });
       // Asked ahead: a failure is met when the page is awaited, not as an unhandled rejection.
       reply.catch(() => undefined);
       return reply;
     };
+    // The door's map follows the pulls from here: loaded in the background (at once when the store
+    // is empty, as before a first pull), while the door looks up through the index until it is in.
+    void roster.load().catch((error: unknown) => console.warn('[opencme] door roster not loaded', error));
     let next: Promise<unknown> | null = ask(cursor, held);
     while (next) {
-      const page: SyncPullResult = parseReply(SyncPullResult, 'pull', await next);
+      // Where a pull's time goes, as user timings for the bench and devtools: waiting for the page, reading it, writing it.
+      const waitStart = performance.now();
+      const reply = await next;
+      const parseStart = performance.now();
+      performance.measure('opencme:pull-wait', { start: waitStart });
+      const page: SyncPullResult = parseReply(SyncPullResult, 'pull', reply);
+      performance.measure('opencme:pull-parse', { start: parseStart });
       const keys = await this.#newKeys(held, page);
       // A roster key the kiosk did not hold (its first pull after pairing, or after re-pairing):
       // ID cards in the roster are under the old key, which matches nothing any more. The whole
       // roster comes again; a page that was only a change since the old cursor is not enough.
       const rekeyed = keys.rosterKeyId !== held.rosterKeyId;
       if (rekeyed && cursor !== null) {
-        await db.transaction('rw', [db.meta, db.people, db.credentials], async () => {
+        await db.transaction('rw', [db.meta, db.people], async () => {
           await db.people.clear();
-          await db.credentials.clear();
           await writeMeta(db, 'keys', keys);
           await db.meta.delete('cursor');
         });
+        roster.cleared();
         cursor = null;
-        fresh = true;
         held = keys;
         next = ask(null, keys);
         continue;
       }
       // The next page is asked for while this one is written: the server's work and the tablet's overlap.
       next = page.hasMore ? ask(page.cursor, keys) : null;
-      const empty = fresh || rekeyed;
-      const people = page.people.map(({ credentials: _c, ...person }) => person);
-      const cards = page.people.flatMap((p) => p.credentials.map((c) => ({ ...c, personId: p.id })));
+      const people = page.people.map(localPerson);
+      const removed = page.removed ?? [];
       // An idle kiosk pulls every few seconds and after each tap, mostly to hear that nothing
       // changed: a write then would only hold up the door's lookups (they read the same stores).
       const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
       const sessionsChanged = JSON.stringify(page.sessions.toSorted(byId)) !== JSON.stringify(await db.sessions.orderBy('id').toArray());
-      const nothingNew = !rekeyed && keys === held && !sessionsChanged && people.length === 0 && !page.removed?.length && page.cursor === cursor;
-      if (!nothingNew)
-        await db.transaction('rw', [db.meta, db.sessions, db.people, db.credentials, db.peerTaps], async () => {
-          if (rekeyed) {
-            await db.people.clear();
-            await db.credentials.clear();
-          }
+      const nothingNew = !rekeyed && keys === held && !sessionsChanged && people.length === 0 && removed.length === 0 && page.cursor === cursor;
+      if (!nothingNew) {
+        const writeStart = performance.now();
+        await db.transaction('rw', [db.meta, db.sessions, db.people, db.peerTaps], async () => {
+          if (rekeyed) await db.people.clear();
           if (keys !== held) await writeMeta(db, 'keys', keys);
           if (sessionsChanged) {
             await db.sessions.clear();
@@ -276,22 +291,16 @@ export class SyncEngine {
               .noneOf(page.sessions.map((s) => s.id))
               .delete();
           }
-          // One bulk operation per store for the whole page: a first pull of a large unit is
-          // dozens of pages, and a request per person would be most of its time.
-          await db.people.bulkPut(people);
-          for (const p of page.people) if (p.photoHash) this.#namedPhotos?.add(p.photoHash);
-          // The earlier cards of the people on the page and of those removed, found person by
-          // person through the index: a Dexie `anyOf` over ids spread through the roster walks
-          // the whole index, seconds at 200 000 people for a delta of 100.
-          const gone = [...(empty ? [] : page.people.map((p) => p.id)), ...(page.removed ?? [])];
-          const earlier = await Promise.all(gone.map((id) => db.credentials.where('personId').equals(id).primaryKeys()));
-          const kept = new Set(cards.map((c) => c.key));
-          await db.credentials.bulkDelete(earlier.flat().filter((key) => !kept.has(key)));
-          await db.credentials.bulkPut(cards);
-          if (page.removed?.length) await db.people.bulkDelete(page.removed);
-          await writeMeta(db, 'cursor', page.cursor);
+          // One record per person, her cards in it, and one bulk operation for the whole page: a
+          // changed person replaces her record (and her old cards with it), so nothing is read first.
+          await Promise.all([db.people.bulkPut(people), removed.length ? db.people.bulkDelete(removed) : null, writeMeta(db, 'cursor', page.cursor)]);
         });
-      fresh = empty;
+        performance.measure('opencme:pull-write', { start: writeStart });
+        // The door's map follows what is committed, never ahead of it.
+        if (rekeyed) roster.cleared();
+        roster.changed(people, removed);
+      }
+      for (const p of people) if (p.photoHash) this.#namedPhotos?.add(p.photoHash);
       held = keys;
       cursor = page.cursor;
     }
@@ -316,10 +325,10 @@ export class SyncEngine {
 
   async #fetchMissingPhotos(fetchPhotos: (hashes: string[]) => Promise<Uint8Array>): Promise<void> {
     const db = this.#db;
-    // Once after start, the whole roster (the index's keys alone, not the records); after that only
-    // the hashes the pulls since brought: a scan of 200 000 keys at every sync would hold up the
+    // Once after start, the whole roster (from the door's map in memory); after that only the
+    // hashes the pulls since brought: a scan of 200 000 people at every sync would hold up the
     // door's own transactions on the people store.
-    const named = this.#namedPhotos ? [...this.#namedPhotos] : await db.people.orderBy('photoHash').uniqueKeys();
+    const named = [...(this.#namedPhotos ?? (await this.#rosterPhotoHashes()))];
     this.#namedPhotos = new Set();
     const held = new Set(await db.photos.where('hash').anyOf(named).primaryKeys());
     const missing = named.filter((hash): hash is string => typeof hash === 'string' && !held.has(hash));
@@ -333,6 +342,13 @@ export class SyncEngine {
       }
     };
     await Promise.all(Array.from({ length: PHOTO_REQUESTS_AT_ONCE }, worker));
+  }
+
+  /** Every photo hash the roster names: from the door's map, loaded for it if need be. */
+  async #rosterPhotoHashes(): Promise<Set<string>> {
+    const roster = doorRoster(this.#db);
+    await roster.load();
+    return roster.photoHashes() ?? new Set();
   }
 
   /**

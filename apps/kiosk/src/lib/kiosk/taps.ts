@@ -5,12 +5,14 @@ import {
   decideTap,
   evaluateAttendance,
   newId,
+  cardRosterKey,
   rosterKey,
   sealIdNumber,
   signChainedTap,
   type TapDecision,
   tapDirectionOf,
 } from '@opencme/core';
+import { doorRoster, findInStore } from './door-roster.ts';
 import { type KioskDb, kioskKeys, type LocalPerson, type LocalTap, readMeta, readMetaOr, writeMeta } from './db.ts';
 
 /** What the door shows for a tap. */
@@ -49,18 +51,31 @@ async function lastSeq(db: KioskDb): Promise<number> {
  */
 export async function recordTap(
   db: KioskDb,
-  input: { deviceId: string; sessionId: string; credential: Credential; source: LocalTap['source']; now?: Date },
+  input: {
+    deviceId: string;
+    sessionId: string;
+    credential: Credential;
+    source: LocalTap['source'];
+    now?: Date;
+    /**
+     * Called with the person's thumbnail as soon as it is read, before the tap is stored: the page
+     * decodes it meanwhile, and shows it (with the rest) only once the tap is stored.
+     */
+    onPhoto?: (photo: Uint8Array<ArrayBuffer>) => void;
+  },
 ): Promise<TapOutcome> {
   const now = input.now ?? new Date();
-  const keys = await kioskKeys(db);
-  const key = await rosterKey(input.credential, keys.rosterKey);
-  // The outbox may wait days for the network on a tablet anyone can pick up: an ID card's tap
-  // keeps the number only sealed to the server, which alone can open it.
+  // A card number or an IC card needs no key: the door's path then reads nothing before the lookup.
   let credential = input.credential;
+  let key: string | null;
   if (credential.kind === 'id-card') {
+    const keys = await kioskKeys(db);
+    key = await rosterKey(credential, keys.rosterKey);
+    // The outbox may wait days for the network on a tablet anyone can pick up: an ID card's tap
+    // keeps the number only sealed to the server, which alone can open it.
     if (!keys.sealingKey) throw new NoKeysYet();
     credential = { kind: 'id-card', value: await sealIdNumber(keys.sealingKey, credential.value) };
-  }
+  } else key = cardRosterKey({ kind: credential.kind, value: credential.value });
   return oneAtATime(db, () => recordInChain(db, input, now, key, credential));
 }
 
@@ -81,31 +96,33 @@ function oneAtATime<T>(db: KioskDb, work: () => Promise<T>): Promise<T> {
 
 async function recordInChain(
   db: KioskDb,
-  input: { deviceId: string; sessionId: string; source: LocalTap['source'] },
+  input: { deviceId: string; sessionId: string; source: LocalTap['source']; onPhoto?: (photo: Uint8Array<ArrayBuffer>) => void },
   now: Date,
   key: string | null,
   credential: Credential,
 ): Promise<TapOutcome> {
-  // Read-only: the lookup waits for no other reader (the sync's pulls, the photo fetch), and the
-  // chain's head cannot move under it, taps being recorded one at a time (`oneAtATime`).
+  // The holder from the door's roster in memory (loaded once; read from IndexedDB's index until then).
   const lookupStart = performance.now();
-  const decided = await db.transaction('r', [db.meta, db.taps, db.peerTaps, db.credentials, db.people, db.sessions, db.photos], async () => {
-    // The reads asked for together, in two rounds (what does not depend on the person, then what
-    // does): each request to IndexedDB is a round trip to the browser's storage process.
-    const [holder, session, chain] = await Promise.all([
-      key === null ? undefined : db.credentials.get(key),
+  const roster = doorRoster(db);
+  // A load that fails leaves the map unloaded: the door goes on through the index, and the next tap tries again.
+  roster.load().catch((error: unknown) => console.warn('[opencme] door roster not loaded', error));
+  const inMemory = key === null ? undefined : roster.find(key);
+  const holder = inMemory === null ? await findInStore(db, key!) : inMemory;
+  const person = holder?.person ?? null;
+  // Read-only, one round of requests asked together: the lookup waits for no other reader (the
+  // sync's pulls, the photo fetch), and the chain's head cannot move under it, taps being recorded
+  // one at a time (`oneAtATime`).
+  const decided = await db.transaction('r', [db.meta, db.taps, db.peerTaps, db.sessions, db.photos], async () => {
+    const [session, chain, photo, earlier, peers] = await Promise.all([
       db.sessions.get(input.sessionId),
       readMeta(db, 'chain').then((c) => c ?? null),
-    ]);
-    if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);
-    const person = holder ? ((await db.people.get(holder.personId)) ?? null) : null;
-    const [photo, earlier, peers] = await Promise.all([
       person?.photoHash ? db.photos.get(person.photoHash).then((p) => p?.jpeg ?? null) : null,
       person ? db.taps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [],
       person ? db.peerTaps.where('[sessionId+personId]').equals([input.sessionId, person.id]).toArray() : [],
     ]);
+    if (!session) throw new Error(`session ${input.sessionId} is not on this kiosk`);
     const wallTime = now.toISOString();
-    const card: CardStanding = !person ? 'unknown' : holder?.status === 'lost' ? 'denied' : 'active';
+    const card: CardStanding = !person ? 'unknown' : holder?.lost ? 'denied' : 'active';
     // Only taps that counted are earlier sign-ins or sign-outs; a deny-listed tap is not. The other
     // doors' taps (the server sends only those that counted) come in as well, as far as this door
     // has heard of them: someone who came in at the east door is signed out at the west door.
@@ -137,6 +154,7 @@ async function recordInChain(
   });
   // The parts of tap to screen, as user timings for the bench and devtools.
   performance.measure('opencme:tap-lookup', { start: lookupStart });
+  if (decided.photo) input.onPhoto?.(decided.photo);
   const storeStart = performance.now();
   const { chain, ...outcome } = decided;
   let head = chain;
@@ -145,11 +163,10 @@ async function recordInChain(
     outcome.tap.chain = signed.link;
     head = { ...chain, seq: outcome.tap.seq, head: signed.hash };
   }
-  await db.transaction('rw', [db.meta, db.taps], async () => {
-    await db.taps.add(outcome.tap);
-    await writeMeta(db, 'seq', outcome.tap.seq);
-    if (head) await writeMeta(db, 'chain', head);
-  });
+  // The tap and the counters in one transaction, their requests asked together (one round to the storage process).
+  await db.transaction('rw', [db.meta, db.taps], () =>
+    Promise.all([db.taps.add(outcome.tap), writeMeta(db, 'seq', outcome.tap.seq), head ? writeMeta(db, 'chain', head) : null]),
+  );
   performance.measure('opencme:tap-store', { start: storeStart });
   return outcome;
 }

@@ -65,16 +65,13 @@ describe('a read resolved against the roster', () => {
       startsAt: '2026-11-22T09:00:00+08:00',
       endsAt: '2026-11-22T12:00:00+08:00',
     });
-    await db.people.add({ id: 'p1', name: '测试样本', cmeNumber: '3426000001', department: '儿科', photo: 'data:image/jpeg;base64,AA' });
+    await db.people.add({ id: 'p1', name: '测试样本', cmeNumber: '3426000001', department: '儿科', photo: 'data:image/jpeg;base64,AA', cards: [] });
   }
 
   it('finds the holder of an ID card by its digest under the kiosk’s key and of an IC card by its UID', async () => {
     await kiosk();
     const keys = await giveKeys(db);
-    await db.credentials.bulkAdd([
-      { key: (await rosterKey({ kind: 'id-card', value: '11010519491231002X' }, keys.rosterKey))!, kind: 'id-card', personId: 'p1', status: 'active' },
-      { key: 'ic-card:26DEFAE7', kind: 'ic-card', personId: 'p1', status: 'active' },
-    ]);
+    await db.people.update('p1', { cards: [(await rosterKey({ kind: 'id-card', value: '11010519491231002X' }, keys.rosterKey))!, 'ic-card:26DEFAE7'] });
 
     const byIdCard = await tap(idCard({ ...SAMPLE_RESIDENT, idNumber: '11010519491231002x' }));
     expect(byIdCard.person?.id).toBe('p1');
