@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/server', 'apps/kiosk'],
-    // Vitest's default (one less than the cores) is a single worker on a 2-core CI machine, which
-    // then waits idle on each test file's HTTP round trips, child processes and PostgreSQL.
+    // Vitest's default (one less than the cores) is a single worker on a 2-core CI machine. A
+    // project with a config of its own does not inherit this: apps/server sets its own.
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
   },
 });

@@ -11,19 +11,33 @@ import { SESSION_COOKIE } from './trpc.ts';
 /** The API's body caps: a public form is a few hundred bytes; a 500-tap sync batch about 200 KB. */
 export const BODY_LIMITS = { public: 32 * 1024, signedIn: 1024 * 1024 } as const;
 
-/** How long a refused request may go on sending before its connection is cut. */
-const DRAIN_MS = 2_000;
+/**
+ * How long a refused request may go on sending before its connection is cut: while its bytes keep
+ * coming, up to half a minute; after two seconds without any, at once (as nginx's lingering close).
+ */
+const DRAIN_IDLE_MS = 2_000;
+const DRAIN_MAX_MS = 30_000;
 
 /**
- * After a refusal: the rest of the body is read and dropped (so the reply is not lost to a reset
- * connection), for a moment only, then the connection is closed.
+ * After a refusal: the rest of the body is read and dropped, so that the reply is not lost to a
+ * reset connection. A fixed two seconds were too short for a 150 MB body on a loaded machine (and
+ * for a phone on a slow network): the connection was reset while the client was still sending,
+ * and it saw a broken pipe instead of the refusal's message.
  */
 export function stopReading(req: Request): void {
   if (req.complete) return;
-  const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS);
-  cut.unref();
-  req.once('end', () => clearTimeout(cut));
-  req.once('close', () => clearTimeout(cut));
+  const cut = () => req.socket.destroy();
+  const idle = setTimeout(cut, DRAIN_IDLE_MS).unref();
+  const longest = setTimeout(cut, DRAIN_MAX_MS).unref();
+  const stillSending = () => idle.refresh();
+  const done = () => {
+    clearTimeout(idle);
+    clearTimeout(longest);
+    req.off('data', stillSending);
+  };
+  req.on('data', stillSending);
+  req.once('end', done);
+  req.once('close', done);
   req.resume();
 }
 
