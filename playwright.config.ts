@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS, FULL_BROWSER_SPECS, HEADLESS_SHELL } from './e2e/browsers.ts';
 
 // End-to-end tests in real Chromium (Debian's, never a downloaded one). Each test file starts
 // its own server process, because several tests stop and restart the server on purpose.
@@ -16,13 +17,15 @@ export default defineConfig({
   timeout: 120_000,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: {
-    trace: 'retain-on-failure',
+    // No trace by default: recording one for every test cost a quarter of the suite's CPU, to be
+    // thrown away when the test passes. To look into a failure: `playwright test --trace on`.
+    trace: 'off',
     screenshot: 'only-on-failure',
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    },
   },
+  projects: [
+    { name: 'headless shell', testIgnore: FULL_BROWSER_SPECS, use: { launchOptions: { executablePath: HEADLESS_SHELL, args: CHROMIUM_ARGS } } },
+    { name: 'chromium', testMatch: FULL_BROWSER_SPECS, use: { launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } } },
+  ],
 });

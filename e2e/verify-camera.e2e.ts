@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS, HEADLESS_SHELL } from './browsers.ts';
 import { adminCookie, adminQuery, cspViolations, ServerProcess } from './server.ts';
 
 const CAMERA_FILE = path.join(os.tmpdir(), `opencme-fake-camera-${process.pid}.mjpeg`);
 test.use({
   permissions: ['camera'],
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA_FILE}`],
+    executablePath: HEADLESS_SHELL,
+    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA_FILE}`],
   },
 });
 

@@ -59,10 +59,12 @@ function finish(): never {
   process.exit(failed > 0 ? 1 : 0);
 }
 
-// What the tests need from Debian: Chromium for end-to-end tests, the CJK font that proofs are
-// printed in, and poppler-utils (pdftoppm, pdftotext) with which the proof tests read PDFs back.
+// What the tests need from Debian: Chromium and its old headless shell for end-to-end tests
+// (e2e/browsers.ts says which runs what), the CJK font that proofs are printed in, and
+// poppler-utils (pdftoppm, pdftotext) with which the proof tests read PDFs back.
 const DEBIAN_NEEDS = [
   { pkg: 'chromium', file: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+  { pkg: 'chromium-headless-shell', file: process.env.CHROMIUM_SHELL_PATH ?? '/usr/bin/chromium-headless-shell' },
   { pkg: 'fonts-noto-cjk', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc' },
   { pkg: 'poppler-utils', file: '/usr/bin/pdftoppm' },
 ];
