@@ -68,6 +68,10 @@ function nodePackageName() {
 /** Returns the environment in which `node` is Node 24 and `pnpm` is the pinned pnpm. */
 function toolchainEnv() {
   const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+  // Node keeps the compiled code of every module it loads (TypeScript, ESLint, the server's own
+  // sources) and reuses it in the next process: a test run starts node a few hundred times, and
+  // a server started in 1.35 s instead of 1.8 s.
+  env.NODE_COMPILE_CACHE ??= path.join(ROOT, 'node_modules', '.cache', 'node-compile');
   const binDirs = [];
 
   if (major(process.versions.node) >= 24) {
