@@ -139,8 +139,10 @@ test('the staff list finds a person by the last digits of the ID or card number;
   const search = admin.getByRole('searchbox', { name: /搜索姓名/ });
   await search.fill(idEnd);
   await admin.getByRole('button', { name: '搜索', exact: true }).click();
+  // She is on the unfiltered first page too: wait for the search to have replaced the list.
+  await expect(admin.getByTestId('staff-page')).not.toHaveText('第1页，共200人');
   await expect(rows.filter({ hasText: name })).toHaveCount(1);
-  for (const text of await rows.allInnerTexts()) expect(text.includes(idEnd)).toBe(true);
+  await expect.poll(async () => (await rows.allInnerTexts()).every((text) => text.includes(idEnd))).toBe(true);
 
   await search.fill(cmeNumber.slice(-6));
   await admin.getByRole('button', { name: '搜索', exact: true }).click();

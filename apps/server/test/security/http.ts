@@ -20,7 +20,11 @@ export function postHuge(
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers = { ...options.headers, ...(options.declareLength ? { 'content-length': String(options.totalBytes) } : {}) };
-    const req = http.request(url, { method: 'POST', headers, agent: false });
+    // Kept alive, as a browser's connection is: with `Connection: close` Node's server closes the
+    // socket the moment its refusal is written, and a client still sending may see the reset
+    // (EPIPE) before it reads the refusal; a kept-alive connection is drained instead.
+    const agent = new http.Agent({ keepAlive: true });
+    const req = http.request(url, { method: 'POST', headers, agent });
     const filler = Buffer.alloc(1024 * 1024, 0x20);
     let sent = 0;
     let answered = false;
@@ -31,9 +35,11 @@ export function postHuge(
       res.on('end', () => {
         resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString(), sent });
         req.destroy();
+        agent.destroy();
       });
     });
     req.on('error', (e) => {
+      agent.destroy();
       if (!answered) reject(e);
     });
     if (options.prefix) {
