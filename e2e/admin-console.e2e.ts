@@ -25,8 +25,15 @@ test('reload and Back keep the list’s order, page and the person’s panel; �
 
   await admin.getByLabel('排序').selectOption({ label: '继教卡号' });
   await expect(admin).toHaveURL(/\/admin\/staff\?sort=cmeNumber$/);
+  // The page's label follows the address at once; its rows come with the answer: first page 1 in
+  // card-number order, then page 2 with other rows.
+  const cardNumbers = rows.locator('td:nth-child(4)');
+  const inOrder = (texts: string[]) => texts.length > 0 && texts.join() === [...texts].sort().join();
+  await expect.poll(async () => inOrder(await cardNumbers.allInnerTexts())).toBe(true);
+  const firstOfPage1 = (await rows.nth(0).locator('td').nth(3).textContent())!.trim();
   await admin.getByRole('link', { name: '下一页' }).click();
   await expect(pageLabel).toHaveText('第2页，共200人');
+  await expect(rows.nth(0).locator('td').nth(3)).not.toHaveText(firstOfPage1);
   await expect(admin).toHaveURL(/\/admin\/staff\?sort=cmeNumber&page=2&after=[\w-]+$/);
   const first = (await rows.nth(0).locator('td').nth(1).textContent())!.trim();
   const cmeNumber = (await rows.nth(0).locator('td').nth(3).textContent())!.trim();
