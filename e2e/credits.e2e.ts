@@ -69,6 +69,11 @@ test('a claim climbs the review chain, the standing updates, the department prin
 
   // The unit prints the staff member's department: one PDF, progress shown until it is ready.
   const admin = await signedIn(browser, '/admin/proofs', 'admin');
+  // This spec runs in the headless shell, which has no PDF viewer, as a phone's browser has none: a
+  // PDF framed in the page would be saved as a file named after its blob, so the page must not
+  // frame one there, and every file saved is a proof by its name.
+  const saved: string[] = [];
+  admin.on('download', (d) => saved.push(d.suggestedFilename()));
   await admin.getByLabel('科室').selectOption({ label: '心血管内科' });
   await admin.getByRole('button', { name: '打印本科室学分证明' }).click();
   const progress = admin.getByTestId('print-progress');
@@ -90,6 +95,10 @@ test('a claim climbs the review chain, the standing updates, the department prin
   await expect(admin.getByText('正在生成 1 / 1')).toBeVisible({ timeout: 30_000 });
   const [single] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('print-download').click()]);
   expect(single.suggestedFilename()).toBe(`学分证明-${name}-${cmeYear}.pdf`);
+  expect(await admin.evaluate(() => navigator.pdfViewerEnabled)).toBe(false);
+  await expect(admin.getByTestId('print-preview')).toHaveCount(0);
+  expect(saved.length).toBe(2);
+  for (const fileName of saved) expect(fileName).toMatch(/^学分证明-.*\.pdf$/);
 
   // The unit's verification and compliance: a bar per department, the run submitted and frozen.
   await admin.goto(`${server.url}/admin/compliance`);
