@@ -1,5 +1,5 @@
 // Credits at provincial scale: compliance (达标率) for 200 000 staff with 5 000 000 ledger entries
-// and for one unit of 3 000, computed from the ledger as the API does; and proofs: one PDF, and
+// and for one unit of 3 000, as the API computes it (from the totals kept with the ledger); and proofs: one PDF, and
 // 1 000 proofs issued, signed and rendered into one PDF.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,14 +78,24 @@ for (let start = 0; start < ENTRIES; start += 250_000) {
 await rebuildCreditTotals(db);
 sqlite.exec('analyze');
 
-const [all, provinceMs] = await time(() => complianceByDepartment(db, { organisationId: 'p', cmeYear: YEAR }));
+/** The first call (cold caches) and the median of five more: a page is asked for again and again. */
+async function firstAndMedian<T>(work: () => Promise<T>): Promise<[T, number, number]> {
+  const [result, first] = await time(work);
+  const again: number[] = [];
+  for (let i = 0; i < 5; i++) again.push((await time(work))[1]);
+  return [result, first, again.sort((a, b) => a - b)[2]!];
+}
+const [all, provinceFirst, provinceMs] = await firstAndMedian(() => complianceByDepartment(db, { organisationId: 'p', cmeYear: YEAR }));
 const counted = all.reduce((s, r) => s + r.counted, 0);
 if (counted === 0) throw new Error('nobody was counted');
-bench(`compliance for ${STAFF.toLocaleString('en-US')} staff, ${ENTRIES.toLocaleString('en-US')} ledger entries (one province)`, provinceMs / 1000, 's');
+const province = `compliance for ${STAFF.toLocaleString('en-US')} staff, ${ENTRIES.toLocaleString('en-US')} ledger entries (one province)`;
+bench(`${province}, first call`, provinceFirst / 1000, 's');
+bench(`${province}, median of 5 more`, provinceMs / 1000, 's');
 bench('compliance for one province: goal', 0.5, 's');
-const [unit, unitMs] = await time(() => complianceByDepartment(db, { organisationId: units[0]!, cmeYear: YEAR }));
+const [unit, unitFirst, unitMs] = await firstAndMedian(() => complianceByDepartment(db, { organisationId: units[0]!, cmeYear: YEAR }));
 if (unit.length !== DEPARTMENTS_PER_UNIT) throw new Error(`expected ${DEPARTMENTS_PER_UNIT} departments, got ${unit.length}`);
-bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff`, unitMs, 'ms');
+bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff, first call`, unitFirst, 'ms');
+bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff, median of 5 more`, unitMs, 'ms');
 bench('compliance for one unit: goal', 20, 'ms');
 
 // Proofs: the first render loads the 20 MB CJK font; it is timed apart from the steady state.

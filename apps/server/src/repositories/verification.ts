@@ -8,7 +8,7 @@ import { standingInChinese } from '../document-words.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Sheet } from '../spreadsheet.ts';
 import { inSubtree } from './organisations.ts';
-import { compliancesOf, type PersonStanding, standingsOf } from './standing.ts';
+import { complianceCountsOf, type PersonStanding, standingsOf } from './standing.ts';
 
 const FROZEN: ('submitted' | 'forwarded' | 'accepted')[] = ['submitted', 'forwarded', 'accepted'];
 
@@ -251,35 +251,17 @@ export interface DepartmentCompliance {
  * exists and from the live ledger otherwise.
  */
 export async function complianceByDepartment(db: DB, input: { organisationId: string; cmeYear: number }): Promise<DepartmentCompliance[]> {
-  const live = await compliancesOf(db, input.organisationId, input.cmeYear);
-  const frozen = await db
-    .selectFrom('verification_results')
-    .innerJoin('verification_runs', 'verification_runs.id', 'verification_results.run_id')
-    .select(['verification_results.person_id', 'verification_results.compliant'])
-    .where('verification_runs.cme_year', '=', input.cmeYear)
-    .where('verification_runs.round', '=', 'year-end')
-    .where('verification_runs.status', 'in', FROZEN)
-    .where('verification_runs.organisation_id', 'in', [...new Set(live.map((p) => p.institutionId))].concat(''))
-    .execute();
-  const frozenById = new Map(frozen.map((f) => [f.person_id, f.compliant === 1]));
+  const counts = await complianceCountsOf(db, input.organisationId, input.cmeYear, FROZEN);
   const names = new Map((await db.selectFrom('organisations').select(['id', 'name']).execute()).map((o) => [o.id, o.name]));
-  const byDepartment = new Map<string | null, DepartmentCompliance>();
-  for (const p of live) {
-    if (!countsForRate(p)) continue;
-    const key = p.departmentId;
-    let row = byDepartment.get(key);
-    if (!row)
-      byDepartment.set(
-        key,
-        (row = { departmentId: key, name: key ? (names.get(key) ?? '') : '（未分科室）', counted: 0, compliant: 0, rate: null, source: 'live' }),
-      );
-    const fixed = frozenById.get(p.personId);
-    if (fixed !== undefined) row.source = 'verification';
-    row.counted += 1;
-    if (fixed ?? p.compliant) row.compliant += 1;
-  }
-  return [...byDepartment.values()]
-    .map((r) => ({ ...r, rate: r.counted ? Math.round((r.compliant / r.counted) * 1000) / 10 : null }))
+  return counts
+    .map((c): DepartmentCompliance => ({
+      departmentId: c.departmentId,
+      name: c.departmentId ? (names.get(c.departmentId) ?? '') : '（未分科室）',
+      counted: c.counted,
+      compliant: c.compliant,
+      rate: c.counted ? Math.round((c.compliant / c.counted) * 1000) / 10 : null,
+      source: c.frozen > 0 ? 'verification' : 'live',
+    }))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
 }
 
