@@ -128,7 +128,12 @@ const middle = await db
   .limit(1)
   .executeTakeFirstOrThrow();
 await timed(`staff list ${STAFF / 1000}k: the middle page by department`, () =>
-  searchStaff(db, vault, { ...list, query: '', sort: 'department', after: encodeStaffCursor({ g: middle.department_id, k: middle.name, i: middle.id }) }),
+  searchStaff(db, vault, {
+    ...list,
+    query: '',
+    sort: 'department',
+    after: encodeStaffCursor({ o: 'department', d: false, g: middle.department_id, k: middle.name, i: middle.id }),
+  }),
 );
 
 // The keyed ID-card digests of one kiosk's whole roster: per person, decrypt the number and HMAC

@@ -67,6 +67,8 @@ for (const sort of STAFF_SORTS) {
       .where('id', '=', `s${Math.floor(STAFF / 2) + 7}`)
       .executeTakeFirstOrThrow();
     const middle = encodeStaffCursor({
+      o: sort,
+      d: descending,
       g: sort === 'department' ? middleRow.department_id : sort === 'cmeNumber' ? (middleRow.cme_number ? 'set' : null) : null,
       k: sort === 'cmeNumber' ? middleRow.cme_number : sort === 'updatedAt' ? middleRow.updated_at : middleRow.name,
       i: middleRow.id,

@@ -95,6 +95,19 @@ describe('staff list by keyset', () => {
         expect(before).toBeNull();
       });
 
+  it('refuses a place in one order asked of another, instead of an empty page', async () => {
+    const byName = await admin.registry.staff.query({ organisationId: hospitalId, sort: 'name', pageSize: 2 });
+    expect(byName.next).not.toBeNull();
+    for (const other of [
+      { sort: 'cmeNumber' as const, descending: false },
+      { sort: 'name' as const, descending: true },
+    ])
+      await expect(admin.registry.staff.query({ organisationId: hospitalId, ...other, pageSize: 2, after: byName.next })).rejects.toMatchObject({
+        data: { messageKey: 'registry.list-position-unknown' },
+      });
+    expect((await admin.registry.staff.query({ organisationId: hospitalId, sort: 'name', pageSize: 2, after: byName.next })).rows).toHaveLength(2);
+  });
+
   it('says a position it cannot read is unknown', async () => {
     await expect(admin.registry.staff.query({ organisationId: hospitalId, after: 'not-a-cursor' })).rejects.toMatchObject({
       data: { messageKey: 'registry.list-position-unknown' },

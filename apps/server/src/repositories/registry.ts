@@ -104,12 +104,20 @@ export const CARD_STATES = ['active', 'lost', 'none'] as const;
 export type CardState = (typeof CARD_STATES)[number];
 
 /**
- * Where a page of the staff list begins or ends: the sort key and id of the row beside it, and the
- * group it is in (a department for the department order; whether a card number is set for that
- * order). The browser holds it in the address; it names a place in the order, never whose staff:
- * the scope is applied on every query whatever the cursor says.
+ * Where a page of the staff list begins or ends: the order it is a place in (`o`, `d`), the sort
+ * key and id of the row beside it, and the group it is in (a department for the department order;
+ * whether a card number is set for that order). The browser holds it in the address; it names a
+ * place in the order, never whose staff: the scope is applied on every query whatever the cursor
+ * says. A place in one order means nothing in another (a name is no card number), so a cursor
+ * asked of another order is refused rather than read as an empty page.
  */
-const staffCursor = z.object({ g: z.string().max(64).nullable(), k: z.string().max(200).nullable(), i: z.string().min(1).max(64) });
+const staffCursor = z.object({
+  o: z.enum(STAFF_SORTS),
+  d: z.boolean(),
+  g: z.string().max(64).nullable(),
+  k: z.string().max(200).nullable(),
+  i: z.string().min(1).max(64),
+});
 type StaffCursor = z.infer<typeof staffCursor>;
 
 export function encodeStaffCursor(cursor: StaffCursor): string {
@@ -217,6 +225,8 @@ export async function searchStaff(
   const runs = await staffRuns(db, input.scope, input.sort);
   const cursorOf = (run: StaffRun, row: { id: string; name: string; cmeNumber: string | null; updatedAt: string }): string =>
     encodeStaffCursor({
+      o: input.sort,
+      d: input.descending,
       g: run.id,
       k:
         run.column === 'persons.name'
@@ -236,6 +246,7 @@ export async function searchStaff(
     const inOrder = descending ? [...runs].reverse() : runs;
     let start = 0;
     if (from) {
+      if (from.o !== input.sort || from.d !== input.descending) throw new UserFacingError('BAD_REQUEST', 'registry.list-position-unknown');
       start = inOrder.findIndex((r) => r.id === from.g);
       if (start < 0) throw new UserFacingError('BAD_REQUEST', 'registry.list-position-unknown');
     }

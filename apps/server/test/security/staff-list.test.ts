@@ -70,7 +70,7 @@ afterAll(() => server.close());
 
 describe('a forged staff-list cursor', () => {
   it('naming another unit’s person shows only the caller’s own staff, either way', async () => {
-    const forged = encodeStaffCursor({ g: null, k: '外院乙', i: theirs[1]! });
+    const forged = encodeStaffCursor({ o: 'name', d: false, g: null, k: '外院乙', i: theirs[1]! });
     for (const page of [
       await admin.registry.staff.query({ organisationId: hospitalId, after: forged, pageSize: 200 }),
       await admin.registry.staff.query({ organisationId: hospitalId, before: forged, pageSize: 200 }),
@@ -87,7 +87,7 @@ describe('a forged staff-list cursor', () => {
   });
 
   it('naming another unit’s department in the department order is refused', async () => {
-    const forged = encodeStaffCursor({ g: otherDepartment, k: '外院甲', i: theirs[0]! });
+    const forged = encodeStaffCursor({ o: 'department', d: false, g: otherDepartment, k: '外院甲', i: theirs[0]! });
     await expect(admin.registry.staff.query({ organisationId: hospitalId, sort: 'department', after: forged })).rejects.toMatchObject({
       data: { messageKey: 'registry.list-position-unknown' },
     });
