@@ -4,7 +4,9 @@
 import express, { type Request, type Response } from 'express';
 import type { DB } from './db/connect.ts';
 import { HEADERS } from './online-signature.ts';
+import { UserFacingError } from './errors.ts';
 import type { IdNumberVault } from './pii.ts';
+import { limitCaller } from './rate-limit.ts';
 import { BODY_LIMITS, readBody, stopReading } from './request-body.ts';
 import { requestId } from './request-log.ts';
 import { OnlineRefusal, receiveWatchEvents } from './services/online.ts';
@@ -22,6 +24,14 @@ export function onlineRoutes(deps: { db: DB; now: () => Date; vault: IdNumberVau
   const routes = express.Router();
   routes.post(WATCH_EVENTS_PATH, async (req, res, next) => {
     try {
+      try {
+        await limitCaller({ db: deps.db, now: deps.now, req, res }, 'watchEvents');
+      } catch (error) {
+        if (!(error instanceof UserFacingError)) throw error;
+        stopReading(req);
+        res.status(429).json({ error: error.messageKey, messageKey: error.messageKey, params: error.params, requestId: requestId() });
+        return;
+      }
       const body = await readBody(req, BODY_LIMITS.signedIn);
       if (body === null) {
         stopReading(req);

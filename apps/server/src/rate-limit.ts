@@ -20,6 +20,12 @@ export const LIMITS = {
   signInFailures: { limit: 50, windowMs: 15 * 60_000, messageKey: 'rate-limit.sign-ins' },
   /** HR systems pulling accepted results (GET /api/hr/v1/results): a unit a second, not a scan of every unit. */
   hrPull: { limit: 60, windowMs: 60_000, messageKey: 'rate-limit.hr-pulls' },
+  /**
+   * Online platforms posting watch time (POST /api/online/v1/watch-events), counted before a body
+   * is read or a signature checked: five batches a second, each up to 1 MB of events, is more than
+   * a platform needs, and a flood from one address stops at the door instead of at the database.
+   */
+  watchEvents: { limit: 300, windowMs: 60_000, messageKey: 'rate-limit.watch-events' },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

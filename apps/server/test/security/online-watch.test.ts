@@ -116,4 +116,26 @@ describe('the watch-event API refuses, and stores nothing', () => {
     const stored = await server.db.selectFrom('online_platforms').select('secret_enc').execute();
     expect(stored.some((s) => s.secret_enc.includes(secret))).toBe(false);
   });
+
+  // Last: it spends this address's budget, which only the clock gives back.
+  it('stops a flood from one address before reading it, says when to come back, and lets the platform in again after the minute', async () => {
+    const { sim } = await platformOf(admin, '平台壬');
+    // A fresh minute: the tests above spent some of it.
+    server.clock.now = new Date(server.clock.now.getTime() + 61_000);
+    const before = await server.db.selectFrom('online_watch_events').select('event_id').execute();
+    const junk = sim.request(events, { unsigned: true });
+    const statuses: number[] = [];
+    for (let i = 0; i < 300; i++) statuses.push((await sim.post(junk)).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const refused = await fetch(`${server.url}/api/online/v1/watch-events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { messageKey: string }).messageKey).toMatch(/^rate-limit\.watch-events\.(seconds|minutes)$/);
+    // A signed batch is turned away too while the minute lasts, and stored once it has passed.
+    const fresh = [{ ...events[0]!, eventId: 'after-the-flood' }];
+    expect(await sim.send(fresh)).toMatchObject({ status: 429 });
+    expect(await server.db.selectFrom('online_watch_events').select('event_id').execute()).toEqual(before);
+    server.clock.now = new Date(server.clock.now.getTime() + 61_000);
+    expect(await sim.send(fresh)).toMatchObject({ status: 200, body: { stored: 1 } });
+  });
 });

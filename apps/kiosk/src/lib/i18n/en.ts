@@ -1065,6 +1065,8 @@ export const en: Record<MessageKey, string> = {
   'hr.pull-address-not-valid': 'The address is not valid: it needs unit and year',
   'rate-limit.hr-pulls.minutes': 'Too many requests: try again in {minutes} min',
   'rate-limit.hr-pulls.seconds': 'Too many requests: try again in {seconds} s',
+  'rate-limit.watch-events.minutes': 'Too many requests: try again in {minutes} min',
+  'rate-limit.watch-events.seconds': 'Too many requests: try again in {seconds} s',
   'online.unsigned': 'The request is not signed: the platform id, timestamp or signature is missing',
   'online.unknown-platform': 'No such online learning platform',
   'online.platform-revoked': "This online learning platform's key has been revoked",

@@ -1055,6 +1055,8 @@ export const zh = {
   'hr.pull-address-not-valid': '请求地址不正确：须带 unit（单位）和 year（年度）',
   'rate-limit.hr-pulls.minutes': '读取过于频繁，请{minutes}分钟后再试',
   'rate-limit.hr-pulls.seconds': '读取过于频繁，请{seconds}秒后再试',
+  'rate-limit.watch-events.minutes': '发送过于频繁，请{minutes}分钟后再试',
+  'rate-limit.watch-events.seconds': '发送过于频繁，请{seconds}秒后再试',
   'online.unsigned': '请求未签名：缺少平台编号、时间戳或签名',
   'online.unknown-platform': '没有这个线上学习平台',
   'online.platform-revoked': '该线上学习平台的密钥已停用',
