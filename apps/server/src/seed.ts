@@ -363,8 +363,9 @@ export async function seedDemo(db: DB, vault: IdNumberVault, now: Date): Promise
 }
 
 /**
- * Demo credits: a few imported entries per person for last year and this year, so standings and
- * compliance have something to show; and the accounts that claim and review credits.
+ * Demo credits: imported entries per person for last year and this year, so standings and
+ * compliance have something to show: last year closed with about half the staff compliant, this
+ * year under way with fewer; and the accounts that claim and review credits.
  */
 async function seedCredits(db: DB, options: { departmentId: string; cityId: string; now: Date; random: () => number }) {
   const { now, random } = options;
@@ -374,7 +375,7 @@ async function seedCredits(db: DB, options: { departmentId: string; cityId: stri
   const LABELS = ['国家级远程继续医学教育项目（导入）', '省级继续医学教育项目（导入）', '院内学术讲座（导入）'];
   for (const p of persons) {
     for (const cmeYear of [year - 1, year]) {
-      const count = Math.floor(random() * 5);
+      const count = cmeYear < year ? 5 + Math.floor(random() * 8) : 2 + Math.floor(random() * 8);
       for (let i = 0; i < count; i++) {
         const kind = Math.floor(random() * 3);
         entries.push({
