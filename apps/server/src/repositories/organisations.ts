@@ -23,6 +23,21 @@ export async function subtreeIds(db: DB, rootId: string): Promise<string[]> {
   return rows.rows.map((r) => r.id);
 }
 
+/** Up to how many ids a subtree is bound as a list (see `subtreeSet`). */
+const SUBTREE_LIST_LIMIT = 5_000;
+
+/**
+ * The subtree as a set to test against in raw SQL (`x in ${set}`): its ids bound as a list when
+ * there are few enough (a unit, a city, a province), else the recursive subquery. PostgreSQL
+ * cannot estimate a recursive query's size and guessed 200 units for one, reading every person of
+ * the province to find a unit's 3 000; a list it plans from its statistics, and takes the index.
+ */
+export async function subtreeSet(db: DB, rootId: string): Promise<RawBuilder<string>> {
+  const ids = await subtreeIds(db, rootId);
+  if (ids.length > SUBTREE_LIST_LIMIT) return inSubtree(rootId);
+  return sql<string>`(${sql.join(ids.length ? ids : [''])})`;
+}
+
 /**
  * The same subtree as a subquery, for a query that keeps to it in one statement:
  * `eb('persons.institution_id', 'in', inSubtree(id))`, or `x in ${inSubtree(id)}` in raw SQL.

@@ -16,7 +16,7 @@ import {
 import { type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/connect.ts';
 import { UserFacingError } from '../errors.ts';
-import { inSubtree, provinceCodeOf, provinceCodesOf } from './organisations.ts';
+import { provinceCodeOf, provinceCodesOf, subtreeSet } from './organisations.ts';
 
 /**
  * Rule sets as parsed, by their stored text: read from the database at every call (another process
@@ -91,9 +91,9 @@ interface TotalsRow {
  * case. A person's unit is her department's (registration and transfers set both), so only these
  * hold staff the subtree's units do not: a province's compliance then reads no department twice.
  */
-function outlyingDepartments(organisationId: string) {
+function outlyingDepartments(subtree: RawBuilder<string>) {
   return sql`select d.id from organisations d
-    where d.id in ${inSubtree(organisationId)} and d.kind = 'department' and (d.parent_id is null or d.parent_id not in ${inSubtree(organisationId)})`;
+    where d.id in ${subtree} and d.kind = 'department' and (d.parent_id is null or d.parent_id not in ${subtree})`;
 }
 
 /**
@@ -101,7 +101,7 @@ function outlyingDepartments(organisationId: string) {
  * place from the day she took it, an earlier one (调动 history) within its dates, and nobody who
  * had left by then (离职 / 退休 / 死亡).
  */
-function placedOn(organisationId: string, day: string, columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`) {
+function placedOn(subtree: RawBuilder<string>, day: string, columns = sql`p.id, p.name, p.id_number_masked, p.title, p.employed_title`) {
   // Each branch reads its own people by index (the unit's, the department's of a unit outside the
   // subtree, the earlier placements'), instead of the whole province matched against the subtree
   // afterwards: a unit's compliance then costs its own size. The placements drive their join
@@ -109,14 +109,14 @@ function placedOn(organisationId: string, day: string, columns = sql`p.id, p.nam
   const counted = sql`p.registration_status = 'approved' and (p.left_on is null or p.left_on > ${day})`;
   const current = sql`(p.placed_since is null or p.placed_since <= ${day})`;
   return sql`select ${columns}, p.institution_id, p.department_id from persons p
-      where p.institution_id in ${inSubtree(organisationId)} and ${current} and ${counted}
+      where p.institution_id in ${subtree} and ${current} and ${counted}
     union all
     select ${columns}, p.institution_id, p.department_id from persons p
-      where p.department_id in (${outlyingDepartments(organisationId)}) and p.institution_id not in ${inSubtree(organisationId)} and ${current} and ${counted}
+      where p.department_id in (${outlyingDepartments(subtree)}) and p.institution_id not in ${subtree} and ${current} and ${counted}
     union all
     select ${columns}, pl.institution_id, pl.department_id from person_placements pl cross join persons p
       where p.id = pl.person_id and (pl.from_date is null or pl.from_date <= ${day}) and pl.to_date >= ${day}
-        and (pl.institution_id in ${inSubtree(organisationId)} or pl.department_id in ${inSubtree(organisationId)}) and ${counted}`;
+        and (pl.institution_id in ${subtree} or pl.department_id in ${subtree}) and ${counted}`;
 }
 
 /** The last day of a CME year for an organisation's people (years need not end on 31 December). */
@@ -142,7 +142,7 @@ export async function standingsOf(
   const persons =
     'organisationId' in scope
       ? // Only approved staff: a registrant still waiting for review is not yet the unit's staff, and counting them would lower the rate.
-        placedOn(scope.organisationId, options.asOf ?? (await lastDayOfYear(db, scope.organisationId, cmeYear)))
+        placedOn(await subtreeSet(db, scope.organisationId), options.asOf ?? (await lastDayOfYear(db, scope.organisationId, cmeYear)))
       : sql`select p.* from persons p where p.id in (${sql.join(scope.personIds.length ? scope.personIds : [''])})`;
   // The kept totals, unless the standings are asked as they stood at a past moment: those are summed from the ledger's entries.
   const sums = options.approvedBefore
@@ -234,15 +234,16 @@ function titleLevelSql(t: RawBuilder<string | null>): RawBuilder<string | null> 
  * test `compliance.test.ts` holds it equal to `evaluateStanding` applied to a full recomputation.
  */
 export async function complianceCountsOf(db: DB, organisationId: string, cmeYear: number, frozenStatuses: readonly string[]): Promise<DepartmentCounts[]> {
-  const placed = placedOn(organisationId, await lastDayOfYear(db, organisationId, cmeYear), sql`p.id, p.title, p.employed_title`);
+  const subtree = await subtreeSet(db, organisationId);
+  const placed = placedOn(subtree, await lastDayOfYear(db, organisationId, cmeYear), sql`p.id, p.title, p.employed_title`);
   // The rules are looked up for the subtree's units first; someone placed in a unit outside them
   // (the subtree of a department, a transfer, a unit added meanwhile) has no rule there, and then
   // the units are read from the people themselves and the sum taken again.
   const unitsOfPeople = async () =>
     (await sql<{ institution_id: string }>`select distinct s.institution_id from (${placed}) s`.execute(db)).rows.map((r) => r.institution_id);
-  let units = (
-    await sql<{ id: string }>`select o.id from organisations o where o.kind = 'institution' and o.id in ${inSubtree(organisationId)}`.execute(db)
-  ).rows.map((r) => r.id);
+  let units = (await sql<{ id: string }>`select o.id from organisations o where o.kind = 'institution' and o.id in ${subtree}`.execute(db)).rows.map(
+    (r) => r.id,
+  );
   if (units.length === 0) units = await unitsOfPeople();
   for (let attempt = 1; ; attempt++) {
     if (units.length === 0) return [];
