@@ -140,6 +140,8 @@ test('the organiser records the external attendee; after the credits are approve
     reason: '会务组纸质签到表为证',
   });
   await row.getByLabel('合格', { exact: true }).check();
+  // Kept once the page says so (the radio is ticked before the server has it): only then may the server stop.
+  await expect(admin.getByText(`已保存 ${EXTERNAL.name} 的考核结果`)).toBeVisible();
   await expect(row.getByLabel('合格', { exact: true })).toBeChecked();
 
   // The next day: the report, the credits, the province's approval.

@@ -1162,6 +1162,7 @@ export const en: Record<MessageKey, string> = {
   'enrolment.externalTitle': 'Record an external attendee (from another province or no registered unit)',
   'enrolment.workplace': 'Workplace',
   'enrolment.record': 'Record',
+  'enrolment.assessed': 'Assessment of {name} saved',
   'enrolment.recorded': '{name} recorded',
   'enrolment.recordedRegistered': '{name} is registered in this province and was enrolled as such',
   'enrolment.certificateReady': 'Certificate ready',

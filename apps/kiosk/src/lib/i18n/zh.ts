@@ -1152,6 +1152,7 @@ export const zh = {
   'enrolment.externalTitle': '登记院外人员（省外或无注册单位）',
   'enrolment.workplace': '工作单位',
   'enrolment.record': '登记',
+  'enrolment.assessed': '已保存 {name} 的考核结果',
   'enrolment.recorded': '已登记 {name}',
   'enrolment.recordedRegistered': '{name} 已在本省注册，已按注册人员报名',
   'enrolment.certificateReady': '证书已生成',
