@@ -23,8 +23,12 @@ export async function subtreeIds(db: DB, rootId: string): Promise<string[]> {
   return rows.rows.map((r) => r.id);
 }
 
-/** Up to how many ids a subtree is bound as a list (see `subtreeSet`). */
-const SUBTREE_LIST_LIMIT = 5_000;
+/**
+ * Up to how many ids a subtree is bound as a list (see `subtreeSet`): a province's units and
+ * departments. A query may name the set six times (`placedOn`), and SQLite binds at most 32 766
+ * values in one statement.
+ */
+const SUBTREE_LIST_LIMIT = 2_000;
 
 /**
  * The subtree as a set to test against in raw SQL (`x in ${set}`): its ids bound as a list when
