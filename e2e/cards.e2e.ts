@@ -68,8 +68,8 @@ test('an IC card swiped at the admin’s reader is bound, and a batch of applica
   await expect(sheets.nth(0)).toContainText('26DEFAE7');
   await expect(sheets.nth(0)).toContainText('☑ Ⅱ类 新办卡');
   await expect(sheets.nth(1)).toContainText(second);
-  const photoWidths = await sheets.locator('img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
-  expect(photoWidths).toEqual([358, 358]);
+  // Each portrait at its stored width once it has loaded (the second may still be on its way).
+  await expect.poll(() => sheets.locator('img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([358, 358]);
 
   const pdf = await sheetPage.pdf({ format: 'A4', preferCSSPageSize: true });
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
